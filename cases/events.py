@@ -1,0 +1,30 @@
+"""Case event kinds (constants) and the one function that writes an audit row."""
+
+from .models import Case, CaseEvent
+
+OPENED = "opened"
+TRANSITION = "transition"
+FINDING_ADDED = "finding_added"
+DEADLINE_SET = "deadline_set"
+EXTENSION_REQUESTED = "extension_requested"
+EXTENSION_GRANTED = "extension_granted"
+EXTENSION_REFUSED = "extension_refused"
+RESPONSE_SUBMITTED = "response_submitted"
+RESPONSE_ACCEPTED = "response_accepted"
+RESPONSE_REJECTED = "response_rejected"
+RETEST_LINKED = "retest_linked"
+REMINDER_SENT = "reminder_sent"
+NOTE = "note"
+
+
+def record(*, case: Case, kind: str, actor=None, from_status: str = "", to_status: str = "", reason: str = "", data=None) -> CaseEvent:
+    """Append one audit event. Call inside the transaction that made the change."""
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+    )

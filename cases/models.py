@@ -1,0 +1,348 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from products.models import Product, ProductVersion, Vendor
+
+
+class ViolationType(models.Model):
+    """One type of the legal taxonomy (seeded by migration 0002 from the project's own copy)."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=300)
+    applies_to = models.CharField(_("applies to"), max_length=64, help_text="app;sdk;terminal")
+    legal_basis = models.TextField(_("legal basis"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("violation type")
+        verbose_name_plural = _("violation types")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
+class Campaign(models.Model):
+    """An enforcement campaign (专项行动)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    deadline_working_days = models.PositiveSmallIntegerField(_("rectification period (working days)"), default=5)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TestingAgency(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("testing agency")
+        verbose_name_plural = _("testing agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InspectionMethod(models.TextChoices):
+    MANUAL = "manual", _("Manual check")
+    STATIC = "static", _("Static analysis")
+    DYNAMIC = "dynamic", _("Dynamic analysis")
+    NETWORK = "network", _("Network capture")
+    DEVICE = "device", _("Device test")
+
+
+class Inspection(models.Model):
+    """A test of one product version in a campaign, by an agency, on a date."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("campaign"))
+    product_version = models.ForeignKey(
+        ProductVersion, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("product version")
+    )
+    agency = models.ForeignKey(
+        TestingAgency, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("testing agency")
+    )
+    date = models.DateField(_("date"))
+    method = models.CharField(_("method"), max_length=16, choices=InspectionMethod.choices)
+    notes = models.TextField(_("tester's notes"), blank=True)
+    retest_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retests", verbose_name=_("re-test of")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+
+    def __str__(self) -> str:
+        return f"{self.product_version} @ {self.date}"
+
+
+class ScanStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class ScanJob(models.Model):
+    """One uploaded scanner output and its ingestion. The row is the record; Celery only wakes."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="scan_jobs")
+    file = models.FileField(upload_to="scans/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.BigIntegerField()
+    tool = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    observations = models.PositiveIntegerField(default=0)
+    findings_created = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    unmapped = models.PositiveIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "sha256"], name="scanjob_unique_file")]
+        verbose_name = _("scan job")
+        verbose_name_plural = _("scan jobs")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ORDERED = "ordered", _("Ordered to rectify")
+    RESPONDED = "responded", _("Responded")
+    VERIFYING = "verifying", _("Verifying")
+    OVERDUE = "overdue", _("Overdue")
+    NAMED = "named", _("Publicly named")
+    REMOVAL = "removal", _("Removal")
+    RECTIFIED = "rectified", _("Rectified")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Case(models.Model):
+    """One vendor, one product version, its confirmed findings and the rectification clock.
+
+    ``status`` is written only by ``cases.workflow``.
+    """
+
+    number = models.CharField(_("case number"), max_length=32, unique=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="cases", verbose_name=_("campaign"))
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="cases", verbose_name=_("vendor"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="cases", verbose_name=_("product"))
+    product_version = models.ForeignKey(
+        ProductVersion, on_delete=models.PROTECT, related_name="cases", verbose_name=_("product version")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    # Where a response came from, so a rejection returns there (ARCHITECTURE.md §4).
+    status_before_response = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
+    served_on = models.DateField(_("served on"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class FindingStatus(models.TextChoices):
+    CANDIDATE = "candidate", _("Candidate")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class FindingSource(models.TextChoices):
+    MANUAL = "manual", _("Manual")
+    SCAN = "scan", _("Scanner")
+
+
+class Finding(models.Model):
+    """One observation mapped to a violation type, with its evidence."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings")
+    violation_type = models.ForeignKey(
+        ViolationType, on_delete=models.PROTECT, related_name="findings", verbose_name=_("violation type")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=FindingStatus.choices, default=FindingStatus.CANDIDATE)
+    source = models.CharField(_("source"), max_length=16, choices=FindingSource.choices, default=FindingSource.MANUAL)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    # Stable identity for dedup: sha256 of (product version, rule, locus); parts kept to explain merges.
+    rule = models.CharField(max_length=64, blank=True)
+    locus = models.CharField(max_length=500, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    scan_job = models.ForeignKey(ScanJob, on_delete=models.PROTECT, null=True, blank=True, related_name="findings")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="findings")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        constraints = [models.UniqueConstraint(fields=["inspection", "fingerprint"], name="finding_unique_fingerprint")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CaseEvent(models.Model):
+    """Append-only audit of a case. A PostgreSQL trigger refuses UPDATE and DELETE."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+
+class Evidence(models.Model):
+    """A stored evidence file (screenshot, recording, scanner output, rectification proof).
+
+    Stored under a server-chosen name with its SHA-256; never overwritten or deleted by the app.
+    """
+
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence")
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence_files")
+    response = models.ForeignKey(
+        "VendorResponse", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence_files"
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+
+class DecisionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class VendorResponse(models.Model):
+    """A vendor's rectification report."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="responses")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField(_("what was fixed"))
+    fixed_version = models.CharField(_("fixed version"), max_length=100, blank=True)
+    text = models.TextField(_("details"), blank=True)
+    status = models.CharField(max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("vendor response")
+        verbose_name_plural = _("vendor responses")
+
+
+class ExtensionRequest(models.Model):
+    """A vendor's request for more time. A grant is an event with a new date, never an edit."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extension_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
+    new_deadline = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Official holiday")
+    MAKEUP_WORKDAY = "workday", _("Make-up working day")
+
+
+class CalendarYear(models.Model):
+    """A year whose official schedule is known. Counting into any other year is an error."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class OfficialDay(models.Model):
+    """An exception to the Monday–Friday week: a holiday, or a weekend make-up working day (调休)."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("official day")
+        verbose_name_plural = _("official days")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"

@@ -1,0 +1,165 @@
+"""The case state machine (ARCHITECTURE.md §4). Nothing else writes ``Case.status``.
+
+Each transition locks the row, checks the move inside the lock and writes a CaseEvent in
+the same transaction. A move the table does not allow raises ``TransitionNotAllowed`` (409).
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import Conflict, InvalidInput
+
+from . import events
+from .models import Case, CaseStatus
+
+S = CaseStatus
+
+# from -> allowed targets. The table is the truth; tests walk every pair.
+ALLOWED: dict[str, frozenset[str]] = {
+    S.OPEN: frozenset({S.ORDERED, S.WITHDRAWN}),
+    S.ORDERED: frozenset({S.RESPONDED, S.OVERDUE, S.WITHDRAWN}),
+    S.RESPONDED: frozenset({S.VERIFYING, S.ORDERED, S.OVERDUE, S.NAMED, S.WITHDRAWN}),
+    S.VERIFYING: frozenset({S.RECTIFIED, S.ORDERED, S.WITHDRAWN}),
+    S.OVERDUE: frozenset({S.NAMED, S.RESPONDED, S.WITHDRAWN}),
+    S.NAMED: frozenset({S.REMOVAL, S.RESPONDED, S.WITHDRAWN}),
+    S.REMOVAL: frozenset({S.CLOSED}),
+    S.RECTIFIED: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+
+# A rejected report returns the case to where the report came from.
+REJECT_TARGETS = frozenset({S.ORDERED, S.OVERDUE, S.NAMED})
+
+MSG_NOT_ALLOWED = _("A case in state “%(from)s” cannot move to “%(to)s”.")
+MSG_REASON_REQUIRED = _("A reason is required.")
+
+
+class TransitionNotAllowed(Conflict):
+    code = "case_transition_not_allowed"
+
+
+def can_move(from_status: str, to_status: str) -> bool:
+    return to_status in ALLOWED.get(from_status, frozenset())
+
+
+def _transition(*, case: Case, to: str, actor, reason: str = "", data=None, update=None, check=None) -> Case:
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if not can_move(locked.status, to) or (check is not None and not check(locked)):
+            raise TransitionNotAllowed(
+                MSG_NOT_ALLOWED % {"from": locked.status, "to": to},
+                from_status=locked.status,
+                to_status=to,
+            )
+        from_status = locked.status
+        locked.status = to
+        for field, value in (update or {}).items():
+            setattr(locked, field, value)
+        locked.save()
+        events.record(
+            case=locked,
+            kind=events.TRANSITION,
+            actor=actor,
+            from_status=from_status,
+            to_status=to,
+            reason=reason,
+            data=data,
+        )
+    return locked
+
+
+def _require(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(MSG_REASON_REQUIRED, code="reason_required")
+    return reason
+
+
+def order_case(*, case: Case, actor, served_on: datetime.date, deadline: datetime.date, reason: str = "") -> Case:
+    """Serve an order to rectify: the clock starts."""
+    return _transition(
+        case=case,
+        to=S.ORDERED,
+        actor=actor,
+        reason=reason,
+        data={"served_on": served_on.isoformat(), "deadline": deadline.isoformat()},
+        update={"served_on": served_on, "deadline": deadline},
+        check=lambda c: c.status == S.OPEN,
+    )
+
+
+def respond_case(*, case: Case, actor, reason: str = "") -> Case:
+    """A vendor's rectification report arrived; remember where it came from."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        return _transition(
+            case=locked,
+            to=S.RESPONDED,
+            actor=actor,
+            reason=reason,
+            update={"status_before_response": locked.status},
+        )
+
+
+def accept_response_case(*, case: Case, actor, reason: str = "") -> Case:
+    return _transition(case=case, to=S.VERIFYING, actor=actor, reason=reason)
+
+
+def reject_response_case(*, case: Case, actor, reason: str) -> Case:
+    """Return the case to where the report came from; the clock keeps running."""
+    reason = _require(reason)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        back_to = locked.status_before_response if locked.status_before_response in REJECT_TARGETS else S.ORDERED
+        return _transition(
+            case=locked,
+            to=back_to,
+            actor=actor,
+            reason=reason,
+            update={"status_before_response": ""},
+            check=lambda c: c.status == S.RESPONDED,
+        )
+
+
+def confirm_rectified_case(*, case: Case, actor, reason: str = "") -> Case:
+    return _transition(case=case, to=S.RECTIFIED, actor=actor, reason=reason)
+
+
+def retest_failed_case(*, case: Case, actor, reason: str = "") -> Case:
+    """The re-test shows the findings still there: back to ordered."""
+    return _transition(case=case, to=S.ORDERED, actor=actor, reason=reason, check=lambda c: c.status == S.VERIFYING)
+
+
+def mark_overdue_case(*, case: Case, actor=None, reason: str = "") -> Case:
+    return _transition(
+        case=case,
+        to=S.OVERDUE,
+        actor=actor,
+        reason=reason,
+        check=lambda c: c.status in {S.ORDERED, S.RESPONDED},
+    )
+
+
+def name_case(*, case: Case, actor, deadline: datetime.date | None = None, reason: str = "") -> Case:
+    """A published naming notice lists the case; it may carry a new deadline."""
+    update = {"deadline": deadline} if deadline else None
+    data = {"deadline": deadline.isoformat()} if deadline else None
+    return _transition(
+        case=case, to=S.NAMED, actor=actor, reason=reason, update=update, data=data, check=lambda c: c.status == S.OVERDUE
+    )
+
+
+def remove_case(*, case: Case, actor, reason: str = "") -> Case:
+    return _transition(case=case, to=S.REMOVAL, actor=actor, reason=reason)
+
+
+def close_case(*, case: Case, actor, reason: str = "") -> Case:
+    return _transition(case=case, to=S.CLOSED, actor=actor, reason=reason)
+
+
+def withdraw_case(*, case: Case, actor, reason: str) -> Case:
+    """Withdraw a case (error, duplicate, vendor ceased) with a reason."""
+    return _transition(case=case, to=S.WITHDRAWN, actor=actor, reason=_require(reason))

@@ -1,0 +1,11 @@
+"""The Celery application. PostgreSQL holds job state; Redis only carries wake-ups."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("rectify")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from .models import Product, ProductVersion, Vendor, VendorMembership
+
+
+@admin.register(Vendor)
+class VendorAdmin(admin.ModelAdmin):
+    list_display = ("name", "credit_code", "contact_email")
+    search_fields = ("name", "name_en", "credit_code")
+
+
+@admin.register(VendorMembership)
+class VendorMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "vendor", "is_vendor_admin")
+    list_select_related = ("user", "vendor")
+    raw_id_fields = ("user", "vendor")
+
+
+class ProductVersionInline(admin.TabularInline):
+    model = ProductVersion
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("name", "vendor", "kind", "terminal_category")
+    list_filter = ("kind", "terminal_category")
+    list_select_related = ("vendor",)
+    search_fields = ("name", "vendor__name")
+    inlines = [ProductVersionInline]
+
+
+@admin.register(ProductVersion)
+class ProductVersionAdmin(admin.ModelAdmin):
+    list_display = ("product", "version", "build", "source", "package_name")
+    list_select_related = ("product",)
+    search_fields = ("product__name", "version", "package_name")

@@ -1,0 +1,107 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_uscc
+
+
+class Vendor(models.Model):
+    """A company whose products are regulated (企业)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc]
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VendorMembership(models.Model):
+    """Ties a vendor user to exactly one vendor."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="memberships")
+    is_vendor_admin = models.BooleanField(_("vendor admin"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vendor membership")
+        verbose_name_plural = _("vendor memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.vendor}"
+
+
+class ProductKind(models.TextChoices):
+    APP = "app", _("App")
+    SDK = "sdk", _("SDK")
+    MINI_PROGRAM = "mini_program", _("Mini program")
+    TERMINAL = "terminal", _("Smart terminal")
+
+
+class TerminalCategory(models.TextChoices):
+    SMART_SPEAKER = "smart_speaker", _("Smart speaker")
+    DOOR_LOCK = "door_lock", _("Door lock")
+    LEARNING_TERMINAL = "learning_terminal", _("Learning terminal")
+    TV = "tv", _("TV")
+    CAMERA = "camera", _("Camera")
+    WEARABLE = "wearable", _("Wearable")
+    CHILDRENS_WATCH = "childrens_watch", _("Children's watch")
+    TOY = "toy", _("Toy")
+    OTHER = "other", _("Other")
+
+
+class Product(models.Model):
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="products", verbose_name=_("vendor"))
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=ProductKind.choices)
+    terminal_category = models.CharField(
+        _("terminal category"), max_length=24, choices=TerminalCategory.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "name", "kind"], name="product_unique_per_vendor"),
+            models.CheckConstraint(
+                condition=models.Q(kind="terminal") | models.Q(terminal_category=""),
+                name="product_category_only_for_terminals",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductVersion(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="versions", verbose_name=_("product"))
+    version = models.CharField(_("version"), max_length=100)
+    build = models.CharField(_("build or firmware"), max_length=100, blank=True)
+    source = models.CharField(_("distribution source"), max_length=100, blank=True)
+    package_name = models.CharField(_("package name or model"), max_length=200, blank=True)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product", "-created_at"]
+        verbose_name = _("product version")
+        verbose_name_plural = _("product versions")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "version", "build", "source"], name="version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.version}"

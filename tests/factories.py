@@ -1,0 +1,137 @@
+"""factory_boy factories for every model; exposed as fixtures in tests/conftest.py."""
+
+import datetime
+import hashlib
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import User
+from accounts.roles import Role
+from cases.models import (
+    Campaign,
+    Case,
+    Finding,
+    FindingStatus,
+    Inspection,
+    InspectionMethod,
+    TestingAgency,
+    ViolationType,
+)
+from products.models import Product, ProductKind, ProductVersion, Vendor, VendorMembership
+from products.validators import USCC_ALPHABET, uscc_check_char
+
+
+def make_uscc(n: int) -> str:
+    """A valid unified social credit code, distinct for each n."""
+    body = "91330100" + "".join(USCC_ALPHABET[(n // 31**i) % 31] for i in range(9))
+    return body + uscc_check_char(body)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
+    role = Role.INSPECTOR
+    password = factory.PostGenerationMethodCall("set_password", "pw-Rectify-2025")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class VendorFactory(DjangoModelFactory):
+    class Meta:
+        model = Vendor
+
+    name = factory.Sequence(lambda n: f"示例网络科技（杭州）有限公司{n}")
+    name_en = factory.Sequence(lambda n: f"Example Network Technology {n}")
+    credit_code = factory.Sequence(make_uscc)
+    contact_email = factory.Sequence(lambda n: f"compliance{n}@vendor.test")
+
+
+class VendorUserFactory(UserFactory):
+    role = Role.VENDOR
+
+    @factory.post_generation
+    def vendor(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            VendorMembership.objects.create(user=obj, vendor=extracted or VendorFactory())
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    vendor = factory.SubFactory(VendorFactory)
+    name = factory.Sequence(lambda n: f"晴空天气{n}")
+    kind = ProductKind.APP
+
+
+class ProductVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = ProductVersion
+
+    product = factory.SubFactory(ProductFactory)
+    version = factory.Sequence(lambda n: f"3.2.{n}")
+    source = "应用宝"
+    package_name = factory.Sequence(lambda n: f"com.example.weather{n}")
+    file_sha256 = factory.Sequence(lambda n: hashlib.sha256(str(n).encode()).hexdigest())
+
+
+class CampaignFactory(DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    name = factory.Sequence(lambda n: f"2025年APP侵害用户权益专项整治行动{n}")
+    name_en = factory.Sequence(lambda n: f"2025 app user-rights campaign {n}")
+    start_date = datetime.date(2025, 3, 1)
+
+
+class TestingAgencyFactory(DjangoModelFactory):
+    class Meta:
+        model = TestingAgency
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"第三方检测机构{n}")
+
+
+class InspectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Inspection
+
+    campaign = factory.SubFactory(CampaignFactory)
+    product_version = factory.SubFactory(ProductVersionFactory)
+    agency = factory.SubFactory(TestingAgencyFactory)
+    date = datetime.date(2025, 9, 20)
+    method = InspectionMethod.MANUAL
+    created_by = factory.SubFactory(UserFactory)
+
+
+class FindingFactory(DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    inspection = factory.SubFactory(InspectionFactory)
+    violation_type = factory.LazyFunction(lambda: ViolationType.objects.get(code="PI-01"))
+    status = FindingStatus.CANDIDATE
+    title = factory.Sequence(lambda n: f"启动即收集IMEI {n}")
+    rule = "manual"
+    locus = factory.Sequence(lambda n: f"screen-{n}")
+    fingerprint = factory.Sequence(lambda n: hashlib.sha256(f"fp{n}".encode()).hexdigest())
+
+
+class CaseFactory(DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    number = factory.Sequence(lambda n: f"RC-2025-{n:05d}")
+    campaign = factory.SubFactory(CampaignFactory)
+    product_version = factory.SubFactory(ProductVersionFactory)
+    product = factory.SelfAttribute("product_version.product")
+    vendor = factory.SelfAttribute("product_version.product.vendor")
+    opened_by = factory.SubFactory(UserFactory)
