@@ -17,7 +17,9 @@ REMINDER_SENT = "reminder_sent"
 NOTE = "note"
 
 
-def record(*, case: Case, kind: str, actor=None, from_status: str = "", to_status: str = "", reason: str = "", data=None) -> CaseEvent:
+def record(
+    *, case: Case, kind: str, actor=None, from_status: str = "", to_status: str = "", reason: str = "", data=None
+) -> CaseEvent:
     """Append one audit event. Call inside the transaction that made the change."""
     return CaseEvent.objects.create(
         case=case,

@@ -74,7 +74,9 @@ class InspectionMethod(models.TextChoices):
 class Inspection(models.Model):
     """A test of one product version in a campaign, by an agency, on a date."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("campaign")
+    )
     product_version = models.ForeignKey(
         ProductVersion, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("product version")
     )
@@ -134,6 +136,9 @@ class ScanJob(models.Model):
         constraints = [models.UniqueConstraint(fields=["inspection", "sha256"], name="scanjob_unique_file")]
         verbose_name = _("scan job")
         verbose_name_plural = _("scan jobs")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
 
 
 class CaseStatus(models.TextChoices):
@@ -199,7 +204,9 @@ class Finding(models.Model):
     violation_type = models.ForeignKey(
         ViolationType, on_delete=models.PROTECT, related_name="findings", verbose_name=_("violation type")
     )
-    status = models.CharField(_("status"), max_length=16, choices=FindingStatus.choices, default=FindingStatus.CANDIDATE)
+    status = models.CharField(
+        _("status"), max_length=16, choices=FindingStatus.choices, default=FindingStatus.CANDIDATE
+    )
     source = models.CharField(_("source"), max_length=16, choices=FindingSource.choices, default=FindingSource.MANUAL)
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -210,10 +217,14 @@ class Finding(models.Model):
     fingerprint = models.CharField(max_length=64)
     scan_job = models.ForeignKey(ScanJob, on_delete=models.PROTECT, null=True, blank=True, related_name="findings")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="findings")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -231,7 +242,9 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
     reason = models.TextField(blank=True)
@@ -242,6 +255,9 @@ class CaseEvent(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.from_status}→{self.to_status}"
 
 
 class Evidence(models.Model):
@@ -268,6 +284,9 @@ class Evidence(models.Model):
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
 
+    def __str__(self) -> str:
+        return f"{self.original_name} {self.sha256[:12]}"
+
 
 class DecisionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -284,7 +303,9 @@ class VendorResponse(models.Model):
     fixed_version = models.CharField(_("fixed version"), max_length=100, blank=True)
     text = models.TextField(_("details"), blank=True)
     status = models.CharField(max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -293,6 +314,9 @@ class VendorResponse(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("vendor response")
         verbose_name_plural = _("vendor responses")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status}"
 
 
 class ExtensionRequest(models.Model):
@@ -303,13 +327,18 @@ class ExtensionRequest(models.Model):
     reason = models.TextField(_("reason"))
     status = models.CharField(max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
     new_deadline = models.DateField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status}"
 
 
 class DayKind(models.TextChoices):

@@ -148,7 +148,13 @@ def name_case(*, case: Case, actor, deadline: datetime.date | None = None, reaso
     update = {"deadline": deadline} if deadline else None
     data = {"deadline": deadline.isoformat()} if deadline else None
     return _transition(
-        case=case, to=S.NAMED, actor=actor, reason=reason, update=update, data=data, check=lambda c: c.status == S.OVERDUE
+        case=case,
+        to=S.NAMED,
+        actor=actor,
+        reason=reason,
+        update=update,
+        data=data,
+        check=lambda c: c.status == S.OVERDUE,
     )
 
 

@@ -2,9 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.policies import policy
-from accounts.roles import PUBLIC
-
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("products.api_urls")),

@@ -1,0 +1,108 @@
+"""Reads for inspections, findings and cases, scoped to what the actor may see.
+
+Missing and not-yours both raise ``NotFound`` (404).
+"""
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.errors import NotFound
+from accounts.roles import CASE_VIEW, INSPECTION_VIEW, has_perm
+from products.selectors import vendor_of
+
+from .models import Campaign, Case, CaseEvent, CaseStatus, Finding, FindingStatus, Inspection
+
+# Statuses in which the rectification clock runs.
+CLOCK_RUNNING = (CaseStatus.ORDERED, CaseStatus.RESPONDED, CaseStatus.OVERDUE, CaseStatus.NAMED)
+# What a vendor sees: cases that were served on it, never open (unserved) ones.
+VENDOR_VISIBLE_EXCLUDE = (CaseStatus.OPEN,)
+
+
+def case_queryset_for(*, actor) -> QuerySet[Case]:
+    """All cases the actor may see: regulators see all; vendor users their vendor's served cases."""
+    base = Case.objects.select_related("campaign", "vendor", "product", "product_version")
+    if has_perm(actor, CASE_VIEW):
+        return base
+    vendor = vendor_of(actor)
+    if vendor is None:
+        return base.none()
+    return base.filter(vendor=vendor).exclude(status__in=VENDOR_VISIBLE_EXCLUDE)
+
+
+def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
+    filters = filters or {}
+    qs = case_queryset_for(actor=actor).annotate(finding_count=Count("findings"))
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("campaign"):
+        qs = qs.filter(campaign_id=filters["campaign"])
+    if filters.get("vendor"):
+        qs = qs.filter(vendor_id=filters["vendor"])
+    if filters.get("kind"):
+        qs = qs.filter(product__kind=filters["kind"])
+    if filters.get("overdue") in {True, "1", "true", "on"}:
+        qs = qs.filter(Q(status=CaseStatus.OVERDUE) | Q(status__in=CLOCK_RUNNING, deadline__lt=timezone.localdate()))
+    if filters.get("q"):
+        q = filters["q"]
+        qs = qs.filter(Q(number__icontains=q) | Q(product__name__icontains=q) | Q(vendor__name__icontains=q))
+    return qs.order_by("-created_at", "-id")
+
+
+def case_get_for(*, actor, case_id: int) -> Case:
+    try:
+        return case_queryset_for(actor=actor).get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def case_findings_for(*, actor, case: Case) -> QuerySet[Finding]:
+    """A vendor sees only confirmed findings; regulators see every finding of the case."""
+    qs = case.findings.select_related("violation_type").order_by("id")
+    if not has_perm(actor, CASE_VIEW):
+        qs = qs.filter(status=FindingStatus.CONFIRMED)
+    return qs
+
+
+def case_events(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("created_at", "id")
+
+
+def case_is_overdue(case: Case, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return case.status == CaseStatus.OVERDUE or (
+        case.status in CLOCK_RUNNING and case.deadline is not None and case.deadline < today
+    )
+
+
+def inspection_queryset_for(*, actor) -> QuerySet[Inspection]:
+    if not has_perm(actor, INSPECTION_VIEW):
+        return Inspection.objects.none()
+    return Inspection.objects.select_related("campaign", "agency", "product_version__product__vendor", "created_by")
+
+
+def inspection_get_for(*, actor, inspection_id: int) -> Inspection:
+    try:
+        return inspection_queryset_for(actor=actor).get(pk=inspection_id)
+    except (Inspection.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def finding_queryset_for(*, actor) -> QuerySet[Finding]:
+    if not has_perm(actor, INSPECTION_VIEW):
+        return Finding.objects.none()
+    return Finding.objects.select_related(
+        "violation_type", "inspection__product_version__product__vendor", "case", "decided_by"
+    )
+
+
+def finding_get_for(*, actor, finding_id: int) -> Finding:
+    try:
+        return finding_queryset_for(actor=actor).get(pk=finding_id)
+    except (Finding.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def campaign_list() -> QuerySet[Campaign]:
+    return Campaign.objects.annotate(case_count=Count("cases")).order_by("-start_date", "-id")

@@ -1,0 +1,178 @@
+"""Writes for inspections, findings, evidence and case opening. Case status moves live in
+``cases.workflow``; this module never writes ``Case.status``."""
+
+import datetime
+import hashlib
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import Conflict, InvalidInput
+
+from . import events
+from .evidence import as_file, check_evidence, original_name, sha256_of
+from .models import (
+    Campaign,
+    Case,
+    Evidence,
+    Finding,
+    FindingSource,
+    FindingStatus,
+    Inspection,
+    TestingAgency,
+    ViolationType,
+)
+
+MSG_NO_FINDINGS = _("Choose at least one confirmed finding.")
+MSG_NOT_CONFIRMED = _("Only confirmed findings can open a case.")
+MSG_ALREADY_IN_CASE = _("A finding already belongs to case %(number)s.")
+MSG_ONE_VERSION = _("A case covers one product version: the findings come from several.")
+MSG_ALREADY_DECIDED = _("This finding was already %(status)s.")
+MSG_RETEST_PRODUCT = _("A re-test must be of the same product.")
+
+
+def _fingerprint(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+@transaction.atomic
+def inspection_create(
+    *,
+    actor,
+    campaign: Campaign,
+    product_version,
+    agency: TestingAgency,
+    date: datetime.date,
+    method: str,
+    notes: str = "",
+    retest_of: Inspection | None = None,
+) -> Inspection:
+    if retest_of is not None and retest_of.product_version.product_id != product_version.product_id:
+        raise InvalidInput(MSG_RETEST_PRODUCT, code="retest_other_product")
+    inspection = Inspection(
+        campaign=campaign,
+        product_version=product_version,
+        agency=agency,
+        date=date,
+        method=method,
+        notes=notes,
+        retest_of=retest_of,
+        created_by=actor,
+    )
+    inspection.full_clean()
+    inspection.save()
+    return inspection
+
+
+def evidence_store(*, actor, uploaded, inspection=None, finding=None, response=None) -> Evidence:
+    """Check and store one evidence file under a server-chosen name with its SHA-256."""
+    mime, ext = check_evidence(uploaded)
+    return Evidence.objects.create(
+        file=as_file(uploaded, ext),
+        original_name=original_name(uploaded),
+        content_type=mime,
+        size=uploaded.size,
+        sha256=sha256_of(uploaded),
+        inspection=inspection,
+        finding=finding,
+        response=response,
+        uploaded_by=actor,
+    )
+
+
+@transaction.atomic
+def finding_create_manual(
+    *,
+    actor,
+    inspection: Inspection,
+    violation_type: ViolationType,
+    title: str,
+    description: str = "",
+    files=(),
+) -> Finding:
+    """Record a finding from a manual check, with its evidence files (screenshots, recordings)."""
+    locus = f"manual:{uuid.uuid4().hex}"
+    finding = Finding.objects.create(
+        inspection=inspection,
+        violation_type=violation_type,
+        source=FindingSource.MANUAL,
+        title=title.strip(),
+        description=description.strip(),
+        rule="manual",
+        locus=locus,
+        fingerprint=_fingerprint(inspection.product_version_id, "manual", locus),
+        created_by=actor,
+    )
+    for uploaded in files:
+        evidence_store(actor=actor, uploaded=uploaded, inspection=inspection, finding=finding)
+    return finding
+
+
+def _decide(*, actor, finding: Finding, status: str, reason: str) -> Finding:
+    with transaction.atomic():
+        locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        if locked.status != FindingStatus.CANDIDATE:
+            raise Conflict(
+                MSG_ALREADY_DECIDED % {"status": locked.get_status_display()}, code="finding_already_decided"
+            )
+        locked.status = status
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_reason = reason.strip()
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    return locked
+
+
+def finding_confirm(*, actor, finding: Finding, reason: str = "") -> Finding:
+    return _decide(actor=actor, finding=finding, status=FindingStatus.CONFIRMED, reason=reason)
+
+
+def finding_dismiss(*, actor, finding: Finding, reason: str) -> Finding:
+    if not reason.strip():
+        raise InvalidInput(_("A reason is required."), code="reason_required")
+    return _decide(actor=actor, finding=finding, status=FindingStatus.DISMISSED, reason=reason)
+
+
+@transaction.atomic
+def case_open(*, actor, findings: list[Finding]) -> Case:
+    """Open a case from confirmed findings on one product version."""
+    if not findings:
+        raise InvalidInput(MSG_NO_FINDINGS, code="no_findings")
+    locked = list(
+        Finding.objects.select_for_update()
+        .filter(pk__in=[f.pk for f in findings])
+        .select_related("inspection__product_version__product", "case")
+        .order_by("pk")
+    )
+    if any(f.status != FindingStatus.CONFIRMED for f in locked):
+        raise Conflict(MSG_NOT_CONFIRMED, code="finding_not_confirmed")
+    taken = next((f for f in locked if f.case_id), None)
+    if taken:
+        raise Conflict(MSG_ALREADY_IN_CASE % {"number": taken.case.number}, code="finding_in_case")
+    versions = {f.inspection.product_version_id for f in locked}
+    if len(versions) != 1:
+        raise InvalidInput(MSG_ONE_VERSION, code="findings_several_versions")
+    inspection = locked[0].inspection
+    version = inspection.product_version
+    case = Case.objects.create(
+        number=f"TMP-{uuid.uuid4().hex[:20]}",
+        campaign_id=inspection.campaign_id,
+        vendor_id=version.product.vendor_id,
+        product_id=version.product_id,
+        product_version=version,
+        opened_by=actor,
+    )
+    # The number shows the year in the regulator's zone and never repeats.
+    case.number = f"RC-{timezone.localdate().year}-{case.pk:05d}"
+    case.save(update_fields=["number"])
+    Finding.objects.filter(pk__in=[f.pk for f in locked]).update(case=case)
+    events.record(
+        case=case,
+        kind=events.OPENED,
+        actor=actor,
+        to_status=case.status,
+        data={"findings": [f.pk for f in locked]},
+    )
+    return case
