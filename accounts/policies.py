@@ -25,6 +25,9 @@ class DeclaredPolicy(BasePermission):
     """DRF permission: ``view.policy`` maps methods (or "*") to a permission name."""
 
     def has_permission(self, request, view):
+        if request.method not in getattr(view, "allowed_methods", (request.method,)):
+            # The view has no handler for this method: let DRF answer 405, which grants nothing.
+            return True
         perm = required_perm(getattr(view, "policy", None), request.method)
         if perm is None:
             return False

@@ -124,6 +124,8 @@ class ScanJob(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     unmapped = models.PositiveIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
+    # Stable code of the failure (clients match on it; the reason is the sentence for a person).
+    failure_code = models.CharField(max_length=32, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -139,6 +141,30 @@ class ScanJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.status})"
+
+
+class ScanJobEvent(models.Model):
+    """Append-only history of a scan job: upload, each attempt, its end, retries (``cases.jobs``)."""
+
+    job = models.ForeignKey(ScanJob, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("scan job event")
+        verbose_name_plural = _("scan job events")
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.kind} {self.from_status}→{self.to_status}"
 
 
 class CaseStatus(models.TextChoices):
@@ -215,6 +241,8 @@ class Finding(models.Model):
     rule = models.CharField(max_length=64, blank=True)
     locus = models.CharField(max_length=500, blank=True)
     fingerprint = models.CharField(max_length=64)
+    # How many observations were merged into this finding (same product version, rule and locus).
+    occurrences = models.PositiveIntegerField(default=1)
     scan_job = models.ForeignKey(ScanJob, on_delete=models.PROTECT, null=True, blank=True, related_name="findings")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="findings")
     decided_by = models.ForeignKey(
@@ -375,3 +403,92 @@ class OfficialDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class CaseAccessCode(models.Model):
+    """A one-time code printed on an order: a vendor user who is not yet linked claims access with it.
+
+    Only the SHA-256 of the normalised code is stored; the plain code exists once, in the letter.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="access_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A newer letter replaces the code of an older one that was never used.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case access code")
+        verbose_name_plural = _("case access codes")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {'used' if self.used_at else 'open'}"
+
+
+class EmailSent(models.Model):
+    """One email that went out. The unique key (case, kind, deadline...) makes every email go once."""
+
+    key = models.CharField(max_length=200, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="emails")
+    kind = models.CharField(max_length=32)
+    recipients = models.TextField(blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("email sent")
+        verbose_name_plural = _("emails sent")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class RetestLink(models.Model):
+    """A re-test inspection linked to a case under verification; its comparison proposes closure."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="retest_links")
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="case_links")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("re-test link")
+        verbose_name_plural = _("re-test links")
+        constraints = [models.UniqueConstraint(fields=["case", "inspection"], name="retest_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ← {self.inspection_id}"
+
+
+class ProposalKind(models.TextChoices):
+    NAMING = "naming", _("Public naming")
+    REMOVAL = "removal", _("Removal")
+
+
+class EscalationProposal(models.Model):
+    """The clock proposes a case for the next naming or removal notice; people draft the notice.
+
+    One row per case, kind and deadline: a second run of the clock finds the row and adds nothing.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="escalation_proposals")
+    kind = models.CharField(_("kind"), max_length=16, choices=ProposalKind.choices)
+    deadline = models.DateField(_("deadline that passed"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("escalation proposal")
+        verbose_name_plural = _("escalation proposals")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "deadline"], name="escalation_proposal_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.deadline}"

@@ -12,7 +12,18 @@ from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, INSPECTION_VIEW, has_perm
 from products.selectors import vendor_of
 
-from .models import Campaign, Case, CaseEvent, CaseStatus, Finding, FindingStatus, Inspection
+from .models import (
+    Campaign,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Evidence,
+    Finding,
+    FindingStatus,
+    Inspection,
+    TestingAgency,
+    ViolationType,
+)
 
 # Statuses in which the rectification clock runs.
 CLOCK_RUNNING = (CaseStatus.ORDERED, CaseStatus.RESPONDED, CaseStatus.OVERDUE, CaseStatus.NAMED)
@@ -43,11 +54,17 @@ def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
     if filters.get("kind"):
         qs = qs.filter(product__kind=filters["kind"])
     if filters.get("overdue") in {True, "1", "true", "on"}:
-        qs = qs.filter(Q(status=CaseStatus.OVERDUE) | Q(status__in=CLOCK_RUNNING, deadline__lt=timezone.localdate()))
+        qs = qs.filter(case_overdue_q())
     if filters.get("q"):
         q = filters["q"]
         qs = qs.filter(Q(number__icontains=q) | Q(product__name__icontains=q) | Q(vendor__name__icontains=q))
     return qs.order_by("-created_at", "-id")
+
+
+def case_overdue_q(today: datetime.date | None = None) -> Q:
+    """The cases that are overdue: marked so, or with a running clock past its deadline."""
+    today = today or timezone.localdate()
+    return Q(status=CaseStatus.OVERDUE) | Q(status__in=CLOCK_RUNNING, deadline__lt=today)
 
 
 def case_get_for(*, actor, case_id: int) -> Case:
@@ -104,5 +121,27 @@ def finding_get_for(*, actor, finding_id: int) -> Finding:
         raise NotFound from None
 
 
+def testing_agency_list() -> QuerySet[TestingAgency]:
+    return TestingAgency.objects.order_by("name", "id")
+
+
+def violation_type_list(*, active: bool | None = None) -> QuerySet[ViolationType]:
+    qs = ViolationType.objects.order_by("code")
+    return qs if active is None else qs.filter(active=active)
+
+
 def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.annotate(case_count=Count("cases")).order_by("-start_date", "-id")
+
+
+def evidence_get_for(*, actor, evidence_id: int) -> Evidence:
+    """An evidence file for regulators (who see every inspection and case); others get 404.
+
+    Vendor-facing downloads need their own vendor-scoped selector.
+    """
+    if not (has_perm(actor, CASE_VIEW) or has_perm(actor, INSPECTION_VIEW)):
+        raise NotFound
+    try:
+        return Evidence.objects.get(pk=evidence_id)
+    except (Evidence.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None

@@ -141,7 +141,8 @@ def case_open(*, actor, findings: list[Finding]) -> Case:
     if not findings:
         raise InvalidInput(MSG_NO_FINDINGS, code="no_findings")
     locked = list(
-        Finding.objects.select_for_update()
+        # Lock only the findings: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to case.
+        Finding.objects.select_for_update(of=("self",))
         .filter(pk__in=[f.pk for f in findings])
         .select_related("inspection__product_version__product", "case")
         .order_by("pk")

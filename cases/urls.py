@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("cases/", views.CaseListView.as_view(), name="case-list"),
+    path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/<int:pk>/withdraw/", views.CaseWithdrawView.as_view(), name="case-withdraw"),
+    path("inspections/", views.InspectionListView.as_view(), name="inspection-list"),
+    path("inspections/new/", views.InspectionCreateView.as_view(), name="inspection-create"),
+    path("inspections/<int:pk>/", views.InspectionDetailView.as_view(), name="inspection-detail"),
+    path("inspections/<int:pk>/findings/", views.FindingCreateView.as_view(), name="finding-create"),
+    path("inspections/<int:pk>/open-case/", views.CaseOpenView.as_view(), name="case-open"),
+    path("findings/<int:pk>/confirm/", views.FindingDecideView.as_view(decision="confirm"), name="finding-confirm"),
+    path("findings/<int:pk>/dismiss/", views.FindingDecideView.as_view(decision="dismiss"), name="finding-dismiss"),
+    path("evidence/<int:pk>/download/", views.EvidenceDownloadView.as_view(), name="evidence-download"),
+]

@@ -169,3 +169,39 @@ def close_case(*, case: Case, actor, reason: str = "") -> Case:
 def withdraw_case(*, case: Case, actor, reason: str) -> Case:
     """Withdraw a case (error, duplicate, vendor ceased) with a reason."""
     return _transition(case=case, to=S.WITHDRAWN, actor=actor, reason=_require(reason))
+
+
+# A granted extension moves the deadline of a case whose clock still runs towards an order's deadline.
+EXTENDABLE = frozenset({S.ORDERED, S.RESPONDED})
+
+MSG_NOT_EXTENDABLE = _("The deadline of a case in state “%(status)s” cannot be extended.")
+MSG_DEADLINE_NOT_LATER = _("The new deadline must be later than the current one (%(deadline)s).")
+
+
+def extend_deadline_case(*, case: Case, actor, new_deadline: datetime.date, reason: str) -> Case:
+    """Give a case a later deadline. The old date stays in the audit trail (a DEADLINE_SET event
+    with both dates); the status does not change."""
+    reason = _require(reason)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status not in EXTENDABLE:
+            raise TransitionNotAllowed(
+                MSG_NOT_EXTENDABLE % {"status": locked.status}, code="case_not_extendable", from_status=locked.status
+            )
+        old = locked.deadline
+        if old is not None and new_deadline <= old:
+            raise InvalidInput(
+                MSG_DEADLINE_NOT_LATER % {"deadline": old.isoformat()},
+                code="deadline_not_later",
+                deadline=old.isoformat(),
+            )
+        locked.deadline = new_deadline
+        locked.save(update_fields=["deadline", "updated_at"])
+        events.record(
+            case=locked,
+            kind=events.DEADLINE_SET,
+            actor=actor,
+            reason=reason,
+            data={"from": old.isoformat() if old else None, "to": new_deadline.isoformat(), "cause": "extension"},
+        )
+    return locked

@@ -1,17 +1,28 @@
-"""API wiring: pagination and the one JSON error shape.
+"""API wiring: pagination and the one JSON error shape (with its schema for the docs).
 
-Every error answers ``{"error": {"code": ..., "message": ..., "details": ...}}``.
+Every error answers ``{"error": {"code": ..., "message": ..., "details": ...}}``. Field errors
+keep their codes: ``details = {"field": [{"message": ..., "code": ...}]}``.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django.views import defaults
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import DomainError
+
+MSG_INVALID = _("Invalid input.")
+MSG_TOO_LARGE = _("The request is too large.")
+MSG_NO_SUCH_URL = _("No such address in the API.")
+MSG_SERVER_ERROR = _("The server could not answer this request.")
+API_PREFIX = "/api/"
 
 
 class Pagination(PageNumberPagination):
@@ -24,12 +35,43 @@ def _body(code: str, message, details=None) -> dict:
     return {"error": {"code": code, "message": str(message), "details": details or {}}}
 
 
+def _django_error_details(exc: DjangoValidationError) -> dict:
+    """Django's ValidationError as ``{field: [{"message", "code"}]}``, like DRF's full details."""
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {api_settings.NON_FIELD_ERRORS_KEY: exc.error_list}
+    details = {}
+    for field, items in errors.items():
+        key = api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field
+        details[key] = [
+            {
+                "message": str(item.message % item.params if item.params else item.message),
+                "code": item.code or "invalid",
+            }
+            for item in items
+        ]
+    return details
+
+
+def not_found(request, exception=None):
+    """``handler404``: an unknown address under /api/ answers in the error shape, pages as usual."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(_body("not_found", MSG_NO_SUCH_URL), status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500``: the error shape for the API, Django's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(_body("server_error", MSG_SERVER_ERROR), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return defaults.server_error(request)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(_body(exc.code, exc.message, exc.details), status=exc.status)
     if isinstance(exc, DjangoValidationError):
-        details = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response(_body("invalid", "Invalid input.", details), status=status.HTTP_400_BAD_REQUEST)
+        return Response(_body("invalid", MSG_INVALID, _django_error_details(exc)), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(_body("request_too_large", MSG_TOO_LARGE), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -37,11 +79,47 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        # DRF answers 403 when the first authentication class (session) has no challenge; a client
+        # without credentials is told 401 and how to authenticate (a token, see /api/v1/auth/token/).
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+        response["WWW-Authenticate"] = "Token"
     if isinstance(exc, exceptions.ValidationError):
-        details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = _body("invalid", "Invalid input.", details)
+        full = exc.get_full_details()
+        details = full if isinstance(full, dict) else {api_settings.NON_FIELD_ERRORS_KEY: full}
+        response.data = _body("invalid", MSG_INVALID, details)
     else:
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         detail = getattr(exc, "detail", str(exc))
         response.data = _body(code if isinstance(code, str) else "error", detail)
     return response
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `invalid`, `not_found`.")
+    message = serializers.CharField(help_text="Translated message for people (Accept-Language).")
+    details = serializers.DictField(
+        help_text="For `invalid`: `{field: [{message, code}]}`; for domain errors: their context."
+    )
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    """The one error shape of every API response with status 4xx."""
+
+    error = ErrorBodySerializer()
+
+
+_ERROR_TEXT = {
+    400: "Invalid input (`invalid` with field details, or a domain code).",
+    401: "Not authenticated (`not_authenticated`, `authentication_failed`).",
+    403: "Not permitted (`permission_denied`).",
+    404: "Missing, or not visible to you (`not_found`): both look the same.",
+    409: "The object is not in a state that allows this (e.g. `case_transition_not_allowed`).",
+    413: "A file or the request is too large (`file_too_large`, `request_too_large`).",
+    429: "Too many failed sign-ins (`login_locked_out`).",
+}
+
+
+def error_responses(*statuses: int) -> dict:
+    """OpenAPI responses for the given error statuses, each with the one error shape."""
+    return {code: OpenApiResponse(ErrorResponseSerializer, description=_ERROR_TEXT[code]) for code in statuses}

@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+app_name = "notices-api"
+
+urlpatterns = [
+    path("notices/", api.NoticeListCreateApi.as_view(), name="list"),
+    path("notices/draftable-cases/", api.DraftableCasesApi.as_view(), name="draftable-cases"),
+    path("notices/<int:pk>/", api.NoticeDetailApi.as_view(), name="detail"),
+    path("notices/<int:pk>/approve/", api.NoticeApproveApi.as_view(), name="approve"),
+    path("notices/<int:pk>/publish/", api.NoticePublishApi.as_view(), name="publish"),
+    path("notices/<int:pk>/correct/", api.NoticeCorrectApi.as_view(), name="correct"),
+    path("notices/<int:pk>/access-code/", api.NoticeAccessCodeApi.as_view(), name="access-code"),
+    path("public/verify/", api.PublicVerifyApi.as_view(), name="public-verify"),
+]

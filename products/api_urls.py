@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import api
+
+app_name = "products-api"
+
+router = SimpleRouter()
+router.register("vendors", api.VendorViewSet, basename="vendor")
+router.register("products", api.ProductViewSet, basename="product")
+router.register("versions", api.VersionViewSet, basename="version")
+
+urlpatterns = router.urls

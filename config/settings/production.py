@@ -14,4 +14,8 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+# Jobs need a real broker in production: without REDIS_URL the settings refuse to load rather
+# than queue work into an in-memory broker that no worker reads.
+REDIS_URL = env("REDIS_URL")
+CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False

@@ -9,9 +9,15 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 os.environ.setdefault("MEDIA_ROOT", "/tmp/rectify-test-media")
 
 from .base import *  # noqa: E402,F403
+from .base import env  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-# Jobs run eagerly in unit tests; the worker test starts a real Celery worker on Redis.
-CELERY_TASK_ALWAYS_EAGER = True
+# Jobs run eagerly in unit tests; the worker test starts a real Celery worker on Redis with
+# CELERY_EAGER=false so that the worker consumes its queue instead of running tasks inline.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
 AXES_FAILURE_LIMIT = 5
+# No collectstatic in tests: WhiteNoise finds files through the finders (and stops warning about
+# the missing STATIC_ROOT).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,96 @@
+# Rectify. The two commands: `make run` (serve the demo) and `make test` (the whole suite).
+#
+# run   installs what is missing, compiles translations, migrates, loads the demo data and serves
+#       http://127.0.0.1:8000/ with the embedded defaults (SQLite, jobs without Redis) unless
+#       DATABASE_URL / REDIS_URL are set.
+# test  runs every test with config.settings.test on PostgreSQL and Redis when they answer
+#       (DATABASE_URL, REDIS_URL); without PostgreSQL it falls back to SQLite, loudly, unless CI=true.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Extra pytest arguments: make test ARGS="-k clock -x"
+ARGS ?=
+# The benchmarks `make bench` runs, in order (bench/README.md): make bench BENCH_SCRIPTS=bench/render.py
+BENCH_SCRIPTS ?= bench/render.py bench/ingest.py
+RUN_SETTINGS := config.settings.local
+DEMO_LOGINS := admin, inspector, reviewer, vendor_a, vendor_b
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint bench deps system-packages messages schema
+
+help:
+	@echo "make run    install what is missing, migrate, load the demo and serve http://$(HOST):$(PORT)/"
+	@echo "make test   run the whole test suite (PostgreSQL + Redis when they answer; CI=true demands them)"
+	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make bench  run the benchmarks ($(BENCH_SCRIPTS))"
+
+run: deps system-packages messages
+	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py load_demo
+	@echo
+	@echo "Rectify: http://$(HOST):$(PORT)/   (demo logins above: $(DEMO_LOGINS))"
+	@echo "Public register (no login): http://$(HOST):$(PORT)/register/   Django admin: http://$(HOST):$(PORT)/admin/   Stop with Ctrl-C."
+	@echo
+	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: deps messages
+	$(PY) .ci/with_services.py $(PY) -m pytest -p no:cacheprovider --create-db $(ARGS)
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
+
+bench: deps messages
+	@mkdir -p bench/out
+	@for script in $(BENCH_SCRIPTS); do \
+		echo "== $$script"; \
+		PYTHONPATH=. $(PY) .ci/with_services.py $(PY) $$script || exit 1; \
+	done
+
+# The virtual environment, and the requirements whenever requirements.txt is newer than the stamp.
+deps: $(STAMP)
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null || { echo "Rectify needs $(PYTHON) (Django 5.2 LTS); install it or run: make PYTHON=python3.12 ..." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+# Chinese PDFs need the Noto CJK fonts (or they render boxes) and HarfBuzz's subsetter (or each
+# render takes seconds); translations need gettext's msgfmt. Installed with apt-get when root.
+system-packages:
+	@missing=""; \
+	if ! command -v fc-list >/dev/null; then missing="$$missing fontconfig fonts-noto-cjk"; \
+	elif [ -z "$$(fc-list :lang=zh family)" ]; then missing="$$missing fonts-noto-cjk"; fi; \
+	{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q 'libharfbuzz-subset\.so\.0' || missing="$$missing libharfbuzz-subset0"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian packages:$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+		echo "!! Missing Debian packages:$$missing" >&2; \
+		echo "!! Chinese PDFs will show boxes or render slowly, translations stay uncompiled. Install them with:" >&2; \
+		echo "!!     sudo apt-get install --no-install-recommends$$missing" >&2; \
+	fi
+
+# Compile the translation catalogues (.mo files are build output, not committed).
+messages: deps
+	@if command -v msgfmt >/dev/null; then \
+		DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0; \
+	else \
+		echo "!! gettext's msgfmt is missing: translations not compiled (apt-get install gettext)" >&2; \
+	fi
+
+# Regenerate the committed OpenAPI schema (tests/test_schema.py fails when it drifts).
+schema: deps
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --lang en --file openapi.yaml --validate

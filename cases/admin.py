@@ -1,0 +1,183 @@
+"""Admin: reference data (taxonomy, campaigns, agencies, the working-day calendar) is edited here;
+operational records are read-only, because only the services and the workflow may write them
+(with their audit events), and evidence and case events are never changed at all."""
+
+from django.apps import apps
+from django.contrib import admin
+
+from .models import (
+    CalendarYear,
+    Campaign,
+    Case,
+    CaseEvent,
+    Evidence,
+    ExtensionRequest,
+    Finding,
+    Inspection,
+    OfficialDay,
+    ScanJob,
+    TestingAgency,
+    VendorResponse,
+    ViolationType,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View only: no add, change or delete for anyone, superusers included."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Reference data
+
+
+@admin.register(ViolationType)
+class ViolationTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "applies_to", "active")
+    list_filter = ("active",)
+    search_fields = ("code", "name_zh", "name_en", "legal_basis")
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "start_date", "end_date", "deadline_working_days")
+    search_fields = ("name", "name_en")
+    date_hierarchy = "start_date"
+
+
+@admin.register(TestingAgency)
+class TestingAgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_en")
+    search_fields = ("name", "name_en")
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """A year becomes usable for deadlines only once it is listed here (after its days are entered)."""
+
+    list_display = ("year", "source")
+    search_fields = ("year", "source")
+
+
+@admin.register(OfficialDay)
+class OfficialDayAdmin(admin.ModelAdmin):
+    """Holidays and weekend make-up working days (调休) as the State Council publishes them."""
+
+    list_display = ("date", "weekday", "kind", "name")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    date_hierarchy = "date"
+
+    @admin.display(description="weekday")
+    def weekday(self, obj):
+        return obj.date.strftime("%a")
+
+
+# Operational records: read-only
+
+
+class FindingInline(ReadOnlyInline):
+    model = Finding
+    fields = ("title", "violation_type", "status", "source")
+    readonly_fields = fields
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    fields = ("created_at", "kind", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ("number", "status", "vendor", "product", "campaign", "served_on", "deadline")
+    list_filter = ("status", "campaign")
+    list_select_related = ("vendor", "product", "campaign")
+    search_fields = ("number", "vendor__name", "product__name")
+    inlines = [FindingInline, CaseEventInline]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    """The audit trail: the database refuses UPDATE and DELETE, and so does the admin."""
+
+    list_display = ("created_at", "case", "kind", "from_status", "to_status", "actor")
+    list_filter = ("kind",)
+    list_select_related = ("case", "actor")
+    search_fields = ("case__number", "reason")
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "product_version", "campaign", "agency", "date", "method", "created_by")
+    list_filter = ("method", "campaign", "agency")
+    list_select_related = ("product_version__product", "campaign", "agency", "created_by")
+    search_fields = ("product_version__product__name", "product_version__package_name")
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ("id", "title", "violation_type", "status", "source", "case")
+    list_filter = ("status", "source", "violation_type")
+    list_select_related = ("violation_type", "case")
+    search_fields = ("title", "locus", "case__number")
+
+
+@admin.register(ScanJob)
+class ScanJobAdmin(ReadOnlyAdmin):
+    list_display = ("id", "original_name", "tool", "status", "progress", "findings_created", "created_at")
+    list_filter = ("status", "tool")
+    search_fields = ("original_name", "sha256")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ("id", "original_name", "content_type", "size", "sha256", "uploaded_by", "created_at")
+    list_select_related = ("uploaded_by",)
+    search_fields = ("original_name", "sha256")
+
+
+@admin.register(VendorResponse)
+class VendorResponseAdmin(ReadOnlyAdmin):
+    list_display = ("case", "status", "fixed_version", "submitted_by", "created_at")
+    list_filter = ("status",)
+    list_select_related = ("case", "submitted_by")
+    search_fields = ("case__number",)
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyAdmin):
+    list_display = ("case", "status", "new_deadline", "requested_by", "created_at")
+    list_filter = ("status",)
+    list_select_related = ("case", "requested_by")
+    search_fields = ("case__number",)
+
+
+# Every other model of the app (job and clock bookkeeping) is shown read-only, so that nothing in
+# `cases` is missing from the admin nor writable there by accident.
+for _model in apps.get_app_config("cases").get_models():
+    if not admin.site.is_registered(_model):
+        admin.site.register(_model, ReadOnlyAdmin)

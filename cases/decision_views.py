@@ -1,0 +1,214 @@
+"""Reviewers' decision pages (mounted at /decisions/): reports, extensions, re-tests.
+
+Reading needs CASE_VIEW, deciding CASE_DECIDE. Each POST validates a form and calls one service
+in ``cases.responses``; the service writes the audit event and queues the vendor's email.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import DomainError, NotFound
+from accounts.policies import policy
+from accounts.roles import CASE_DECIDE, CASE_VIEW
+
+from . import portal_selectors, reminders, responses, selectors
+from .models import ProposalKind
+from .portal_forms import DecisionForm, ExtensionGrantForm, RequiredReasonForm, RetestLinkForm
+from .views import EVENT_LABELS, STATUS_LABELS
+
+MSG_ACCEPTED = _("The report was accepted; the case is now under verification.")
+MSG_REJECTED = _("The report was rejected; the vendor was told why.")
+MSG_GRANTED = _("The extension was granted.")
+MSG_REFUSED = _("The extension was refused.")
+MSG_LINKED = _("The re-test was linked.")
+MSG_RECTIFIED = _("The case is rectified.")
+MSG_RETEST_FAILED = _("The case is back to ordered; the clock runs on.")
+
+
+def _found(selector, **kwargs):
+    try:
+        return selector(**kwargs)
+    except NotFound:
+        raise Http404 from None
+
+
+@policy({"GET": CASE_VIEW})
+def queue(request):
+    context = portal_selectors.decision_queue(actor=request.user)
+    context["naming"] = reminders.proposal_list(kind=ProposalKind.NAMING)
+    context["removal"] = reminders.proposal_list(kind=ProposalKind.REMOVAL)
+    return render(request, "cases/decisions/queue.html", context)
+
+
+def _response_page(request, response, *, accept=None, reject=None, status=200):
+    context = {
+        "response": response,
+        "case": response.case,
+        "accept_form": accept or DecisionForm(),
+        "reject_form": reject or RequiredReasonForm(),
+    }
+    return render(request, "cases/decisions/response.html", context, status=status)
+
+
+@policy({"GET": CASE_VIEW})
+def response_detail(request, pk):
+    return _response_page(request, _found(portal_selectors.response_get_for, actor=request.user, response_id=pk))
+
+
+def _decide(request, form, call, success, page):
+    """Validate, call the service, and either go back to the queue or show the page with the error."""
+    if form.is_valid():
+        try:
+            call(**form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            return page(status=exc.status if exc.status != 404 else 400)
+        messages.success(request, success)
+        return None
+    return page(status=400)
+
+
+@policy({"POST": CASE_DECIDE})
+def response_accept(request, pk):
+    response = _found(portal_selectors.response_get_for, actor=request.user, response_id=pk)
+    form = DecisionForm(request.POST)
+    failed = _decide(
+        request,
+        form,
+        lambda reason: responses.response_accept(actor=request.user, response=response, reason=reason),
+        MSG_ACCEPTED,
+        lambda status: _response_page(request, response, accept=form, status=status),
+    )
+    return failed or redirect("decisions:case", pk=response.case_id)
+
+
+@policy({"POST": CASE_DECIDE})
+def response_reject(request, pk):
+    response = _found(portal_selectors.response_get_for, actor=request.user, response_id=pk)
+    form = RequiredReasonForm(request.POST)
+    failed = _decide(
+        request,
+        form,
+        lambda reason: responses.response_reject(actor=request.user, response=response, reason=reason),
+        MSG_REJECTED,
+        lambda status: _response_page(request, response, reject=form, status=status),
+    )
+    return failed or redirect("decisions:queue")
+
+
+def _extension_page(request, extension, *, grant=None, refuse=None, status=200):
+    context = {
+        "extension": extension,
+        "case": extension.case,
+        "grant_form": grant or ExtensionGrantForm(),
+        "refuse_form": refuse or RequiredReasonForm(),
+    }
+    return render(request, "cases/decisions/extension.html", context, status=status)
+
+
+@policy({"GET": CASE_VIEW})
+def extension_detail(request, pk):
+    return _extension_page(request, _found(portal_selectors.extension_get_for, actor=request.user, extension_id=pk))
+
+
+@policy({"POST": CASE_DECIDE})
+def extension_grant(request, pk):
+    extension = _found(portal_selectors.extension_get_for, actor=request.user, extension_id=pk)
+    form = ExtensionGrantForm(request.POST)
+    failed = _decide(
+        request,
+        form,
+        lambda reason, new_deadline: responses.extension_grant(
+            actor=request.user, extension=extension, new_deadline=new_deadline, reason=reason
+        ),
+        MSG_GRANTED,
+        lambda status: _extension_page(request, extension, grant=form, status=status),
+    )
+    return failed or redirect("decisions:queue")
+
+
+@policy({"POST": CASE_DECIDE})
+def extension_refuse(request, pk):
+    extension = _found(portal_selectors.extension_get_for, actor=request.user, extension_id=pk)
+    form = RequiredReasonForm(request.POST)
+    failed = _decide(
+        request,
+        form,
+        lambda reason: responses.extension_refuse(actor=request.user, extension=extension, reason=reason),
+        MSG_REFUSED,
+        lambda status: _extension_page(request, extension, refuse=form, status=status),
+    )
+    return failed or redirect("decisions:queue")
+
+
+def _case_page(request, case, *, link=None, confirm=None, fail=None, status=200):
+    timeline = [
+        {
+            "label": EVENT_LABELS.get(e.kind, e.kind),
+            "event": e,
+            "from_label": STATUS_LABELS.get(e.from_status, ""),
+            "to_label": STATUS_LABELS.get(e.to_status, ""),
+        }
+        for e in selectors.case_events(case=case)
+    ]
+    context = {
+        "case": case,
+        "links": case.retest_links.select_related("inspection__product_version", "inspection__agency", "linked_by"),
+        "proposal": portal_selectors.retest_proposal(case=case),
+        "responses": portal_selectors.portal_responses(case=case),
+        "extensions": portal_selectors.portal_extensions(case=case),
+        "timeline": timeline,
+        "link_form": link or RetestLinkForm(case=case),
+        "confirm_form": confirm or DecisionForm(),
+        "fail_form": fail or RequiredReasonForm(),
+    }
+    return render(request, "cases/decisions/case.html", context, status=status)
+
+
+@policy({"GET": CASE_VIEW})
+def case_detail(request, pk):
+    return _case_page(request, _found(selectors.case_get_for, actor=request.user, case_id=pk))
+
+
+@policy({"POST": CASE_DECIDE})
+def retest_link(request, pk):
+    case = _found(selectors.case_get_for, actor=request.user, case_id=pk)
+    form = RetestLinkForm(request.POST, case=case)
+    failed = _decide(
+        request,
+        form,
+        lambda inspection: responses.retest_link(actor=request.user, case=case, inspection=inspection),
+        MSG_LINKED,
+        lambda status: _case_page(request, case, link=form, status=status),
+    )
+    return failed or redirect("decisions:case", pk=case.pk)
+
+
+@policy({"POST": CASE_DECIDE})
+def retest_rectified(request, pk):
+    case = _found(selectors.case_get_for, actor=request.user, case_id=pk)
+    form = DecisionForm(request.POST)
+    failed = _decide(
+        request,
+        form,
+        lambda reason: responses.retest_confirm_rectified(actor=request.user, case=case, reason=reason),
+        MSG_RECTIFIED,
+        lambda status: _case_page(request, case, confirm=form, status=status),
+    )
+    return failed or redirect("decisions:case", pk=case.pk)
+
+
+@policy({"POST": CASE_DECIDE})
+def retest_failed(request, pk):
+    case = _found(selectors.case_get_for, actor=request.user, case_id=pk)
+    form = RequiredReasonForm(request.POST)
+    failed = _decide(
+        request,
+        form,
+        lambda reason: responses.retest_confirm_failed(actor=request.user, case=case, reason=reason),
+        MSG_RETEST_FAILED,
+        lambda status: _case_page(request, case, fail=form, status=status),
+    )
+    return failed or redirect("decisions:case", pk=case.pk)

@@ -1,0 +1,135 @@
+"""Forms for the regulator pages. They check input; ``cases.services`` and ``cases.workflow`` act."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import DomainError
+from products.models import ProductKind
+from products.selectors import vendor_list, version_list
+
+from .evidence import check_evidence, original_name
+from .models import CaseStatus, InspectionMethod, TestingAgency, ViolationType
+from .selectors import campaign_list
+
+MSG_FILE_ERROR = _("%(name)s: %(error)s")
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that takes several files at once (screenshots, recordings)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.product.vendor.name} · {obj.product.name} {obj.version}"
+
+
+class ViolationTypeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.name}"
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's GET filters; ``filters()`` feeds ``cases.selectors.case_list``."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("State"), required=False)
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=campaign_list(), required=False, empty_label=_("All campaigns")
+    )
+    vendor = forms.ModelChoiceField(
+        label=_("Vendor"), queryset=vendor_list(), required=False, empty_label=_("All vendors")
+    )
+    kind = forms.ChoiceField(label=_("Product kind"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All states")), *CaseStatus.choices]
+        self.fields["kind"].choices = [("", _("All kinds")), *ProductKind.choices]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "q": data["q"].strip(),
+            "status": data["status"],
+            "campaign": data["campaign"].pk if data["campaign"] else None,
+            "vendor": data["vendor"].pk if data["vendor"] else None,
+            "kind": data["kind"],
+            "overdue": data["overdue"],
+        }
+
+
+class InspectionForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=campaign_list())
+    product_version = VersionChoiceField(label=_("Product version"), queryset=version_list())
+    agency = forms.ModelChoiceField(label=_("Testing agency"), queryset=TestingAgency.objects.order_by("name"))
+    date = forms.DateField(label=_("Inspection date"), widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label=_("Method"), choices=InspectionMethod.choices)
+    notes = forms.CharField(
+        label=_("Tester's notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+
+class ManualFindingForm(forms.Form):
+    violation_type = ViolationTypeChoiceField(
+        label=_("Violation type"), queryset=ViolationType.objects.filter(active=True).order_by("code")
+    )
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )
+    files = MultipleFileField(
+        label=_("Evidence files"),
+        required=False,
+        help_text=_("Screenshots, screen recordings, audio, PDF or text; several files may be chosen at once."),
+        widget=MultipleFileInput(attrs={"accept": "image/*,video/*,audio/*,.pdf,.txt,.zip,.json"}),
+    )
+
+    def clean_files(self):
+        """Check every file with the evidence rules before anything is written."""
+        files = self.cleaned_data["files"]
+        errors = []
+        for uploaded in files:
+            try:
+                check_evidence(uploaded)
+            except DomainError as exc:
+                errors.append(MSG_FILE_ERROR % {"name": original_name(uploaded), "error": exc.message})
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RequiredReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class OpenCaseForm(forms.Form):
+    """Which findings of one inspection go into the new case; the service checks they may."""
+
+    findings = forms.ModelMultipleChoiceField(
+        label=_("Findings"), queryset=None, widget=forms.CheckboxSelectMultiple, required=True
+    )
+
+    def __init__(self, *args, findings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["findings"].queryset = findings

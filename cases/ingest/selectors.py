@@ -1,0 +1,77 @@
+"""Reads of scan jobs and of why findings were merged, scoped to what the actor may see.
+
+Missing and not-yours both raise ``NotFound`` (404), as in ``cases.selectors``.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import NotFound
+from cases.models import Finding, FindingSource, Inspection, ScanJob, ScanJobEvent
+from cases.selectors import finding_get_for, inspection_queryset_for
+
+MSG_WHY_MERGED = _(
+    "Observations with the same product version, rule and locus are one finding: "
+    "%(n)s observation(s) were merged into this one."
+)
+
+
+def scan_job_queryset_for(*, actor) -> QuerySet[ScanJob]:
+    return ScanJob.objects.filter(inspection__in=inspection_queryset_for(actor=actor).values("pk")).select_related(
+        "created_by"
+    )
+
+
+def scan_job_get_for(*, actor, job_id: int) -> ScanJob:
+    try:
+        return scan_job_queryset_for(actor=actor).get(pk=job_id)
+    except (ScanJob.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def scan_jobs_of(*, inspection: Inspection) -> QuerySet[ScanJob]:
+    """The jobs of an inspection the caller already fetched through a scoped selector."""
+    return inspection.scan_jobs.select_related("created_by").order_by("-created_at", "-id")
+
+
+def scan_job_events(*, job: ScanJob) -> QuerySet[ScanJobEvent]:
+    return job.events.select_related("actor").order_by("created_at", "id")
+
+
+@dataclass(frozen=True)
+class MergeParts:
+    """Why observations were merged into one finding: they share these three parts."""
+
+    product_version_id: int
+    product_version: str
+    rule: str
+    locus: str
+    fingerprint: str
+    occurrences: int
+    merges_observations: bool
+
+
+def finding_merge_parts(*, finding: Finding) -> MergeParts | None:
+    """The parts of a scanner finding's fingerprint, or None for a finding recorded by hand."""
+    if finding.source != FindingSource.SCAN:
+        return None
+    version = finding.inspection.product_version
+    return MergeParts(
+        product_version_id=version.pk,
+        product_version=str(version),
+        rule=finding.rule,
+        locus=finding.locus,
+        fingerprint=finding.fingerprint,
+        occurrences=finding.occurrences,
+        merges_observations=finding.occurrences > 1,
+    )
+
+
+def finding_merge_parts_for(*, actor, finding_id: int) -> tuple[Finding, MergeParts]:
+    finding = finding_get_for(actor=actor, finding_id=finding_id)
+    parts = finding_merge_parts(finding=finding)
+    if parts is None:
+        raise NotFound
+    return finding, parts

@@ -1,0 +1,151 @@
+"""Write a job's candidate findings, spooled as CSV rows, into ``cases_finding``.
+
+Findings upsert on the unique (inspection, fingerprint): a new fingerprint is a new candidate
+finding; a known one only counts one more occurrence (its status, evidence and decision stay as a
+person left them). On PostgreSQL the spool goes in with COPY to a temporary table and one
+``INSERT ... ON CONFLICT DO UPDATE``; elsewhere (SQLite, the embedded default) in batches through
+the ORM. Both run inside the caller's transaction and hold the inspection row, so two jobs on one
+inspection save one after the other.
+"""
+
+import csv
+import itertools
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from cases.models import Finding, FindingSource, FindingStatus, Inspection, ScanJob
+
+# Spool row layout (see cases.ingest.service.write_row).
+COLUMNS = ("seq", "violation_type_id", "title", "rule", "locus", "fingerprint", "evidence")
+BATCH = 2000
+COPY_CHUNK = 1024 * 1024
+
+
+def save_spool(*, job: ScanJob, spool: TextIO) -> int:
+    """Upsert the spooled candidates of ``job``; call inside a transaction. Return how many are new."""
+    # FOR NO KEY UPDATE: serialises ingests into one inspection, while findings added by hand
+    # (their foreign-key check takes FOR KEY SHARE) go on.
+    list(Inspection.objects.select_for_update(no_key=True).filter(pk=job.inspection_id).values_list("pk"))
+    if connection.vendor == "postgresql":
+        return _save_postgresql(job=job, spool=spool)
+    return _save_batches(job=job, rows=csv.reader(spool))
+
+
+def _column(name: str) -> str:
+    return connection.ops.quote_name(Finding._meta.get_field(name).column)
+
+
+def _save_postgresql(*, job: ScanJob, spool: TextIO) -> int:
+    table = connection.ops.quote_name(Finding._meta.db_table)
+    occurrences = _column("occurrences")
+    target = ", ".join(
+        _column(name)
+        for name in (
+            "inspection",
+            "violation_type",
+            "status",
+            "source",
+            "title",
+            "description",
+            "evidence",
+            "rule",
+            "locus",
+            "fingerprint",
+            "occurrences",
+            "scan_job",
+            "created_by",
+            "created_at",
+            "decision_reason",
+        )
+    )
+    inspection, fingerprint = _column("inspection"), _column("fingerprint")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE scan_stage (seq bigint, violation_type_id bigint, title text, rule text,"
+            " locus text, fingerprint text, evidence jsonb) ON COMMIT DROP"
+        )
+        # FORCE_NOT_NULL: an empty text field is an empty string, never NULL.
+        copy_sql = "COPY scan_stage FROM STDIN (FORMAT csv, FORCE_NOT_NULL (title, rule, locus))"
+        with cursor.cursor.copy(copy_sql) as copy:
+            while data := spool.read(COPY_CHUNK):
+                copy.write(data)
+        # DISTINCT ON keeps the first occurrence of each fingerprint in the file (ON CONFLICT may
+        # touch a row once per statement); count(*) says how many observations it merges.
+        cursor.execute(
+            f"""
+            WITH upserted AS (
+                INSERT INTO {table} ({target})
+                SELECT %s, s.violation_type_id, %s, %s, s.title, '', s.evidence, s.rule, s.locus,
+                       s.fingerprint, s.n, %s, %s, %s, ''
+                FROM (
+                    SELECT DISTINCT ON (fingerprint) *, count(*) OVER (PARTITION BY fingerprint) AS n
+                    FROM scan_stage ORDER BY fingerprint, seq
+                ) AS s
+                ON CONFLICT ({inspection}, {fingerprint})
+                DO UPDATE SET {occurrences} = {table}.{occurrences} + EXCLUDED.{occurrences}
+                RETURNING (xmax = 0) AS created
+            )
+            SELECT count(*) FILTER (WHERE created) FROM upserted
+            """,
+            [
+                job.inspection_id,
+                FindingStatus.CANDIDATE,
+                FindingSource.SCAN,
+                job.pk,
+                job.created_by_id,
+                timezone.now(),
+            ],
+        )
+        created = cursor.fetchone()[0]
+        # ON COMMIT DROP alone would keep it until the outermost commit (a savepoint does not count).
+        cursor.execute("DROP TABLE scan_stage")
+    return created
+
+
+def _save_batches(*, job: ScanJob, rows: Iterable[list[str]]) -> int:
+    created = 0
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, BATCH)):
+        # First occurrence of each fingerprint in the batch, and how many rows it stands for.
+        firsts: dict[str, list[str]] = {}
+        counts: dict[str, int] = {}
+        for row in batch:
+            fp = row[5]
+            firsts.setdefault(fp, row)
+            counts[fp] = counts.get(fp, 0) + 1
+        known = set(
+            Finding.objects.filter(inspection_id=job.inspection_id, fingerprint__in=firsts).values_list(
+                "fingerprint", flat=True
+            )
+        )
+        Finding.objects.bulk_create(
+            [
+                Finding(
+                    inspection_id=job.inspection_id,
+                    violation_type_id=int(row[1]),
+                    status=FindingStatus.CANDIDATE,
+                    source=FindingSource.SCAN,
+                    title=row[2],
+                    evidence=json.loads(row[6]),
+                    rule=row[3],
+                    locus=row[4],
+                    fingerprint=fp,
+                    occurrences=counts[fp],
+                    scan_job_id=job.pk,
+                    created_by_id=job.created_by_id,
+                )
+                for fp, row in firsts.items()
+                if fp not in known
+            ]
+        )
+        for fp in known:
+            Finding.objects.filter(inspection_id=job.inspection_id, fingerprint=fp).update(
+                occurrences=F("occurrences") + counts[fp]
+            )
+        created += len(firsts) - len(known)
+    return created

@@ -1,0 +1,84 @@
+"""Forms of the vendor portal and the reviewers' decision pages. They validate shape only;
+the rules live in ``cases.responses``, ``cases.access`` and ``products.memberships``."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Inspection
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class ResponseForm(forms.Form):
+    summary = forms.CharField(label=_("What was fixed"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    fixed_version = forms.CharField(label=_("Fixed version"), max_length=100, required=False)
+    files = MultipleFileField(
+        label=_("Evidence files"),
+        required=False,
+        help_text=_("Screenshots, recordings, PDF or ZIP; at most 10 files. HTML and SVG are not accepted."),
+    )
+    text = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=20000
+    )
+
+
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class ClaimForm(forms.Form):
+    case_number = forms.CharField(label=_("Case number"), max_length=32)
+    code = forms.CharField(label=_("Access code"), max_length=40, help_text=_("Printed on the order to rectify."))
+
+
+class ClaimSignupForm(ClaimForm):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    email = forms.EmailField(label=_("Email"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    email = forms.EmailField(label=_("Email"))
+    is_vendor_admin = forms.BooleanField(label=_("May manage colleagues"), required=False)
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+
+
+class RequiredReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class ExtensionGrantForm(RequiredReasonForm):
+    new_deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RetestLinkForm(forms.Form):
+    inspection = forms.ModelChoiceField(label=_("Re-test inspection"), queryset=Inspection.objects.none())
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.fields["inspection"].queryset = (
+                Inspection.objects.filter(product_version__product_id=case.product_id)
+                .select_related("product_version", "agency")
+                .order_by("-date", "-id")
+            )

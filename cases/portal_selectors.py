@@ -1,0 +1,256 @@
+"""Reads for the vendor portal and the reviewers' decision pages.
+
+Vendor reads are scoped to the user's own vendor and to served cases; "missing" and "not yours"
+both raise ``NotFound``. What a vendor sees of the audit trail is filtered here: no internal
+notes, no proposals, no regulator names (the order names the authority, not a person).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import NotFound
+from accounts.roles import CASE_VIEW, PORTAL_VIEW, has_perm
+from products.selectors import vendor_of
+
+from . import events
+from .calendar import UnknownCalendarYear, working_days_between
+from .models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    DecisionStatus,
+    Evidence,
+    ExtensionRequest,
+    FindingStatus,
+    VendorResponse,
+)
+
+S = CaseStatus
+CLOCK_RUNNING = (S.ORDERED, S.RESPONDED, S.OVERDUE, S.NAMED)
+
+# Audit events a vendor may read about its own case.
+VENDOR_EVENT_KINDS = (
+    events.TRANSITION,
+    events.DEADLINE_SET,
+    events.EXTENSION_REQUESTED,
+    events.EXTENSION_GRANTED,
+    events.EXTENSION_REFUSED,
+    events.RESPONSE_SUBMITTED,
+    events.RESPONSE_ACCEPTED,
+    events.RESPONSE_REJECTED,
+    events.REMINDER_SENT,
+)
+# Of those, the ones whose reason was written for the vendor.
+VENDOR_REASON_KINDS = (
+    events.EXTENSION_REQUESTED,
+    events.EXTENSION_GRANTED,
+    events.EXTENSION_REFUSED,
+    events.RESPONSE_ACCEPTED,
+    events.RESPONSE_REJECTED,
+)
+ORDER_STATUSES = ("published", "superseded")
+
+REGULATOR = _("Regulator")
+SYSTEM = _("System")
+
+
+def _vendor_cases(actor) -> QuerySet[Case]:
+    vendor = vendor_of(actor) if has_perm(actor, PORTAL_VIEW) else None
+    if vendor is None:
+        return Case.objects.none()
+    return Case.objects.filter(vendor=vendor).exclude(status=S.OPEN)
+
+
+def working_days_left(case: Case, today: datetime.date | None = None) -> int | None:
+    """Working days from today to the deadline (negative once passed); None without a running clock."""
+    if case.deadline is None or case.status not in CLOCK_RUNNING:
+        return None
+    try:
+        return working_days_between(today or timezone.localdate(), case.deadline)
+    except UnknownCalendarYear:
+        return None
+
+
+def portal_case_list(*, actor) -> list[Case]:
+    cases = list(
+        _vendor_cases(actor).select_related("product", "product_version", "campaign").order_by("deadline", "-id")
+    )
+    today = timezone.localdate()
+    for case in cases:
+        case.working_days_left = working_days_left(case, today)
+        case.days_overdue = -case.working_days_left if (case.working_days_left or 0) < 0 else 0
+    return cases
+
+
+def portal_case_get(*, actor, case_id) -> Case:
+    try:
+        case = _vendor_cases(actor).select_related("product", "product_version", "campaign", "vendor").get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+    case.working_days_left = working_days_left(case)
+    return case
+
+
+def portal_findings(*, case: Case):
+    """Confirmed findings only: candidates and dismissed ones never reach a vendor."""
+    return (
+        case.findings.filter(status=FindingStatus.CONFIRMED)
+        .select_related("violation_type")
+        .prefetch_related("evidence_files")
+        .order_by("violation_type__code", "id")
+    )
+
+
+def portal_orders(*, case: Case) -> list:
+    """The case's issued orders to rectify, newest first (read through the reverse relation: the
+    cases app does not import notices)."""
+    related = getattr(case, "orders", None)
+    if related is None:
+        return []
+    return list(related.filter(kind="order", status__in=ORDER_STATUSES).exclude(pdf="").order_by("-version", "-id"))
+
+
+def portal_order_get(*, case: Case, notice_id):
+    try:
+        return next(o for o in portal_orders(case=case) if o.pk == int(notice_id))
+    except (StopIteration, ValueError, TypeError):
+        raise NotFound from None
+
+
+def portal_responses(*, case: Case) -> QuerySet[VendorResponse]:
+    return case.responses.prefetch_related("evidence_files").order_by("-created_at", "-id")
+
+
+def portal_extensions(*, case: Case) -> QuerySet[ExtensionRequest]:
+    return case.extension_requests.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class VendorEvent:
+    when: datetime.datetime
+    kind: str
+    from_status: str
+    to_status: str
+    reason: str
+    who: str
+    deadline: str
+
+
+def _who(event: CaseEvent, vendor_id: int) -> str:
+    if event.actor is None:
+        return str(SYSTEM)
+    membership = getattr(event.actor, "membership", None)
+    if membership is not None and membership.vendor_id == vendor_id:
+        return event.actor.get_full_name() or event.actor.username
+    return str(REGULATOR)
+
+
+def portal_timeline(*, case: Case) -> list[VendorEvent]:
+    rows = (
+        case.events.filter(kind__in=VENDOR_EVENT_KINDS).select_related("actor__membership").order_by("created_at", "id")
+    )
+    return [
+        VendorEvent(
+            when=e.created_at,
+            kind=e.kind,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            reason=e.reason if e.kind in VENDOR_REASON_KINDS else "",
+            who=_who(e, case.vendor_id),
+            deadline=(e.data or {}).get("to") or (e.data or {}).get("deadline") or "",
+        )
+        for e in rows
+    ]
+
+
+def portal_evidence_get(*, actor, evidence_id) -> Evidence:
+    """A file a vendor may download: its own reports' files, and the files of its case's confirmed
+    findings (what the order shows it). Anything else looks missing."""
+    cases = _vendor_cases(actor)
+    try:
+        return Evidence.objects.filter(
+            Q(response__case__in=cases) | Q(finding__case__in=cases, finding__status=FindingStatus.CONFIRMED)
+        ).get(pk=evidence_id)
+    except (Evidence.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+# ------------------------------------------------------------------ reviewers
+
+
+def _regulator(actor) -> None:
+    if not has_perm(actor, CASE_VIEW):
+        raise NotFound
+
+
+def decision_queue(*, actor) -> dict:
+    _regulator(actor)
+    return {
+        "responses": VendorResponse.objects.filter(status=DecisionStatus.PENDING)
+        .select_related("case__vendor", "case__product")
+        .order_by("created_at", "id"),
+        "extensions": ExtensionRequest.objects.filter(status=DecisionStatus.PENDING)
+        .select_related("case__vendor", "case__product")
+        .order_by("created_at", "id"),
+        "verifying": Case.objects.filter(status=S.VERIFYING)
+        .select_related("vendor", "product", "product_version")
+        .order_by("updated_at", "id"),
+    }
+
+
+def response_get_for(*, actor, response_id) -> VendorResponse:
+    _regulator(actor)
+    try:
+        return (
+            VendorResponse.objects.select_related("case__vendor", "case__product", "submitted_by", "decided_by")
+            .prefetch_related("evidence_files")
+            .get(pk=response_id)
+        )
+    except (VendorResponse.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def extension_get_for(*, actor, extension_id) -> ExtensionRequest:
+    _regulator(actor)
+    try:
+        return ExtensionRequest.objects.select_related("case__vendor", "case__product", "requested_by").get(
+            pk=extension_id
+        )
+    except (ExtensionRequest.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+@dataclass(frozen=True)
+class RetestProposal:
+    """What the latest linked re-test says about the case's confirmed findings."""
+
+    inspection: object
+    gone: list
+    remaining: list
+
+    @property
+    def propose_closure(self) -> bool:
+        return bool(self.gone) and not self.remaining
+
+
+def retest_proposal(*, case: Case) -> RetestProposal | None:
+    """Compare the case's confirmed findings with the latest linked re-test.
+
+    A finding counts as gone only when the re-test has no finding of the same violation type that
+    was not dismissed (candidates count as present): conservative, because a person confirms the
+    closure and a re-test never closes anything by itself (ARCHITECTURE.md §3.1).
+    """
+    link = case.retest_links.select_related("inspection__product_version").first()
+    if link is None:
+        return None
+    present = set(
+        link.inspection.findings.exclude(status=FindingStatus.DISMISSED).values_list("violation_type_id", flat=True)
+    )
+    gone, remaining = [], []
+    for finding in case.findings.filter(status=FindingStatus.CONFIRMED).select_related("violation_type"):
+        (remaining if finding.violation_type_id in present else gone).append(finding)
+    return RetestProposal(inspection=link.inspection, gone=gone, remaining=remaining)

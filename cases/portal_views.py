@@ -1,0 +1,223 @@
+"""The vendor portal (mounted at /portal/): a vendor's served cases, its orders, its answers.
+
+Every fetch goes through ``cases.portal_selectors`` (scoped to the user's vendor; missing and not
+yours are the same 404); every write calls one service. Domain errors become form errors or
+messages, never a 500.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import DomainError, NotFound
+from accounts.policies import policy
+from accounts.roles import PORTAL_RESPOND, PORTAL_VIEW, PUBLIC
+from products import memberships
+from products.selectors import vendor_of
+
+from . import access, portal_selectors, responses
+from .portal_forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, ResponseForm
+from .views import EVENT_LABELS, STATUS_LABELS, evidence_response
+
+MSG_RESPONSE_SENT = _("Your rectification report was sent. The regulator will review it.")
+MSG_EXTENSION_SENT = _("Your request for more time was sent.")
+MSG_CLAIMED = _("Your account is now linked to %(vendor)s. Sign in to see the case.")
+MSG_CLAIMED_SIGNED_IN = _("Your account is now linked to %(vendor)s.")
+MSG_INVITED = _("%(username)s was invited; an email with a link to choose a password is on its way.")
+MSG_REMOVED = _("%(username)s can no longer sign in.")
+MSG_NO_VENDOR = _("Your account is not linked to a vendor yet. Claim access with the code printed on your order.")
+
+
+def _found(selector, **kwargs):
+    try:
+        return selector(**kwargs)
+    except NotFound:
+        raise Http404 from None
+
+
+def _address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _form_error(form, exc: DomainError) -> None:
+    if exc.details and isinstance(exc.details, dict) and all(k in form.fields for k in exc.details):
+        for field, errors in exc.details.items():
+            for error in errors if isinstance(errors, list) else [errors]:
+                form.add_error(field, str(error))
+    else:
+        form.add_error(None, str(exc.message))
+
+
+@policy({"GET": PORTAL_VIEW})
+def case_list(request):
+    if vendor_of(request.user) is None:
+        messages.info(request, MSG_NO_VENDOR)
+        return redirect("portal:claim")
+    cases = portal_selectors.portal_case_list(actor=request.user)
+    membership = request.user.membership
+    return render(request, "portal/case_list.html", {"cases": cases, "membership": membership})
+
+
+@policy({"GET": PORTAL_VIEW})
+def case_detail(request, pk):
+    case = _found(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
+    timeline = [
+        {
+            "label": EVENT_LABELS.get(e.kind, e.kind),
+            "event": e,
+            "from_label": STATUS_LABELS.get(e.from_status, ""),
+            "to_label": STATUS_LABELS.get(e.to_status, ""),
+        }
+        for e in portal_selectors.portal_timeline(case=case)
+    ]
+    context = {
+        "case": case,
+        "findings": portal_selectors.portal_findings(case=case),
+        "orders": portal_selectors.portal_orders(case=case),
+        "responses": portal_selectors.portal_responses(case=case),
+        "extensions": portal_selectors.portal_extensions(case=case),
+        "timeline": timeline,
+        "can_respond": case.status in responses.RESPONDABLE,
+        "can_ask_extension": case.status in responses.EXTENSION_ASKABLE,
+    }
+    return render(request, "portal/case_detail.html", context)
+
+
+@policy({"GET": PORTAL_VIEW, "POST": PORTAL_RESPOND})
+def response_create(request, pk):
+    case = _found(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
+    form = ResponseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            responses.response_submit(actor=request.user, case=case, **form.cleaned_data)
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, MSG_RESPONSE_SENT)
+            return redirect("portal:case", pk=case.pk)
+    return render(request, "portal/response_form.html", {"case": case, "form": form})
+
+
+@policy({"GET": PORTAL_VIEW, "POST": PORTAL_RESPOND})
+def extension_create(request, pk):
+    case = _found(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
+    form = ExtensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            responses.extension_request(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, MSG_EXTENSION_SENT)
+            return redirect("portal:case", pk=case.pk)
+    return render(request, "portal/extension_form.html", {"case": case, "form": form})
+
+
+@policy({"GET": PORTAL_VIEW})
+def evidence_download(request, pk):
+    evidence = _found(portal_selectors.portal_evidence_get, actor=request.user, evidence_id=pk)
+    return evidence_response(evidence)
+
+
+@policy({"GET": PORTAL_VIEW})
+def order_pdf(request, pk, notice_id):
+    case = _found(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
+    order = _found(portal_selectors.portal_order_get, case=case, notice_id=notice_id)
+    response = FileResponse(order.pdf.open("rb"), as_attachment=True, filename=f"{case.number}-v{order.version}.pdf")
+    response["Content-Type"] = "application/pdf"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@policy({"GET": PUBLIC, "POST": PUBLIC})
+def claim(request):
+    """Claim access with the case number and the code printed on the order.
+
+    Signed-in vendor users without a vendor claim with their account; visitors create one.
+    """
+    signed_in = request.user.is_authenticated
+    if signed_in and vendor_of(request.user) is not None:
+        return redirect("portal:cases")
+    form_class = ClaimForm if signed_in else ClaimSignupForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if signed_in:
+                membership = access.case_access_claim(
+                    user=request.user, case_number=data["case_number"], code=data["code"], address=_address(request)
+                )
+            else:
+                membership = access.case_access_claim_signup(
+                    username=data["username"],
+                    email=data["email"],
+                    password=data["password"],
+                    case_number=data["case_number"],
+                    code=data["code"],
+                    address=_address(request),
+                )
+        except DomainError as exc:
+            _form_error(form, exc)
+            status = exc.status if exc.status in (400, 403, 409, 429) else 400
+            return render(request, "portal/claim.html", {"form": form}, status=status)
+        if signed_in:
+            messages.success(request, MSG_CLAIMED_SIGNED_IN % {"vendor": membership.vendor.name})
+            return redirect("portal:cases")
+        messages.success(request, MSG_CLAIMED % {"vendor": membership.vendor.name})
+        return redirect(f"{reverse('login')}?next={reverse('portal:cases')}")
+    return render(request, "portal/claim.html", {"form": form})
+
+
+@policy({"GET": PORTAL_VIEW, "POST": PORTAL_RESPOND})
+def team(request):
+    """A vendor admin's colleagues: invite one, or remove one."""
+    try:
+        colleagues = list(memberships.membership_list(actor=request.user))
+    except DomainError as exc:
+        return render(request, "portal/team.html", {"denied": exc.message}, status=exc.status)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            memberships.membership_invite(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, MSG_INVITED % {"username": form.cleaned_data["username"]})
+            return redirect("portal:team")
+    return render(request, "portal/team.html", {"colleagues": colleagues, "form": form})
+
+
+@policy({"POST": PORTAL_RESPOND})
+def team_remove(request, user_id):
+    try:
+        membership = memberships.membership_remove(actor=request.user, user_id=user_id)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        if exc.status == 403:
+            return render(request, "portal/team.html", {"denied": exc.message}, status=403)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, MSG_REMOVED % {"username": membership.user.username})
+    return redirect("portal:team")
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """An invited colleague chooses a password with the one-time link from the invitation email."""
+
+    policy = {"GET": PUBLIC, "POST": PUBLIC}
+    template_name = "portal/invitation.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password is set. Sign in to continue."))
+        return super().form_valid(form)

@@ -1,0 +1,261 @@
+"""Writes of the rectification exchange: reports, extensions, re-tests (ARCHITECTURE.md §3.4, §4).
+
+Vendors submit reports and ask for more time; reviewers decide. Every decision is one
+transaction that moves the case through ``cases.workflow``, writes its audit event and, once it
+commits, emails the vendor. Vendor-side calls check the vendor again (the views already fetched
+through scoped selectors): "not yours" answers 404 like "missing".
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
+from accounts.roles import CASE_DECIDE, PORTAL_RESPOND, has_perm
+from products.selectors import vendor_of
+
+from . import events, notifications, workflow
+from .calendar import is_working_day
+from .evidence import check_evidence
+from .models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Inspection, RetestLink, VendorResponse
+from .portal_selectors import retest_proposal
+from .services import evidence_store
+
+S = CaseStatus
+MAX_RESPONSE_FILES = 10
+
+# A report may be sent while the clock runs or after it ran out (a late report still counts).
+RESPONDABLE = frozenset({S.ORDERED, S.OVERDUE, S.NAMED})
+# More time may be asked while the clock runs towards an order's deadline.
+EXTENSION_ASKABLE = workflow.EXTENDABLE
+
+MSG_NOT_RESPONDABLE = _("A report cannot be sent for a case in this state.")
+MSG_SUMMARY_REQUIRED = _("Say what was fixed.")
+MSG_TOO_MANY_FILES = _("Send at most %(max)s files.")
+MSG_ALREADY_DECIDED = _("This was already decided.")
+MSG_REASON_REQUIRED = _("A reason is required.")
+MSG_EXTENSION_PENDING = _("A request for more time is already waiting for a decision.")
+MSG_NOT_EXTENSION_ASKABLE = _("More time can only be asked while the case waits for rectification.")
+MSG_DEADLINE_NOT_WORKING_DAY = _("The new deadline must be a working day.")
+MSG_RETEST_STATE = _("A re-test can only be linked to a case under verification.")
+MSG_RETEST_PRODUCT = _("The re-test must be an inspection of the case's product.")
+MSG_RETEST_LINKED = _("This inspection is already linked to the case.")
+MSG_NO_RETEST = _("Link a re-test inspection first.")
+MSG_RETEST_NOT_CLEAN = _("The latest re-test does not show every finding gone.")
+MSG_RETEST_CLEAN = _("Re-test %(id)s shows the findings gone.")
+
+
+def _require(actor, perm: str) -> None:
+    if not has_perm(actor, perm):
+        raise Forbidden
+
+
+def _own_case(actor, case: Case) -> None:
+    """A vendor user acts only on its own vendor's served cases; anything else looks missing."""
+    _require(actor, PORTAL_RESPOND)
+    vendor = vendor_of(actor)
+    if vendor is None or vendor.pk != case.vendor_id or case.status == S.OPEN:
+        raise NotFound
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(MSG_REASON_REQUIRED, code="reason_required")
+    return reason
+
+
+# ------------------------------------------------------------------ vendor side
+
+
+def response_submit(
+    *, actor, case: Case, summary: str, fixed_version: str = "", text: str = "", files=()
+) -> VendorResponse:
+    """Send a rectification report with its evidence files; the case moves to responded."""
+    _own_case(actor, case)
+    summary = (summary or "").strip()
+    if not summary:
+        raise InvalidInput(MSG_SUMMARY_REQUIRED, code="summary_required")
+    files = list(files)
+    if len(files) > MAX_RESPONSE_FILES:
+        raise InvalidInput(MSG_TOO_MANY_FILES % {"max": MAX_RESPONSE_FILES}, code="too_many_files")
+    for uploaded in files:  # refuse a bad file before anything is stored
+        check_evidence(uploaded)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status not in RESPONDABLE:
+            # Checked under the lock before any file is stored, so a refusal stores nothing.
+            raise Conflict(MSG_NOT_RESPONDABLE, code="case_not_respondable", status=locked.status)
+        response = VendorResponse.objects.create(
+            case=locked,
+            submitted_by=actor,
+            summary=summary,
+            fixed_version=(fixed_version or "").strip(),
+            text=(text or "").strip(),
+        )
+        stored = [evidence_store(actor=actor, uploaded=f, response=response) for f in files]
+        workflow.respond_case(case=locked, actor=actor)
+        events.record(
+            case=locked,
+            kind=events.RESPONSE_SUBMITTED,
+            actor=actor,
+            data={
+                "response": response.pk,
+                "fixed_version": response.fixed_version,
+                "files": [{"id": e.pk, "sha256": e.sha256} for e in stored],
+            },
+        )
+    return response
+
+
+def extension_request(*, actor, case: Case, reason: str) -> ExtensionRequest:
+    """Ask for more time, with a reason. One request waits for a decision at a time."""
+    _own_case(actor, case)
+    reason = _reason(reason)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status not in EXTENSION_ASKABLE:
+            raise Conflict(MSG_NOT_EXTENSION_ASKABLE, code="extension_not_askable", status=locked.status)
+        if locked.extension_requests.filter(status=DecisionStatus.PENDING).exists():
+            raise Conflict(MSG_EXTENSION_PENDING, code="extension_pending")
+        extension = ExtensionRequest.objects.create(case=locked, requested_by=actor, reason=reason)
+        events.record(
+            case=locked,
+            kind=events.EXTENSION_REQUESTED,
+            actor=actor,
+            reason=reason,
+            data={"extension": extension.pk, "deadline": locked.deadline.isoformat() if locked.deadline else None},
+        )
+    return extension
+
+
+# ------------------------------------------------------------------ reviewer side
+
+
+def _decide(model, obj, *, actor, status: str, reason: str):
+    locked = model.objects.select_for_update().get(pk=obj.pk)
+    if locked.status != DecisionStatus.PENDING:
+        raise Conflict(MSG_ALREADY_DECIDED, code="already_decided")
+    locked.status = status
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_reason = reason
+    return locked
+
+
+def response_accept(*, actor, response: VendorResponse, reason: str = "") -> VendorResponse:
+    """Accept a report: the case moves to verifying, where a re-test is due."""
+    _require(actor, CASE_DECIDE)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _decide(VendorResponse, response, actor=actor, status=DecisionStatus.ACCEPTED, reason=reason)
+        case = workflow.accept_response_case(case=locked.case, actor=actor, reason=reason)
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        events.record(
+            case=case, kind=events.RESPONSE_ACCEPTED, actor=actor, reason=reason, data={"response": locked.pk}
+        )
+        notifications.case_email_enqueue(kind=notifications.RESPONSE_DECIDED, case=case, obj=locked)
+    return locked
+
+
+def response_reject(*, actor, response: VendorResponse, reason: str) -> VendorResponse:
+    """Reject a report with reasons: the case returns where the report came from; the clock runs on."""
+    _require(actor, CASE_DECIDE)
+    reason = _reason(reason)
+    with transaction.atomic():
+        locked = _decide(VendorResponse, response, actor=actor, status=DecisionStatus.REJECTED, reason=reason)
+        case = workflow.reject_response_case(case=locked.case, actor=actor, reason=reason)
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        events.record(
+            case=case, kind=events.RESPONSE_REJECTED, actor=actor, reason=reason, data={"response": locked.pk}
+        )
+        notifications.case_email_enqueue(kind=notifications.RESPONSE_DECIDED, case=case, obj=locked)
+    return locked
+
+
+def extension_grant(
+    *, actor, extension: ExtensionRequest, new_deadline: datetime.date, reason: str
+) -> ExtensionRequest:
+    """Grant more time: a new deadline as an event (the old date stays in the trail)."""
+    _require(actor, CASE_DECIDE)
+    reason = _reason(reason)
+    if not is_working_day(new_deadline):
+        raise InvalidInput(MSG_DEADLINE_NOT_WORKING_DAY, code="deadline_not_working_day")
+    with transaction.atomic():
+        locked = _decide(ExtensionRequest, extension, actor=actor, status=DecisionStatus.ACCEPTED, reason=reason)
+        locked.new_deadline = new_deadline
+        case = workflow.extend_deadline_case(case=locked.case, actor=actor, new_deadline=new_deadline, reason=reason)
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "new_deadline"])
+        events.record(
+            case=case,
+            kind=events.EXTENSION_GRANTED,
+            actor=actor,
+            reason=reason,
+            data={"extension": locked.pk, "deadline": new_deadline.isoformat()},
+        )
+        notifications.case_email_enqueue(kind=notifications.EXTENSION_DECIDED, case=case, obj=locked)
+    return locked
+
+
+def extension_refuse(*, actor, extension: ExtensionRequest, reason: str) -> ExtensionRequest:
+    _require(actor, CASE_DECIDE)
+    reason = _reason(reason)
+    with transaction.atomic():
+        locked = _decide(ExtensionRequest, extension, actor=actor, status=DecisionStatus.REJECTED, reason=reason)
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        events.record(
+            case=locked.case, kind=events.EXTENSION_REFUSED, actor=actor, reason=reason, data={"extension": locked.pk}
+        )
+        notifications.case_email_enqueue(kind=notifications.EXTENSION_DECIDED, case=locked.case, obj=locked)
+    return locked
+
+
+def retest_link(*, actor, case: Case, inspection: Inspection) -> RetestLink:
+    """Link a re-test inspection of the case's product to a case under verification."""
+    _require(actor, CASE_DECIDE)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status != S.VERIFYING:
+            raise Conflict(MSG_RETEST_STATE, code="retest_wrong_state", status=locked.status)
+        if inspection.product_version.product_id != locked.product_id:
+            raise InvalidInput(MSG_RETEST_PRODUCT, code="retest_other_product")
+        if RetestLink.objects.filter(case=locked, inspection=inspection).exists():
+            raise Conflict(MSG_RETEST_LINKED, code="retest_already_linked")
+        link = RetestLink.objects.create(case=locked, inspection=inspection, linked_by=actor)
+        events.record(
+            case=locked,
+            kind=events.RETEST_LINKED,
+            actor=actor,
+            data={"inspection": inspection.pk, "version": inspection.product_version.version},
+        )
+    return link
+
+
+def _latest_link(case: Case) -> RetestLink:
+    link = case.retest_links.select_related("inspection").first()
+    if link is None:
+        raise Conflict(MSG_NO_RETEST, code="retest_missing")
+    return link
+
+
+def retest_confirm_rectified(*, actor, case: Case, reason: str = "") -> Case:
+    """A person confirms what the re-test proposes: the findings are gone, the case is rectified."""
+    _require(actor, CASE_DECIDE)
+    with transaction.atomic():
+        link = _latest_link(case)
+        proposal = retest_proposal(case=case)
+        if proposal is None or not proposal.propose_closure:
+            raise Conflict(MSG_RETEST_NOT_CLEAN, code="retest_findings_remain")
+        reason = (reason or "").strip() or str(MSG_RETEST_CLEAN % {"id": link.inspection_id})
+        return workflow.confirm_rectified_case(case=case, actor=actor, reason=reason)
+
+
+def retest_confirm_failed(*, actor, case: Case, reason: str) -> Case:
+    """The re-test shows the findings still there: back to ordered, the clock runs on."""
+    _require(actor, CASE_DECIDE)
+    reason = _reason(reason)
+    with transaction.atomic():
+        _latest_link(case)
+        return workflow.retest_failed_case(case=case, actor=actor, reason=reason)

@@ -1,0 +1,240 @@
+"""REST API for scanner uploads, their jobs, re-test comparisons and why findings were merged.
+
+- ``POST /api/v1/inspections/{id}/scans/`` (multipart ``file``, optional ``tool``): 202 with the new
+  job and its URL in ``Location``; the same file again answers 200 with the existing job.
+- ``GET /api/v1/inspections/{id}/scans/``: the inspection's jobs.
+- ``GET /api/v1/scans/{id}/``: status, progress 0–100, counts and, when failed, the reason.
+- ``POST /api/v1/scans/{id}/retry/``: queue a failed job again (202).
+- ``GET /api/v1/inspections/{id}/comparison/``: a re-test against the inspection it re-tests.
+- ``GET /api/v1/findings/{id}/why-merged/``: the parts of a scanner finding's fingerprint.
+"""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import roles
+from config.api import error_responses
+
+from . import jobs, retest
+from .ingest import selectors
+from .models import Finding, ScanJob, ScanStatus
+from .selectors import inspection_get_for
+
+COMPARISON_LIMIT = 100
+COMPARISON_MAX_LIMIT = 1000
+
+
+def job_url(job: ScanJob) -> str:
+    return reverse("scans-api:job", args=[job.pk])
+
+
+class ScanCountsSerializer(serializers.Serializer):
+    observations = serializers.IntegerField(help_text="Observations read from the file.")
+    findings_created = serializers.IntegerField(help_text="New candidate findings.")
+    duplicates = serializers.IntegerField(help_text="Candidates merged into an existing finding (same fingerprint).")
+    unmapped = serializers.IntegerField(
+        help_text="Observations that produced no candidate, plus candidates whose violation code is unknown."
+    )
+
+
+class ScanFailureSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable code, e.g. `invalid_file`, `worker_lost`, `timeout`.")
+    reason = serializers.CharField(help_text="A sentence for a person.")
+
+
+class ScanJobSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    counts = serializers.SerializerMethodField()
+    failure = serializers.SerializerMethodField()
+    retry_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScanJob
+        fields = [
+            "id",
+            "url",
+            "inspection",
+            "original_name",
+            "sha256",
+            "size",
+            "tool",
+            "status",
+            "progress",
+            "counts",
+            "failure",
+            "attempts",
+            "retry_url",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_url(self, job: ScanJob) -> str:
+        return job_url(job)
+
+    @extend_schema_field(ScanCountsSerializer)
+    def get_counts(self, job: ScanJob) -> dict:
+        return ScanCountsSerializer(job).data
+
+    @extend_schema_field(ScanFailureSerializer(allow_null=True))
+    def get_failure(self, job: ScanJob) -> dict | None:
+        if job.status != ScanStatus.FAILED:
+            return None
+        return {"code": job.failure_code, "reason": job.failure_reason}
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_retry_url(self, job: ScanJob) -> str | None:
+        return reverse("scans-api:retry", args=[job.pk]) if job.status == ScanStatus.FAILED else None
+
+
+class ScanUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True, help_text="The scanner's output, as it wrote it.")
+    tool = serializers.CharField(
+        required=False, allow_blank=True, help_text="Parser name; detected from the content when omitted."
+    )
+
+
+class InspectionScansApi(APIView):
+    policy = {"GET": roles.INSPECTION_VIEW, "POST": roles.INSPECTION_EDIT}
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses={200: ScanJobSerializer(many=True), **error_responses(401, 403, 404)})
+    def get(self, request, pk: int):
+        inspection = inspection_get_for(actor=request.user, inspection_id=pk)
+        return Response(ScanJobSerializer(selectors.scan_jobs_of(inspection=inspection), many=True).data)
+
+    @extend_schema(
+        request=ScanUploadSerializer,
+        responses={
+            202: ScanJobSerializer,
+            200: ScanJobSerializer,
+            **error_responses(400, 401, 403, 404, 413),
+        },
+        description="202: a new job was queued. 200: this file (same SHA-256) was already uploaded to this "
+        "inspection; the existing job is returned and nothing is queued. 413: over MAX_UPLOAD_BYTES.",
+    )
+    def post(self, request, pk: int):
+        inspection = inspection_get_for(actor=request.user, inspection_id=pk)
+        jobs.check_declared_length(request.META.get("CONTENT_LENGTH"))
+        data = ScanUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job, created = jobs.scan_job_create(
+            actor=request.user,
+            inspection=inspection,
+            uploaded=data.validated_data["file"],
+            tool=data.validated_data.get("tool", ""),
+        )
+        return Response(
+            ScanJobSerializer(job).data,
+            status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
+            headers={"Location": job_url(job)},
+        )
+
+
+class ScanJobApi(APIView):
+    policy = {"GET": roles.INSPECTION_VIEW}
+
+    @extend_schema(responses={200: ScanJobSerializer, **error_responses(401, 403, 404)})
+    def get(self, request, pk: int):
+        return Response(ScanJobSerializer(selectors.scan_job_get_for(actor=request.user, job_id=pk)).data)
+
+
+class ScanJobRetryApi(APIView):
+    policy = {"POST": roles.INSPECTION_EDIT}
+
+    @extend_schema(request=None, responses={202: ScanJobSerializer, **error_responses(401, 403, 404, 409)})
+    def post(self, request, pk: int):
+        job = selectors.scan_job_get_for(actor=request.user, job_id=pk)
+        job = jobs.scan_job_retry(actor=request.user, job=job)
+        return Response(
+            ScanJobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": job_url(job)}
+        )
+
+
+class ComparedFindingSerializer(serializers.ModelSerializer):
+    violation_code = serializers.CharField(source="violation_type.code")
+    previous_finding_id = serializers.IntegerField(required=False, allow_null=True)
+
+    class Meta:
+        model = Finding
+        fields = ["id", "rule", "locus", "title", "violation_code", "status", "occurrences", "previous_finding_id"]
+
+
+class ComparisonSerializer(serializers.Serializer):
+    inspection = serializers.IntegerField()
+    previous_inspection = serializers.IntegerField()
+    complete = serializers.BooleanField(
+        help_text="False while a scan job of the re-test is unfinished or failed: 'gone' would be premature."
+    )
+    counts = serializers.DictField(child=serializers.IntegerField())
+    new = ComparedFindingSerializer(many=True)
+    still_present = ComparedFindingSerializer(many=True)
+    gone = ComparedFindingSerializer(
+        many=True, help_text="Proposals only: a person confirms; nothing is closed by the comparison."
+    )
+    manual_to_recheck = ComparedFindingSerializer(many=True)
+    limit = serializers.IntegerField()
+
+
+class InspectionComparisonApi(APIView):
+    policy = {"GET": roles.INSPECTION_VIEW}
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description=f"Items per list (default {COMPARISON_LIMIT}).")],
+        responses={200: ComparisonSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    def get(self, request, pk: int):
+        comparison = retest.retest_comparison_for(actor=request.user, inspection_id=pk)
+        limit = request.query_params.get("limit", "")
+        limit = min(int(limit), COMPARISON_MAX_LIMIT) if limit.isdigit() else COMPARISON_LIMIT
+        return Response(
+            {
+                "inspection": comparison.inspection.pk,
+                "previous_inspection": comparison.previous.pk,
+                "complete": comparison.complete,
+                "counts": comparison.counts(),
+                "new": ComparedFindingSerializer(comparison.new[:limit], many=True).data,
+                "still_present": ComparedFindingSerializer(comparison.still_present[:limit], many=True).data,
+                "gone": ComparedFindingSerializer(comparison.gone[:limit], many=True).data,
+                "manual_to_recheck": ComparedFindingSerializer(comparison.manual_to_recheck[:limit], many=True).data,
+                "limit": limit,
+            }
+        )
+
+
+class WhyMergedSerializer(serializers.Serializer):
+    finding = serializers.IntegerField()
+    fingerprint = serializers.CharField(help_text="sha256 of (product version id, rule, locus).")
+    product_version_id = serializers.IntegerField()
+    product_version = serializers.CharField()
+    rule = serializers.CharField()
+    locus = serializers.CharField()
+    occurrences = serializers.IntegerField(help_text="Observations merged into this finding.")
+    explanation = serializers.CharField()
+
+
+class FindingWhyMergedApi(APIView):
+    policy = {"GET": roles.INSPECTION_VIEW}
+
+    @extend_schema(responses={200: WhyMergedSerializer, **error_responses(401, 403, 404)})
+    def get(self, request, pk: int):
+        finding, parts = selectors.finding_merge_parts_for(actor=request.user, finding_id=pk)
+        return Response(
+            {
+                "finding": finding.pk,
+                "fingerprint": parts.fingerprint,
+                "product_version_id": parts.product_version_id,
+                "product_version": parts.product_version,
+                "rule": parts.rule,
+                "locus": parts.locus,
+                "occurrences": parts.occurrences,
+                "explanation": str(selectors.MSG_WHY_MERGED % {"n": parts.occurrences}),
+            }
+        )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import scan_api
+
+app_name = "scans-api"
+
+urlpatterns = [
+    path("inspections/<int:pk>/scans/", scan_api.InspectionScansApi.as_view(), name="inspection-scans"),
+    path("inspections/<int:pk>/comparison/", scan_api.InspectionComparisonApi.as_view(), name="comparison"),
+    path("scans/<int:pk>/", scan_api.ScanJobApi.as_view(), name="job"),
+    path("scans/<int:pk>/retry/", scan_api.ScanJobRetryApi.as_view(), name="retry"),
+    path("findings/<int:pk>/why-merged/", scan_api.FindingWhyMergedApi.as_view(), name="why-merged"),
+]

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import scan_views
+
+urlpatterns = [
+    path("inspections/<int:pk>/scans/", scan_views.ScanPageView.as_view(), name="scan-page"),
+    path("scans/<int:pk>/retry/", scan_views.ScanRetryView.as_view(), name="scan-retry"),
+]

@@ -1,0 +1,89 @@
+"""Scanner outputs in, observations and candidate violations out. Pure: no database, no network.
+
+    observations = parse(upload, filename=upload.name)     # raises ScanError with a reason
+    for candidate in detect_candidates(observations): ...
+
+Observation kinds by tool (attributes are plain JSON values; see each module):
+
+- mobsf: app_meta, permission, tracker, domain, url, firebase_url, manifest_finding, code_finding,
+  api_usage, certificate_finding, scorecard_item; scan_meta (mobsfscan)
+- exodus: app_meta, permission, tracker
+- har: capture_meta, http_request
+- zeek: connection, http_request, dns, tls, dhcp, mqtt, zeek_record (other streams)
+- sarif: tool_run, sarif_result
+- nmap: scan_meta, host, open_port, vulnerability, scan_summary
+- privacysentry: privacy_api_call, consent_marker, privacy_api_count
+
+Rules (``rules/``) name their taxonomy codes: PM-01/PM-02 permissions, SDK-01 trackers, PI-03/ST-03
+personal data sent out, PI-01 calls before consent, PI-05 no privacy policy, ST-03 device traffic to
+clouds, PI-02 hardware identifiers read in code.
+
+Parsers register in the order below, which is also the order ``detect`` asks them to sniff: binary
+and XML formats first, then line formats, then the JSON shapes from most to least specific.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from . import limits
+
+# isort: off
+# Importing a parser module registers it; the order here is the sniffing order.
+from . import privacysentry as _privacysentry  # noqa: F401
+from . import nmap as _nmap  # noqa: F401
+from . import zeek as _zeek  # noqa: F401
+from . import sarif as _sarif  # noqa: F401
+from . import har as _har  # noqa: F401
+from . import mobsf as _mobsf  # noqa: F401
+from . import exodus as _exodus  # noqa: F401
+
+# isort: on
+from .base import UTF8_BOM, Candidate, Observation, Parser, ScanError, detect, get, register, registry
+from .rules import detect_candidates
+
+__all__ = [
+    "Candidate",
+    "Observation",
+    "Parser",
+    "ScanError",
+    "detect",
+    "detect_candidates",
+    "get",
+    "parse",
+    "register",
+    "registry",
+    "seekable",
+]
+
+
+def seekable(stream: BinaryIO) -> BinaryIO:
+    """Parsers rewind (validate first, then parse); spool a one-way stream to a temporary file."""
+    try:
+        if stream.seekable():
+            return stream
+    except (AttributeError, ValueError):
+        pass
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    shutil.copyfileobj(stream, spool, limits.CHUNK_BYTES)
+    spool.seek(0)
+    return spool
+
+
+def parse(stream: BinaryIO, *, tool: str | None = None, filename: str = "") -> Iterator[Observation]:
+    """Observations from one scanner output.
+
+    The tool is detected from the first bytes unless named; an unknown tool, an empty file or an
+    unrecognised format raises ScanError here, problems inside the file while iterating.
+    """
+    stream = seekable(stream)
+    start = stream.tell()
+    head = stream.read(limits.HEAD_BYTES)
+    stream.seek(start)
+    if not head.removeprefix(UTF8_BOM).strip():
+        raise ScanError("empty file")
+    parser = get(tool) if tool else get(detect(head, filename))
+    return parser.parse(stream)

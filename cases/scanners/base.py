@@ -1,0 +1,117 @@
+"""The scanner plug-in contract: observations in, candidates out, and the registry of parsers.
+
+Parsers are pure (bytes in, plain dataclasses out) and import nothing of the database; the ingest
+service persists, deduplicates and maps candidates to the taxonomy (STYLE.md §10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Protocol, runtime_checkable
+
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class ScanError(Exception):
+    """A scanner output that cannot be read; ``reason`` is a sentence a person can act on."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One fact a tool reported (a permission, a request, a connection...).
+
+    ``attributes`` holds plain JSON-able values only (str, int, float, bool, None, lists, dicts).
+    """
+
+    tool: str
+    kind: str
+    locus: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible violation found by a detection rule, with the evidence that triggered it.
+
+    ``locus`` is stable across re-scans of the same product so that (product version, rule, locus)
+    can be fingerprinted by the ingest service.
+    """
+
+    rule: str
+    violation_code: str
+    title: str
+    locus: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Parser(Protocol):
+    name: str
+    label: str
+
+    def sniff(self, head: bytes) -> bool:
+        """Whether the first bytes of a file look like this tool's output."""
+
+    def parse(self, stream: BinaryIO) -> Iterator[Observation]:
+        """Stream observations out of a seekable binary file; raise ScanError on bad input."""
+
+
+def clip(text: Any, limit: int) -> str:
+    """A string attribute no longer than ``limit`` characters (observations stay small)."""
+    if text is None:
+        return ""
+    text = text if isinstance(text, str) else str(text)
+    return text if len(text) <= limit else text[:limit]
+
+
+def looks_like_zip(head: bytes) -> bool:
+    return head.startswith(ZIP_MAGICS)
+
+
+class Registry:
+    """Parsers by name. A duplicate name is a programming error, so it raises at import time."""
+
+    def __init__(self) -> None:
+        self._parsers: dict[str, Parser] = {}
+
+    def register(self, parser: Parser) -> Parser:
+        if not isinstance(parser, Parser):
+            raise TypeError(f"{parser!r} does not implement the scanner Parser protocol")
+        if parser.name in self._parsers:
+            raise ValueError(f"a scanner parser named {parser.name!r} is already registered")
+        self._parsers[parser.name] = parser
+        return parser
+
+    def get(self, name: str) -> Parser:
+        try:
+            return self._parsers[name]
+        except KeyError:
+            known = ", ".join(sorted(self._parsers))
+            raise ScanError(f"unknown scanner tool {name!r}; known tools: {known}") from None
+
+    def names(self) -> list[str]:
+        return list(self._parsers)
+
+    def detect(self, head: bytes, filename: str = "") -> str:
+        """Name the parser for a file from its first bytes; the file name only explains refusals."""
+        if not head.removeprefix(UTF8_BOM).strip():
+            raise ScanError("empty file")
+        for parser in self._parsers.values():
+            if parser.sniff(head):
+                return parser.name
+        if looks_like_zip(head) and filename.lower().endswith((".json", ".har", ".sarif", ".log", ".xml")):
+            raise ScanError(f"{filename} is a ZIP archive, not the text format its name suggests")
+        raise ScanError("unsupported format")
+
+
+registry = Registry()
+register = registry.register
+get = registry.get
+detect = registry.detect

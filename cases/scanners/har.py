@@ -1,0 +1,141 @@
+"""HTTP Archive (HAR 1.2, also 1.1) from browsers, proxies and API clients.
+
+FORMATS.md §3. ``log.entries`` is streamed one entry at a time; ``log.creator`` (the only tool
+identity) is read first with an early stop. A UTF-8 BOM, which the HAR spec allows, is dropped.
+Response bodies are not kept: what a server sends back is not personal data the app sent out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+from urllib.parse import parse_qsl, urlsplit
+
+from . import limits, safejson
+from .base import Observation, ScanError, register
+
+TOOL = "har"
+_LOG_KEY = re.compile(rb'^\s*\{\s*"log"\s*:')
+_MAX_PAIRS = 200
+_TEXT = limits.MAX_ATTRIBUTE_TEXT_CHARS
+
+
+def _pairs(rows: Any) -> list[list[str]]:
+    """HAR name/value lists (headers, cookies, queryString, params) as [[name, value], ...]."""
+    if not rows or not isinstance(rows, list):
+        return []
+    try:
+        # The spec's shape ({"name": str, "value": str}) takes the fast path.
+        return [[row["name"][:200], row["value"][:4000]] for row in rows[:_MAX_PAIRS]]
+    except (KeyError, TypeError):
+        return [
+            [str(row.get("name") or "")[:200], str(row.get("value") or "")[:4000]]
+            for row in rows[:_MAX_PAIRS]
+            if isinstance(row, dict)
+        ]
+
+
+def _split_url(url: str) -> tuple[str, str, int | None, str, str]:
+    """scheme, host, port, path, query of an absolute URL (urlsplit is the slow part of this parser)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        parts = urlsplit(url)
+        return parts.scheme, (parts.hostname or ""), None, parts.path, parts.query
+    rest, _, _fragment = rest.partition("#")
+    netloc_end = len(rest)
+    for mark in "/?":
+        index = rest.find(mark)
+        if index != -1 and index < netloc_end:
+            netloc_end = index
+    netloc, tail = rest[:netloc_end], rest[netloc_end:]
+    path, _, query = tail.partition("?")
+    netloc = netloc.rpartition("@")[2]
+    port = None
+    if netloc.startswith("["):
+        host, _, port_text = netloc[1:].partition("]")
+        port_text = port_text.removeprefix(":")
+    else:
+        host, _, port_text = netloc.partition(":")
+    if port_text.isdigit():
+        port = int(port_text)
+    return scheme.lower(), host.lower(), port, path or "/", query
+
+
+def request_observation(tool: str, index: int, entry: dict[str, Any]) -> Observation:
+    request = entry.get("request")
+    request = request if isinstance(request, dict) else {}
+    response = entry.get("response")
+    response = response if isinstance(response, dict) else {}
+    url = request.get("url")
+    url = url if isinstance(url, str) else ""
+    scheme, host, port, path, raw_query = _split_url(url)
+    method = str(request.get("method") or "").upper()
+    query = _pairs(request.get("queryString"))
+    if not query and raw_query:
+        query = [[k[:200], v[:4000]] for k, v in parse_qsl(raw_query, keep_blank_values=True)[:_MAX_PAIRS]]
+    post = request.get("postData")
+    post = post if isinstance(post, dict) else {}
+    body = post.get("text")
+    body = body if isinstance(body, str) else ""
+    content = response.get("content")
+    content = content if isinstance(content, dict) else {}
+    status = response.get("status")
+    attributes = {
+        "index": index,
+        "started": str(entry.get("startedDateTime") or ""),
+        "method": method,
+        "url": url[:8000],
+        "scheme": scheme,
+        "host": host,
+        "port": port,
+        "path": path[:2000],
+        "query": query,
+        "http_version": str(request.get("httpVersion") or ""),
+        "headers": _pairs(request.get("headers")),
+        "cookies": _pairs(request.get("cookies")),
+        "body": body[:_TEXT],
+        "body_truncated": len(body) > _TEXT,
+        "body_mime": str(post.get("mimeType") or ""),
+        "body_params": _pairs(post.get("params")),
+        "status": status if isinstance(status, int) else None,
+        "response_mime": str(content.get("mimeType") or ""),
+        "server_ip": str(entry.get("serverIPAddress") or "").strip("[]"),
+    }
+    return Observation(tool, "http_request", f"{method} {scheme}://{host}{path[:300]}#{index}", attributes)
+
+
+class HarParser:
+    name = TOOL
+    label = "HAR 1.2 (browser DevTools, Charles, mitmproxy, Insomnia...)"
+
+    def sniff(self, head: bytes) -> bool:
+        text = head.removeprefix(b"\xef\xbb\xbf")
+        if _LOG_KEY.match(text):
+            return True
+        return text.lstrip().startswith(b"{") and b'"entries"' in text and b'"creator"' in text
+
+    def parse(self, stream: BinaryIO) -> Iterator[Observation]:
+        safejson.validate(stream)
+        creator = safejson.first(stream, "log.creator")
+        version = safejson.first(stream, "log.version")
+        if creator is None and version is None and safejson.first(stream, "log.entries.item") is None:
+            raise ScanError("not a HAR file: it has no log.creator, log.version or log.entries")
+        creator = creator if isinstance(creator, dict) else {}
+        yield Observation(
+            TOOL,
+            "capture_meta",
+            "capture",
+            {
+                "format": "HAR",
+                "har_version": str(version or ""),
+                "creator": str(creator.get("name") or ""),
+                "creator_version": str(creator.get("version") or ""),
+            },
+        )
+        for index, entry in enumerate(safejson.items(stream, "log.entries.item", validated=True)):
+            if isinstance(entry, dict):
+                yield request_observation(TOOL, index, entry)
+
+
+register(HarParser())

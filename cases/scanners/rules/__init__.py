@@ -1,0 +1,68 @@
+"""Detection rules: observations in, candidate violations (taxonomy codes) out.
+
+Each rule names its violation code (``../shared/reference/violation-taxonomy.csv``), keeps the
+evidence that triggered it and gives each candidate a locus that stays the same when the same
+product is scanned again, so the ingest service can fingerprint (product version, rule, locus).
+Rules that summarise many observations (one candidate per host, per API...) emit when the
+observation stream ends; memory grows with the number of distinct candidates, not observations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from ..base import Candidate, Observation
+from .base import Rule
+from .cloud import CloudConnectionRule
+from .consent import BeforeConsentRule
+from .permissions import SensitivePermissionRule
+from .personal_data import PersonalDataRule
+from .privacy_policy import MissingPrivacyPolicyRule
+from .static_code import HardwareIdsRule
+from .trackers import IdentifyingTrackerRule
+
+RULE_TYPES: tuple[type[Rule], ...] = (
+    SensitivePermissionRule,
+    IdentifyingTrackerRule,
+    PersonalDataRule,
+    BeforeConsentRule,
+    MissingPrivacyPolicyRule,
+    CloudConnectionRule,
+    HardwareIdsRule,
+)
+
+__all__ = ["RULE_TYPES", "Rule", "detect_candidates"]
+
+# Finding.locus and Finding.title are bounded columns; loci built from file content can be longer.
+MAX_LOCUS = 500
+MAX_TITLE = 300
+
+
+def _bounded(candidate: Candidate) -> Candidate:
+    """Keep long loci distinct (a digest of the whole replaces the tail) and titles within bounds."""
+    changes = {}
+    if len(candidate.locus) > MAX_LOCUS:
+        digest = hashlib.sha256(candidate.locus.encode("utf-8")).hexdigest()
+        changes["locus"] = f"{candidate.locus[: MAX_LOCUS - 65]}#{digest}"
+    if len(candidate.title) > MAX_TITLE:
+        changes["title"] = candidate.title[: MAX_TITLE - 1] + "…"
+    return dataclasses.replace(candidate, **changes) if changes else candidate
+
+
+def detect_candidates(observations: Iterable[Observation]) -> Iterator[Candidate]:
+    """Run every rule over one scan's observations (consumed once, in order)."""
+    rules = [rule_type() for rule_type in RULE_TYPES]
+    by_kind: dict[str, list[Rule]] = defaultdict(list)
+    for rule in rules:
+        for kind in rule.kinds:
+            by_kind[kind].append(rule)
+    for observation in observations:
+        for rule in by_kind.get(observation.kind, ()):
+            for candidate in rule.observe(observation):
+                yield _bounded(candidate)
+    for rule in rules:
+        for candidate in rule.finish():
+            yield _bounded(candidate)

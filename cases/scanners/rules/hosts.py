@@ -1,0 +1,35 @@
+"""Where traffic goes: the local network, a known third-party tracker, or some other remote host."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+from .. import trackerdb
+
+_LOCAL_SUFFIXES = (".local", ".lan", ".home", ".home.arpa", ".internal", ".localdomain", ".arpa")
+
+
+@lru_cache(maxsize=8192)
+def is_local(host: str) -> bool:
+    """Loopback, private, link-local or multicast addresses and mDNS/LAN names never leave the site."""
+    host = (host or "").strip("[]").rstrip(".").lower()
+    if not host or host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host.endswith(_LOCAL_SUFFIXES)
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_unspecified
+        or address.is_reserved
+    )
+
+
+def tracker(host: str) -> trackerdb.Tracker | None:
+    """The εxodus tracker whose network signature matches this host (a third party), if any."""
+    return trackerdb.for_host((host or "").lower())

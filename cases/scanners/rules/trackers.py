@@ -1,0 +1,54 @@
+"""Third-party tracker SDKs that collect identifiers → SDK-01 "SDK违规收集用户设备信息".
+
+A tracker is identifying when its εxodus categories include advertising, analytics, identification,
+location or profiling; a tracker listed only for crash reporting is not. Categories missing from
+the observation (MobSF 3.1.x) are looked up in the shipped εxodus list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import trackerdb
+from ..base import Candidate, Observation
+from .base import Rule
+
+
+class IdentifyingTrackerRule(Rule):
+    name = "tracker.identifying"
+    kinds = frozenset({"tracker"})
+    codes = ("SDK-01",)
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def observe(self, observation: Observation) -> Iterable[Candidate]:
+        attributes = observation.attributes
+        known = trackerdb.by_id(attributes.get("exodus_id"))
+        categories = tuple(attributes.get("categories") or (known.categories if known else ()))
+        if categories and not trackerdb.IDENTIFYING_CATEGORIES.intersection(categories):
+            return ()
+        if not categories and known is None and attributes.get("exodus_id") is None:
+            # Neither the tool nor the εxodus list says what this SDK does.
+            return ()
+        name = str(attributes.get("name") or (known.name if known else ""))
+        locus = f"tracker:{attributes.get('exodus_id') if attributes.get('exodus_id') is not None else name}"
+        if locus in self._seen:
+            return ()
+        self._seen.add(locus)
+        return (
+            Candidate(
+                rule=self.name,
+                violation_code="SDK-01",
+                title=f"集成收集设备信息的第三方SDK：{name}",
+                locus=locus,
+                evidence={
+                    "tracker": name,
+                    "exodus_id": attributes.get("exodus_id"),
+                    "categories": list(categories),
+                    "url": attributes.get("url"),
+                    "tool": observation.tool,
+                    "observation": observation.locus,
+                },
+            ),
+        )

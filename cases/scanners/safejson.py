@@ -1,0 +1,310 @@
+"""Streaming JSON that refuses hostile input before any value is built.
+
+ijson (yajl, C) does the parsing. In front of it, ``JsonGuard`` scans the raw bytes once, at C speed,
+for what yajl would not stop: nesting deeper than ``MAX_JSON_DEPTH``, numbers longer than
+``MAX_NUMBER_DIGITS`` (yajl hands them to ``int()``, which is quadratic and, past 4,300 digits, fails
+with an unhelpful SystemError), invalid UTF-8, a ZIP posing as JSON and truncation. Readers run the
+guard over the whole file first (so a bad file fails before any observation is produced), then seek
+back and let ijson parse.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any, BinaryIO
+
+import ijson
+
+from . import limits
+from .base import OLE2_MAGIC, UTF8_BOM, ScanError, looks_like_zip
+
+_ESCAPE = re.compile(rb"\\.", re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+# Digits become "0", everything else a space, so a long number is a plain substring search.
+_DIGIT_MAP = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_NUMBER = b"0" * (limits.MAX_NUMBER_DIGITS + 1)
+_DELTA = {0x5B: 1, 0x7B: 1, 0x5D: -1, 0x7D: -1}
+_OPEN_OBJECT = 0x7B
+_OPEN_ARRAY = 0x5B
+
+
+@dataclass
+class JsonShape:
+    """What the guard learned about a document while validating it."""
+
+    size: int
+    # Objects that are elements of an array at the second level, e.g. the runs of a SARIF log.
+    second_level_array_objects: int
+
+
+class JsonGuard:
+    """Validate JSON bytes chunk by chunk without building values.
+
+    String contents are cut out (escapes first, then the quote-delimited parts) so brackets and
+    digits inside strings do not count. State carried between chunks: inside-string flag, a dangling
+    backslash, current depth, length of a number cut by the chunk boundary, and a UTF-8 decoder.
+    """
+
+    def __init__(self, *, track_shape: bool = False) -> None:
+        self.offset = 0
+        self._track_shape = track_shape
+        self.depth = 0
+        self._in_string = False
+        self._dangling_backslash = False
+        self._digit_run = 0
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._started = False
+        self._saw_content = False
+        # Container kinds opened at depth 1 and 2, to count objects inside a second-level array.
+        self._stack_kinds: list[int] = []
+        self.second_level_array_objects = 0
+
+    def feed(self, chunk: bytes) -> bytes:
+        """Check one chunk; return it (without a leading BOM) or raise ScanError."""
+        if not self._started:
+            self._started = True
+            if chunk.startswith(UTF8_BOM):
+                chunk = chunk[len(UTF8_BOM) :]
+                self.offset += len(UTF8_BOM)
+            if looks_like_zip(chunk):
+                raise ScanError("the file is a ZIP archive, not JSON")
+            if chunk.startswith(OLE2_MAGIC):
+                raise ScanError("the file is an Office (OLE2) document, not JSON")
+        start = self.offset
+        self.offset += len(chunk)
+        try:
+            self._decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            pending = len(self._decoder.getstate()[0])
+            raise ScanError(f"invalid UTF-8 at byte {start - pending + exc.start}") from None
+        if not self._saw_content and chunk.strip():
+            self._saw_content = True
+        self._scan_structure(chunk, start)
+        return chunk
+
+    def _scan_structure(self, chunk: bytes, start: int) -> None:
+        if self._dangling_backslash:
+            chunk = chunk[1:]
+            self._dangling_backslash = False
+        if b"\\" in chunk:
+            chunk = _ESCAPE.sub(b"", chunk)
+            if chunk.endswith(b"\\"):
+                self._dangling_backslash = True
+                chunk = chunk[:-1]
+        parts = chunk.split(b'"')
+        outside = parts[1::2] if self._in_string else parts[0::2]
+        ends_in_string = self._in_string ^ (len(parts) % 2 == 0)
+        residue = b" ".join(outside)
+
+        digits = residue.translate(_DIGIT_MAP)
+        if self._digit_run and not self._in_string:
+            lead = len(digits) - len(digits.lstrip(b"0"))
+            if self._digit_run + lead > limits.MAX_NUMBER_DIGITS:
+                raise ScanError(f"number with more than {limits.MAX_NUMBER_DIGITS} digits near byte {start}")
+        if _LONG_NUMBER in digits:
+            raise ScanError(f"number with more than {limits.MAX_NUMBER_DIGITS} digits near byte {start}")
+        if ends_in_string:
+            self._digit_run = 0
+        else:
+            trail = len(digits) - len(digits.rstrip(b"0"))
+            self._digit_run = self._digit_run + trail if trail == len(digits) else trail
+        self._in_string = ends_in_string
+
+        brackets = residue.translate(None, _NOT_BRACKETS)
+        if not brackets:
+            return
+        depths = list(accumulate(map(_DELTA.__getitem__, brackets), initial=self.depth))
+        if max(depths) > limits.MAX_JSON_DEPTH:
+            raise ScanError(f"nesting deeper than {limits.MAX_JSON_DEPTH} levels near byte {start}")
+        if self._track_shape and min(depths) <= 3:
+            self._track_shallow(brackets, depths)
+        self.depth = depths[-1]
+
+    def _track_shallow(self, brackets: bytes, depths: list[int]) -> None:
+        """Count objects opened directly inside an array that is itself at the second level."""
+        stack = self._stack_kinds
+        for kind, after in zip(brackets, depths[1:], strict=True):
+            if after > 3 and kind in (_OPEN_OBJECT, _OPEN_ARRAY):
+                continue
+            if kind in (_OPEN_OBJECT, _OPEN_ARRAY):
+                del stack[after - 1 :]
+                stack.append(kind)
+                if after == 3 and kind == _OPEN_OBJECT and len(stack) == 3 and stack[1] == _OPEN_ARRAY:
+                    self.second_level_array_objects += 1
+            elif after < 3:
+                del stack[after:]
+
+    def finish(self) -> JsonShape:
+        """Check the end of the document."""
+        try:
+            self._decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ScanError(f"invalid UTF-8 at byte {self.offset - len(self._decoder.getstate()[0])}") from None
+        if not self._saw_content:
+            raise ScanError("empty file")
+        if self._in_string or self.depth > 0 or self._dangling_backslash:
+            raise ScanError(f"truncated JSON at byte {self.offset}")
+        return JsonShape(size=self.offset, second_level_array_objects=self.second_level_array_objects)
+
+
+def _read_chunks(stream: BinaryIO) -> Iterator[bytes]:
+    while chunk := stream.read(limits.CHUNK_BYTES):
+        yield chunk
+
+
+def validate(stream: BinaryIO, *, track_shape: bool = False) -> JsonShape:
+    """Run the guard over the rest of ``stream``, then seek back to where it started."""
+    start = stream.tell()
+    guard = JsonGuard(track_shape=track_shape)
+    for chunk in _read_chunks(stream):
+        guard.feed(chunk)
+    shape = guard.finish()
+    stream.seek(start)
+    return shape
+
+
+def validate_bytes(data: bytes) -> None:
+    """Guard a small, already-read document (one Zeek JSON line, for instance)."""
+    guard = JsonGuard()
+    guard.feed(data)
+    guard.finish()
+
+
+class _Reader:
+    """What ijson reads from: the validated stream with its BOM removed and its position known."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._origin = stream.tell()
+        self._first = True
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            # ijson probes with read(0) to tell bytes from text; that must not consume the BOM check.
+            return b""
+        data = self._stream.read(size)
+        if self._first:
+            self._first = False
+            if data.startswith(UTF8_BOM):
+                self._origin += len(UTF8_BOM)
+                data = data[len(UTF8_BOM) :]
+        return data
+
+
+class _Discard:
+    def send(self, value: Any) -> None:
+        return None
+
+
+def _syntax_error(stream: BinaryIO, origin: int, exc: Exception) -> ScanError:
+    """Turn a yajl syntax error into a reason with the line, column and byte where it was seen."""
+    detail = str(exc).split("\n", 1)[0]
+    for prefix in ("parse error: ", "lexical error: "):
+        detail = detail.removeprefix(prefix)
+    if "premature EOF" in detail:
+        stream.seek(0, 2)
+        return ScanError(f"truncated JSON at byte {stream.tell()}")
+    found = _locate(stream, origin)
+    if found is None:
+        return ScanError(f"invalid JSON: {detail}")
+    line, column, at = found
+    return ScanError(f"invalid JSON at line {line}, column {column} (byte {at}): {detail}")
+
+
+def _locate(stream: BinaryIO, origin: int) -> tuple[int, int, int] | None:
+    """Find the byte yajl stops at: one pass to find the chunk, a second feeding it byte by byte.
+
+    Only runs on the error path; a fresh parser is needed because a failed one cannot resume.
+    """
+    stream.seek(origin)
+    coro = ijson.basic_parse_coro(_Discard(), use_float=True)
+    failing = None
+    for index, chunk in enumerate(_read_chunks(stream)):
+        try:
+            coro.send(chunk)
+        except ijson.JSONError:
+            failing = index
+            break
+    if failing is None:
+        return None
+    stream.seek(origin)
+    coro = ijson.basic_parse_coro(_Discard(), use_float=True)
+    position, lines, last_newline = origin, 0, origin - 1
+    for index, chunk in enumerate(_read_chunks(stream)):
+        if index < failing:
+            coro.send(chunk)
+        else:
+            for offset in range(len(chunk)):
+                try:
+                    coro.send(chunk[offset : offset + 1])
+                except ijson.JSONError:
+                    head = chunk[:offset]
+                    lines += head.count(b"\n")
+                    if b"\n" in head:
+                        last_newline = position + head.rindex(b"\n")
+                    at = position + offset
+                    return lines + 1, at - last_newline, at
+            return None
+        lines += chunk.count(b"\n")
+        if b"\n" in chunk:
+            last_newline = position + chunk.rindex(b"\n")
+        position += len(chunk)
+    return None
+
+
+def _wrap_errors(stream: BinaryIO, reader: _Reader, iterator: Iterator[Any]) -> Iterator[Any]:
+    try:
+        yield from iterator
+    except ijson.JSONError as exc:
+        raise _syntax_error(stream, reader._origin, exc) from None
+    except ScanError:
+        raise
+    except (ValueError, SystemError) as exc:
+        # Numbers are bounded by the guard; anything yajl still cannot convert is reported plainly.
+        raise ScanError(f"invalid JSON value: {exc}") from None
+
+
+def items(stream: BinaryIO, prefix: str, *, validated: bool = False) -> Iterator[Any]:
+    """Stream the values at ``prefix`` (ijson syntax, e.g. ``log.entries.item``)."""
+    if not validated:
+        validate(stream)
+    reader = _Reader(stream)
+    yield from _wrap_errors(stream, reader, ijson.items(reader, prefix, use_float=True))
+
+
+def kvitems(stream: BinaryIO, prefix: str, *, validated: bool = False) -> Iterator[tuple[str, Any]]:
+    """Stream the (key, value) pairs of the object at ``prefix``, one built value at a time."""
+    if not validated:
+        validate(stream)
+    reader = _Reader(stream)
+    yield from _wrap_errors(stream, reader, ijson.kvitems(reader, prefix, use_float=True))
+
+
+def first(stream: BinaryIO, prefix: str) -> Any | None:
+    """The first value at ``prefix``, parsing no further than needed; the stream is rewound."""
+    start = stream.tell()
+    try:
+        for value in items(stream, prefix, validated=True):
+            return value
+        return None
+    finally:
+        stream.seek(start)
+
+
+def load(stream: BinaryIO) -> Any:
+    """Validate and build a whole (small) document."""
+    for value in items(stream, ""):
+        return value
+    raise ScanError("empty file")
+
+
+def events(stream: BinaryIO, *, validated: bool = False) -> Iterator[tuple[str, str, Any]]:
+    """ijson (prefix, event, value) triples, for the rare layouts that need exact positions."""
+    if not validated:
+        validate(stream)
+    reader = _Reader(stream)
+    yield from _wrap_errors(stream, reader, ijson.parse(reader, use_float=True))

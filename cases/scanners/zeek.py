@@ -1,0 +1,274 @@
+"""Zeek (Bro) logs: the TSV writer with ``#fields`` headers and the JSON-lines writer.
+
+FORMATS.md §4. Columns are found by name from ``#fields`` (never by position), so newer Zeek
+versions with extra columns and older Bro logs with fewer read alike. ``-`` (unset) becomes None,
+``(empty)`` an empty list or string, sets and vectors become lists. Test baselines written by btest
+mask timestamps as ``XXXXXXXXXX.XXXXXX``: those are read as "no time" explicitly, any other
+non-numeric time is refused. Lines are read one at a time and bounded in length.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, BinaryIO
+from urllib.parse import parse_qsl
+
+from . import limits, safejson
+from .base import Observation, ScanError, clip, register
+
+TOOL = "zeek"
+_MASKED_TIME = re.compile(r"^X+\.X+$")
+_JSON_MASKED_TS = re.compile(rb'("ts"\s*:\s*)X+\.X+')
+_LABEL_SPLIT = re.compile(r" {2,}")
+_JSON_RECORD_START = re.compile(rb'^\{\s*"(?:ts|_path|_write_ts)"\s*:')
+_INT_TYPES = frozenset({"count", "int", "port"})
+_FLOAT_TYPES = frozenset({"double", "interval"})
+_KINDS = {
+    "conn": "connection",
+    "http": "http_request",
+    "dns": "dns",
+    "ssl": "tls",
+    "dhcp": "dhcp",
+    "mqtt_connect": "mqtt",
+    "mqtt_publish": "mqtt",
+    "mqtt_subscribe": "mqtt",
+}
+
+
+class ZeekParser:
+    name = TOOL
+    label = "Zeek logs (conn, http, dns, ssl, dhcp, mqtt; TSV or JSON lines)"
+
+    def sniff(self, head: bytes) -> bool:
+        lines = [line for line in head.removeprefix(b"\xef\xbb\xbf").splitlines() if line.strip()]
+        lines = [line for line in lines if not line.startswith(b"###")]
+        if not lines:
+            return False
+        first = lines[0].lstrip()
+        if first.startswith(b"#separator"):
+            return True
+        return (
+            first.startswith(b"{")
+            and b'"ts"' in first
+            and any(key in first for key in (b'"uid"', b'"uids"', b'"id.orig_h"'))
+        )
+
+    def parse(self, stream: BinaryIO) -> Iterator[Observation]:
+        reader = _LineReader(stream)
+        header = _Header()
+        saw_data = False
+        for number, line in reader:
+            if not line.strip() or line.startswith("###"):
+                continue
+            if line.startswith("#"):
+                header.directive(line, number)
+                continue
+            saw_data = True
+            if header.fields:
+                record, extra = header.row(line, number)
+                path = header.path or _infer_path(record)
+            elif line.lstrip().startswith("{"):
+                record, extra = _json_record(reader.raw, number), []
+                path = str(record.pop("_path", "") or "") or _infer_path(record)
+            else:
+                raise ScanError(f"line {number}: data before any #fields header; not a Zeek log")
+            yield _observation(path, record, extra, number)
+        if not saw_data and not header.fields:
+            raise ScanError("empty file")
+
+
+class _LineReader:
+    """Bounded, UTF-8-checked lines with their 1-based numbers."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self.raw = b""
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        offset = 0
+        number = 0
+        while True:
+            raw = self._stream.readline(limits.MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            number += 1
+            if len(raw) > limits.MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                raise ScanError(f"line {number} is longer than {limits.MAX_LINE_BYTES} bytes")
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ScanError(f"invalid UTF-8 at byte {offset + exc.start} (line {number})") from None
+            offset += len(raw)
+            self.raw = raw
+            yield number, text.rstrip("\r\n")
+
+
+class _Header:
+    def __init__(self) -> None:
+        self.separator = "\t"
+        self.set_separator = ","
+        self.empty = "(empty)"
+        self.unset = "-"
+        self.path = ""
+        self.fields: list[str] = []
+        self.types: list[str] = []
+
+    def directive(self, line: str, number: int) -> None:
+        if line.startswith("#separator"):
+            value = line[len("#separator") :].strip()
+            # The separator is written escaped ("\x09") since it would otherwise be invisible.
+            self.separator = value.encode("ascii", "replace").decode("unicode_escape") if value else "\t"
+            return
+        name, _, value = line[1:].partition(self.separator)
+        if name == "fields":
+            self.fields = _split_tail(value.split(self.separator))
+        elif name == "types":
+            self.types = _split_tail(value.split(self.separator))
+        elif name == "path":
+            self.path = value.strip()
+        elif name == "set_separator":
+            self.set_separator = value
+        elif name == "empty_field":
+            self.empty = value
+        elif name == "unset_field":
+            self.unset = value
+
+    def row(self, line: str, number: int) -> tuple[dict[str, Any], list[str]]:
+        values = line.split(self.separator)
+        if len(values) < len(self.fields):
+            values = _split_tail(values)
+        record: dict[str, Any] = {}
+        for index, field in enumerate(self.fields):
+            raw = values[index] if index < len(values) else self.unset
+            kind = self.types[index] if index < len(self.types) else "string"
+            record[field] = self._value(field, raw, kind, number)
+        return record, values[len(self.fields) :]
+
+    def _value(self, field: str, raw: str, kind: str, number: int) -> Any:
+        if raw == self.unset:
+            return None
+        container = kind.startswith(("set[", "vector[", "table["))
+        if raw == self.empty:
+            return [] if container else ""
+        if container:
+            inner = kind[kind.index("[") + 1 : -1]
+            return [_scalar(field, item, inner, number) for item in raw.split(self.set_separator)]
+        return _scalar(field, raw, kind, number)
+
+
+def _split_tail(values: list[str]) -> list[str]:
+    """IoT-23 labelled logs join their last columns with runs of spaces instead of tabs."""
+    if values and _LABEL_SPLIT.search(values[-1]):
+        return values[:-1] + _LABEL_SPLIT.split(values[-1].strip())
+    return values
+
+
+def _scalar(field: str, raw: str, kind: str, number: int) -> Any:
+    try:
+        if kind == "time" and _MASKED_TIME.match(raw):
+            return None
+        if kind in _INT_TYPES:
+            return int(raw)
+        if kind == "time" or kind in _FLOAT_TYPES:
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError(raw)
+            return value
+    except ValueError:
+        raise ScanError(f"line {number}: field {field} has {clip(raw, 40)!r}, which is not a Zeek {kind}") from None
+    if kind == "bool":
+        if raw not in ("T", "F"):
+            raise ScanError(f"line {number}: field {field} has {clip(raw, 40)!r}, which is not a Zeek bool")
+        return raw == "T"
+    return raw
+
+
+def _json_record(raw: bytes, number: int) -> dict[str, Any]:
+    raw = _JSON_MASKED_TS.sub(rb"\1null", raw)
+    try:
+        safejson.validate_bytes(raw)
+    except ScanError as exc:
+        raise ScanError(f"line {number}: {exc.reason}") from None
+    try:
+        record = json.loads(raw)
+    except ValueError as exc:
+        raise ScanError(f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise ScanError(f"line {number}: a Zeek JSON log line must be an object")
+    ts = record.get("ts")
+    if isinstance(ts, str):
+        try:
+            record["ts"] = datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            raise ScanError(f"line {number}: ts {clip(ts, 40)!r} is neither epoch seconds nor ISO 8601") from None
+    elif ts is not None and (isinstance(ts, bool) or not isinstance(ts, int | float) or not math.isfinite(ts)):
+        raise ScanError(f"line {number}: ts is not a time")
+    return record
+
+
+def _infer_path(record: dict[str, Any]) -> str:
+    """Name the stream of a JSON-lines record (they carry no #path) from its fields."""
+    keys = record.keys()
+    if "method" in keys and "uri" in keys:
+        return "http"
+    if "query" in keys and ("qtype_name" in keys or "rcode" in keys or "qtype" in keys):
+        return "dns"
+    if "server_name" in keys or "cipher" in keys:
+        return "ssl"
+    if "mac" in keys and ("msg_types" in keys or "assigned_addr" in keys):
+        return "dhcp"
+    if "client_id" in keys and "connect_status" in keys:
+        return "mqtt_connect"
+    if "topic" in keys and "payload" in keys:
+        return "mqtt_publish"
+    if "topics" in keys:
+        return "mqtt_subscribe"
+    if "conn_state" in keys or "history" in keys:
+        return "conn"
+    return "unknown"
+
+
+def _observation(path: str, record: dict[str, Any], extra: list[str], number: int) -> Observation:
+    kind = _KINDS.get(path, "zeek_record")
+    attributes: dict[str, Any] = {
+        "stream": path,
+        "line": number,
+        "ts": record.get("ts"),
+        "uid": record.get("uid"),
+        "orig_h": record.get("id.orig_h"),
+        "orig_p": record.get("id.orig_p"),
+        "resp_h": record.get("id.resp_h"),
+        "resp_p": record.get("id.resp_p"),
+    }
+    if kind == "http_request":
+        host = str(record.get("host") or record.get("id.resp_h") or "")
+        uri = str(record.get("uri") or "")
+        attributes.update(
+            method=str(record.get("method") or "").upper(),
+            host=host.lower(),
+            url=clip(f"http://{host}{uri}", 8000),
+            path=clip(uri.split("?", 1)[0], 2000),
+            user_agent=record.get("user_agent"),
+            referrer=record.get("referrer"),
+            status=record.get("status_code"),
+            headers=[["User-Agent", str(record["user_agent"])]] if record.get("user_agent") else [],
+            query=[[clip(k, 200), clip(v, 4000)] for k, v in parse_qsl(uri.partition("?")[2], keep_blank_values=True)],
+            cookies=[],
+            body="",
+            body_params=[],
+        )
+    elif kind == "mqtt":
+        attributes.update(message=path.removeprefix("mqtt_"), payload=clip(record.get("payload"), 64 * 1024))
+    if extra:
+        attributes["extra_columns"] = extra
+    attributes["record"] = {key: value for key, value in record.items() if not key.startswith("id.")}
+    return Observation(TOOL, kind, f"{path}:{record.get('uid') or '-'}:{number}", attributes)
+
+
+register(ZeekParser())

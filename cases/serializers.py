@@ -1,0 +1,303 @@
+"""API shapes for campaigns, inspections, findings, cases and the calendar. Validation only: the
+services and the workflow decide; related objects are looked up through the scoped selectors."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from products import selectors as product_selectors
+from products.serializers import ProductRefSerializer, VendorRefSerializer, VersionRefSerializer
+
+from . import selectors
+from .calendar import MAX_WORKING_DAYS
+from .models import (
+    Campaign,
+    Case,
+    CaseEvent,
+    Evidence,
+    Finding,
+    Inspection,
+    InspectionMethod,
+    TestingAgency,
+    ViolationType,
+)
+
+MSG_FINDINGS_NOT_FOUND = _("No such finding: %(ids)s.")
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A primary key looked up among what the requesting user may see (``selector(actor=user)``),
+    so an object that is not yours is as unknown as a missing one."""
+
+    def __init__(self, selector, **kwargs):
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.selector(actor=self.context["request"].user)
+
+
+# Reference data
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    case_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "start_date",
+            "end_date",
+            "deadline_working_days",
+            "description",
+            "case_count",
+        ]
+
+
+class CampaignRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name"]
+
+
+class TestingAgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TestingAgency
+        fields = ["id", "name", "name_en"]
+
+
+class ViolationTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ViolationType
+        fields = ["id", "code", "name_zh", "name_en", "applies_to", "legal_basis", "active"]
+
+
+class ViolationTypeRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ViolationType
+        fields = ["code", "name_zh", "name_en"]
+
+
+# Inspections
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    campaign = CampaignRefSerializer(read_only=True)
+    product_version = VersionRefSerializer(read_only=True)
+    product = ProductRefSerializer(source="product_version.product", read_only=True)
+    vendor = VendorRefSerializer(source="product_version.product.vendor", read_only=True)
+    agency = TestingAgencySerializer(read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "campaign",
+            "product_version",
+            "product",
+            "vendor",
+            "agency",
+            "date",
+            "method",
+            "notes",
+            "retest_of",
+            "created_by",
+            "created_at",
+        ]
+
+
+class InspectionCreateSerializer(serializers.Serializer):
+    campaign = serializers.PrimaryKeyRelatedField(queryset=selectors.campaign_list())
+    product_version = serializers.PrimaryKeyRelatedField(queryset=product_selectors.version_list())
+    agency = serializers.PrimaryKeyRelatedField(queryset=selectors.testing_agency_list())
+    date = serializers.DateField()
+    method = serializers.ChoiceField(choices=InspectionMethod.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    retest_of = ScopedPrimaryKeyField(selectors.inspection_queryset_for, required=False, allow_null=True)
+
+
+# Findings
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "content_type", "size", "sha256", "created_at"]
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    campaign = serializers.IntegerField(source="inspection.campaign_id", read_only=True)
+    product_version = VersionRefSerializer(source="inspection.product_version", read_only=True)
+    product = ProductRefSerializer(source="inspection.product_version.product", read_only=True)
+    vendor = VendorRefSerializer(source="inspection.product_version.product.vendor", read_only=True)
+    violation_type = ViolationTypeRefSerializer(read_only=True)
+    case_number = serializers.CharField(source="case.number", default=None, read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "inspection",
+            "campaign",
+            "product_version",
+            "product",
+            "vendor",
+            "violation_type",
+            "status",
+            "source",
+            "title",
+            "description",
+            "rule",
+            "locus",
+            "scan_job",
+            "case",
+            "case_number",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "created_at",
+        ]
+
+
+class FindingDetailSerializer(FindingSerializer):
+    evidence_files = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta(FindingSerializer.Meta):
+        fields = [*FindingSerializer.Meta.fields, "evidence", "evidence_files"]
+
+
+class FindingCreateSerializer(serializers.Serializer):
+    """A finding from a manual check; evidence files go as repeated ``files`` parts (multipart)."""
+
+    inspection = ScopedPrimaryKeyField(selectors.inspection_queryset_for)
+    violation_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=selectors.violation_type_list(active=True)
+    )
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False, max_length=20, default=list
+    )
+
+
+class ActionReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+# Cases
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    campaign = CampaignRefSerializer(read_only=True)
+    vendor = VendorRefSerializer(read_only=True)
+    product = ProductRefSerializer(read_only=True)
+    product_version = VersionRefSerializer(read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "status",
+            "campaign",
+            "vendor",
+            "product",
+            "product_version",
+            "served_on",
+            "deadline",
+            "overdue",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_overdue(self, obj) -> bool:
+        return selectors.case_is_overdue(obj)
+
+
+class CaseListSerializer(CaseSerializer):
+    finding_count = serializers.IntegerField(read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "finding_count"]
+
+
+class CaseFindingSerializer(serializers.ModelSerializer):
+    violation_type = ViolationTypeRefSerializer(read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = ["id", "violation_type", "status", "source", "title", "description", "created_at"]
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "actor", "from_status", "to_status", "reason", "data", "created_at"]
+
+
+class VendorCaseEventSerializer(serializers.ModelSerializer):
+    """What a vendor user sees of the audit trail: what happened and why, not which officer did it."""
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "from_status", "to_status", "reason", "created_at"]
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """A case with its findings and events; the view passes both, already scoped by the selectors,
+    in the context (``findings``, ``events``) together with the event serializer to use."""
+
+    findings = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "findings", "events"]
+
+    @extend_schema_field(CaseFindingSerializer(many=True))
+    def get_findings(self, obj):
+        return CaseFindingSerializer(self.context["findings"], many=True).data
+
+    @extend_schema_field(CaseEventSerializer(many=True))
+    def get_events(self, obj):
+        event_serializer = self.context.get("event_serializer", CaseEventSerializer)
+        return event_serializer(self.context["events"], many=True).data
+
+
+class CaseOpenSerializer(serializers.Serializer):
+    findings = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000, help_text="Confirmed finding ids"
+    )
+
+    def validate_findings(self, ids: list[int]) -> list[Finding]:
+        wanted = sorted(set(ids))
+        found = list(selectors.finding_queryset_for(actor=self.context["request"].user).filter(pk__in=wanted))
+        missing = sorted(set(wanted) - {f.pk for f in found})
+        if missing:
+            raise serializers.ValidationError(
+                MSG_FINDINGS_NOT_FOUND % {"ids": ", ".join(map(str, missing))}, code="does_not_exist"
+            )
+        return found
+
+
+# Calendar
+
+
+class DeadlineQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="The day of service (YYYY-MM-DD).")
+    working_days = serializers.IntegerField(
+        min_value=0, max_value=MAX_WORKING_DAYS, help_text="Working days to count, from the day after `start`."
+    )
+
+
+class DeadlineSerializer(serializers.Serializer):
+    deadline = serializers.DateField()

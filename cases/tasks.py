@@ -1,0 +1,56 @@
+"""Celery tasks of the cases app. Thin: work out the arguments, call one service."""
+
+import smtplib
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import clock, ingest, jobs, notifications, reminders
+
+
+@shared_task
+def mark_overdue_cases() -> list[int]:
+    """Hourly (CELERY_BEAT_SCHEDULE): move cases whose deadline passed to overdue.
+
+    "Today" is the date in the regulator's zone (TIME_ZONE, Asia/Shanghai), not the server's.
+    """
+    return clock.cases_mark_overdue(today=timezone.localdate())
+
+
+@shared_task
+def run_deadline_clock() -> dict[str, list[int]]:
+    """Hourly, after the overdue marks: order emails, reminders two working days before a deadline,
+    naming and removal proposals. Idempotent: running it twice, or late, sends and proposes once."""
+    return reminders.clock_run(today=timezone.localdate())
+
+
+@shared_task(
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def send_case_email(kind: str, case_id: int, obj_id: int | None = None) -> bool:
+    """Send one email about a case (once per dedup key); a mail server that fails is retried."""
+    return notifications.case_email_dispatch(kind=kind, case_id=case_id, obj_id=obj_id)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=jobs.SOFT_TIME_LIMIT,
+    time_limit=jobs.TIME_LIMIT,
+    ignore_result=True,
+)
+def ingest_scan(job_id: int) -> str | None:
+    """Ingest one uploaded scanner output. The message carries only the job id; the row holds the
+    state, so a second delivery finds the job leased (or finished) and does nothing."""
+    job = ingest.scan_job_process(job_id=job_id)
+    return job.status if job else None
+
+
+@shared_task(ignore_result=True)
+def sweep_scan_jobs() -> dict[str, list[int]]:
+    """Every minute (CELERY_BEAT_SCHEDULE): re-send jobs whose worker went away or whose message
+    was lost; fail those whose worker stopped too often."""
+    return jobs.scan_jobs_sweep()

@@ -1,0 +1,383 @@
+"""Regulator pages: home, cases, inspections, findings and evidence downloads.
+
+Views stay thin: fetch through ``cases.selectors``, validate with a form, call one service or
+workflow function, and turn domain errors into form errors or messages (never a 500).
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from accounts.errors import DomainError, NotFound
+from accounts.policies import PolicyMixin
+from accounts.roles import (
+    AUTHENTICATED,
+    CASE_DECIDE,
+    CASE_OPEN,
+    CASE_VIEW,
+    FINDING_DECIDE,
+    INSPECTION_EDIT,
+    INSPECTION_VIEW,
+)
+
+from . import events, selectors, services, workflow
+from .calendar import working_days_between
+from .forms import (
+    CaseFilterForm,
+    InspectionForm,
+    ManualFindingForm,
+    OpenCaseForm,
+    ReasonForm,
+    RequiredReasonForm,
+)
+from .models import CaseStatus, Evidence, FindingStatus
+
+PAGE_SIZE = 25
+PORTAL_URL = "/portal/"
+
+MSG_WITHDRAWN = _("Case %(number)s was withdrawn.")
+MSG_INSPECTION_CREATED = _("Inspection logged.")
+MSG_FINDING_CREATED = _("Finding “%(title)s” recorded with %(count)s evidence file(s).")
+MSG_FINDING_CONFIRMED = _("Finding “%(title)s” confirmed.")
+MSG_FINDING_DISMISSED = _("Finding “%(title)s” dismissed.")
+MSG_DISMISS_REASON = _("Give a reason to dismiss a finding.")
+MSG_CASE_OPENED = _("Case %(number)s opened.")
+
+# How the timeline names each kind of audit event (cases.events).
+EVENT_LABELS = {
+    events.OPENED: _("Case opened"),
+    events.TRANSITION: _("State changed"),
+    events.FINDING_ADDED: _("Finding added"),
+    events.DEADLINE_SET: _("Deadline set"),
+    events.EXTENSION_REQUESTED: _("Extension requested"),
+    events.EXTENSION_GRANTED: _("Extension granted"),
+    events.EXTENSION_REFUSED: _("Extension refused"),
+    events.RESPONSE_SUBMITTED: _("Rectification report submitted"),
+    events.RESPONSE_ACCEPTED: _("Rectification report accepted"),
+    events.RESPONSE_REJECTED: _("Rectification report rejected"),
+    events.RETEST_LINKED: _("Re-test linked"),
+    events.REMINDER_SENT: _("Reminder sent"),
+    events.NOTE: _("Note"),
+}
+STATUS_LABELS = dict(CaseStatus.choices)
+
+
+def _found(selector, **kwargs):
+    """Call a scoped selector; its NotFound (missing or not yours) becomes the page 404."""
+    try:
+        return selector(**kwargs)
+    except NotFound:
+        raise Http404 from None
+
+
+def evidence_response(evidence: Evidence) -> FileResponse:
+    """Serve a stored evidence file as a download that a browser never renders.
+
+    Uploaded files are untrusted: attachment only, no MIME sniffing, and a sandboxing CSP in
+    case a browser opens it anyway. The vendor portal serves its evidence through this too.
+    """
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class HomeView(PolicyMixin, TemplateView):
+    """The regulator's start page; vendor users are sent to their portal."""
+
+    policy = {"GET": AUTHENTICATED}
+    template_name = "cases/home.html"
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.can(CASE_VIEW):
+            return redirect(PORTAL_URL)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        actor = self.request.user
+        cases = selectors.case_queryset_for(actor=actor)
+        counts = {
+            "total": cases.count(),
+            "open": cases.filter(status=CaseStatus.OPEN).count(),
+            "responded": cases.filter(status=CaseStatus.RESPONDED).count(),
+            "overdue": selectors.case_list(actor=actor, filters={"overdue": True}).count(),
+            "candidates": selectors.finding_queryset_for(actor=actor).filter(status=FindingStatus.CANDIDATE).count(),
+        }
+        recent = _with_overdue(list(selectors.case_list(actor=actor)[:8]))
+        return super().get_context_data(
+            counts=counts,
+            campaigns=selectors.campaign_list(),
+            recent_cases=recent,
+            can_inspect=actor.can(INSPECTION_EDIT),
+            **kwargs,
+        )
+
+
+def _with_overdue(cases: list, today: datetime.date | None = None) -> list:
+    today = today or timezone.localdate()
+    for case in cases:
+        case.is_overdue = selectors.case_is_overdue(case, today)
+    return cases
+
+
+class CaseListView(PolicyMixin, ListView):
+    policy = {"GET": CASE_VIEW}
+    template_name = "cases/case_list.html"
+    paginate_by = PAGE_SIZE
+
+    @cached_property
+    def filter_form(self) -> CaseFilterForm:
+        return CaseFilterForm(self.request.GET or None)
+
+    def get_queryset(self):
+        return selectors.case_list(actor=self.request.user, filters=self.filter_form.filters())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["cases"] = _with_overdue(list(context["object_list"]))
+        context["filter_form"] = self.filter_form
+        return context
+
+
+def _clock(case) -> dict | None:
+    """The rectification clock as the case page shows it."""
+    if case.deadline is None:
+        return None
+    today = timezone.localdate()
+    try:
+        left = working_days_between(today, case.deadline)
+    except DomainError:
+        left = None  # the calendar does not know that year yet; the page says so
+    return {
+        "deadline": case.deadline,
+        "served_on": case.served_on,
+        "running": case.status in selectors.CLOCK_RUNNING,
+        "overdue": selectors.case_is_overdue(case, today),
+        "left": left,
+        "late_by": -left if left is not None and left < 0 else None,
+    }
+
+
+def _case_page(request, case, *, withdraw_form=None, status=200):
+    actor = request.user
+    findings = selectors.case_findings_for(actor=actor, case=case).prefetch_related("evidence_files")
+    timeline = [
+        {
+            "event": event,
+            "label": EVENT_LABELS.get(event.kind, event.kind),
+            "from_label": STATUS_LABELS.get(event.from_status, event.from_status),
+            "to_label": STATUS_LABELS.get(event.to_status, event.to_status),
+        }
+        for event in selectors.case_events(case=case)
+    ]
+    case.is_overdue = selectors.case_is_overdue(case)
+    can_withdraw = actor.can(CASE_DECIDE) and workflow.can_move(case.status, CaseStatus.WITHDRAWN)
+    context = {
+        "case": case,
+        "findings": findings,
+        "timeline": timeline,
+        "clock": _clock(case),
+        "can_withdraw": can_withdraw,
+        "withdraw_form": withdraw_form or (RequiredReasonForm() if can_withdraw else None),
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+class CaseDetailView(PolicyMixin, View):
+    policy = {"GET": CASE_VIEW}
+
+    def get(self, request, pk):
+        case = _found(selectors.case_get_for, actor=request.user, case_id=pk)
+        return _case_page(request, case)
+
+
+class CaseWithdrawView(PolicyMixin, View):
+    policy = {"POST": CASE_DECIDE}
+
+    def post(self, request, pk):
+        case = _found(selectors.case_get_for, actor=request.user, case_id=pk)
+        form = RequiredReasonForm(request.POST)
+        if not form.is_valid():
+            return _case_page(request, case, withdraw_form=form, status=400)
+        try:
+            case = workflow.withdraw_case(case=case, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, MSG_WITHDRAWN % {"number": case.number})
+        return redirect("case-detail", pk=case.pk)
+
+
+class InspectionListView(PolicyMixin, ListView):
+    policy = {"GET": INSPECTION_VIEW}
+    template_name = "cases/inspection_list.html"
+    context_object_name = "inspections"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        qs = selectors.inspection_queryset_for(actor=self.request.user).annotate(
+            finding_count=Count("findings"),
+            candidate_count=Count("findings", filter=Q(findings__status=FindingStatus.CANDIDATE)),
+        )
+        campaign = self.request.GET.get("campaign", "")
+        if campaign.isdigit():
+            qs = qs.filter(campaign_id=int(campaign))
+        return qs.order_by("-date", "-id")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            campaigns=selectors.campaign_list(),
+            campaign=self.request.GET.get("campaign", ""),
+            can_edit=self.request.user.can(INSPECTION_EDIT),
+            **kwargs,
+        )
+
+
+class InspectionCreateView(PolicyMixin, FormView):
+    policy = {"GET": INSPECTION_EDIT, "POST": INSPECTION_EDIT}
+    template_name = "cases/inspection_form.html"
+    form_class = InspectionForm
+
+    def get_initial(self):
+        return {"product_version": self.request.GET.get("version"), "date": timezone.localdate()}
+
+    def form_valid(self, form):
+        try:
+            inspection = services.inspection_create(actor=self.request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, MSG_INSPECTION_CREATED)
+        return redirect("inspection-detail", pk=inspection.pk)
+
+
+def _inspection_page(request, inspection, *, finding_form=None, status=200):
+    actor = request.user
+    findings = list(
+        selectors.finding_queryset_for(actor=actor)
+        .filter(inspection=inspection)
+        .prefetch_related("evidence_files")
+        .order_by("id")
+    )
+    openable = [f for f in findings if f.status == FindingStatus.CONFIRMED and f.case_id is None]
+    can_edit = actor.can(INSPECTION_EDIT)
+    context = {
+        "inspection": inspection,
+        "findings": findings,
+        "openable_ids": {f.pk for f in openable},
+        "can_edit": can_edit,
+        "can_decide": actor.can(FINDING_DECIDE),
+        "can_open": actor.can(CASE_OPEN) and bool(openable),
+        "finding_form": finding_form or (ManualFindingForm() if can_edit else None),
+        "counts": {
+            "candidate": sum(f.status == FindingStatus.CANDIDATE for f in findings),
+            "confirmed": sum(f.status == FindingStatus.CONFIRMED for f in findings),
+            "dismissed": sum(f.status == FindingStatus.DISMISSED for f in findings),
+        },
+    }
+    return render(request, "cases/inspection_detail.html", context, status=status)
+
+
+class InspectionDetailView(PolicyMixin, View):
+    policy = {"GET": INSPECTION_VIEW}
+
+    def get(self, request, pk):
+        inspection = _found(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
+        return _inspection_page(request, inspection)
+
+
+class FindingCreateView(PolicyMixin, View):
+    """Record a manual finding with its evidence files on an inspection."""
+
+    policy = {"POST": INSPECTION_EDIT}
+
+    def post(self, request, pk):
+        inspection = _found(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
+        form = ManualFindingForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                finding = services.finding_create_manual(
+                    actor=request.user,
+                    inspection=inspection,
+                    violation_type=data["violation_type"],
+                    title=data["title"],
+                    description=data["description"],
+                    files=data["files"],
+                )
+            except DomainError as exc:
+                form.add_error("files", exc.message)
+            else:
+                messages.success(request, MSG_FINDING_CREATED % {"title": finding.title, "count": len(data["files"])})
+                return redirect(reverse("inspection-detail", args=[inspection.pk]) + f"#finding-{finding.pk}")
+        return _inspection_page(request, inspection, finding_form=form, status=400)
+
+
+class FindingDecideView(PolicyMixin, View):
+    """Confirm or dismiss a candidate finding (``decision`` comes from the URL)."""
+
+    policy = {"POST": FINDING_DECIDE}
+    decision: str = ""
+
+    def post(self, request, pk):
+        finding = _found(selectors.finding_get_for, actor=request.user, finding_id=pk)
+        form = (RequiredReasonForm if self.decision == "dismiss" else ReasonForm)(request.POST)
+        if not form.is_valid():
+            messages.error(request, MSG_DISMISS_REASON)
+        else:
+            try:
+                if self.decision == "dismiss":
+                    services.finding_dismiss(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
+                    messages.success(request, MSG_FINDING_DISMISSED % {"title": finding.title})
+                else:
+                    services.finding_confirm(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
+                    messages.success(request, MSG_FINDING_CONFIRMED % {"title": finding.title})
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        return redirect(reverse("inspection-detail", args=[finding.inspection_id]) + f"#finding-{finding.pk}")
+
+
+class CaseOpenView(PolicyMixin, View):
+    """Open a case from findings of one inspection chosen on its page."""
+
+    policy = {"POST": CASE_OPEN}
+
+    def post(self, request, pk):
+        inspection = _found(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
+        findings = selectors.finding_queryset_for(actor=request.user).filter(inspection=inspection)
+        form = OpenCaseForm(request.POST, findings=findings)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("inspection-detail", pk=inspection.pk)
+        try:
+            case = services.case_open(actor=request.user, findings=list(form.cleaned_data["findings"]))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("inspection-detail", pk=inspection.pk)
+        messages.success(request, MSG_CASE_OPENED % {"number": case.number})
+        return redirect("case-detail", pk=case.pk)
+
+
+class EvidenceDownloadView(PolicyMixin, View):
+    policy = {"GET": CASE_VIEW}
+
+    def get(self, request, pk):
+        evidence = _found(selectors.evidence_get_for, actor=request.user, evidence_id=pk)
+        return evidence_response(evidence)

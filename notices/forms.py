@@ -1,0 +1,75 @@
+"""Page forms for notices: input validation only."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import NoticeKind
+
+MAX_VERIFY_BYTES = 50 * 1024 * 1024
+MSG_TOO_LARGE = _("The file is larger than %(mb)s MB; no published notice is that large.")
+
+
+class DraftKindForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of notice"), choices=NoticeKind.choices)
+
+
+class DraftForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of notice"), choices=NoticeKind.choices, widget=forms.HiddenInput)
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Cases"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Pick at least one case.")},
+    )
+
+    def __init__(self, *args, cases_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases_queryset
+        self.fields["cases"].label_from_instance = lambda c: (
+            f"{c.number} · {c.vendor.name} · {c.product.name} {c.product_version.version}"
+        )
+
+
+class NoticeEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    authority = forms.CharField(label=_("Issuing authority"), max_length=200)
+    addressee = forms.CharField(label=_("Addressee"), max_length=300, required=False)
+    opening = forms.CharField(label=_("Opening paragraphs"), widget=forms.Textarea(attrs={"rows": 6}))
+    closing = forms.CharField(label=_("Closing paragraphs"), widget=forms.Textarea(attrs={"rows": 4}))
+    attachment_title = forms.CharField(label=_("Attachment title"), max_length=300, required=False)
+    signature = forms.CharField(label=_("Signature"), max_length=200)
+    tested = forms.CharField(label=_("What was tested"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    how_to_answer = forms.CharField(label=_("How to answer"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RegisterSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    vendor = forms.CharField(label=_("Developer or manufacturer"), required=False, max_length=100)
+    product = forms.CharField(label=_("App or product"), required=False, max_length=100)
+    issue = forms.ChoiceField(label=_("Issue type"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            (NoticeKind.NAMING, NoticeKind.NAMING.label),
+            (NoticeKind.REMOVAL, NoticeKind.REMOVAL.label),
+        ],
+    )
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, issue_choices, year_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issue"].choices = [("", _("All")), *issue_choices]
+        self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in year_choices)]
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label=_("PDF file"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_VERIFY_BYTES:
+            raise forms.ValidationError(MSG_TOO_LARGE % {"mb": MAX_VERIFY_BYTES // (1024 * 1024)}, code="too_large")
+        return upload

@@ -1,0 +1,232 @@
+"""The public register: no login. Lists, notice pages, PDF download, feed, open data, verification.
+
+Only issued naming and removal notices exist here; everything else answers 404. Query-heavy parts
+are cached under a version key that each publication bumps (``notices.caching``); the cached part
+is the page body, never the surrounding page, so no CSRF token or user name is ever shared.
+"""
+
+import csv
+import hashlib
+import io
+import json
+
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.errors import NotFound
+from accounts.policies import policy
+from accounts.roles import PUBLIC
+from cases.models import ViolationType
+
+from . import selectors
+from .caching import register_cached
+from .forms import RegisterSearchForm, VerifyForm
+from .serializers import verification_data
+
+PAGE_SIZE = 20
+FEED_SIZE = 50
+CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+OPEN_DATA_FIELDS = [
+    "id",
+    "notice_id",
+    "notice_kind",
+    "notice_title",
+    "notice_number",
+    "notice_version",
+    "notice_status",
+    "published_on",
+    "seq",
+    "name",
+    "developer",
+    "source",
+    "version",
+    "issues",
+    "issue_codes",
+]
+
+
+def _issue_choices() -> list[tuple[str, str]]:
+    return register_cached(
+        "issues", [], lambda: [(v.code, f"{v.code} {v.name}") for v in ViolationType.objects.order_by("code")]
+    )
+
+
+def _search_form(request) -> RegisterSearchForm:
+    return RegisterSearchForm(
+        request.GET or None,
+        issue_choices=_issue_choices(),
+        year_choices=register_cached("years", [], selectors.public_years),
+    )
+
+
+@policy({"GET": PUBLIC})
+def register_list(request):
+    form = _search_form(request)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page_number = filters.get("page") or 1
+
+    def build() -> str:
+        paginator = Paginator(selectors.public_notice_list(filters=filters), PAGE_SIZE)
+        page = paginator.get_page(page_number)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render_to_string(
+            "notices/public/_list_body.html", {"page": page, "query": query.urlencode(), "filters": filters}
+        )
+
+    body = register_cached("list", sorted(filters.items(), key=lambda kv: kv[0]), build)
+    return render(request, "notices/public/list.html", {"form": form, "body": body})
+
+
+@policy({"GET": PUBLIC})
+def register_detail(request, pk: int):
+    notice = _public_or_404(pk)
+
+    def build() -> str:
+        entries = list(notice.entries.order_by("position"))
+        return render_to_string("notices/public/_detail_body.html", {"notice": notice, "entries": entries})
+
+    body = register_cached("detail", [pk], build)
+    return render(request, "notices/public/detail.html", {"notice": notice, "body": body})
+
+
+def _public_or_404(pk: int):
+    try:
+        return selectors.public_notice_get(notice_id=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@policy({"GET": PUBLIC})
+def register_pdf(request, pk: int):
+    notice = _public_or_404(pk)
+    return FileResponse(
+        notice.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"notice-{notice.pk}-v{notice.version}.pdf",
+        content_type="application/pdf",
+    )
+
+
+class RegisterFeed(Feed):
+    """Atom feed of issued public notices (newest first)."""
+
+    policy = PUBLIC
+    feed_type = Atom1Feed
+    title = _("Published notices")
+    subtitle = _("Public naming and removal notices on apps, SDKs and smart terminals that infringe user rights.")
+    link = reverse_lazy("notices:public-list")
+
+    def items(self):
+        return selectors.public_notice_list()[:FEED_SIZE]
+
+    def item_title(self, item):
+        return f"{item.title}{item.batch_label}" + (f" v{item.version}" if item.version > 1 else "")
+
+    def item_description(self, item):
+        return _("%(count)s rows. SHA-256 of the PDF: %(sha)s") % {"count": item.entry_count, "sha": item.pdf_sha256}
+
+    def item_link(self, item):
+        return reverse("notices:public-detail", args=[item.pk])
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_guid(self, item):
+        return f"notice-{item.pk}"
+
+    item_guid_is_permalink = False
+
+
+_feed = RegisterFeed()
+
+
+@policy({"GET": PUBLIC})
+def register_feed(request):
+    def build():
+        response = _feed(request)
+        return response.content, response["Content-Type"]
+
+    content, content_type = register_cached("feed", [request.get_host()], build)
+    return HttpResponse(content, content_type=content_type)
+
+
+def _open_data_rows():
+    for e in selectors.public_entries():
+        n = e.notice
+        yield {
+            "id": e.pk,
+            "notice_id": n.pk,
+            "notice_kind": n.kind,
+            "notice_title": n.title,
+            "notice_number": n.batch_label,
+            "notice_version": n.version,
+            "notice_status": n.status,
+            "published_on": n.published_on.isoformat() if n.published_on else "",
+            "seq": e.seq,
+            "name": e.name,
+            "developer": e.developer,
+            "source": e.source,
+            "version": e.version,
+            "issues": e.issues,
+            "issue_codes": e.issue_codes,
+        }
+
+
+@policy({"GET": PUBLIC})
+def open_data_json(request):
+    def build() -> bytes:
+        return json.dumps({"fields": OPEN_DATA_FIELDS, "entries": list(_open_data_rows())}, ensure_ascii=False).encode()
+
+    response = HttpResponse(register_cached("json", [], build), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="notice-entries.json"'
+    return response
+
+
+def csv_safe(value) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_DANGEROUS) else text
+
+
+@policy({"GET": PUBLIC})
+def open_data_csv(request):
+    def build() -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(OPEN_DATA_FIELDS)
+        for row in _open_data_rows():
+            writer.writerow([csv_safe(row[f]) for f in OPEN_DATA_FIELDS])
+        # The BOM lets spreadsheet programs in Chinese locales read UTF-8.
+        return out.getvalue().encode("utf-8-sig")
+
+    response = HttpResponse(register_cached("csv", [], build), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="notice-entries.csv"'
+    return response
+
+
+@policy({"GET": PUBLIC, "POST": PUBLIC})
+@require_http_methods(["GET", "POST"])
+def register_verify(request):
+    """Upload a PDF; say whether it is an authentic issued notice and which version."""
+    result = None
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        digest = hashlib.sha256()
+        for chunk in form.cleaned_data["file"].chunks():
+            digest.update(chunk)
+        sha256 = digest.hexdigest()
+        result = verification_data(sha256=sha256, verification=selectors.notice_verify(sha256=sha256))
+    elif request.method == "GET" and request.GET.get("sha256"):
+        sha256 = request.GET["sha256"].strip().lower()
+        result = verification_data(sha256=sha256, verification=selectors.notice_verify(sha256=sha256))
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return render(request, "notices/public/verify.html", {"form": form, "result": result}, status=status)

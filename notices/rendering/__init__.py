@@ -1,0 +1,35 @@
+"""PDF rendering of formal notices (GB/T 9704-2012 layout). Import from here, not from the modules."""
+
+import importlib
+
+from .document import NoticeDocument, OrderItem, Row
+from .errors import FetchRefusedError, MissingGlyphError, NoticeRenderError
+from .formatting import cn_date, cn_numeral
+
+# WeasyPrint takes most of a second to import; load it when something is first rendered, not
+# whenever a module merely builds a NoticeDocument.
+_LAZY = {
+    "NoticeURLFetcher": ".fetcher",
+    "render_notice_html": ".pdf",
+    "render_notice_pdf": ".pdf",
+}
+
+__all__ = [
+    "FetchRefusedError",
+    "MissingGlyphError",
+    "NoticeDocument",
+    "NoticeRenderError",
+    "NoticeURLFetcher",
+    "OrderItem",
+    "Row",
+    "cn_date",
+    "cn_numeral",
+    "render_notice_html",
+    "render_notice_pdf",
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

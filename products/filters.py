@@ -1,0 +1,50 @@
+"""Query parameters of the vendor, product and version lists (django-filter)."""
+
+import django_filters as df
+from django.db.models import Q
+
+from .models import Product, ProductKind, ProductVersion, TerminalCategory, Vendor
+
+
+class VendorFilter(df.FilterSet):
+    q = df.CharFilter(method="search", label="Name, English name or credit code contains")
+    credit_code = df.CharFilter(method="by_credit_code", label="Unified social credit code (exact)")
+
+    class Meta:
+        model = Vendor
+        fields = ["q", "credit_code"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value) | Q(credit_code__icontains=value))
+
+    def by_credit_code(self, queryset, name, value):
+        return queryset.filter(credit_code=value.strip().upper())
+
+
+class ProductFilter(df.FilterSet):
+    vendor = df.NumberFilter(field_name="vendor_id")
+    kind = df.ChoiceFilter(choices=ProductKind.choices)
+    terminal_category = df.ChoiceFilter(choices=TerminalCategory.choices)
+    q = df.CharFilter(method="search", label="Product or vendor name contains")
+
+    class Meta:
+        model = Product
+        fields = ["vendor", "kind", "terminal_category", "q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(vendor__name__icontains=value))
+
+
+class VersionFilter(df.FilterSet):
+    product = df.NumberFilter(field_name="product_id")
+    vendor = df.NumberFilter(field_name="product__vendor_id")
+    kind = df.ChoiceFilter(field_name="product__kind", choices=ProductKind.choices)
+    package_name = df.CharFilter()
+    file_sha256 = df.CharFilter(method="by_sha256")
+
+    class Meta:
+        model = ProductVersion
+        fields = ["product", "vendor", "kind", "package_name", "file_sha256"]
+
+    def by_sha256(self, queryset, name, value):
+        return queryset.filter(file_sha256=value.strip().lower())

@@ -1,0 +1,109 @@
+"""A vendor admin invites and removes colleagues (ARCHITECTURE.md §1, vendor user).
+
+An invited colleague gets an account without a password and an email with a one-time link to
+choose one (Django's password-reset token: it stops working once the password is set). Removing a
+colleague deactivates the account: memberships are kept so the audit trail still names who acted.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
+from accounts.roles import Role
+
+from .models import VendorMembership
+
+MSG_NOT_VENDOR_ADMIN = _("Only a vendor admin can manage colleagues.")
+MSG_USERNAME_TAKEN = _("This user name is taken.")
+MSG_EMAIL_REQUIRED = _("An email address is required to send the invitation.")
+MSG_NOT_YOURSELF = _("You cannot remove yourself.")
+MSG_ALREADY_REMOVED = _("This colleague was already removed.")
+
+
+def _admin_membership(actor) -> VendorMembership:
+    membership = VendorMembership.objects.select_related("vendor").filter(user=actor).first()
+    if (
+        membership is None
+        or not membership.is_vendor_admin
+        or not actor.is_active
+        or getattr(actor, "role", None) != Role.VENDOR
+    ):
+        raise Forbidden(MSG_NOT_VENDOR_ADMIN, code="not_vendor_admin")
+    return membership
+
+
+def membership_list(*, actor) -> QuerySet[VendorMembership]:
+    """The colleagues of a vendor admin (everyone of the admin's vendor)."""
+    admin = _admin_membership(actor)
+    return VendorMembership.objects.filter(vendor=admin.vendor).select_related("user").order_by("user__username")
+
+
+def invitation_path(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("portal:invitation", args=[uid, default_token_generator.make_token(user)])
+
+
+def membership_invite(*, actor, username: str, email: str, is_vendor_admin: bool = False) -> VendorMembership:
+    """Create a colleague's account at the admin's vendor and email the link to choose a password."""
+    admin = _admin_membership(actor)
+    username, email = (username or "").strip(), (email or "").strip()
+    if not email:
+        raise InvalidInput(MSG_EMAIL_REQUIRED, code="email_required")
+    user_model = get_user_model()
+    with transaction.atomic():
+        if user_model.objects.filter(username__iexact=username).exists():
+            raise InvalidInput(MSG_USERNAME_TAKEN, code="username_taken")
+        user = user_model(username=username, email=email, role=Role.VENDOR)
+        user.set_unusable_password()
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            raise InvalidInput(**exc.message_dict) from None
+        user.save()
+        membership = VendorMembership.objects.create(user=user, vendor=admin.vendor, is_vendor_admin=is_vendor_admin)
+        link = getattr(settings, "SITE_URL", "").rstrip("/") + invitation_path(user)
+        context = {"vendor": admin.vendor, "inviter": actor, "user": user, "link": link}
+        bodies = []
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                bodies.append(render_to_string(f"emails/{language}/invitation.txt", context).strip())
+        message = EmailMessage(
+            subject="Rectify 账户邀请 / Rectify account invitation",
+            body="\n\n----------------------------------------\n\n".join(bodies) + "\n",
+            to=[email],
+        )
+        # Sent once the account exists for good; a rolled-back invitation sends nothing.
+        transaction.on_commit(message.send)
+    return membership
+
+
+def membership_remove(*, actor, user_id: int) -> VendorMembership:
+    """Deactivate a colleague of the admin's vendor. Another vendor's user looks missing."""
+    admin = _admin_membership(actor)
+    with transaction.atomic():
+        membership = (
+            VendorMembership.objects.select_for_update()
+            .select_related("user")
+            .filter(vendor=admin.vendor, user_id=user_id)
+            .first()
+        )
+        if membership is None:
+            raise NotFound
+        if membership.user_id == actor.pk:
+            raise Conflict(MSG_NOT_YOURSELF, code="cannot_remove_self")
+        if not membership.user.is_active:
+            raise Conflict(MSG_ALREADY_REMOVED, code="already_removed")
+        membership.user.is_active = False
+        membership.user.save(update_fields=["is_active"])
+    return membership

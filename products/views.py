@@ -1,0 +1,152 @@
+"""Regulator pages for vendors, products and versions. Thin: validate, call one service, redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, ListView, TemplateView
+
+from accounts.errors import DomainError
+from accounts.forms import add_service_errors
+from accounts.policies import PolicyMixin
+from accounts.roles import INSPECTION_EDIT, REFERENCE_EDIT, REFERENCE_VIEW
+
+from . import selectors, services
+from .forms import ProductForm, VendorForm, VersionForm
+from .models import ProductKind, ProductVersion
+
+PAGE_SIZE = 25
+
+MSG_VENDOR_CREATED = _("Vendor “%(name)s” registered.")
+MSG_PRODUCT_CREATED = _("Product “%(name)s” registered.")
+MSG_VERSION_CREATED = _("Version %(version)s registered.")
+
+
+class VendorListView(PolicyMixin, ListView):
+    policy = {"GET": REFERENCE_VIEW}
+    template_name = "products/vendor_list.html"
+    context_object_name = "vendors"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        qs = selectors.vendor_list().annotate(product_count=Count("products"))
+        q = self.request.GET.get("q", "").strip()
+        if q:
+            qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(credit_code__icontains=q))
+        return qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            q=self.request.GET.get("q", "").strip(), can_edit=self.request.user.can(REFERENCE_EDIT), **kwargs
+        )
+
+
+class VendorCreateView(PolicyMixin, FormView):
+    policy = {"GET": REFERENCE_EDIT, "POST": REFERENCE_EDIT}
+    template_name = "products/vendor_form.html"
+    form_class = VendorForm
+
+    def form_valid(self, form):
+        try:
+            vendor = services.vendor_create(actor=self.request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, MSG_VENDOR_CREATED % {"name": vendor.name})
+        return redirect("vendor-detail", pk=vendor.pk)
+
+
+class VendorDetailView(PolicyMixin, TemplateView):
+    policy = {"GET": REFERENCE_VIEW}
+    template_name = "products/vendor_detail.html"
+
+    def get_context_data(self, **kwargs):
+        vendor = get_object_or_404(selectors.vendor_list(), pk=self.kwargs["pk"])
+        products = selectors.product_list().filter(vendor=vendor).annotate(version_count=Count("versions"))
+        return super().get_context_data(
+            vendor=vendor, products=products, can_edit=self.request.user.can(REFERENCE_EDIT), **kwargs
+        )
+
+
+class ProductListView(PolicyMixin, ListView):
+    policy = {"GET": REFERENCE_VIEW}
+    template_name = "products/product_list.html"
+    context_object_name = "products"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        qs = selectors.product_list().annotate(version_count=Count("versions"))
+        kind = self.request.GET.get("kind", "")
+        if kind in ProductKind.values:
+            qs = qs.filter(kind=kind)
+        q = self.request.GET.get("q", "").strip()
+        if q:
+            qs = qs.filter(Q(name__icontains=q) | Q(vendor__name__icontains=q))
+        return qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            kinds=ProductKind.choices,
+            kind=self.request.GET.get("kind", ""),
+            q=self.request.GET.get("q", "").strip(),
+            can_edit=self.request.user.can(REFERENCE_EDIT),
+            **kwargs,
+        )
+
+
+class ProductCreateView(PolicyMixin, FormView):
+    policy = {"GET": REFERENCE_EDIT, "POST": REFERENCE_EDIT}
+    template_name = "products/product_form.html"
+    form_class = ProductForm
+
+    def get_initial(self):
+        return {"vendor": self.request.GET.get("vendor")}
+
+    def form_valid(self, form):
+        try:
+            product = services.product_create(actor=self.request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, MSG_PRODUCT_CREATED % {"name": product.name})
+        return redirect("product-detail", pk=product.pk)
+
+
+class ProductDetailView(PolicyMixin, FormView):
+    """A product with its versions; regulators who edit reference data add versions here."""
+
+    policy = {"GET": REFERENCE_VIEW, "POST": REFERENCE_EDIT}
+    template_name = "products/product_detail.html"
+    form_class = VersionForm
+
+    @cached_property
+    def product(self):
+        # Fetched after the policy check (dispatch), so anonymous visitors never learn what exists.
+        return get_object_or_404(selectors.product_list(), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # The product is set before validation so the per-product uniqueness check can run.
+        kwargs["instance"] = ProductVersion(product=self.product)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        versions = selectors.version_list().filter(product=self.product)
+        return super().get_context_data(
+            product=self.product,
+            versions=versions,
+            can_edit=self.request.user.can(REFERENCE_EDIT),
+            can_log_inspection=self.request.user.can(INSPECTION_EDIT),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            version = services.version_create(actor=self.request.user, product=self.product, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, MSG_VERSION_CREATED % {"version": version.version})
+        return redirect("product-detail", pk=self.product.pk)

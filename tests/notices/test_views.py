@@ -1,0 +1,76 @@
+"""Regulator pages: list, draft from cases, approve and publish with four eyes."""
+
+import pytest
+from django.utils import translation
+
+from notices import services, workflow
+from notices.models import Notice, NoticeKind, NoticeStatus
+
+from .conftest import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_need_a_regulator(client, vendor_user):
+    assert client.get("/notices/").status_code == 302  # to the login page
+    client.force_login(vendor_user)
+    assert client.get("/notices/").status_code == 403
+
+
+def test_draft_page_lists_eligible_cases_and_creates_a_draft(client, inspector):
+    overdue, ordered = make_case(), make_case("ordered")
+    client.force_login(inspector)
+    html = client.get("/notices/new/?kind=naming").content.decode()
+    assert overdue.number in html and ordered.number not in html
+    response = client.post("/notices/new/?kind=naming", {"kind": "naming", "cases": [overdue.pk]})
+    notice = Notice.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/notices/{notice.pk}/"
+    assert notice.entries.get().case == overdue
+
+
+def test_detail_edit_approve_publish(client, inspector, reviewer, renderer, frozen, django_capture_on_commit_callbacks):
+    notice = services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[make_case().pk])
+    client.force_login(inspector)
+    html = client.get(f"/notices/{notice.pk}/").content.decode()
+    assert 'id="approve"' not in html  # neither an approver nor someone other than the drafter
+    form = {f: getattr(notice, f) for f in services.EDITABLE_FIELDS}
+    form["closing"] = "修改后的结尾。"
+    assert client.post(f"/notices/{notice.pk}/", form).status_code == 302
+    notice.refresh_from_db()
+    assert notice.closing == "修改后的结尾。"
+    assert client.post(f"/notices/{notice.pk}/approve/").status_code == 403
+
+    client.force_login(reviewer)
+    assert 'id="approve"' in client.get(f"/notices/{notice.pk}/").content.decode()
+    client.post(f"/notices/{notice.pk}/approve/")
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.APPROVED
+    assert 'id="publish"' in client.get(f"/notices/{notice.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/notices/{notice.pk}/publish/")
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.PUBLISHED
+    page = client.get(f"/notices/{notice.pk}/").content.decode()
+    assert notice.pdf_sha256 in page and "（2025年第1批，总第1批）" in page
+    assert client.get(f"/notices/{notice.pk}/pdf/").status_code == 200
+
+
+def test_drafter_sees_four_eyes_message_and_approve_is_refused(client, reviewer):
+    notice = services.notice_draft(actor=reviewer, kind=NoticeKind.NAMING, case_ids=[make_case().pk])
+    client.force_login(reviewer)
+    assert 'id="approve"' not in client.get(f"/notices/{notice.pk}/").content.decode()
+    response = client.post(f"/notices/{notice.pk}/approve/", follow=True)
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.DRAFT
+    with translation.override("zh-hans"):  # the default language of a request without preferences
+        expected = str(workflow.MSG_FOUR_EYES)
+    assert expected in response.content.decode()
+
+
+def test_regulator_list(client, inspector, django_assert_max_num_queries):
+    for _ in range(3):
+        services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[make_case().pk])
+    client.force_login(inspector)
+    with django_assert_max_num_queries(4):
+        response = client.get("/notices/?status=draft")
+    assert response.content.decode().count('href="/notices/') >= 3
