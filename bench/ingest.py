@@ -243,8 +243,8 @@ def main() -> int:
         print("bench/ingest.py needs PostgreSQL (DATABASE_URL)", file=sys.stderr)
         return 2
     connection.settings_dict["TEST"]["NAME"] = BENCH_DB
-    work = Path(tempfile.mkdtemp(prefix="rectify-ingest-bench-"))
     old = setup_databases(verbosity=0, interactive=False)
+    work = Path(tempfile.mkdtemp(prefix="rectify-ingest-bench-"))
     results: dict = {"runs": []}
     try:
         with connection.cursor() as cursor:
@@ -295,6 +295,8 @@ def main() -> int:
         summary = {}
         for profile in files:
             runs = [r for r in results["runs"] if r["profile"] == profile]
+            if not runs:
+                continue
             rates = [r["observations_per_second"] for r in runs]
             ratios = [r["ratio_to_copy_observations"] for r in runs]
             summary[profile] = {

@@ -68,7 +68,7 @@ class Tally:
     _last_mapped: int = 0
     _credited_by_groups: int = 0
 
-    def mapped(self, candidate: Candidate) -> None:
+    def count_mapped(self, candidate: Candidate) -> None:
         if not self.read_all:
             if self._last_mapped != self.observations:
                 self._mapped_while_reading += 1
@@ -137,7 +137,7 @@ def read_into_spool(*, job: ScanJob, stream: BinaryIO, spool: TextIO) -> Tally:
         if violation_type_id is None:
             tally.unknown_codes += 1
             continue
-        tally.mapped(candidate)
+        tally.count_mapped(candidate)
         tally.candidates += 1
         writer.writerow(spool_row(tally.candidates, violation_type_id, candidate, version_id=version_id))
     return tally
