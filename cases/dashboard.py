@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from products.models import ProductKind, TerminalCategory
 
@@ -17,6 +18,11 @@ def _overdue_q(today: datetime.date) -> Q:
     return Q(status=S.OVERDUE) | Q(status__in=CLOCK_RUNNING, deadline__lt=today)
 
 
+def _name_field() -> str:
+    """The ViolationType name column for the active language, as ``ViolationType.name`` picks it."""
+    return "name_en" if (get_language() or "").startswith("en") else "name_zh"
+
+
 def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None) -> dict:
     """Counts for one campaign: by state, overdue, due this week, by violation type, by category."""
     today = today or timezone.localdate()
@@ -26,16 +32,14 @@ def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None
     status_counts = dict(cases.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     by_state = [(label, status_counts.get(value, 0)) for value, label in S.choices]
 
+    name = f"findings__violation_type__{_name_field()}"
     violation_rows = (
         cases.filter(findings__status=FindingStatus.CONFIRMED)
-        .values("findings__violation_type__code", "findings__violation_type__name_zh")
+        .values("findings__violation_type__code", name)
         .annotate(n=Count("id", distinct=True))
         .order_by("-n", "findings__violation_type__code")
     )
-    by_violation = [
-        (f"{r['findings__violation_type__code']} {r['findings__violation_type__name_zh']}", r["n"])
-        for r in violation_rows
-    ]
+    by_violation = [(f"{r['findings__violation_type__code']} {r[name]}", r["n"]) for r in violation_rows]
 
     kinds, categories = dict(ProductKind.choices), dict(TerminalCategory.choices)
     category_rows = (

@@ -281,6 +281,7 @@ def _inspection_page(request, inspection, *, finding_form=None, status=200):
         "findings": findings,
         "openable_ids": {f.pk for f in openable},
         "can_edit": can_edit,
+        "can_view_scans": can_edit or actor.can(INSPECTION_VIEW),
         "can_decide": actor.can(FINDING_DECIDE),
         "can_open": actor.can(CASE_OPEN) and bool(openable),
         "finding_form": finding_form or (ManualFindingForm() if can_edit else None),

@@ -6,15 +6,30 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from freezegun import freeze_time
 from PIL import Image
 
 from cases import events, workflow
-from cases.calendar import add_working_days
-from cases.models import Case, CaseEvent, CaseStatus, Evidence, Finding, FindingStatus, Inspection, ViolationType
+from cases.calendar import add_working_days, working_days_between
+from cases.dashboard import campaign_dashboard
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Evidence,
+    Finding,
+    FindingSource,
+    FindingStatus,
+    Inspection,
+    ViolationType,
+)
 from cases.services import evidence_store
 from products.models import ProductKind
 from tests import factories
+
+from .served import DEADLINE
+from .served import served_case as vendor_case
 
 pytestmark = pytest.mark.django_db
 
@@ -387,6 +402,32 @@ def test_inspection_page_lists_findings_in_both_languages(login, inspector, insp
     assert "Record a manual finding" in en and "Candidate" in en
 
 
+@pytest.mark.parametrize("user", ["inspector", "reviewer"])
+def test_inspection_page_links_the_scan_page_and_explains_merged_findings(request, login, inspection, user):
+    scanned = factories.FindingFactory(
+        inspection=inspection,
+        source=FindingSource.SCAN,
+        rule="android.permission.READ_PHONE_STATE",
+        locus="com.example.app/MainActivity",
+        occurrences=3,
+    )
+    client = login(request.getfixturevalue(user))
+    html = client.get(f"/inspections/{inspection.pk}/", **EN).content.decode()
+    assert f'href="{reverse("scan-page", args=[inspection.pk])}"' in html
+    assert '<td class="num">3</td>' in html
+    assert "Why merged: 3 observations" in html
+    for part in (scanned.rule, scanned.locus, scanned.fingerprint):
+        assert part in html
+    zh = client.get(f"/inspections/{inspection.pk}/", **ZH).content.decode()
+    assert "合并原因：3 条检测记录" in zh and "出现次数" in zh
+
+
+def test_manual_findings_have_no_why_merged_part(login, inspector, inspection):
+    factories.FindingFactory(inspection=inspection, source=FindingSource.MANUAL)
+    html = login(inspector).get(f"/inspections/{inspection.pk}/", **EN).content.decode()
+    assert "why-merged" not in html and '<td class="num">1</td>' in html
+
+
 def test_add_manual_finding_with_several_evidence_files(login, inspector, inspection):
     client = login(inspector)
     response = client.post(
@@ -512,3 +553,68 @@ def test_urls_resolve_to_declared_policies():
     ]:
         view = resolve(reverse(name, args=args)).func
         assert getattr(view.view_class, "policy", None), name
+
+
+# --- error pages --------------------------------------------------------------------------------
+
+
+def test_unknown_page_is_a_styled_404_in_both_languages(client, login, reviewer):
+    zh = client.get("/no-such-page/", **ZH)
+    assert zh.status_code == 404
+    html = zh.content.decode()
+    assert "页面不存在" in html and 'class="site-header"' in html and "/no-such-page/" in html
+    assert "/register/" in html  # anonymous visitors are pointed at the public register
+    en = login(reviewer).get("/cases/999999/", **EN)
+    assert en.status_code == 404
+    html = en.content.decode()
+    assert "Page not found" in html and 'href="/"' in html and "favicon.svg" in html
+
+
+def test_forbidden_page_is_a_styled_403_in_both_languages(login, vendor_user):
+    client = login(vendor_user)
+    zh = client.get("/inspections/", **ZH)
+    assert zh.status_code == 403
+    assert "无权访问" in zh.content.decode() and 'href="/portal/"' in zh.content.decode()
+    en = client.get("/cases/", **EN).content.decode()
+    assert "Access denied" in en and 'class="site-header"' in en
+
+
+def test_api_errors_stay_json_beside_the_styled_pages(client, vendor_user):
+    missing = client.get("/api/v1/no-such-endpoint/", **EN)
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+    assert missing.json() == {"error": {"code": "not_found", "message": "No such address in the API.", "details": {}}}
+    client.force_login(vendor_user)
+    forbidden = client.get("/api/v1/inspections/", **EN)
+    assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "permission_denied"
+
+
+# --- violation type names ------------------------------------------------------------------------
+
+
+def test_dashboard_names_violation_types_in_the_page_language(login, reviewer, served_case):
+    violation = ViolationType.objects.get(code="PI-01")
+    with translation.override("en"):
+        en = campaign_dashboard(campaign=served_case.campaign)["by_violation"]
+    with translation.override("zh-hans"):
+        zh = campaign_dashboard(campaign=served_case.campaign)["by_violation"]
+    assert en == [(f"PI-01 {violation.name_en}", 1)]
+    assert zh == [(f"PI-01 {violation.name_zh}", 1)]
+    page = login(reviewer).get(reverse("dashboard:campaign", args=[served_case.campaign_id]), **EN)
+    assert violation.name_en in page.content.decode()
+
+
+# --- vendor portal --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "expected"), [(EN, "Overdue</dt>"), (ZH, "已逾期")], ids=["en", "zh-hans"])
+def test_portal_case_page_shows_days_overdue_not_negative_days_left(client, lang, expected):
+    case = vendor_case()
+    client.force_login(factories.VendorUserFactory(vendor=case.vendor))
+    today = datetime.date(2025, 10, 15)
+    late_by = -working_days_between(today, DEADLINE)
+    assert late_by == 4  # Sat 11 October (a make-up working day), 13, 14 and 15 October
+    with freeze_time("2025-10-15 10:00:00+08:00"):
+        html = client.get(reverse("portal:case", args=[case.pk]), **lang).content.decode()
+    assert expected in html
+    assert f"{late_by} working days overdue" in html or f"已逾期 {late_by} 个工作日" in html
+    assert f">-{late_by}<" not in html
