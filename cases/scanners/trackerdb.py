@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from re import _constants as _sre_constants
+from re import _parser as _sre_parser
 from typing import Any
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "exodus_trackers.json"
@@ -138,13 +141,76 @@ def _code_signatures() -> list[tuple[re.Pattern[str], Tracker]]:
     return _compile_signatures("code_signature")
 
 
-@lru_cache(maxsize=4096)
+def _required_literal(pattern: re.Pattern[str]) -> str:
+    """The longest run of plain ASCII characters every match must contain, lower-cased ("" if none).
+
+    The re module's own parser (``re._parser`` in Python 3.11) reads the pattern; only its top level
+    is used, whose literals every match contains whatever the groups, classes and repeats between do.
+    """
+    runs, current = [], []
+    for op, argument in _sre_parser.parse(pattern.pattern, pattern.flags):
+        if op is _sre_constants.LITERAL and argument < 128:
+            current.append(chr(argument).lower())
+        elif current:
+            runs.append("".join(current))
+            current = []
+    if current:
+        runs.append("".join(current))
+    return max(runs, key=len, default="")
+
+
+@dataclass(frozen=True, slots=True)
+class _HostIndex:
+    """Network signatures indexed by one three-character piece of the text each one requires.
+
+    Trying ~630 regexes on every new host name was most of the time of a capture with many hosts;
+    a host is now tried only against the signatures whose required text it contains, in list order,
+    so the first match is the same tracker as before.
+    """
+
+    signatures: tuple[tuple[re.Pattern[str], Tracker, str], ...]
+    by_trigram: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]
+
+
+@cache
+def _host_index() -> _HostIndex:
+    signatures = tuple((pattern, tracker, _required_literal(pattern)) for pattern, tracker in _network_signatures())
+    counts: dict[str, int] = defaultdict(int)
+    for _, _, literal in signatures:
+        for start in range(len(literal) - 2):
+            counts[literal[start : start + 3]] += 1
+    by_trigram: dict[str, list[int]] = defaultdict(list)
+    always = []
+    for position, (_, _, literal) in enumerate(signatures):
+        if len(literal) < 3:
+            always.append(position)
+            continue
+        # The rarest piece keeps the candidate lists short.
+        trigram = min((literal[i : i + 3] for i in range(len(literal) - 2)), key=counts.__getitem__)
+        by_trigram[trigram].append(position)
+    return _HostIndex(signatures, {key: tuple(value) for key, value in by_trigram.items()}, tuple(always))
+
+
+@lru_cache(maxsize=16384)
 def for_host(host: str) -> Tracker | None:
-    """The tracker whose εxodus network signature matches this host name, if any."""
+    """The tracker whose εxodus network signature matches this host name, if any (the first in list order)."""
     if not host:
         return None
-    for pattern, tracker in _network_signatures():
-        if pattern.search(host):
+    index = _host_index()
+    if not host.isascii():
+        # Case-insensitive matching of non-ASCII text (the Kelvin sign matches "k") is left to re.
+        return next((tracker for pattern, tracker, _ in index.signatures if pattern.search(host)), None)
+    folded = host.lower()
+    found = set(index.always)
+    by_trigram = index.by_trigram
+    for start in range(len(folded) - 2):
+        positions = by_trigram.get(folded[start : start + 3])
+        if positions:
+            found.update(positions)
+    for position in sorted(found):
+        pattern, tracker, literal = index.signatures[position]
+        if literal in folded and pattern.search(host):
             return tracker
     return None
 

@@ -10,12 +10,15 @@ from .. import trackerdb
 _LOCAL_SUFFIXES = (".local", ".lan", ".home", ".home.arpa", ".internal", ".localdomain", ".arpa")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def is_local(host: str) -> bool:
     """Loopback, private, link-local or multicast addresses and mDNS/LAN names never leave the site."""
     host = (host or "").strip("[]").rstrip(".").lower()
     if not host or host == "localhost":
         return True
+    if ":" not in host and not host.replace(".", "").isdigit():
+        # Not an address (IPv6 has a colon, IPv4 only digits and dots): skip the costly ValueError.
+        return host.endswith(_LOCAL_SUFFIXES)
     try:
         address = ipaddress.ip_address(host)
     except ValueError:

@@ -125,6 +125,9 @@ class Hit:
     where: str
 
 
+_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
 def mask(value: str) -> str:
     """Keep the first and last characters so a reviewer can match the value to the device."""
     if len(value) <= 8:
@@ -149,14 +152,8 @@ def valid_id_number(value: str) -> bool:
 
 def luhn_valid(digits: str) -> bool:
     """The IMEI check digit (3GPP TS 23.003 annex B) is a Luhn check."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        number = int(char)
-        if position % 2 == 1:
-            number *= 2
-            if number > 9:
-                number -= 9
-        total += number
+    # From the right: digits in odd places count as they are, the others doubled (less 9 past 9).
+    total = sum(map(int, digits[::-1][::2])) + sum(_LUHN_DOUBLED[int(char)] for char in digits[::-1][1::2])
     return total % 10 == 0
 
 

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -37,3 +38,42 @@ def test_host_and_class_signatures():
 def test_build_reference_rejects_other_documents():
     with pytest.raises(ValueError):
         trackerdb.build_reference({"name": "x"})
+
+
+def _first_signature_match(host):
+    """What for_host answered before the index: every signature tried in list order."""
+    return next((tracker for pattern, tracker in trackerdb._network_signatures() if pattern.search(host)), None)
+
+
+def test_required_literal_reads_the_top_level_of_a_signature():
+    assert trackerdb._required_literal(re.compile(r"graph\.facebook\.com", re.I)) == "graph.facebook.com"
+    assert trackerdb._required_literal(re.compile(r"mst[0-9]*\.is\.AutoNavi\.com", re.I)) == ".is.autonavi.com"
+    assert trackerdb._required_literal(re.compile(r"adservice\.google\..*", re.I)) == "adservice.google."
+    assert trackerdb._required_literal(re.compile(r"(?:ab|cd)", re.I)) == ""
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "graph.facebook.com",
+        "GRAPH.FACEBOOK.COM",
+        "log.umeng.com",
+        "mst12.is.autonavi.com",
+        "adservice.google.fr",
+        "h17.dense-bench.com",
+        "api.example-app.cn",
+        "x\u212a.umeng.com",  # non-ASCII: the Kelvin sign folds to "k"
+    ],
+)
+def test_host_index_answers_the_first_matching_signature(host):
+    trackerdb.for_host.cache_clear()
+    assert trackerdb.for_host(host) is _first_signature_match(host)
+
+
+def test_host_index_agrees_with_every_signature_on_variants_of_their_text():
+    hosts = set()
+    for _, _, literal in trackerdb._host_index().signatures:
+        hosts.update({literal, f"a.{literal}.b", literal.upper(), literal[1:], literal[:-1]})
+    trackerdb.for_host.cache_clear()
+    assert [trackerdb.for_host(h) for h in sorted(hosts)] == [_first_signature_match(h) for h in sorted(hosts)]
+    assert trackerdb.for_host("graph.facebook.com").name == "Facebook Audience"
