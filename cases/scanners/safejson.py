@@ -24,9 +24,12 @@ from .base import OLE2_MAGIC, UTF8_BOM, ScanError, looks_like_zip
 
 _ESCAPE = re.compile(rb"\\.", re.S)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_QUOTES_OR_BRACKETS = bytes(b for b in range(256) if b not in b'"[]{}')
 # Digits become "0", everything else a space, so a long number is a plain substring search.
 _DIGIT_MAP = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
 _LONG_NUMBER = b"0" * (limits.MAX_NUMBER_DIGITS + 1)
+# Opening brackets become "(", closing ones ")": depth does not tell objects from arrays.
+_LEVELS = bytes(0x28 if b in b"[{" else 0x29 if b in b"]}" else b for b in range(256))
 _DELTA = {0x5B: 1, 0x7B: 1, 0x5D: -1, 0x7D: -1}
 _OPEN_OBJECT = 0x7B
 _OPEN_ARRAY = 0x5B
@@ -95,9 +98,46 @@ class JsonGuard:
             if chunk.endswith(b"\\"):
                 self._dangling_backslash = True
                 chunk = chunk[:-1]
+        was_in_string = self._in_string
+        quotes = chunk.count(b'"')
+        ends_in_string = self._in_string ^ (quotes % 2 == 1)
+        # Fast path: a chunk without a long digit run anywhere (strings included) can only fail the
+        # number check through a run carried over from the previous chunk.
+        if _LONG_NUMBER in chunk.translate(_DIGIT_MAP):
+            self._scan_exactly(chunk, start, ends_in_string)
+            return
+        self._check_carried_digits(chunk, start, quotes, ends_in_string)
+        self._in_string = ends_in_string
+        # Brackets outside strings, without cutting the chunk into its strings: keep only quotes and
+        # brackets, then drop adjacent quote pairs (which moves no bracket in or out of a string).
+        skeleton = chunk.translate(None, _NOT_QUOTES_OR_BRACKETS).replace(b'""', b"")
+        if was_in_string or b'"' in skeleton:
+            pieces = skeleton.split(b'"')
+            skeleton = b"".join(pieces[1::2] if was_in_string else pieces[0::2])
+        self._check_depth(skeleton, start)
+
+    def _check_carried_digits(self, chunk: bytes, start: int, quotes: int, ends_in_string: bool) -> None:
+        """The number check across chunk boundaries: digits leading this chunk, digits trailing it."""
+        was_in_string = self._in_string
+        if self._digit_run and not was_in_string:
+            head = chunk[: chunk.find(b'"')] if quotes else chunk
+            lead = len(head) - len(head.translate(_DIGIT_MAP).lstrip(b"0"))
+            if self._digit_run + lead > limits.MAX_NUMBER_DIGITS:
+                raise ScanError(f"number with more than {limits.MAX_NUMBER_DIGITS} digits near byte {start}")
+        if ends_in_string:
+            self._digit_run = 0
+            return
+        tail = chunk[chunk.rfind(b'"') + 1 :] if quotes else chunk
+        digits = tail.translate(_DIGIT_MAP)
+        trail = len(digits) - len(digits.rstrip(b"0"))
+        # Only an outside part that is the whole residue continues the previous run.
+        whole = quotes == (1 if was_in_string else 0)
+        self._digit_run = self._digit_run + trail if whole and trail == len(digits) else trail
+
+    def _scan_exactly(self, chunk: bytes, start: int, ends_in_string: bool) -> None:
+        """The chunk cut into its strings: the reference for what the fast path must match."""
         parts = chunk.split(b'"')
         outside = parts[1::2] if self._in_string else parts[0::2]
-        ends_in_string = self._in_string ^ (len(parts) % 2 == 0)
         residue = b" ".join(outside)
 
         digits = residue.translate(_DIGIT_MAP)
@@ -113,9 +153,12 @@ class JsonGuard:
             trail = len(digits) - len(digits.rstrip(b"0"))
             self._digit_run = self._digit_run + trail if trail == len(digits) else trail
         self._in_string = ends_in_string
+        self._check_depth(residue.translate(None, _NOT_BRACKETS), start)
 
-        brackets = residue.translate(None, _NOT_BRACKETS)
+    def _check_depth(self, brackets: bytes, start: int) -> None:
         if not brackets:
+            return
+        if not self._track_shape and self._within_depth(brackets):
             return
         depths = list(accumulate(map(_DELTA.__getitem__, brackets), initial=self.depth))
         if max(depths) > limits.MAX_JSON_DEPTH:
@@ -123,6 +166,26 @@ class JsonGuard:
         if self._track_shape and min(depths) <= 3:
             self._track_shallow(brackets, depths)
         self.depth = depths[-1]
+
+    def _within_depth(self, brackets: bytes) -> bool:
+        """Bound the deepest point of the chunk without walking it bracket by bracket.
+
+        Removing "()" pairs pass after pass leaves ")" * closes + "(" * opens; the number of passes
+        is how deep the matched pairs nest. No point is deeper than the start + opens + passes, so
+        under the limit that bound settles the chunk (and the depth at its end) at C speed.
+        """
+        level, passes = brackets.translate(_LEVELS), 0
+        while b"()" in level:
+            passes += 1
+            if passes > limits.MAX_JSON_DEPTH:
+                return False
+            level = level.replace(b"()", b"")
+        closes = len(level) - len(level.lstrip(b")"))
+        opens = len(level) - closes
+        if self.depth + opens + passes > limits.MAX_JSON_DEPTH:
+            return False
+        self.depth += opens - closes
+        return True
 
     def _track_shallow(self, brackets: bytes, depths: list[int]) -> None:
         """Count objects opened directly inside an array that is itself at the second level."""

@@ -152,3 +152,56 @@ def test_guard_accepts_any_valid_json_whatever_the_chunking(value, cuts, ascii_o
     guard.finish()
     assert guard.depth == 0
     assert deepest <= _depth(value)
+
+
+class _ExactGuard(safejson.JsonGuard):
+    """The guard with its shortcuts off: every chunk cut into its strings, every bracket walked."""
+
+    def _scan_structure(self, chunk: bytes, start: int) -> None:
+        if self._dangling_backslash:
+            chunk = chunk[1:]
+            self._dangling_backslash = False
+        if b"\\" in chunk:
+            chunk = safejson._ESCAPE.sub(b"", chunk)
+            if chunk.endswith(b"\\"):
+                self._dangling_backslash = True
+                chunk = chunk[:-1]
+        ends_in_string = self._in_string ^ (chunk.count(b'"') % 2 == 1)
+        self._scan_exactly(chunk, start, ends_in_string)
+
+    def _within_depth(self, brackets: bytes) -> bool:
+        return False
+
+
+def _guard_run(guard: safejson.JsonGuard, data: bytes, cuts: list[int]) -> tuple:
+    states = []
+    position = 0
+    try:
+        for cut in [*cuts, len(data)]:
+            guard.feed(data[position : position + cut])
+            position += cut
+            states.append((guard.depth, guard._digit_run, guard._in_string, guard._dangling_backslash))
+        shape = guard.finish()
+    except ScanError as exc:
+        return states, exc.reason
+    return states, (shape.size, shape.second_level_array_objects)
+
+
+_JSON_BYTES = st.lists(
+    st.sampled_from([b'"', b"\\", b"[", b"]", b"{", b"}", b"0", b"7", b" ", b"a", b":", b",", "é".encode()]),
+    max_size=300,
+).map(b"".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    data=_JSON_BYTES,
+    runs=st.lists(st.sampled_from([b"[" * 199, b"]" * 60, b"9" * 101, b"5" * 50]), max_size=3),
+    cuts=st.lists(st.integers(min_value=0, max_value=120), max_size=8),
+    track_shape=st.booleans(),
+)
+def test_guard_shortcuts_agree_with_the_exact_scan(data, runs, cuts, track_shape):
+    # Any bytes, valid JSON or not, chunked anywhere: same verdict and same state after each chunk.
+    data = b"".join(runs) + data if runs else data
+    fast = _guard_run(safejson.JsonGuard(track_shape=track_shape), data, cuts)
+    assert fast == _guard_run(_ExactGuard(track_shape=track_shape), data, cuts)
