@@ -3,7 +3,7 @@
 FORMATS.md §4. Columns are found by name from ``#fields`` (never by position), so newer Zeek
 versions with extra columns and older Bro logs with fewer read alike. ``-`` (unset) becomes None,
 ``(empty)`` an empty list or string, sets and vectors become lists. Test baselines written by btest
-mask timestamps as ``XXXXXXXXXX.XXXXXX``: those are read as "no time" explicitly, any other
+mask timestamps with the letter X (ten, a dot, six): those are read as "no time" explicitly, any other
 non-numeric time is refused. Lines are read one at a time and bounded in length.
 """
 
