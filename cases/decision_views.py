@@ -5,18 +5,17 @@ in ``cases.responses``; the service writes the audit event and queues the vendor
 """
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from accounts.errors import DomainError, NotFound
+from accounts.errors import DomainError
 from accounts.policies import policy
 from accounts.roles import CASE_DECIDE, CASE_VIEW
 
 from . import portal_selectors, reminders, responses, selectors
 from .models import ProposalKind
 from .portal_forms import DecisionForm, ExtensionGrantForm, RequiredReasonForm, RetestLinkForm
-from .views import EVENT_LABELS, STATUS_LABELS
+from .views import EVENT_LABELS, STATUS_LABELS, found_or_404
 
 MSG_ACCEPTED = _("The report was accepted; the case is now under verification.")
 MSG_REJECTED = _("The report was rejected; the vendor was told why.")
@@ -25,13 +24,6 @@ MSG_REFUSED = _("The extension was refused.")
 MSG_LINKED = _("The re-test was linked.")
 MSG_RECTIFIED = _("The case is rectified.")
 MSG_RETEST_FAILED = _("The case is back to ordered; the clock runs on.")
-
-
-def _found(selector, **kwargs):
-    try:
-        return selector(**kwargs)
-    except NotFound:
-        raise Http404 from None
 
 
 @policy({"GET": CASE_VIEW})
@@ -54,7 +46,7 @@ def _response_page(request, response, *, accept=None, reject=None, status=200):
 
 @policy({"GET": CASE_VIEW})
 def response_detail(request, pk):
-    return _response_page(request, _found(portal_selectors.response_get_for, actor=request.user, response_id=pk))
+    return _response_page(request, found_or_404(portal_selectors.response_get_for, actor=request.user, response_id=pk))
 
 
 def _decide(request, form, call, success, page):
@@ -72,7 +64,7 @@ def _decide(request, form, call, success, page):
 
 @policy({"POST": CASE_DECIDE})
 def response_accept(request, pk):
-    response = _found(portal_selectors.response_get_for, actor=request.user, response_id=pk)
+    response = found_or_404(portal_selectors.response_get_for, actor=request.user, response_id=pk)
     form = DecisionForm(request.POST)
     failed = _decide(
         request,
@@ -86,7 +78,7 @@ def response_accept(request, pk):
 
 @policy({"POST": CASE_DECIDE})
 def response_reject(request, pk):
-    response = _found(portal_selectors.response_get_for, actor=request.user, response_id=pk)
+    response = found_or_404(portal_selectors.response_get_for, actor=request.user, response_id=pk)
     form = RequiredReasonForm(request.POST)
     failed = _decide(
         request,
@@ -110,12 +102,14 @@ def _extension_page(request, extension, *, grant=None, refuse=None, status=200):
 
 @policy({"GET": CASE_VIEW})
 def extension_detail(request, pk):
-    return _extension_page(request, _found(portal_selectors.extension_get_for, actor=request.user, extension_id=pk))
+    return _extension_page(
+        request, found_or_404(portal_selectors.extension_get_for, actor=request.user, extension_id=pk)
+    )
 
 
 @policy({"POST": CASE_DECIDE})
 def extension_grant(request, pk):
-    extension = _found(portal_selectors.extension_get_for, actor=request.user, extension_id=pk)
+    extension = found_or_404(portal_selectors.extension_get_for, actor=request.user, extension_id=pk)
     form = ExtensionGrantForm(request.POST)
     failed = _decide(
         request,
@@ -131,7 +125,7 @@ def extension_grant(request, pk):
 
 @policy({"POST": CASE_DECIDE})
 def extension_refuse(request, pk):
-    extension = _found(portal_selectors.extension_get_for, actor=request.user, extension_id=pk)
+    extension = found_or_404(portal_selectors.extension_get_for, actor=request.user, extension_id=pk)
     form = RequiredReasonForm(request.POST)
     failed = _decide(
         request,
@@ -169,12 +163,12 @@ def _case_page(request, case, *, link=None, confirm=None, fail=None, status=200)
 
 @policy({"GET": CASE_VIEW})
 def case_detail(request, pk):
-    return _case_page(request, _found(selectors.case_get_for, actor=request.user, case_id=pk))
+    return _case_page(request, found_or_404(selectors.case_get_for, actor=request.user, case_id=pk))
 
 
 @policy({"POST": CASE_DECIDE})
 def retest_link(request, pk):
-    case = _found(selectors.case_get_for, actor=request.user, case_id=pk)
+    case = found_or_404(selectors.case_get_for, actor=request.user, case_id=pk)
     form = RetestLinkForm(request.POST, case=case)
     failed = _decide(
         request,
@@ -188,7 +182,7 @@ def retest_link(request, pk):
 
 @policy({"POST": CASE_DECIDE})
 def retest_rectified(request, pk):
-    case = _found(selectors.case_get_for, actor=request.user, case_id=pk)
+    case = found_or_404(selectors.case_get_for, actor=request.user, case_id=pk)
     form = DecisionForm(request.POST)
     failed = _decide(
         request,
@@ -202,7 +196,7 @@ def retest_rectified(request, pk):
 
 @policy({"POST": CASE_DECIDE})
 def retest_failed(request, pk):
-    case = _found(selectors.case_get_for, actor=request.user, case_id=pk)
+    case = found_or_404(selectors.case_get_for, actor=request.user, case_id=pk)
     form = RequiredReasonForm(request.POST)
     failed = _decide(
         request,

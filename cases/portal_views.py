@@ -20,7 +20,7 @@ from products.selectors import vendor_of
 
 from . import access, portal_selectors, responses
 from .portal_forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, ResponseForm
-from .views import EVENT_LABELS, STATUS_LABELS, evidence_response
+from .views import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 
 MSG_RESPONSE_SENT = _("Your rectification report was sent. The regulator will review it.")
 MSG_EXTENSION_SENT = _("Your request for more time was sent.")
@@ -29,13 +29,6 @@ MSG_CLAIMED_SIGNED_IN = _("Your account is now linked to %(vendor)s.")
 MSG_INVITED = _("%(username)s was invited; an email with a link to choose a password is on its way.")
 MSG_REMOVED = _("%(username)s can no longer sign in.")
 MSG_NO_VENDOR = _("Your account is not linked to a vendor yet. Claim access with the code printed on your order.")
-
-
-def _found(selector, **kwargs):
-    try:
-        return selector(**kwargs)
-    except NotFound:
-        raise Http404 from None
 
 
 def _address(request) -> str:
@@ -63,7 +56,7 @@ def case_list(request):
 
 @policy({"GET": PORTAL_VIEW})
 def case_detail(request, pk):
-    case = _found(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
+    case = found_or_404(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
     timeline = [
         {
             "label": EVENT_LABELS.get(e.kind, e.kind),
@@ -88,7 +81,7 @@ def case_detail(request, pk):
 
 @policy({"GET": PORTAL_VIEW, "POST": PORTAL_RESPOND})
 def response_create(request, pk):
-    case = _found(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
+    case = found_or_404(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
     form = ResponseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +98,7 @@ def response_create(request, pk):
 
 @policy({"GET": PORTAL_VIEW, "POST": PORTAL_RESPOND})
 def extension_create(request, pk):
-    case = _found(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
+    case = found_or_404(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
     form = ExtensionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,14 +115,14 @@ def extension_create(request, pk):
 
 @policy({"GET": PORTAL_VIEW})
 def evidence_download(request, pk):
-    evidence = _found(portal_selectors.portal_evidence_get, actor=request.user, evidence_id=pk)
+    evidence = found_or_404(portal_selectors.portal_evidence_get, actor=request.user, evidence_id=pk)
     return evidence_response(evidence)
 
 
 @policy({"GET": PORTAL_VIEW})
 def order_pdf(request, pk, notice_id):
-    case = _found(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
-    order = _found(portal_selectors.portal_order_get, case=case, notice_id=notice_id)
+    case = found_or_404(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
+    order = found_or_404(portal_selectors.portal_order_get, case=case, notice_id=notice_id)
     response = FileResponse(order.pdf.open("rb"), as_attachment=True, filename=f"{case.number}-v{order.version}.pdf")
     response["Content-Type"] = "application/pdf"
     response["X-Content-Type-Options"] = "nosniff"

@@ -20,7 +20,7 @@ from accounts.roles import INSPECTION_EDIT, INSPECTION_VIEW, has_perm
 from . import jobs, retest, selectors
 from .ingest import selectors as scan_selectors
 from .models import ScanStatus
-from .views import _found
+from .views import found_or_404
 
 COMPARISON_ROWS = 50
 
@@ -67,11 +67,11 @@ class ScanPageView(PolicyMixin, View):
     policy = {"GET": INSPECTION_VIEW, "POST": INSPECTION_EDIT}
 
     def get(self, request, pk):
-        inspection = _found(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
+        inspection = found_or_404(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
         return _page(request, inspection)
 
     def post(self, request, pk):
-        inspection = _found(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
+        inspection = found_or_404(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
         form = None
         try:
             jobs.check_declared_length(request.META.get("CONTENT_LENGTH"))
@@ -97,7 +97,7 @@ class ScanRetryView(PolicyMixin, View):
     policy = {"POST": INSPECTION_EDIT}
 
     def post(self, request, pk):
-        job = _found(scan_selectors.scan_job_get_for, actor=request.user, job_id=pk)
+        job = found_or_404(scan_selectors.scan_job_get_for, actor=request.user, job_id=pk)
         try:
             jobs.scan_job_retry(actor=request.user, job=job)
         except DomainError as exc:

@@ -33,7 +33,8 @@ MSG_ALREADY_DECIDED = _("This finding was already %(status)s.")
 MSG_RETEST_PRODUCT = _("A re-test must be of the same product.")
 
 
-def _fingerprint(*parts: object) -> str:
+def finding_fingerprint(*parts: object) -> str:
+    """A finding's stable identity: SHA-256 of (product version, rule, locus)."""
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
 
 
@@ -102,7 +103,7 @@ def finding_create_manual(
         description=description.strip(),
         rule="manual",
         locus=locus,
-        fingerprint=_fingerprint(inspection.product_version_id, "manual", locus),
+        fingerprint=finding_fingerprint(inspection.product_version_id, "manual", locus),
         created_by=actor,
     )
     for uploaded in files:

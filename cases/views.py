@@ -71,7 +71,7 @@ EVENT_LABELS = {
 STATUS_LABELS = dict(CaseStatus.choices)
 
 
-def _found(selector, **kwargs):
+def found_or_404(selector, **kwargs):
     """Call a scoped selector; its NotFound (missing or not yours) becomes the page 404."""
     try:
         return selector(**kwargs)
@@ -202,7 +202,7 @@ class CaseDetailView(PolicyMixin, View):
     policy = {"GET": CASE_VIEW}
 
     def get(self, request, pk):
-        case = _found(selectors.case_get_for, actor=request.user, case_id=pk)
+        case = found_or_404(selectors.case_get_for, actor=request.user, case_id=pk)
         return _case_page(request, case)
 
 
@@ -210,7 +210,7 @@ class CaseWithdrawView(PolicyMixin, View):
     policy = {"POST": CASE_DECIDE}
 
     def post(self, request, pk):
-        case = _found(selectors.case_get_for, actor=request.user, case_id=pk)
+        case = found_or_404(selectors.case_get_for, actor=request.user, case_id=pk)
         form = RequiredReasonForm(request.POST)
         if not form.is_valid():
             return _case_page(request, case, withdraw_form=form, status=400)
@@ -298,7 +298,7 @@ class InspectionDetailView(PolicyMixin, View):
     policy = {"GET": INSPECTION_VIEW}
 
     def get(self, request, pk):
-        inspection = _found(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
+        inspection = found_or_404(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
         return _inspection_page(request, inspection)
 
 
@@ -308,7 +308,7 @@ class FindingCreateView(PolicyMixin, View):
     policy = {"POST": INSPECTION_EDIT}
 
     def post(self, request, pk):
-        inspection = _found(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
+        inspection = found_or_404(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
         form = ManualFindingForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
@@ -336,7 +336,7 @@ class FindingDecideView(PolicyMixin, View):
     decision: str = ""
 
     def post(self, request, pk):
-        finding = _found(selectors.finding_get_for, actor=request.user, finding_id=pk)
+        finding = found_or_404(selectors.finding_get_for, actor=request.user, finding_id=pk)
         form = (RequiredReasonForm if self.decision == "dismiss" else ReasonForm)(request.POST)
         if not form.is_valid():
             messages.error(request, MSG_DISMISS_REASON)
@@ -359,7 +359,7 @@ class CaseOpenView(PolicyMixin, View):
     policy = {"POST": CASE_OPEN}
 
     def post(self, request, pk):
-        inspection = _found(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
+        inspection = found_or_404(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
         findings = selectors.finding_queryset_for(actor=request.user).filter(inspection=inspection)
         form = OpenCaseForm(request.POST, findings=findings)
         if not form.is_valid():
@@ -380,5 +380,5 @@ class EvidenceDownloadView(PolicyMixin, View):
     policy = {"GET": CASE_VIEW}
 
     def get(self, request, pk):
-        evidence = _found(selectors.evidence_get_for, actor=request.user, evidence_id=pk)
+        evidence = found_or_404(selectors.evidence_get_for, actor=request.user, evidence_id=pk)
         return evidence_response(evidence)

@@ -27,7 +27,7 @@ from django.utils import translation
 from cases import jobs
 from cases.models import ScanJob, ViolationType
 from cases.scanners import Candidate, Observation, detect_candidates, parse
-from cases.services import _fingerprint as finding_fingerprint
+from cases.services import finding_fingerprint
 
 from . import failures, store
 
