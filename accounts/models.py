@@ -25,3 +25,23 @@ class User(AbstractUser):
     @property
     def is_vendor_user(self) -> bool:
         return self.role == Role.VENDOR
+
+
+class AuditEvent(models.Model):
+    """The shape every append-only audit row shares: who moved what from which state to which, why.
+
+    Concrete subclasses add the audited object's foreign key and a PostgreSQL trigger that refuses
+    UPDATE and DELETE; rows are written only inside the transaction that made the change.
+    """
+
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AuditEvent
 from products.models import Product, ProductVersion, Vendor
 
 
@@ -265,22 +266,12 @@ class Finding(models.Model):
         return self.title
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AuditEvent):
     """Append-only audit of a case. A PostgreSQL trigger refuses UPDATE and DELETE."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AuditEvent
 from cases.models import Campaign, Case
 from products.models import Vendor
 
@@ -226,22 +227,12 @@ class NoticeItem(models.Model):
         return f"{self.position} {self.violation_code}"
 
 
-class NoticeEvent(models.Model):
+class NoticeEvent(AuditEvent):
     """Append-only audit of a notice. A PostgreSQL trigger refuses UPDATE and DELETE."""
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("notice event")
         verbose_name_plural = _("notice events")
 
