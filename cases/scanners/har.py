@@ -116,7 +116,7 @@ class HarParser:
         return text.lstrip().startswith(b"{") and b'"entries"' in text and b'"creator"' in text
 
     def parse(self, stream: BinaryIO) -> Iterator[Observation]:
-        safejson.validate(stream)
+        shape = safejson.validate(stream)
         creator = safejson.first(stream, "log.creator")
         version = safejson.first(stream, "log.version")
         if creator is None and version is None and safejson.first(stream, "log.entries.item") is None:
@@ -133,7 +133,7 @@ class HarParser:
                 "creator_version": str(creator.get("version") or ""),
             },
         )
-        for index, entry in enumerate(safejson.items(stream, "log.entries.item", validated=True)):
+        for index, entry in enumerate(safejson.items(stream, "log.entries.item", validated=shape)):
             if isinstance(entry, dict):
                 yield request_observation(TOOL, index, entry)
 

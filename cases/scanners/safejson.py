@@ -1,20 +1,30 @@
 """Streaming JSON that refuses hostile input before any value is built.
 
-ijson (yajl, C) does the parsing. In front of it, ``JsonGuard`` scans the raw bytes once, at C speed,
-for what yajl would not stop: nesting deeper than ``MAX_JSON_DEPTH``, numbers longer than
-``MAX_NUMBER_DIGITS`` (yajl hands them to ``int()``, which is quadratic and, past 4,300 digits, fails
-with an unhelpful SystemError), invalid UTF-8, a ZIP posing as JSON and truncation. Readers run the
-guard over the whole file first (so a bad file fails before any observation is produced), then seek
-back and let ijson parse.
+In front of every parse, ``JsonGuard`` scans the raw bytes once, at C speed, for what a parser would
+not stop: nesting deeper than ``MAX_JSON_DEPTH``, numbers longer than ``MAX_NUMBER_DIGITS`` (they go
+to ``int()``, which is quadratic and, past 4,300 digits, fails with an unhelpful error), invalid
+UTF-8, a ZIP posing as JSON and truncation. Readers run the guard over the whole file first (so a bad
+file fails before any observation is produced), then seek back and parse.
+
+``items`` streams the values at a prefix in two ways that give the same values in the same order:
+
+- the fast way (``_FastItems``) walks the path itself over a sliding window of text and builds each
+  value with the standard library's C decoder, several times faster than building it from ijson's
+  events;
+- ijson (yajl, C), the reference. Whenever the fast way meets anything it does not handle exactly
+  like ijson (a syntax error, NaN, a surrogate escape, a key with a dot, an object where the path
+  wants an array, a value larger than its window), it gives up and ijson re-reads the file from the
+  start, skipping the values already produced. Errors are therefore always ijson's, word for word.
 """
 
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, islice
 from typing import Any, BinaryIO
 
 import ijson
@@ -28,6 +38,9 @@ _NOT_QUOTES_OR_BRACKETS = bytes(b for b in range(256) if b not in b'"[]{}')
 # Digits become "0", everything else a space, so a long number is a plain substring search.
 _DIGIT_MAP = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
 _LONG_NUMBER = b"0" * (limits.MAX_NUMBER_DIGITS + 1)
+# yajl (ijson) refuses integers beyond 64 bits ("integer overflow"), which have 19 digits or more.
+WIDE_DIGITS = 19
+_WIDE_RUN = b"0" * WIDE_DIGITS
 # Opening brackets become "(", closing ones ")": depth does not tell objects from arrays.
 _LEVELS = bytes(0x28 if b in b"[{" else 0x29 if b in b"]}" else b for b in range(256))
 _DELTA = {0x5B: 1, 0x7B: 1, 0x5D: -1, 0x7D: -1}
@@ -42,6 +55,9 @@ class JsonShape:
     size: int
     # Objects that are elements of an array at the second level, e.g. the runs of a SARIF log.
     second_level_array_objects: int
+    # Some run of WIDE_DIGITS digits or more, in a number or a string (strings are not told apart:
+    # the flag errs on the side of True). Such a file may hold an integer ijson refuses.
+    wide_digit_runs: bool = False
 
 
 class JsonGuard:
@@ -65,6 +81,9 @@ class JsonGuard:
         # Container kinds opened at depth 1 and 2, to count objects inside a second-level array.
         self._stack_kinds: list[int] = []
         self.second_level_array_objects = 0
+        self.wide_digit_runs = False
+        # Digits ending the previous chunk, strings included (for wide_digit_runs).
+        self._any_digit_run = 0
 
     def feed(self, chunk: bytes) -> bytes:
         """Check one chunk; return it (without a leading BOM) or raise ScanError."""
@@ -101,9 +120,12 @@ class JsonGuard:
         was_in_string = self._in_string
         quotes = chunk.count(b'"')
         ends_in_string = self._in_string ^ (quotes % 2 == 1)
+        digits = chunk.translate(_DIGIT_MAP)
+        if not self.wide_digit_runs:
+            self._note_wide_runs(digits)
         # Fast path: a chunk without a long digit run anywhere (strings included) can only fail the
         # number check through a run carried over from the previous chunk.
-        if _LONG_NUMBER in chunk.translate(_DIGIT_MAP):
+        if _LONG_NUMBER in digits:
             self._scan_exactly(chunk, start, ends_in_string)
             return
         self._check_carried_digits(chunk, start, quotes, ends_in_string)
@@ -115,6 +137,14 @@ class JsonGuard:
             pieces = skeleton.split(b'"')
             skeleton = b"".join(pieces[1::2] if was_in_string else pieces[0::2])
         self._check_depth(skeleton, start)
+
+    def _note_wide_runs(self, digits: bytes) -> None:
+        """Set ``wide_digit_runs`` on a run of WIDE_DIGITS digits, within this chunk or across the cut."""
+        lead = len(digits) - len(digits.lstrip(b"0"))
+        if _WIDE_RUN in digits or self._any_digit_run + lead >= WIDE_DIGITS:
+            self.wide_digit_runs = True
+        trail = len(digits) - len(digits.rstrip(b"0"))
+        self._any_digit_run = self._any_digit_run + trail if trail == len(digits) else trail
 
     def _check_carried_digits(self, chunk: bytes, start: int, quotes: int, ends_in_string: bool) -> None:
         """The number check across chunk boundaries: digits leading this chunk, digits trailing it."""
@@ -211,7 +241,11 @@ class JsonGuard:
             raise ScanError("empty file")
         if self._in_string or self.depth > 0 or self._dangling_backslash:
             raise ScanError(f"truncated JSON at byte {self.offset}")
-        return JsonShape(size=self.offset, second_level_array_objects=self.second_level_array_objects)
+        return JsonShape(
+            size=self.offset,
+            second_level_array_objects=self.second_level_array_objects,
+            wide_digit_runs=self.wide_digit_runs,
+        )
 
 
 def _read_chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -331,12 +365,219 @@ def _wrap_errors(stream: BinaryIO, reader: _Reader, iterator: Iterator[Any]) -> 
         raise ScanError(f"invalid JSON value: {exc}") from None
 
 
-def items(stream: BinaryIO, prefix: str, *, validated: bool = False) -> Iterator[Any]:
-    """Stream the values at ``prefix`` (ijson syntax, e.g. ``log.entries.item``)."""
-    if not validated:
-        validate(stream)
+# The fast way's window of text: read this much at a time, give up on a value larger than the cap.
+FAST_READ_BYTES = 256 * 1024
+FAST_WINDOW_CHARS = 32 * 1024 * 1024
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+# yajl turns an unpaired surrogate escape into "?", the standard library keeps it: leave those to ijson.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# The longest text that can hide a cut surrogate escape at the end of one read: a backslash, "u", two.
+_SURROGATE_OVERLAP = 3
+# What may follow the part of a number the window holds (a cut "1" of "1e+16", say).
+_NUMBER_CHARS = frozenset("+-.0123456789eE")
+ITEM = "item"
+
+
+class _GiveUp(Exception):
+    """The fast way met something it does not read exactly like ijson; ijson takes over."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _GiveUp(name)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+class _FastItems:
+    """The values at an ijson prefix, walked over a window of decoded text (see the module doc)."""
+
+    def __init__(self, stream: BinaryIO, prefix: str) -> None:
+        self._reader = _Reader(stream)
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._steps = tuple(prefix.split(".")) if prefix else ()
+        self._text = ""
+        self._pos = 0
+        self._eof = False
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from self._walk(0)
+        if self._next_char():
+            raise _GiveUp("content after the document")
+
+    def _more(self) -> bool:
+        """Append the next read to the window (at least as much as is pending, so retries stay linear)."""
+        if self._eof:
+            return False
+        pending = self._text[self._pos :]
+        data = self._reader.read(max(FAST_READ_BYTES, len(pending)))
+        if not data:
+            self._eof = True
+            self._text = pending + self._decoder.decode(b"", final=True)
+            self._pos = 0
+            return False
+        text = self._decoder.decode(data)
+        if _SURROGATE_ESCAPE.search(pending[-_SURROGATE_OVERLAP:] + text):
+            raise _GiveUp("surrogate escape")
+        self._text = pending + text
+        self._pos = 0
+        if len(self._text) > FAST_WINDOW_CHARS:
+            raise _GiveUp("value larger than the window")
+        return True
+
+    def _next_char(self) -> str:
+        """The next character that is not whitespace ("" at the end), without consuming it."""
+        while True:
+            self._pos = _WHITESPACE.match(self._text, self._pos).end()
+            if self._pos < len(self._text):
+                return self._text[self._pos]
+            if not self._more():
+                return ""
+
+    def _value(self) -> Any:
+        self._next_char()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self._text, self._pos)
+            except json.JSONDecodeError:
+                # Cut by the end of the window, or not JSON at all: read on, give up at the end.
+                if not self._more():
+                    raise _GiveUp("invalid JSON") from None
+                continue
+            # A number that ends the window may go on in the next read.
+            if (end == len(self._text) or self._text[end] in _NUMBER_CHARS) and self._more():
+                continue
+            self._pos = end
+            return value
+
+    def _expect(self, char: str) -> None:
+        if self._next_char() != char:
+            raise _GiveUp(f"expected {char!r}")
+        self._pos += 1
+
+    def _walk(self, step: int) -> Iterator[Any]:
+        if step == len(self._steps):
+            yield self._value()
+            return
+        char = self._next_char()
+        if self._steps[step] == ITEM:
+            if char == "{":
+                # ijson would match a key named "item" inside this object.
+                raise _GiveUp("object where the path has an array")
+            if char != "[":
+                self._value()
+                return
+            self._pos += 1
+            if self._next_char() == "]":
+                self._pos += 1
+                return
+            if step + 1 == len(self._steps):
+                yield from self._elements()
+                return
+            while True:
+                yield from self._walk(step + 1)
+                self._expect_separator("]")
+                if self._closed:
+                    return
+        else:
+            if char != "{":
+                # Elements of an array have the prefix "...item", never this key: nothing here.
+                self._value()
+                return
+            self._pos += 1
+            if self._next_char() == "}":
+                self._pos += 1
+                return
+            while True:
+                if self._next_char() != '"':
+                    raise _GiveUp("expected a key")
+                key = self._value()
+                if "." in key:
+                    raise _GiveUp("a key with a dot")
+                self._expect(":")
+                if key == self._steps[step]:
+                    yield from self._walk(step + 1)
+                else:
+                    self._value()
+                self._expect_separator("}")
+                if self._closed:
+                    return
+
+    def _elements(self) -> Iterator[Any]:
+        """The values of the array just opened, when they are what the path asks for (the hot loop).
+
+        ``_value`` and ``_expect_separator`` inlined: the common case is a whole value and its
+        separator inside the window; anything else goes the general way.
+        """
+        skip_whitespace, decode = _WHITESPACE.match, _DECODER.raw_decode
+        while True:
+            text = self._text
+            pos = skip_whitespace(text, self._pos).end()
+            try:
+                value, end = decode(text, pos)
+            except json.JSONDecodeError:
+                end = len(text)
+            if end < len(text) and text[end] not in _NUMBER_CHARS:
+                self._pos = end
+            else:
+                self._pos = pos
+                value = self._value()
+            yield value
+            text = self._text
+            pos = skip_whitespace(text, self._pos).end()
+            char = text[pos] if pos < len(text) else ""
+            if char == ",":
+                self._pos = pos + 1
+                continue
+            if char == "]":
+                self._pos = pos + 1
+                return
+            self._pos = pos
+            self._expect_separator("]")
+            if self._closed:
+                return
+
+    _closed = False
+
+    def _expect_separator(self, closing: str) -> None:
+        """After a member: "," (another follows) or the closing bracket (sets ``_closed``)."""
+        char = self._next_char()
+        if char == ",":
+            self._pos += 1
+            self._closed = False
+        elif char == closing:
+            self._pos += 1
+            self._closed = True
+        else:
+            raise _GiveUp(f"expected ',' or {closing!r}")
+
+
+def items(stream: BinaryIO, prefix: str, *, validated: bool | JsonShape = False) -> Iterator[Any]:
+    """Stream the values at ``prefix`` (ijson syntax, e.g. ``log.entries.item``).
+
+    ``validated``: what ``validate`` answered for this stream (the fast way needs to know the file
+    has no wide digit runs), or True when it was validated but its shape is unknown (ijson reads it).
+    """
+    shape = validate(stream) if validated is False else validated
+    if shape is True or shape.wide_digit_runs:
+        yield from ijson_items(stream, prefix)
+        return
+    origin = stream.tell()
+    produced = 0
+    try:
+        for value in _FastItems(stream, prefix):
+            yield value
+            produced += 1
+    except _GiveUp:
+        stream.seek(origin)
+        yield from ijson_items(stream, prefix, skip=produced)
+
+
+def ijson_items(stream: BinaryIO, prefix: str, *, skip: int = 0) -> Iterator[Any]:
+    """The reference way of ``items`` (ijson over a validated stream), after ``skip`` values."""
     reader = _Reader(stream)
-    yield from _wrap_errors(stream, reader, ijson.items(reader, prefix, use_float=True))
+    iterator = ijson.items(reader, prefix, use_float=True)
+    yield from _wrap_errors(stream, reader, islice(iterator, skip, None) if skip else iterator)
 
 
 def kvitems(stream: BinaryIO, prefix: str, *, validated: bool = False) -> Iterator[tuple[str, Any]]:

@@ -95,7 +95,7 @@ class SarifParser:
                 {"run": run.index, "tool": run.tool_name, "tool_version": run.tool_version, "rules": len(run.rules)},
             )
         run_index, left = 0, counts[0] if counts else None
-        for result in safejson.items(stream, "runs.item.results.item", validated=True):
+        for result in safejson.items(stream, "runs.item.results.item", validated=shape):
             if counts is not None:
                 while left == 0 and run_index + 1 < len(counts):
                     run_index += 1
