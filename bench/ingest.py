@@ -2,6 +2,7 @@
 
     PYTHONPATH=. .venv/bin/python bench/ingest.py                 # 3 runs x 2 profiles + a 1M run
     PYTHONPATH=. .venv/bin/python bench/ingest.py --runs 1 --big 0
+    PYTHONPATH=. .venv/bin/python bench/ingest.py --runs 3 --big 0 --profiles realistic
 
 What one run does, in a fresh process (so its peak RSS is its own):
 
@@ -223,6 +224,9 @@ def main() -> int:
     parser.add_argument("--observations", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--big", type=int, default=1_000_000, help="one more realistic run of this size (0: none)")
+    parser.add_argument(
+        "--profiles", nargs="+", choices=["realistic", "dense"], default=["realistic", "dense"], help="which HARs to run"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--copy", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -261,7 +265,9 @@ def main() -> int:
         results["machine"] = machine
         print(f"machine: {machine}")
         files = {}
-        for profile, writer in (("realistic", gen_scans.write_har), ("dense", write_dense_har)):
+        writers = {"realistic": gen_scans.write_har, "dense": write_dense_har}
+        for profile in args.profiles:
+            writer = writers[profile]
             files[profile] = work / f"{profile}-{args.observations}.har"
             writer(args.observations, files[profile])
         for profile, path in files.items():

@@ -368,6 +368,9 @@ def _wrap_errors(stream: BinaryIO, reader: _Reader, iterator: Iterator[Any]) -> 
 # The fast way's window of text: read this much at a time, give up on a value larger than the cap.
 FAST_READ_BYTES = 256 * 1024
 FAST_WINDOW_CHARS = 32 * 1024 * 1024
+# Read on before decoding a value when less than this is left in the window: a value cut by the end
+# of the window costs a failed decode (and the decoder's error counts lines from the window's start).
+FAST_LOOKAHEAD_CHARS = 64 * 1024
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 # yajl turns an unpaired surrogate escape into "?", the standard library keeps it: leave those to ijson.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -376,6 +379,11 @@ _SURROGATE_OVERLAP = 3
 # What may follow the part of a number the window holds (a cut "1" of "1e+16", say).
 _NUMBER_CHARS = frozenset("+-.0123456789eE")
 ITEM = "item"
+
+
+def _has_surrogate_escape(text: str) -> bool:
+    # Plain substring tests first: the regex is slow on text full of other escapes (\").
+    return ("\\ud" in text or "\\uD" in text) and _SURROGATE_ESCAPE.search(text) is not None
 
 
 class _GiveUp(Exception):
@@ -417,7 +425,8 @@ class _FastItems:
             self._pos = 0
             return False
         text = self._decoder.decode(data)
-        if _SURROGATE_ESCAPE.search(pending[-_SURROGATE_OVERLAP:] + text):
+        edge = pending[-_SURROGATE_OVERLAP:] + text[:_SURROGATE_OVERLAP]
+        if _has_surrogate_escape(text) or _has_surrogate_escape(edge):
             raise _GiveUp("surrogate escape")
         self._text = pending + text
         self._pos = 0
@@ -513,6 +522,10 @@ class _FastItems:
         while True:
             text = self._text
             pos = skip_whitespace(text, self._pos).end()
+            if len(text) - pos < FAST_LOOKAHEAD_CHARS and not self._eof:
+                self._pos = pos
+                self._more()
+                text, pos = self._text, self._pos
             try:
                 value, end = decode(text, pos)
             except json.JSONDecodeError:

@@ -85,6 +85,30 @@ def _texts(attributes: dict[str, Any], headers: list[tuple[str, str]]) -> list[t
     return texts
 
 
+def _all_text(attributes: dict[str, Any]) -> str:
+    """The text of ``_texts`` as one string, built without the labels (the hot path of this rule).
+
+    Pieces are joined with newlines: ``identifiers.needs_scan`` looks at runs of digits and hex
+    characters, which a newline ends, so it answers for the whole what it would for any piece.
+    """
+    parts = [str(attributes.get("url") or ""), str(attributes.get("body") or "")]
+    if attributes.get("payload"):
+        parts.append(str(attributes["payload"]))
+    record = attributes.get("record")
+    if isinstance(record, dict):
+        parts.extend(str(record[field]) for field in ("topic", "client_id") if record.get(field))
+    headers = attributes.get("headers")
+    if headers:
+        parts.extend(
+            str(pair[1]) for pair in headers if len(pair) == 2 and str(pair[0]).lower() not in _PLAIN_HEADERS
+        )
+    for where in ("query", "cookies", "body_params"):
+        rows = attributes.get(where)
+        if rows:
+            parts.extend([str(pair[1]) for pair in rows if len(pair) == 2])
+    return "\n".join(parts)
+
+
 class PersonalDataRule(Rule):
     name = "personal_data.transmitted"
     kinds = frozenset({"http_request", "mqtt"})
@@ -102,12 +126,11 @@ class PersonalDataRule(Rule):
         if isinstance(record, dict) and record.get("from_client") is False:
             # An MQTT message the broker sent to the device, not data the device sent out.
             return ()
-        headers = _headers(attributes)
-        texts = _texts(attributes, headers)
         # Most requests carry nothing shaped like an identifier: one cheap look at all their text.
-        if not identifiers.needs_scan("\n".join([text for _, text in texts if text])):
+        if not identifiers.needs_scan(_all_text(attributes)):
             return ()
-        hits = identifiers.find(_pairs(attributes, headers), texts)
+        headers = _headers(attributes)
+        hits = identifiers.find(_pairs(attributes, headers), _texts(attributes, headers))
         if not hits:
             return ()
         third_party = hosts.tracker(host)
