@@ -225,7 +225,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--big", type=int, default=1_000_000, help="one more realistic run of this size (0: none)")
     parser.add_argument(
-        "--profiles", nargs="+", choices=["realistic", "dense"], default=["realistic", "dense"], help="which HARs to run"
+        "--profiles", nargs="+", choices=["realistic", "dense"], default=["realistic", "dense"], help="HARs to run"
     )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--copy", action="store_true", help=argparse.SUPPRESS)
@@ -261,7 +261,10 @@ def main() -> int:
             "MAX_UPLOAD_BYTES": str(4 * 1024**3),
             "PYTHONPATH": str(ROOT),
         }
-        machine = f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {pg_version}"
+        machine = (
+            f"{os.cpu_count()} cores, Python {platform.python_version()} ({os.path.realpath(sys.executable)}), "
+            f"PostgreSQL {pg_version}"
+        )
         results["machine"] = machine
         print(f"machine: {machine}")
         files = {}

@@ -192,7 +192,8 @@ def _host_index() -> _HostIndex:
     return _HostIndex(signatures, {key: tuple(value) for key, value in by_trigram.items()}, tuple(always))
 
 
-@lru_cache(maxsize=16384)
+# Large enough that a capture of tens of thousands of hosts does not cycle through it.
+@lru_cache(maxsize=65536)
 def for_host(host: str) -> Tracker | None:
     """The tracker whose εxodus network signature matches this host name, if any (the first in list order)."""
     if not host:

@@ -10,7 +10,8 @@ from .. import trackerdb
 _LOCAL_SUFFIXES = (".local", ".lan", ".home", ".home.arpa", ".internal", ".localdomain", ".arpa")
 
 
-@lru_cache(maxsize=16384)
+# Large enough that a capture of tens of thousands of hosts does not cycle through it.
+@lru_cache(maxsize=65536)
 def is_local(host: str) -> bool:
     """Loopback, private, link-local or multicast addresses and mDNS/LAN names never leave the site."""
     host = (host or "").strip("[]").rstrip(".").lower()

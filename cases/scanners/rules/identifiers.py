@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from urllib.parse import parse_qsl
 
@@ -157,6 +158,7 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+@lru_cache(maxsize=4096)
 def _key_kind(key: str) -> str | None:
     key = key.lower()
     # Custom headers name their field after an "X-" prefix ("X-Device-Id").

@@ -99,9 +99,7 @@ def _all_text(attributes: dict[str, Any]) -> str:
         parts.extend(str(record[field]) for field in ("topic", "client_id") if record.get(field))
     headers = attributes.get("headers")
     if headers:
-        parts.extend(
-            str(pair[1]) for pair in headers if len(pair) == 2 and str(pair[0]).lower() not in _PLAIN_HEADERS
-        )
+        parts.extend(str(pair[1]) for pair in headers if len(pair) == 2 and str(pair[0]).lower() not in _PLAIN_HEADERS)
     for where in ("query", "cookies", "body_params"):
         rows = attributes.get(where)
         if rows:
@@ -116,6 +114,8 @@ class PersonalDataRule(Rule):
 
     def __init__(self) -> None:
         self._groups = Grouper()
+        # Hosts with a group, and their tracker: the tracker lookup is asked once per host per scan.
+        self._third_parties: dict[str, Any] = {}
 
     def observe(self, observation: Observation) -> Iterable[Candidate]:
         attributes = observation.attributes
@@ -133,7 +133,10 @@ class PersonalDataRule(Rule):
         hits = identifiers.find(_pairs(attributes, headers), _texts(attributes, headers))
         if not hits:
             return ()
-        third_party = hosts.tracker(host)
+        if host in self._third_parties:
+            third_party = self._third_parties[host]
+        else:
+            third_party = self._third_parties[host] = hosts.tracker(host)
         request = (
             " ".join(part for part in (str(attributes.get("method") or ""), clip(attributes.get("url"), 300)) if part)
             or f"MQTT {attributes.get('message', '')} to {host}"
