@@ -23,11 +23,13 @@ _TEXT = limits.MAX_ATTRIBUTE_TEXT_CHARS
 
 def _pairs(rows: Any) -> list[list[str]]:
     """HAR name/value lists (headers, cookies, queryString, params) as [[name, value], ...]."""
-    if not rows or not isinstance(rows, list):
+    if not rows or rows.__class__ is not list:
         return []
+    if len(rows) > _MAX_PAIRS:
+        rows = rows[:_MAX_PAIRS]
     try:
         # The spec's shape ({"name": str, "value": str}) takes the fast path.
-        return [[row["name"][:200], row["value"][:4000]] for row in rows[:_MAX_PAIRS]]
+        return [[row["name"][:200], row["value"][:4000]] for row in rows]
     except (KeyError, TypeError):
         return [
             [str(row.get("name") or "")[:200], str(row.get("value") or "")[:4000]]

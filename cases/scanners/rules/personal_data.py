@@ -9,6 +9,7 @@ Local-network destinations are ignored. One candidate per (data kind, host), wit
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from ..base import Candidate, Observation, clip
@@ -85,26 +86,43 @@ def _texts(attributes: dict[str, Any], headers: list[tuple[str, str]]) -> list[t
     return texts
 
 
-def _all_text(attributes: dict[str, Any]) -> str:
-    """The text of ``_texts`` as one string, built without the labels (the hot path of this rule).
+@lru_cache(maxsize=16384)
+def _value_needs_scan(value: str) -> bool:
+    return identifiers.needs_scan(value)
 
-    Pieces are joined with newlines: ``identifiers.needs_scan`` looks at runs of digits and hex
-    characters, which a newline ends, so it answers for the whole what it would for any piece.
+
+@lru_cache(maxsize=1024)
+def _plain_header(name: str) -> bool:
+    return name.lower() in _PLAIN_HEADERS
+
+
+def _worth_a_look(attributes: dict[str, Any]) -> bool:
+    """Whether some text of ``_texts`` has the shape of an identifier (``identifiers.needs_scan``).
+
+    ``needs_scan`` looks at runs of digits and of hex characters, so a text passes when one of its
+    pieces does: the pieces are looked at one by one, the URL and body first, then the field values,
+    which repeat from request to request (headers, parameters, cookies), through a cache.
     """
-    parts = [str(attributes.get("url") or ""), str(attributes.get("body") or "")]
-    if attributes.get("payload"):
-        parts.append(str(attributes["payload"]))
+    needs_scan = identifiers.needs_scan
+    if needs_scan(str(attributes.get("url") or "")):
+        return True
+    for field in ("body", "payload"):
+        text = attributes.get(field)
+        if text and needs_scan(str(text)):
+            return True
     record = attributes.get("record")
     if isinstance(record, dict):
-        parts.extend(str(record[field]) for field in ("topic", "client_id") if record.get(field))
-    headers = attributes.get("headers")
-    if headers:
-        parts.extend(str(pair[1]) for pair in headers if len(pair) == 2 and str(pair[0]).lower() not in _PLAIN_HEADERS)
+        for field in ("topic", "client_id"):
+            if record.get(field) and needs_scan(str(record[field])):
+                return True
+    for pair in attributes.get("headers") or ():
+        if len(pair) == 2 and not _plain_header(str(pair[0])) and _value_needs_scan(str(pair[1])):
+            return True
     for where in ("query", "cookies", "body_params"):
-        rows = attributes.get(where)
-        if rows:
-            parts.extend([str(pair[1]) for pair in rows if len(pair) == 2])
-    return "\n".join(parts)
+        for pair in attributes.get(where) or ():
+            if len(pair) == 2 and _value_needs_scan(str(pair[1])):
+                return True
+    return False
 
 
 class PersonalDataRule(Rule):
@@ -127,7 +145,7 @@ class PersonalDataRule(Rule):
             # An MQTT message the broker sent to the device, not data the device sent out.
             return ()
         # Most requests carry nothing shaped like an identifier: one cheap look at all their text.
-        if not identifiers.needs_scan(_all_text(attributes)):
+        if not _worth_a_look(attributes):
             return ()
         headers = _headers(attributes)
         hits = identifiers.find(_pairs(attributes, headers), _texts(attributes, headers))

@@ -2,9 +2,12 @@ import importlib
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cases.scanners import Observation, detect_candidates
 from cases.scanners.rules import RULE_TYPES, consent, hosts, identifiers, permissions
+from cases.scanners.rules import personal_data as personal_data_module
 
 
 def _check_character(first17: str) -> str:
@@ -327,3 +330,49 @@ def test_cloud_rule_counts_only_exchanges_with_data():
     assert found["cloud:47.96.1.2"].evidence["devices"] == ["192.168.1.5", "192.168.1.6"]
     assert found["cloud:47.96.1.2"].evidence["bytes_sent"] == 200
     assert found["cloud:47.96.1.2"].title == "设备192.168.1.5等向云端主机47.96.1.2传输数据"
+
+
+# The personal-data rule's first look (field by field, through caches) must pass every request in
+# which the full search finds something; otherwise data would be missed silently.
+_SHAPED = st.text(alphabet='0123456789abcdefABCDEFXx:-.=&?/ +,"{}', max_size=40)
+_VALUES = st.one_of(
+    _SHAPED,
+    st.sampled_from(
+        [
+            "864332181960016",
+            "13812345678",
+            "+86 13812345678",
+            "11010519491231002X",
+            "AA:BB:CC:DD:EE:01",
+            "9774d56d682e549c",
+            "460001234567890",
+            "39.9042",
+            "39.9042,116.4074",
+            '{"imei": "864332181960016"}',
+            "mac=AA-BB-CC-DD-EE-02&lat=31.2304",
+        ]
+    ),
+)
+_KEYS = st.sampled_from(
+    ["imei", "X-Device-Id", "mac", "lat", "lng", "phone", "ll", "androidid", "imsi", "q", "User-Agent"]
+)
+_PAIR_LISTS = st.lists(st.tuples(_KEYS, _VALUES).map(list), max_size=4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(url=_VALUES, body=_VALUES, headers=_PAIR_LISTS, query=_PAIR_LISTS, cookies=_PAIR_LISTS, params=_PAIR_LISTS)
+def test_the_first_look_passes_whatever_the_search_finds(url, body, headers, query, cookies, params):
+    attributes = {
+        "url": f"https://a.example/?{url}",
+        "body": body,
+        "headers": headers,
+        "query": query,
+        "cookies": cookies,
+        "body_params": params,
+    }
+    found = personal_data_module._headers(attributes)
+    hits = identifiers.find(
+        personal_data_module._pairs(attributes, found), personal_data_module._texts(attributes, found)
+    )
+    if hits:
+        assert personal_data_module._worth_a_look(attributes)
