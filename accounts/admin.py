@@ -10,3 +10,16 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, (_("Role"), {"fields": ("role",)}))
     list_display = ("username", "email", "role", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View only: no add, change or delete for anyone, superusers included."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,6 +5,8 @@ operational records are read-only, because only the services and the workflow ma
 from django.apps import apps
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
+
 from .models import (
     CalendarYear,
     Campaign,
@@ -20,19 +22,6 @@ from .models import (
     VendorResponse,
     ViolationType,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View only: no add, change or delete for anyone, superusers included."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

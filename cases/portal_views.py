@@ -185,7 +185,8 @@ def team(request):
         else:
             messages.success(request, MSG_INVITED % {"username": form.cleaned_data["username"]})
             return redirect("portal:team")
-    return render(request, "portal/team.html", {"colleagues": colleagues, "form": form})
+    history = memberships.vendor_event_list(actor=request.user)
+    return render(request, "portal/team.html", {"colleagues": colleagues, "form": form, "history": history})
 
 
 @policy({"POST": PORTAL_RESPOND})

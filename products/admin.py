@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Product, ProductVersion, Vendor, VendorMembership
+from accounts.admin import ReadOnlyAdmin
+
+from .models import Product, ProductVersion, Vendor, VendorEvent, VendorMembership
 
 
 @admin.register(Vendor)
@@ -35,3 +37,13 @@ class ProductVersionAdmin(admin.ModelAdmin):
     list_display = ("product", "version", "build", "source", "package_name")
     list_select_related = ("product",)
     search_fields = ("product__name", "version", "package_name")
+
+
+@admin.register(VendorEvent)
+class VendorEventAdmin(ReadOnlyAdmin):
+    """Who invited or removed which colleague of a vendor; never changed."""
+
+    list_display = ("created_at", "vendor", "kind", "actor")
+    list_filter = ("kind",)
+    list_select_related = ("vendor", "actor")
+    search_fields = ("vendor__name", "actor__username")

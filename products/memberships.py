@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from accounts.roles import Role
 
-from .models import VendorMembership
+from .models import VendorEvent, VendorMembership
 
 MSG_NOT_VENDOR_ADMIN = _("Only a vendor admin can manage colleagues.")
 MSG_USERNAME_TAKEN = _("This user name is taken.")
@@ -72,6 +72,7 @@ def membership_invite(*, actor, username: str, email: str, is_vendor_admin: bool
             raise InvalidInput(**exc.message_dict) from None
         user.save()
         membership = VendorMembership.objects.create(user=user, vendor=admin.vendor, is_vendor_admin=is_vendor_admin)
+        _record(membership, kind=VendorEvent.MEMBER_INVITED, actor=actor)
         link = getattr(settings, "SITE_URL", "").rstrip("/") + invitation_path(user)
         context = {"vendor": admin.vendor, "inviter": actor, "user": user, "link": link}
         bodies = []
@@ -106,4 +107,29 @@ def membership_remove(*, actor, user_id: int) -> VendorMembership:
             raise Conflict(MSG_ALREADY_REMOVED, code="already_removed")
         membership.user.is_active = False
         membership.user.save(update_fields=["is_active"])
+        _record(membership, kind=VendorEvent.MEMBER_REMOVED, actor=actor)
     return membership
+
+
+def _record(membership: VendorMembership, *, kind: str, actor) -> VendorEvent:
+    """The audit row of a change to the vendor's people, in the transaction that made it."""
+    user = membership.user
+    return VendorEvent.objects.create(
+        vendor_id=membership.vendor_id,
+        kind=kind,
+        actor=actor,
+        data={
+            "user_id": user.pk,
+            "username": user.username,
+            "email": user.email,
+            "vendor_admin": membership.is_vendor_admin,
+        },
+    )
+
+
+def vendor_event_list(*, actor, limit: int = 50) -> list[VendorEvent]:
+    """The latest changes to a vendor admin's colleagues, newest first."""
+    admin = _admin_membership(actor)
+    return list(
+        VendorEvent.objects.filter(vendor=admin.vendor).select_related("actor").order_by("-created_at", "-id")[:limit]
+    )

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AuditEvent
+
 from .validators import validate_uscc
 
 
@@ -40,6 +42,26 @@ class VendorMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.vendor}"
+
+
+class VendorEvent(AuditEvent):
+    """Append-only audit of a vendor's people: who invited or removed which colleague.
+
+    A PostgreSQL trigger refuses UPDATE and DELETE. Access claimed with a case code is recorded on
+    the case (``CaseEvent``), where the code was issued.
+    """
+
+    MEMBER_INVITED = "member_invited"
+    MEMBER_REMOVED = "member_removed"
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(AuditEvent.Meta):
+        verbose_name = _("vendor event")
+        verbose_name_plural = _("vendor events")
+
+    def __str__(self) -> str:
+        return f"{self.vendor_id} {self.kind}"
 
 
 class ProductKind(models.TextChoices):
