@@ -12,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "is_active", "is_staff")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyMixin:
     """View only: no add, change or delete for anyone, superusers included."""
 
     def has_add_permission(self, request, obj=None):
@@ -23,3 +23,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A model only the services write (with their audit), shown in the admin and never changed there."""

@@ -7,33 +7,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-FORWARD = """
-CREATE OR REPLACE FUNCTION cases_scanjobevent_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'cases_scanjobevent is append-only: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER cases_scanjobevent_append_only
-    BEFORE UPDATE OR DELETE ON cases_scanjobevent
-    FOR EACH ROW EXECUTE FUNCTION cases_scanjobevent_append_only();
-"""
-
-BACKWARD = """
-DROP TRIGGER IF EXISTS cases_scanjobevent_append_only ON cases_scanjobevent;
-DROP FUNCTION IF EXISTS cases_scanjobevent_append_only();
-"""
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
+from accounts.migration_operations import append_only
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -86,5 +60,5 @@ class Migration(migrations.Migration):
                 "ordering": ["created_at", "id"],
             },
         ),
-        migrations.RunPython(forward, backward),
+        append_only("cases_scanjobevent"),
     ]

@@ -11,6 +11,8 @@ On SQLite (the embedded default) the rules are kept by the application alone.
 
 from django.db import migrations
 
+from accounts.migration_operations import postgresql_only
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION notices_noticeevent_append_only() RETURNS trigger AS $$
 BEGIN
@@ -82,16 +84,6 @@ DROP FUNCTION IF EXISTS notices_noticeevent_append_only();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("notices", "0001_initial")]
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

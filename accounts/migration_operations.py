@@ -1,0 +1,41 @@
+"""Migration operations the apps share: SQL that only PostgreSQL runs, and append-only audit tables.
+
+On SQLite (the embedded default) these rules are kept by the application alone. TRUNCATE stays
+possible for the test database flush; the application never truncates.
+"""
+
+from django.db import migrations
+
+
+def postgresql_only(forward_sql: str, backward_sql: str) -> migrations.RunPython:
+    """Run ``forward_sql`` when migrating a PostgreSQL database, ``backward_sql`` when reversing."""
+
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(forward_sql, params=None)
+
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(backward_sql, params=None)
+
+    return migrations.RunPython(forward, backward)
+
+
+def append_only(table: str) -> migrations.RunPython:
+    """A trigger that refuses UPDATE and DELETE on ``table`` (an audit table written once per row)."""
+    forward_sql = f"""
+CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '{table} is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER {table}_append_only
+    BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
+"""
+    backward_sql = f"""
+DROP TRIGGER IF EXISTS {table}_append_only ON {table};
+DROP FUNCTION IF EXISTS {table}_append_only();
+"""
+    return postgresql_only(forward_sql, backward_sql)
