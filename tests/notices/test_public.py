@@ -76,6 +76,8 @@ def test_notice_page_has_the_table_and_pdf(client, published):
     assert "违规收集个人信息、超范围收集个人信息" in html and "华为应用市场" in html
     assert html.count("<td>示例网络科技（杭州）有限公司</td>") == 2
     assert published.pdf_sha256 in html
+    # A Chinese label ends with a full-width colon, an English one with ": ".
+    assert f"附件：{published.attachment_title}" in html
     pdf = client.get(f"/register/{published.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"].startswith("attachment")
@@ -85,6 +87,7 @@ def test_notice_page_has_the_table_and_pdf(client, published):
 def test_english_interface(client, published):
     html = client.get(f"/register/{published.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Download the PDF" in html and "Issues found" in html
+    assert f"Attachment: {published.attachment_title}" in html
 
 
 def test_pages_are_cached_until_the_next_publication(
