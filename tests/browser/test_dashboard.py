@@ -1,0 +1,48 @@
+"""The campaign dashboard draws its four charts in a real browser; long bar labels wrap, whole in tooltips."""
+
+import pytest
+from playwright.sync_api import expect
+
+from cases.models import ViolationType
+from tests import factories
+from tests.cases.served import served_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSWORD = "pw-Rectify-2025"  # tests/factories.py
+
+
+def test_dashboard_charts_in_english_with_wrapped_labels(live_server, browser, reviewer, seed_data, preview_dir):
+    campaign = factories.CampaignFactory(name="2025年专项行动", name_en="2025 campaign")
+    served_case(campaign=campaign)
+    served_case(campaign=campaign)
+    context = browser.new_context(locale="en-GB", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/login/?next=/dashboard/campaigns/{campaign.pk}/")
+        page.fill("#id_username", reviewer.username)
+        page.fill("#id_password", PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        expect(page).to_have_url(f"{live_server.url}/dashboard/campaigns/{campaign.pk}/")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("main .subtitle")).to_contain_text("2025 campaign")
+
+        drawn = page.evaluate(
+            "() => Array.from(document.querySelectorAll('canvas[data-chart]')).map(c => [c.dataset.chart, !!c.chart])"
+        )
+        assert drawn == [["by_state", True], ["overdue", True], ["by_violation", True], ["by_category", True]]
+
+        full = f"PI-01 {ViolationType.objects.get(code='PI-01').name_en}"
+        label = page.evaluate("() => document.getElementById('chart-by_violation').chart.data.labels[0]")
+        assert isinstance(label, list) and " ".join(label) == full
+        assert all(len(line) <= 28 for line in label)  # LABEL_WIDTH in static/cases/dashboard.js
+        title = page.evaluate(
+            """() => {
+                const chart = document.getElementById('chart-by_violation').chart;
+                return chart.options.plugins.tooltip.callbacks.title([{dataIndex: 0}]);
+            }"""
+        )
+        assert title == full
+        page.screenshot(path=str(preview_dir / "dashboard-en.png"), full_page=True)
+    finally:
+        context.close()
