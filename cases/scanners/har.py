@@ -7,6 +7,7 @@ Response bodies are not kept: what a server sends back is not personal data the 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -118,26 +119,70 @@ class HarParser:
         return text.lstrip().startswith(b"{") and b'"entries"' in text and b'"creator"' in text
 
     def parse(self, stream: BinaryIO) -> Iterator[Observation]:
-        shape = safejson.validate(stream)
+        aside = safejson.GuardAside.start(stream)
+        if aside is None:
+            yield from self._parse(stream, safejson.validate(stream))
+            return
+        try:
+            yield from self._parse_aside(stream, aside)
+        finally:
+            aside.close()
+
+    def _parse(self, stream: BinaryIO, shape: safejson.JsonShape) -> Iterator[Observation]:
+        """The file validated first, then read: creator and version wherever they are, then entries."""
         creator = safejson.first(stream, "log.creator")
         version = safejson.first(stream, "log.version")
         if creator is None and version is None and safejson.first(stream, "log.entries.item") is None:
             raise ScanError("not a HAR file: it has no log.creator, log.version or log.entries")
-        creator = creator if isinstance(creator, dict) else {}
-        yield Observation(
-            TOOL,
-            "capture_meta",
-            "capture",
-            {
-                "format": "HAR",
-                "har_version": str(version or ""),
-                "creator": str(creator.get("name") or ""),
-                "creator_version": str(creator.get("version") or ""),
-            },
-        )
+        yield _capture(creator, version)
         for index, entry in enumerate(safejson.items(stream, "log.entries.item", validated=shape)):
             if isinstance(entry, dict):
                 yield request_observation(TOOL, index, entry)
+
+    def _parse_aside(self, stream: BinaryIO, aside: safejson.GuardAside) -> Iterator[Observation]:
+        """A large file read while a child process validates it (``safejson.GuardAside``).
+
+        Creator and version are taken on the way to the first entry, where HAR writers put them;
+        a file with either after the entries (or anything the fast way leaves to ijson before the
+        first entry) is read the first way once the guard has answered, so the observations are
+        the same either way.
+        """
+        origin = stream.tell()
+        walk = safejson.AsideItems(stream, "log.entries.item", aside, collect=_HEAD)
+        entries = iter(walk)
+        first = next(entries, _NONE)
+        head = [walk.collected.get(prefix) for prefix in _HEAD]
+        if walk.gave_up or not all(prefix in walk.collected for prefix in _HEAD) or head == [None, None]:
+            entries.close()
+            shape = aside.result()
+            stream.seek(origin)
+            yield from self._parse(stream, shape)
+            return
+        yield _capture(walk.collected["log.creator"], walk.collected["log.version"])
+        if first is _NONE:
+            return
+        for index, entry in enumerate(itertools.chain((first,), entries)):
+            if isinstance(entry, dict):
+                yield request_observation(TOOL, index, entry)
+
+
+_HEAD = ("log.creator", "log.version")
+_NONE = object()
+
+
+def _capture(creator: Any, version: Any) -> Observation:
+    creator = creator if isinstance(creator, dict) else {}
+    return Observation(
+        TOOL,
+        "capture_meta",
+        "capture",
+        {
+            "format": "HAR",
+            "har_version": str(version or ""),
+            "creator": str(creator.get("name") or ""),
+            "creator_version": str(creator.get("version") or ""),
+        },
+    )
 
 
 register(HarParser())

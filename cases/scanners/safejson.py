@@ -20,8 +20,12 @@ file fails before any observation is produced), then seek back and parse.
 from __future__ import annotations
 
 import codecs
+import io
 import json
+import os
 import re
+import signal
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate, islice
@@ -400,13 +404,19 @@ _DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 class _FastItems:
     """The values at an ijson prefix, walked over a window of decoded text (see the module doc)."""
 
-    def __init__(self, stream: BinaryIO, prefix: str) -> None:
+    def __init__(self, stream: BinaryIO, prefix: str, *, check_wide: bool = False, collect: tuple = ()) -> None:
         self._reader = _Reader(stream)
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self._steps = tuple(prefix.split(".")) if prefix else ()
         self._text = ""
         self._pos = 0
         self._eof = False
+        # When no guard has read the file yet (``GuardAside``), look for wide digit runs here.
+        self._check_wide = check_wide
+        self._digits_carried = 0
+        # Values met on the way at these prefixes (siblings of the path), the first of each.
+        self._collect = frozenset(collect)
+        self.collected: dict[str, Any] = {}
 
     def __iter__(self) -> Iterator[Any]:
         yield from self._walk(0)
@@ -424,7 +434,12 @@ class _FastItems:
             self._text = pending + self._decoder.decode(b"", final=True)
             self._pos = 0
             return False
-        text = self._decoder.decode(data)
+        if self._check_wide:
+            self._refuse_wide_digits(data)
+        try:
+            text = self._decoder.decode(data)
+        except UnicodeDecodeError:
+            raise _GiveUp("invalid UTF-8") from None
         edge = pending[-_SURROGATE_OVERLAP:] + text[:_SURROGATE_OVERLAP]
         if _has_surrogate_escape(text) or _has_surrogate_escape(edge):
             raise _GiveUp("surrogate escape")
@@ -433,6 +448,14 @@ class _FastItems:
         if len(self._text) > FAST_WINDOW_CHARS:
             raise _GiveUp("value larger than the window")
         return True
+
+    def _refuse_wide_digits(self, data: bytes) -> None:
+        digits = data.translate(_DIGIT_MAP)
+        lead = len(digits) - len(digits.lstrip(b"0"))
+        if _WIDE_RUN in digits or self._digits_carried + lead >= WIDE_DIGITS:
+            raise _GiveUp("wide digit run")
+        trail = len(digits) - len(digits.rstrip(b"0"))
+        self._digits_carried = self._digits_carried + trail if trail == len(digits) else trail
 
     def _next_char(self) -> str:
         """The next character that is not whitespace ("" at the end), without consuming it."""
@@ -453,6 +476,9 @@ class _FastItems:
                 if not self._more():
                     raise _GiveUp("invalid JSON") from None
                 continue
+            except (RecursionError, ValueError):
+                # Nesting or a number no guard has measured yet (GuardAside): the guard will tell.
+                raise _GiveUp("value the decoder refuses") from None
             # A number that ends the window may go on in the next read.
             if (end == len(self._text) or self._text[end] in _NUMBER_CHARS) and self._more():
                 continue
@@ -506,6 +532,11 @@ class _FastItems:
                 self._expect(":")
                 if key == self._steps[step]:
                     yield from self._walk(step + 1)
+                elif self._collect:
+                    value = self._value()
+                    path = ".".join((*self._steps[:step], key))
+                    if path in self._collect:
+                        self.collected.setdefault(path, value)
                 else:
                     self._value()
                 self._expect_separator("}")
@@ -530,6 +561,8 @@ class _FastItems:
                 value, end = decode(text, pos)
             except json.JSONDecodeError:
                 end = len(text)
+            except (RecursionError, ValueError):
+                raise _GiveUp("value the decoder refuses") from None
             if end < len(text) and text[end] not in _NUMBER_CHARS:
                 self._pos = end
             else:
@@ -591,6 +624,132 @@ def ijson_items(stream: BinaryIO, prefix: str, *, skip: int = 0) -> Iterator[Any
     reader = _Reader(stream)
     iterator = ijson.items(reader, prefix, use_float=True)
     yield from _wrap_errors(stream, reader, islice(iterator, skip, None) if skip else iterator)
+
+
+# A file at least this large is validated by a child process while this one parses it (the
+# environment variable lowers it, so that a test worker takes that way with small files too).
+ASIDE_MIN_BYTES = int(os.environ.get("RECTIFY_GUARD_ASIDE_MIN_BYTES") or 8 * 1024 * 1024)
+
+
+class GuardAside:
+    """The guard over a real file, run by a forked child on another core while this process parses.
+
+    Parsing starts before the verdict. ``AsideItems`` checks itself what the fast way needs from
+    the guard (no wide digit runs) and waits for the verdict at the end or at its first difficulty;
+    the verdict wins over any error of its own. A bad file therefore fails with the reason
+    ``validate`` gives, only later, and what was parsed meanwhile goes with the failed scan. Used on
+    Linux only (where fork is the way processes start) and for streams with a file descriptor.
+    """
+
+    def __init__(self, stream: BinaryIO, fd: int, start: int) -> None:
+        self._stream, self._start = stream, start
+        self._outcome: JsonShape | str | None = None
+        read_end, write_end = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child: validate, answer, leave without running any cleanup
+            try:
+                os.close(read_end)
+                os.write(write_end, json.dumps(_guard_file(fd, start)).encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        self._pipe = read_end
+
+    @classmethod
+    def start(cls, stream: BinaryIO) -> GuardAside | None:
+        if not sys.platform.startswith("linux"):
+            return None
+        try:
+            fd, start = stream.fileno(), stream.tell()
+            size = os.fstat(fd).st_size
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            return None
+        return cls(stream, fd, start) if size - start >= ASIDE_MIN_BYTES else None
+
+    def result(self) -> JsonShape:
+        """The guard's shape of the file (waiting for it), or its ScanError."""
+        if self._outcome is None:
+            answer = bytearray()
+            while chunk := os.read(self._pipe, 65536):
+                answer += chunk
+            self._close_child(kill=False)
+            try:
+                message = json.loads(answer)
+            except ValueError:
+                message = {}
+            if "error" in message:
+                self._outcome = str(message["error"])
+            elif "shape" in message:
+                self._outcome = JsonShape(*message["shape"])
+            else:
+                # The child died without an answer (killed, out of memory): validate here instead.
+                position = self._stream.tell()
+                self._stream.seek(self._start)
+                try:
+                    self._outcome = validate(self._stream)
+                except ScanError as exc:
+                    self._outcome = exc.reason
+                finally:
+                    self._stream.seek(position)
+        if isinstance(self._outcome, str):
+            raise ScanError(self._outcome)
+        return self._outcome
+
+    def close(self) -> None:
+        """Stop the child if nobody waited for it (a parse abandoned half way)."""
+        self._close_child(kill=True)
+
+    def _close_child(self, *, kill: bool) -> None:
+        if self._pid:
+            if kill:
+                try:
+                    os.kill(self._pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            try:
+                os.waitpid(self._pid, 0)
+            except ChildProcessError:
+                pass  # already reaped (SIGCHLD ignored by a worker pool)
+            os.close(self._pipe)
+            self._pid = 0
+
+
+def _guard_file(fd: int, start: int) -> dict:
+    """What ``validate`` says of the file from ``start``, read through ``fd`` without moving it."""
+    guard = JsonGuard()
+    offset = start
+    try:
+        while chunk := os.pread(fd, limits.CHUNK_BYTES, offset):
+            guard.feed(chunk)
+            offset += len(chunk)
+        shape = guard.finish()
+    except ScanError as exc:
+        return {"error": exc.reason}
+    return {"shape": [shape.size, shape.second_level_array_objects, shape.wide_digit_runs]}
+
+
+class AsideItems:
+    """``items`` while a ``GuardAside`` validates the file, with the ``collect`` values met on the way."""
+
+    def __init__(self, stream: BinaryIO, prefix: str, aside: GuardAside, *, collect: tuple = ()) -> None:
+        self._stream, self._prefix, self._aside = stream, prefix, aside
+        self._walker = _FastItems(stream, prefix, check_wide=True, collect=collect)
+        self.collected = self._walker.collected
+        self.gave_up = False
+
+    def __iter__(self) -> Iterator[Any]:
+        origin = self._stream.tell()
+        produced = 0
+        try:
+            for value in self._walker:
+                yield value
+                produced += 1
+        except _GiveUp:
+            self.gave_up = True
+            self._aside.result()  # a bad file fails with the guard's reason
+            self._stream.seek(origin)
+            yield from ijson_items(self._stream, self._prefix, skip=produced)
+        self._aside.result()
 
 
 def kvitems(stream: BinaryIO, prefix: str, *, validated: bool = False) -> Iterator[tuple[str, Any]]:

@@ -99,6 +99,8 @@ def celery_worker(django_db_setup, django_db_blocker, redis_broker_url):
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_broker_url,
         "CELERY_EAGER": "false",
+        # Every JSON capture the worker reads is validated by a child process while it is parsed.
+        "RECTIFY_GUARD_ASIDE_MIN_BYTES": "1",
     }
     log = tempfile.NamedTemporaryFile(prefix="rectify-worker-", suffix=".log", delete=False)  # noqa: SIM115
     command = [

@@ -8,13 +8,14 @@ produces no findings, so only the reason matters there.
 
 import io
 import json
+import os
 
 import ijson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases.scanners import ScanError, safejson
+from cases.scanners import ScanError, parse, safejson
 
 PREFIXES = ["log.entries.item", "runs.item.results.item", "", "log", "a.item", "item", "log.entries"]
 
@@ -185,3 +186,99 @@ def test_the_wide_digit_flag_sees_runs_across_chunks(runs, cuts):
         guard._note_wide_runs(data[position : position + cut].translate(safejson._DIGIT_MAP))
         position += cut
     assert guard.wide_digit_runs == (max(runs) >= safejson.WIDE_DIGITS)
+
+
+# GuardAside: large files are validated by a child process while this one parses. -------------
+
+
+def _observations(path, *, aside: bool):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(safejson, "ASIDE_MIN_BYTES", 1 if aside else 10**15)
+        forks = []
+        real = safejson.GuardAside.__init__
+
+        def spy(self, *args, **kwargs):
+            real(self, *args, **kwargs)
+            forks.append(self)
+
+        patch.setattr(safejson.GuardAside, "__init__", spy)
+        with open(path, "rb") as stream:
+            outcome = _outcome(lambda: parse(stream, filename=path.name))
+        assert len(forks) == (1 if aside else 0)
+        for guard in forks:
+            assert guard._pid == 0  # the child was waited for
+        return outcome
+
+
+def _entries(count: int, extra: bytes = b"") -> list[bytes]:
+    rows = [
+        json.dumps(
+            {"request": {"method": "GET", "url": f"https://a.example/{i}?imei=864332181960016"}, "time": 1.5}
+        ).encode()
+        for i in range(count)
+    ]
+    return rows + ([extra] if extra else [])
+
+
+HOSTILE_HARS = {
+    "valid": _har(_entries(300)),
+    "creator after the entries": b'{"log": {"entries": [' + b",".join(_entries(3)) + b'], "creator": {"name": "x"}}}',
+    "no creator nor version": b'{"log": {"entries": [' + b",".join(_entries(3)) + b"]}}",
+    "deep nesting at the end": _har(_entries(300, b"[" * 100_000 + b"]" * 100_000)),
+    "nesting of 500": _har(_entries(300, b"[" * 500 + b"]" * 500)),
+    "5000 digits at the end": _har(_entries(300, b"1" * 5000)),
+    "a wide integer": _har(_entries(300, b'{"size": 18446744073709551616}')),
+    "invalid UTF-8 at the end": _har(_entries(300, b'"\xff\xfe"')),
+    "truncated": _har(_entries(300))[:-40],
+    "a syntax error late": _har(_entries(300, b'{"a" 1}')),
+    "NaN late": _har(_entries(300, b'{"a": NaN}')),
+    "trailing garbage": _har(_entries(300)) + b"{}",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_HARS))
+def test_the_guard_aside_changes_nothing_of_what_is_read_or_said(tmp_path, name):
+    path = tmp_path / "capture.har"
+    path.write_bytes(HOSTILE_HARS[name])
+    sequential = _observations(path, aside=False)
+    aside = _observations(path, aside=True)
+    assert aside[1] == sequential[1]
+    if sequential[1] is None:
+        assert aside[0] == sequential[0]
+    if name == "valid":
+        assert len(aside[0]) == 301 and aside[1] is None
+
+
+def test_a_parse_abandoned_half_way_leaves_no_child(tmp_path, monkeypatch):
+    path = tmp_path / "capture.har"
+    path.write_bytes(_har(_entries(2000)))
+    monkeypatch.setattr(safejson, "ASIDE_MIN_BYTES", 1)
+    started = []
+    real = safejson.GuardAside.start.__func__
+
+    def spy(cls, stream):
+        started.append(real(cls, stream))
+        return started[-1]
+
+    monkeypatch.setattr(safejson.GuardAside, "start", classmethod(spy))
+    with open(path, "rb") as stream:
+        observations = parse(stream, filename="capture.har")
+        next(observations)
+        next(observations)
+        observations.close()
+    [aside] = started
+    assert aside._pid == 0
+
+
+def test_a_child_that_dies_silently_is_replaced_by_validating_here(tmp_path, monkeypatch):
+    path = tmp_path / "capture.har"
+    path.write_bytes(_har(_entries(300, b"1" * 5000)))
+    monkeypatch.setattr(safejson, "ASIDE_MIN_BYTES", 1)
+    monkeypatch.setattr(safejson, "_guard_file", lambda fd, start: os._exit(1))
+    with open(path, "rb") as stream, pytest.raises(ScanError, match="number with more than 100 digits"):
+        list(parse(stream, filename="capture.har"))
+
+
+def test_streams_without_a_file_descriptor_are_validated_first(monkeypatch):
+    monkeypatch.setattr(safejson, "ASIDE_MIN_BYTES", 1)
+    assert safejson.GuardAside.start(io.BytesIO(_har(_entries(3)))) is None
