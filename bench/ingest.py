@@ -9,7 +9,8 @@ What one run does, in a fresh process (so its peak RSS is its own):
 1. creates the job the way an upload does (``cases.jobs.scan_job_create``: SHA-256, stored copy of
    the file, job row; the Celery message is not sent: the job function runs here instead);
 2. times ``cases.ingest.scan_job_process`` (lease, parse, rules, spool, COPY + upsert, success) and
-   reads the peak RSS (``ru_maxrss``) right after it;
+   reads the peak RSS (``ru_maxrss``) right after it, its own and that of the child process that
+   validated the file meanwhile (``safejson.GuardAside``: files of 8 MiB and more);
 3. in the same process and database, times a raw psycopg COPY of the same data into scratch tables:
    the observations the file holds (one row each, attributes as jsonb) and the finding rows the
    ingest wrote. The ratio to the first is the target (<= 5x); the second is printed for scale.
@@ -152,6 +153,8 @@ def child(path: Path, with_copy: bool) -> dict:
     service.scan_job_process(job_id=job.pk)
     ingest_seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The child process that validated the file meanwhile (safejson.GuardAside), if there was one.
+    child_peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     job.refresh_from_db()
     if job.status != ScanStatus.SUCCEEDED:
         raise SystemExit(f"job {job.pk} {job.status}: {job.failure_code} {job.failure_reason}")
@@ -167,6 +170,7 @@ def child(path: Path, with_copy: bool) -> dict:
         "save_seconds": round(phases["save_seconds"], 3),
         "observations_per_second": round(job.observations / ingest_seconds),
         "peak_rss_mib": round(peak_mib, 1),
+        "validating_child_peak_rss_mib": round(child_peak_mib, 1),
     }
     # The parsers and rules alone on the same file, without the database: the floor of the read.
     from cases.scanners import detect_candidates, parse
@@ -283,7 +287,8 @@ def main() -> int:
                     f"(read {result['read_seconds']:.2f} s, save {result['save_seconds']:.2f} s; "
                     f"parsers+rules alone {result['parse_and_rules_seconds']:.2f} s); "
                     f"{result['findings_created']:,} findings, {result['unmapped']:,} unmapped; "
-                    f"peak RSS {result['peak_rss_mib']:.0f} MiB; "
+                    f"peak RSS {result['peak_rss_mib']:.0f} MiB (validating child "
+                    f"{result['validating_child_peak_rss_mib']:.0f} MiB); "
                     f"COPY of the {result['observations']:,} observations {result['copy_observations_seconds']:.2f} s "
                     f"-> ratio {result['ratio_to_copy_observations']:.2f}x; COPY of the findings "
                     f"{result['copy_findings_seconds']:.3f} s"
@@ -299,7 +304,8 @@ def main() -> int:
                 f"big run: {result['file_mb']:,.0f} MB, {result['observations']:,} observations in "
                 f"{result['ingest_seconds']:.1f} s = {result['observations_per_second']:,}/s "
                 f"(parsers+rules alone {result['parse_and_rules_seconds']:.1f} s); "
-                f"peak RSS {result['peak_rss_mib']:.0f} MiB"
+                f"peak RSS {result['peak_rss_mib']:.0f} MiB (validating child "
+                f"{result['validating_child_peak_rss_mib']:.0f} MiB)"
             )
         summary = {}
         for profile in files:

@@ -15,6 +15,10 @@ file fails before any observation is produced), then seek back and parse.
   like ijson (a syntax error, NaN, a surrogate escape, a key with a dot, an object where the path
   wants an array, a value larger than its window), it gives up and ijson re-reads the file from the
   start, skipping the values already produced. Errors are therefore always ijson's, word for word.
+
+For a large HAR on a real file, ``GuardAside`` runs the guard in a forked child on the other core
+while the fast way parses (the HAR parser's ``_parse_aside``); the guard's verdict, awaited at the
+end or at the first difficulty, still decides, so a bad file fails with the same reason.
 """
 
 from __future__ import annotations
