@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
@@ -135,9 +135,7 @@ class HarParser:
         if creator is None and version is None and safejson.first(stream, "log.entries.item") is None:
             raise ScanError("not a HAR file: it has no log.creator, log.version or log.entries")
         yield _capture(creator, version)
-        for index, entry in enumerate(safejson.items(stream, "log.entries.item", validated=shape)):
-            if isinstance(entry, dict):
-                yield request_observation(TOOL, index, entry)
+        yield from _requests(safejson.items(stream, "log.entries.item", validated=shape))
 
     def _parse_aside(self, stream: BinaryIO, aside: safejson.GuardAside) -> Iterator[Observation]:
         """A large file read while a child process validates it (``safejson.GuardAside``).
@@ -159,15 +157,18 @@ class HarParser:
             yield from self._parse(stream, shape)
             return
         yield _capture(walk.collected["log.creator"], walk.collected["log.version"])
-        if first is _NONE:
-            return
-        for index, entry in enumerate(itertools.chain((first,), entries)):
-            if isinstance(entry, dict):
-                yield request_observation(TOOL, index, entry)
+        if first is not _NONE:
+            yield from _requests(itertools.chain((first,), entries))
 
 
 _HEAD = ("log.creator", "log.version")
 _NONE = object()
+
+
+def _requests(entries: Iterable[Any]) -> Iterator[Observation]:
+    for index, entry in enumerate(entries):
+        if isinstance(entry, dict):
+            yield request_observation(TOOL, index, entry)
 
 
 def _capture(creator: Any, version: Any) -> Observation:

@@ -30,7 +30,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, islice
 from typing import Any, BinaryIO
@@ -68,6 +68,25 @@ class JsonShape:
     wide_digit_runs: bool = False
 
 
+class _WideRuns:
+    """Whether bytes fed chunk by chunk hold a run of WIDE_DIGITS digits (strings included), cut or not."""
+
+    __slots__ = ("seen", "_carried")
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._carried = 0  # digits ending the previous chunk
+
+    def feed(self, digits: bytes) -> bool:
+        """``digits``: a chunk translated by ``_DIGIT_MAP``. Answers ``seen``."""
+        lead = len(digits) - len(digits.lstrip(b"0"))
+        if _WIDE_RUN in digits or self._carried + lead >= WIDE_DIGITS:
+            self.seen = True
+        trail = len(digits) - len(digits.rstrip(b"0"))
+        self._carried = self._carried + trail if trail == len(digits) else trail
+        return self.seen
+
+
 class JsonGuard:
     """Validate JSON bytes chunk by chunk without building values.
 
@@ -89,9 +108,7 @@ class JsonGuard:
         # Container kinds opened at depth 1 and 2, to count objects inside a second-level array.
         self._stack_kinds: list[int] = []
         self.second_level_array_objects = 0
-        self.wide_digit_runs = False
-        # Digits ending the previous chunk, strings included (for wide_digit_runs).
-        self._any_digit_run = 0
+        self._wide_runs = _WideRuns()
 
     def feed(self, chunk: bytes) -> bytes:
         """Check one chunk; return it (without a leading BOM) or raise ScanError."""
@@ -129,8 +146,8 @@ class JsonGuard:
         quotes = chunk.count(b'"')
         ends_in_string = self._in_string ^ (quotes % 2 == 1)
         digits = chunk.translate(_DIGIT_MAP)
-        if not self.wide_digit_runs:
-            self._note_wide_runs(digits)
+        if not self._wide_runs.seen:
+            self._wide_runs.feed(digits)
         # Fast path: a chunk without a long digit run anywhere (strings included) can only fail the
         # number check through a run carried over from the previous chunk.
         if _LONG_NUMBER in digits:
@@ -146,13 +163,9 @@ class JsonGuard:
             skeleton = b"".join(pieces[1::2] if was_in_string else pieces[0::2])
         self._check_depth(skeleton, start)
 
-    def _note_wide_runs(self, digits: bytes) -> None:
-        """Set ``wide_digit_runs`` on a run of WIDE_DIGITS digits, within this chunk or across the cut."""
-        lead = len(digits) - len(digits.lstrip(b"0"))
-        if _WIDE_RUN in digits or self._any_digit_run + lead >= WIDE_DIGITS:
-            self.wide_digit_runs = True
-        trail = len(digits) - len(digits.rstrip(b"0"))
-        self._any_digit_run = self._any_digit_run + trail if trail == len(digits) else trail
+    @property
+    def wide_digit_runs(self) -> bool:
+        return self._wide_runs.seen
 
     def _check_carried_digits(self, chunk: bytes, start: int, quotes: int, ends_in_string: bool) -> None:
         """The number check across chunk boundaries: digits leading this chunk, digits trailing it."""
@@ -416,8 +429,7 @@ class _FastItems:
         self._pos = 0
         self._eof = False
         # When no guard has read the file yet (``GuardAside``), look for wide digit runs here.
-        self._check_wide = check_wide
-        self._digits_carried = 0
+        self._wide_runs = _WideRuns() if check_wide else None
         # Values met on the way at these prefixes (siblings of the path), the first of each.
         self._collect = frozenset(collect)
         self.collected: dict[str, Any] = {}
@@ -438,8 +450,8 @@ class _FastItems:
             self._text = pending + self._decoder.decode(b"", final=True)
             self._pos = 0
             return False
-        if self._check_wide:
-            self._refuse_wide_digits(data)
+        if self._wide_runs is not None and self._wide_runs.feed(data.translate(_DIGIT_MAP)):
+            raise _GiveUp("wide digit run")
         try:
             text = self._decoder.decode(data)
         except UnicodeDecodeError:
@@ -452,14 +464,6 @@ class _FastItems:
         if len(self._text) > FAST_WINDOW_CHARS:
             raise _GiveUp("value larger than the window")
         return True
-
-    def _refuse_wide_digits(self, data: bytes) -> None:
-        digits = data.translate(_DIGIT_MAP)
-        lead = len(digits) - len(digits.lstrip(b"0"))
-        if _WIDE_RUN in digits or self._digits_carried + lead >= WIDE_DIGITS:
-            raise _GiveUp("wide digit run")
-        trail = len(digits) - len(digits.rstrip(b"0"))
-        self._digits_carried = self._digits_carried + trail if trail == len(digits) else trail
 
     def _next_char(self) -> str:
         """The next character that is not whitespace ("" at the end), without consuming it."""
@@ -612,13 +616,21 @@ def items(stream: BinaryIO, prefix: str, *, validated: bool | JsonShape = False)
     if shape is True or shape.wide_digit_runs:
         yield from ijson_items(stream, prefix)
         return
+    yield from _fast_then_ijson(stream, prefix, _FastItems(stream, prefix))
+
+
+def _fast_then_ijson(
+    stream: BinaryIO, prefix: str, walker: _FastItems, before_ijson: Callable[[], Any] = lambda: None
+) -> Iterator[Any]:
+    """The walker's values; where it gives up, ijson's from the start, less the values already produced."""
     origin = stream.tell()
     produced = 0
     try:
-        for value in _FastItems(stream, prefix):
+        for value in walker:
             yield value
             produced += 1
     except _GiveUp:
+        before_ijson()
         stream.seek(origin)
         yield from ijson_items(stream, prefix, skip=produced)
 
@@ -742,18 +754,12 @@ class AsideItems:
         self.gave_up = False
 
     def __iter__(self) -> Iterator[Any]:
-        origin = self._stream.tell()
-        produced = 0
-        try:
-            for value in self._walker:
-                yield value
-                produced += 1
-        except _GiveUp:
-            self.gave_up = True
-            self._aside.result()  # a bad file fails with the guard's reason
-            self._stream.seek(origin)
-            yield from ijson_items(self._stream, self._prefix, skip=produced)
+        yield from _fast_then_ijson(self._stream, self._prefix, self._walker, self._give_up)
         self._aside.result()
+
+    def _give_up(self) -> None:
+        self.gave_up = True
+        self._aside.result()  # a bad file fails with the guard's reason
 
 
 def kvitems(stream: BinaryIO, prefix: str, *, validated: bool = False) -> Iterator[tuple[str, Any]]:

@@ -180,12 +180,12 @@ def test_wide_integers_are_left_to_ijson(monkeypatch):
 @given(runs=st.lists(st.integers(0, 25), min_size=1, max_size=6), cuts=st.lists(st.integers(1, 30), max_size=6))
 def test_the_wide_digit_flag_sees_runs_across_chunks(runs, cuts):
     data = b" ".join(b"7" * run for run in runs)
-    guard = safejson.JsonGuard()
+    wide = safejson._WideRuns()
     position = 0
     for cut in [*cuts, len(data)]:
-        guard._note_wide_runs(data[position : position + cut].translate(safejson._DIGIT_MAP))
+        wide.feed(data[position : position + cut].translate(safejson._DIGIT_MAP))
         position += cut
-    assert guard.wide_digit_runs == (max(runs) >= safejson.WIDE_DIGITS)
+    assert wide.seen == (max(runs) >= safejson.WIDE_DIGITS)
 
 
 # GuardAside: large files are validated by a child process while this one parses. -------------
