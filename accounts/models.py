@@ -45,3 +45,27 @@ class AuditEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["created_at", "id"]
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        kind: str,
+        actor=None,
+        from_status: str = "",
+        to_status: str = "",
+        reason: str = "",
+        data=None,
+        **subject,
+    ):
+        """Append one row about ``subject`` (the audited object, e.g. ``case=``), inside the transaction
+        that made the change."""
+        return cls.objects.create(
+            kind=kind,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            data=data or {},
+            **subject,
+        )

@@ -17,16 +17,6 @@ REMINDER_SENT = "reminder_sent"
 NOTE = "note"
 
 
-def record(
-    *, case: Case, kind: str, actor=None, from_status: str = "", to_status: str = "", reason: str = "", data=None
-) -> CaseEvent:
+def record(*, case: Case, kind: str, **fields) -> CaseEvent:
     """Append one audit event. Call inside the transaction that made the change."""
-    return CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        data=data or {},
-    )
+    return CaseEvent.record(case=case, kind=kind, **fields)

@@ -114,7 +114,7 @@ def membership_remove(*, actor, user_id: int) -> VendorMembership:
 def _record(membership: VendorMembership, *, kind: str, actor) -> VendorEvent:
     """The audit row of a change to the vendor's people, in the transaction that made it."""
     user = membership.user
-    return VendorEvent.objects.create(
+    return VendorEvent.record(
         vendor_id=membership.vendor_id,
         kind=kind,
         actor=actor,

@@ -44,6 +44,20 @@ def _name(kind: str, attributes: dict[str, Any], record: dict[str, Any]) -> str 
     return None
 
 
+def _tally() -> dict[str, Any]:
+    """What is gathered about one remote address (and, merged, about one named target)."""
+    return {
+        "devices": set(),
+        "names": set(),
+        "ports": set(),
+        "streams": set(),
+        "count": 0,
+        "bytes_sent": 0,
+        "first_seen": None,
+        "examples": [],
+    }
+
+
 class CloudConnectionRule(Rule):
     name = "cloud.connection"
     kinds = _STREAM_KINDS
@@ -62,16 +76,7 @@ class CloudConnectionRule(Rule):
             return ()
         entry = self._remotes.get(remote)
         if entry is None:
-            entry = self._remotes[remote] = {
-                "devices": set(),
-                "names": set(),
-                "ports": set(),
-                "streams": set(),
-                "count": 0,
-                "bytes_sent": 0,
-                "first_seen": None,
-                "examples": [],
-            }
+            entry = self._remotes[remote] = _tally()
         entry["devices"].add(device)
         name = _name(observation.kind, attributes, record)
         if name:
@@ -95,20 +100,9 @@ class CloudConnectionRule(Rule):
         for address, entry in self._remotes.items():
             names = sorted(entry["names"])
             target = names[0] if names else address
-            merged = targets.setdefault(
-                target,
-                {
-                    "addresses": set(),
-                    "devices": set(),
-                    "names": set(),
-                    "ports": set(),
-                    "streams": set(),
-                    "count": 0,
-                    "bytes_sent": 0,
-                    "first_seen": None,
-                    "examples": [],
-                },
-            )
+            merged = targets.get(target)
+            if merged is None:
+                merged = targets[target] = {"addresses": set(), **_tally()}
             merged["addresses"].add(address)
             for key in ("devices", "names", "ports", "streams"):
                 merged[key] |= entry[key]
