@@ -1,4 +1,5 @@
-"""Admin: reference data (taxonomy, campaigns, agencies, the working-day calendar) is edited here;
+"""Admin: reference data (taxonomy, campaigns, agencies) is edited here (the working-day calendar is
+imported on its own page, which checks it and recounts deadlines; here it is read-only);
 operational records are read-only, because only the services and the workflow may write them
 (with their audit events), and evidence and case events are never changed at all."""
 
@@ -8,6 +9,7 @@ from django.contrib import admin
 from accounts.admin import ReadOnlyAdmin, ReadOnlyMixin
 
 from .models import (
+    CalendarImport,
     CalendarYear,
     Campaign,
     Case,
@@ -54,18 +56,30 @@ class TestingAgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
-    """A year becomes usable for deadlines only once it is listed here (after its days are entered)."""
+class CalendarYearAdmin(ReadOnlyAdmin):
+    """A year becomes usable for deadlines once its schedule is imported. Read-only here: a year is
+    imported or corrected on the working-day calendar page (or ``manage.py calendar_import``), which
+    checks the schedule and recounts the running deadlines a correction moves."""
 
-    list_display = ("year", "source")
+    list_display = ("year", "source", "current_import")
     search_fields = ("year", "source")
 
 
-@admin.register(OfficialDay)
-class OfficialDayAdmin(admin.ModelAdmin):
-    """Holidays and weekend make-up working days (调休) as the State Council publishes them."""
+@admin.register(CalendarImport)
+class CalendarImportAdmin(ReadOnlyAdmin):
+    """Who loaded which year's schedule when, from what text, and what it changed (append-only)."""
 
-    list_display = ("date", "weekday", "kind", "name")
+    list_display = ("year", "kind", "title", "doc_number", "published_on", "imported_by", "imported_at")
+    list_filter = ("kind",)
+    search_fields = ("year", "title", "doc_number")
+
+
+@admin.register(OfficialDay)
+class OfficialDayAdmin(ReadOnlyAdmin):
+    """Holidays and weekend make-up working days (调休) as the State Council publishes them.
+    Read-only here, for the same reason as the years."""
+
+    list_display = ("date", "weekday", "kind", "name", "schedule_year")
     list_filter = ("kind",)
     search_fields = ("name",)
     date_hierarchy = "date"

@@ -7,10 +7,8 @@ the next year, and guessing would put wrong deadlines on legal documents.
 """
 
 import datetime
-import json
 from pathlib import Path
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import InvalidInput
@@ -21,7 +19,8 @@ SEED_FILE = Path(__file__).resolve().parent / "data" / "official_days.json"
 MAX_WORKING_DAYS = 366
 
 MSG_UNKNOWN_YEAR = _(
-    "The official calendar for %(year)s is not known yet; an administrator must enter that year's holidays first."
+    "The official calendar for %(year)s is not known yet, so no deadline can be counted into it. An administrator "
+    "must first import the State Council's holiday notice for %(year)s on the working-day calendar page."
 )
 MSG_BAD_COUNT = _("The number of working days must be between 0 and %(max)s.")
 
@@ -30,12 +29,20 @@ class UnknownCalendarYear(InvalidInput):
     code = "calendar_year_unknown"
 
 
-class _Calendar:
-    """The days of the known years, loaded once per call (a year is a few dozen rows)."""
+class Calendar:
+    """The official days of the known years, loaded once (a year is a few dozen rows).
 
-    def __init__(self) -> None:
-        self.years = set(CalendarYear.objects.values_list("year", flat=True))
-        self.kinds = dict(OfficialDay.objects.filter(date__year__in=self.years).values_list("date", "kind"))
+    ``Calendar()`` reads the table; ``Calendar(years=..., kinds=...)`` counts on a schedule that is
+    not saved yet (the preview of an import, and the deadlines a correction would move).
+    """
+
+    def __init__(self, *, years=None, kinds=None) -> None:
+        if years is None:
+            years = set(CalendarYear.objects.values_list("year", flat=True))
+        self.years = set(years)
+        if kinds is None:
+            kinds = dict(OfficialDay.objects.filter(date__year__in=self.years).values_list("date", "kind"))
+        self.kinds = dict(kinds)
 
     def check(self, day: datetime.date) -> None:
         if day.year not in self.years:
@@ -50,50 +57,55 @@ class _Calendar:
             return False
         return day.weekday() < 5
 
+    def add_working_days(self, start: datetime.date, n: int) -> datetime.date:
+        """Return the n-th working day after ``start`` (start itself never counts)."""
+        if not 0 <= n <= MAX_WORKING_DAYS:
+            raise InvalidInput(MSG_BAD_COUNT % {"max": MAX_WORKING_DAYS}, code="working_days_out_of_range")
+        self.check(start)
+        day = start
+        while n > 0:
+            day += datetime.timedelta(days=1)
+            if self.is_working_day(day):
+                n -= 1
+        return day
+
+    def working_days_between(self, start: datetime.date, end: datetime.date) -> int:
+        """Count working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        self.check(start)
+        count, day = 0, start
+        while day < end:
+            day += datetime.timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
 
 def is_working_day(day: datetime.date) -> bool:
-    return _Calendar().is_working_day(day)
+    return Calendar().is_working_day(day)
 
 
 def add_working_days(start: datetime.date, n: int) -> datetime.date:
     """Return the n-th working day after ``start`` (start itself never counts)."""
-    if not 0 <= n <= MAX_WORKING_DAYS:
-        raise InvalidInput(MSG_BAD_COUNT % {"max": MAX_WORKING_DAYS}, code="working_days_out_of_range")
-    calendar = _Calendar()
-    calendar.check(start)
-    day = start
-    while n > 0:
-        day += datetime.timedelta(days=1)
-        if calendar.is_working_day(day):
-            n -= 1
-    return day
+    return Calendar().add_working_days(start, n)
 
 
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Count working days in (start, end]; negative when end is before start."""
-    if end < start:
-        return -working_days_between(end, start)
-    calendar = _Calendar()
-    calendar.check(start)
-    count, day = 0, start
-    while day < end:
-        day += datetime.timedelta(days=1)
-        count += calendar.is_working_day(day)
-    return count
+    return Calendar().working_days_between(start, end)
 
 
-def calendar_seed(*, days: list, years: list[int], source: str) -> int:
-    """Load official days and mark their years known; idempotent. Returns rows written."""
-    with transaction.atomic():
-        for year in years:
-            CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
-        for iso, kind, name in days:
-            OfficialDay.objects.update_or_create(
-                date=datetime.date.fromisoformat(iso), defaults={"kind": kind, "name": name}
-            )
-    return len(days)
+def known_until(*, today: datetime.date, years=None) -> datetime.date | None:
+    """The last day the calendar covers without a gap from ``today``'s year on.
 
-
-def calendar_seed_from_file(path: Path = SEED_FILE) -> int:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return calendar_seed(days=data["days"], years=data["years"], source=data["source"])
+    When today's own year is unknown (the clock ran on past the last known year), the end of
+    the last known year before it, which lies in the past; None when no year is known at all.
+    """
+    years = set(CalendarYear.objects.values_list("year", flat=True) if years is None else years)
+    if today.year not in years:
+        before = [y for y in years if y < today.year]
+        return datetime.date(max(before), 12, 31) if before else None
+    year = today.year
+    while year + 1 in years:
+        year += 1
+    return datetime.date(year, 12, 31)

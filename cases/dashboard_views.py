@@ -3,11 +3,13 @@ from static/vendor/chartjs (no CDN). The numbers come from ``cases.dashboard``."
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policies import policy
 from accounts.roles import CASE_VIEW
 
+from .calendar import known_until
 from .dashboard import campaign_dashboard
 from .selectors import campaign_list
 
@@ -35,5 +37,11 @@ def dashboard(request, pk=None):
             "labels": [_("Overdue"), _("Due this week")],
             "values": [len(data["overdue"]), len(data["due_this_week"])],
         }
-    context = {"campaigns": campaigns, "campaign": campaign, "data": data, "charts": charts}
+    context = {
+        "campaigns": campaigns,
+        "campaign": campaign,
+        "data": data,
+        "charts": charts,
+        "calendar_known_until": known_until(today=timezone.localdate()),
+    }
     return render(request, "cases/dashboard.html", context)

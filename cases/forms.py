@@ -133,3 +133,21 @@ class OpenCaseForm(forms.Form):
     def __init__(self, *args, findings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["findings"].queryset = findings
+
+
+class CalendarImportForm(forms.Form):
+    """The State Council's holiday notice, pasted as published; the year is read from its title."""
+
+    year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=_("Leave empty to take the year from the notice's title."),
+    )
+    text = forms.CharField(
+        label=_("Text of the notice"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false", "lang": "zh-CN"}),
+        help_text=_("Paste the whole notice (国务院办公厅关于…年部分节假日安排的通知), title and sections included."),
+    )

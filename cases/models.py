@@ -365,11 +365,51 @@ class DayKind(models.TextChoices):
     MAKEUP_WORKDAY = "workday", _("Make-up working day")
 
 
+class CalendarImportKind(models.TextChoices):
+    NOTICE = "notice", _("State Council notice")
+    SEED = "seed", _("Seeded data set")
+
+
+class CalendarImport(models.Model):
+    """One year's schedule as it was loaded: a pasted State Council notice, or the seeded data set.
+
+    Append-only (a PostgreSQL trigger refuses UPDATE and DELETE): the audit of who loaded which
+    schedule when, with the text it came from, the days it gave and what it changed.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CalendarImportKind.choices)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    doc_number = models.CharField(_("document number"), max_length=100, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    # [[iso date, "holiday" | "workday", name], ...] as loaded.
+    days = models.JSONField(default=list)
+    # What the load changed: days added, removed and changed, and the deadlines it moved.
+    changes = models.JSONField(default=dict, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = _("calendar import")
+        verbose_name_plural = _("calendar imports")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title or self.get_kind_display()}"
+
+
 class CalendarYear(models.Model):
     """A year whose official schedule is known. Counting into any other year is an error."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    # The load the year's days now come from.
+    current_import = models.ForeignKey(
+        CalendarImport, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["year"]
@@ -386,6 +426,8 @@ class OfficialDay(models.Model):
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=DayKind.choices)
     name = models.CharField(_("name"), max_length=100, blank=True)
+    # The year whose schedule gave this day: a notice may give a make-up day in the December before.
+    schedule_year = models.PositiveSmallIntegerField(_("schedule year"), null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["date"]
@@ -394,6 +436,22 @@ class OfficialDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class CalendarAlert(models.Model):
+    """The administrators were told on ``sent_on`` that the calendar ends soon: the unique day makes
+    the daily e-mail go once, however often the clock runs."""
+
+    sent_on = models.DateField(unique=True)
+    known_until = models.DateField(null=True, blank=True)
+    recipients = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on"]
+
+    def __str__(self) -> str:
+        return f"{self.sent_on} (known until {self.known_until})"
 
 
 class CaseAccessCode(models.Model):

@@ -25,7 +25,8 @@ ORDER_SERVED = "order_served"
 REMINDER = "reminder"
 RESPONSE_DECIDED = "response_decided"
 EXTENSION_DECIDED = "extension_decided"
-KINDS = (ORDER_SERVED, REMINDER, RESPONSE_DECIDED, EXTENSION_DECIDED)
+DEADLINE_MOVED = "deadline_moved"  # a calendar correction moved the deadline (once per new deadline)
+KINDS = (ORDER_SERVED, REMINDER, RESPONSE_DECIDED, EXTENSION_DECIDED, DEADLINE_MOVED)
 LANGUAGES = ("zh-hans", "en")
 
 
@@ -53,8 +54,13 @@ def recipients_for(case: Case) -> list[str]:
     return emails
 
 
+def site_url(name: str, *args) -> str:
+    """The absolute address of a page, for e-mails (SITE_URL + the named URL)."""
+    return getattr(settings, "SITE_URL", "").rstrip("/") + reverse(name, args=args)
+
+
 def _portal_url(case: Case) -> str:
-    return getattr(settings, "SITE_URL", "").rstrip("/") + reverse("portal:case", args=[case.pk])
+    return site_url("portal:case", case.pk)
 
 
 def _render(kind: str, context: dict) -> tuple[str, str]:

@@ -5,7 +5,7 @@ import smtplib
 from celery import shared_task
 from django.utils import timezone
 
-from . import clock, ingest, jobs, notifications, reminders
+from . import calendar_upkeep, clock, ingest, jobs, notifications, reminders
 
 
 @shared_task
@@ -22,6 +22,13 @@ def run_deadline_clock() -> dict[str, list[int]]:
     """Hourly, after the overdue marks: order emails, reminders two working days before a deadline,
     naming and removal proposals. Idempotent: running it twice, or late, sends and proposes once."""
     return reminders.clock_run(today=timezone.localdate())
+
+
+@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=300, max_retries=5)
+def warn_calendar_cliff() -> bool:
+    """Daily (CELERY_BEAT_SCHEDULE): from 1 November while next year's calendar is unknown, e-mail
+    the administrators, once a day however often it runs."""
+    return calendar_upkeep.calendar_alert_admins(today=timezone.localdate())
 
 
 @shared_task(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import calendar_views, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -14,5 +14,7 @@ urlpatterns = [
     path("inspections/<int:pk>/open-case/", views.CaseOpenView.as_view(), name="case-open"),
     path("findings/<int:pk>/confirm/", views.FindingDecideView.as_view(decision="confirm"), name="finding-confirm"),
     path("findings/<int:pk>/dismiss/", views.FindingDecideView.as_view(decision="dismiss"), name="finding-dismiss"),
+    path("calendar/", calendar_views.calendar_overview, name="calendar"),
+    path("calendar/import/", calendar_views.calendar_import, name="calendar-import"),
     path("evidence/<int:pk>/download/", views.EvidenceDownloadView.as_view(), name="evidence-download"),
 ]

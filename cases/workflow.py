@@ -205,3 +205,16 @@ def extend_deadline_case(*, case: Case, actor, new_deadline: datetime.date, reas
             data={"from": old.isoformat() if old else None, "to": new_deadline.isoformat(), "cause": "extension"},
         )
     return locked
+
+
+def recount_deadline_case(*, case: Case, actor, new_deadline: datetime.date, reason: str, data: dict) -> Case:
+    """A calendar correction recounted the case's deadline (``cases.calendar_upkeep``). The status
+    does not change; a DEADLINE_SET event keeps both dates and the change that caused it. The caller
+    has decided the date (a correction never shortens a served deadline)."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.deadline != new_deadline:
+            locked.deadline = new_deadline
+            locked.save(update_fields=["deadline", "updated_at"])
+        events.record(case=locked, kind=events.DEADLINE_SET, actor=actor, reason=reason, data=data)
+    return locked

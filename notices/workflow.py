@@ -100,6 +100,20 @@ def notice_approve(*, actor, notice: Notice, reason: str = "") -> Notice:
         return _move(locked=locked, to=S.APPROVED, actor=actor, reason=reason)
 
 
+def _check_deadlines_countable(notice: Notice) -> None:
+    """Refuse at once, in plain words, a publication whose deadlines would fall in a year the
+    official calendar does not know (``UnknownCalendarYear``), rather than failing in the worker."""
+    today = timezone.localdate()
+    if notice.kind == NoticeKind.ORDER:
+        periods = {notice.case.campaign.deadline_working_days}
+    elif notice.kind == NoticeKind.NAMING:
+        periods = set(notice.entries.values_list("case__campaign__deadline_working_days", flat=True))
+    else:
+        return
+    for period in periods:
+        add_working_days(today, period)
+
+
 def notice_request_publication(*, actor, notice: Notice) -> Notice:
     """Queue the publication of an approved notice. Asking again is harmless."""
     # The task module imports this one (it calls notice_publish); importing it here, at call
@@ -112,6 +126,7 @@ def notice_request_publication(*, actor, notice: Notice) -> Notice:
         if locked.status in ISSUED:
             return locked
         _check(locked, S.PUBLISHED)
+        _check_deadlines_countable(locked)
         locked.publish_requested_at = timezone.now()
         locked.save(update_fields=["publish_requested_at"])
         events.record(notice=locked, kind=events.PUBLISH_REQUESTED, actor=actor)

@@ -59,6 +59,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cases.context_processors.calendar_banner",
             ],
         },
     },
@@ -149,6 +150,8 @@ CELERY_BEAT_SCHEDULE = {
     "cases-mark-overdue": {"task": "cases.tasks.mark_overdue_cases", "schedule": crontab(minute=5)},
     "cases-deadline-clock": {"task": "cases.tasks.run_deadline_clock", "schedule": crontab(minute=15)},
     "cases-sweep-scan-jobs": {"task": "cases.tasks.sweep_scan_jobs", "schedule": 60.0},
+    # Daily at 09:00 from 1 November while next year's calendar is unknown: e-mail the administrators.
+    "cases-calendar-warning": {"task": "cases.tasks.warn_calendar_cliff", "schedule": crontab(hour=9, minute=0)},
 }
 
 REST_FRAMEWORK = {

@@ -88,7 +88,7 @@ def test_a_year_entered_by_an_administrator_becomes_known():
 def test_seeded_table_agrees_with_the_holidays_package(year):
     """Cross-check the seed (from chinesecalendar) against an independent source, day by day."""
     reference = holidays.country_holidays("CN", years=[year])
-    seeded = calendar._Calendar()  # the table as add_working_days reads it, loaded once
+    seeded = calendar.Calendar()  # the table as add_working_days reads it, loaded once
     day, disagreements = D(year, 1, 1), []
     while day.year == year:
         if reference.is_working_day(day) != seeded.is_working_day(day):

@@ -1,21 +1,13 @@
-"""Load every year chinesecalendar knows into the official calendar table (idempotent)."""
+"""Load the seeded years (cases/data/official_days.json) through the import path; idempotent."""
 
-import chinese_calendar
 from django.core.management.base import BaseCommand
 
-from cases.calendar import calendar_seed
+from cases.calendar_upkeep import calendar_seed_from_file
 
 
 class Command(BaseCommand):
-    help = "Load the official holidays and make-up working days chinesecalendar knows (idempotent)."
+    help = "Load the seeded official holidays and make-up working days, with the checks an import runs (idempotent)."
 
     def handle(self, *args, **options):
-        days = [[d.isoformat(), "holiday", n] for d, n in chinese_calendar.holidays.items()]
-        days += [[d.isoformat(), "workday", n] for d, n in chinese_calendar.workdays.items()]
-        years = sorted({int(d[0][:4]) for d in days})
-        written = calendar_seed(
-            days=days,
-            years=list(range(years[0], years[-1] + 1)),
-            source=f"chinesecalendar {getattr(chinese_calendar, '__version__', '')}".strip(),
-        )
-        self.stdout.write(self.style.SUCCESS(f"{written} official days for {years[0]}–{years[-1]}"))
+        written = calendar_seed_from_file()
+        self.stdout.write(self.style.SUCCESS(f"{written} year(s) written; the others were already as seeded"))
