@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -56,10 +55,6 @@ RUNNING = (CaseStatus.ORDERED, CaseStatus.NAMED)
 CAUSE = "calendar_correction"
 # The warning starts on this day of the last known year (the State Council publishes in November).
 WARN_FROM = (11, 1)
-
-# The banner asks on every page: cached for a few minutes per day; a save clears it on commit.
-WARNING_CACHE_KEY = "calendar:warning:{day}"
-WARNING_CACHE_SECONDS = 300
 
 REASON_MOVED = _("The official calendar was corrected: the deadline is recounted on the new schedule.")
 REASON_HELD = _("The official calendar was corrected; the recount gave an earlier date, so the served deadline holds.")
@@ -279,7 +274,6 @@ def schedule_save(
         CalendarYear.objects.update_or_create(year=year, defaults={"source": label[:200], "current_import": record})
         for move in preview.moves:
             _recount(move=move, actor=actor, record=record)
-        transaction.on_commit(_forget_warning)
     logger.info(
         "calendar %s loaded (%s, import %s): %d days, %d deadline(s) recounted",
         year,
@@ -289,10 +283,6 @@ def schedule_save(
         len(preview.moves),
     )
     return record
-
-
-def _forget_warning() -> None:
-    cache.delete(WARNING_CACHE_KEY.format(day=timezone.localdate().isoformat()))
 
 
 def _recount(*, move: DeadlineMove, actor, record: CalendarImport) -> None:
@@ -355,15 +345,6 @@ def calendar_warning(*, today: datetime.date) -> CalendarWarning | None:
     if today < datetime.date(until.year, *WARN_FROM):
         return None
     return CalendarWarning(known_until=until, next_year=until.year + 1, expired=today > until)
-
-
-def calendar_warning_cached(*, today: datetime.date) -> CalendarWarning | None:
-    key = WARNING_CACHE_KEY.format(day=today.isoformat())
-    cached = cache.get(key)
-    if cached is None:
-        cached = calendar_warning(today=today) or "none"
-        cache.set(key, cached, WARNING_CACHE_SECONDS)
-    return None if cached == "none" else cached
 
 
 def calendar_status(*, today: datetime.date) -> dict:

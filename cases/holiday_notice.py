@@ -59,7 +59,7 @@ _SENTENCE_END = re.compile(r"[。；;\n]")
 _WEEKDAY = re.compile(r"(?:周|星期|礼拜)\s*([一二三四五六日天])")
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-_TITLE = re.compile(r"[^\n]*关于\s*(?P<year>" + _DIGITS + r"{4})\s*年[^\n]*(?:节假日|放假)[^\n]*通知")
+_TITLE = re.compile(r"[^\n]*关于[^\n]{0,10}?(?P<year>" + _DIGITS + r"{4})\s*年[^\n]*通知")
 _DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{2,12}[〔\[［(（]\s*" + _DIGITS + r"{4}\s*[〕\]］)）]\s*" + _DIGITS + r"{1,4}\s*号"
 )
@@ -215,7 +215,7 @@ def _sections(text: str) -> list[tuple[str, str]]:
         line_end = body.find("\n", head.end() - head.start())
         if line_end != -1:
             body = body[:line_end]
-        sections.append((head.group("name").strip(), body[head.end() - head.start() :]))
+        sections.append((head.group("name").strip(), body))  # the heading stays: quotes read whole
     return sections
 
 
