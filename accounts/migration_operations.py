@@ -21,12 +21,18 @@ def postgresql_only(forward_sql: str, backward_sql: str) -> migrations.RunPython
     return migrations.RunPython(forward, backward)
 
 
-def append_only(table: str) -> migrations.RunPython:
-    """A trigger that refuses UPDATE and DELETE on ``table`` (an audit table written once per row)."""
+def append_only(table: str, *, allow_same_rewrite: bool = False) -> migrations.RunPython:
+    """A trigger that refuses UPDATE and DELETE on ``table`` (an audit table written once per row).
+
+    ``allow_same_rewrite`` lets an UPDATE through when it writes every column back unchanged: a table
+    whose first rows come from a migration needs it, since Django restores such rows for transactional
+    tests (``serialized_rollback``) by saving them again. A changed row is refused all the same.
+    """
+    same = "    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN\n        RETURN NEW;\n    END IF;\n"
     forward_sql = f"""
 CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION '{table} is append-only: % refused', TG_OP
+{same if allow_same_rewrite else ""}    RAISE EXCEPTION '{table} is append-only: % refused', TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;

@@ -9,6 +9,7 @@ from django.contrib import admin
 from accounts.admin import ReadOnlyAdmin, ReadOnlyMixin
 
 from .models import (
+    CalendarAlert,
     CalendarImport,
     CalendarYear,
     Campaign,
@@ -72,6 +73,13 @@ class CalendarImportAdmin(ReadOnlyAdmin):
     list_display = ("year", "kind", "title", "doc_number", "published_on", "imported_by", "imported_at")
     list_filter = ("kind",)
     search_fields = ("year", "title", "doc_number")
+
+
+@admin.register(CalendarAlert)
+class CalendarAlertAdmin(ReadOnlyAdmin):
+    """The daily e-mails that told the administrators the calendar runs out."""
+
+    list_display = ("sent_on", "known_until", "recipients")
 
 
 @admin.register(OfficialDay)

@@ -1,4 +1,5 @@
-"""The cases admin: reference data and the calendar are editable; records are read-only."""
+"""The cases admin: reference data is editable; records, and the calendar (imported on its own page,
+which checks it and recounts deadlines), are read-only."""
 
 import datetime
 
@@ -8,7 +9,7 @@ from django.contrib import admin
 
 from cases import events
 from cases.calendar import add_working_days
-from cases.models import CalendarYear, CaseEvent, DayKind, OfficialDay, ViolationType
+from cases.models import CaseEvent, DayKind, OfficialDay, ViolationType
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def test_write_permissions(rf, admin_user, model):
     request = rf.get("/admin/")
     request.user = admin_user
     model_admin = admin.site._registry[model]
-    editable = model in {ViolationType, CalendarYear, OfficialDay} or model.__name__ in {"Campaign", "TestingAgency"}
+    editable = model is ViolationType or model.__name__ in {"Campaign", "TestingAgency"}
     assert model_admin.has_add_permission(request) is editable
     assert model_admin.has_change_permission(request) is editable
     assert model_admin.has_delete_permission(request) is editable
@@ -43,19 +44,20 @@ def test_case_event_changelist_and_detail_are_viewable_not_editable(client, admi
     assert CaseEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_an_official_day_added_in_the_admin_moves_deadlines(client, admin_user):
+def test_an_official_day_cannot_be_added_in_the_admin_bypassing_the_import(client, admin_user):
+    """One door for the calendar: the admin would change days without checks or recounting."""
     client.force_login(admin_user)
-    assert add_working_days(datetime.date(2025, 10, 10), 2) == datetime.date(2025, 10, 13)
     response = client.post(
         "/admin/cases/officialday/add/", {"date": "2025-10-13", "kind": DayKind.HOLIDAY, "name": "临时休假"}
     )
-    assert response.status_code == 302
-    assert OfficialDay.objects.get(date=datetime.date(2025, 10, 13)).kind == DayKind.HOLIDAY
-    assert add_working_days(datetime.date(2025, 10, 10), 2) == datetime.date(2025, 10, 14)
+    assert response.status_code == 403
+    assert not OfficialDay.objects.filter(date=datetime.date(2025, 10, 13)).exists()
+    assert add_working_days(datetime.date(2025, 10, 10), 2) == datetime.date(2025, 10, 13)
 
 
 def test_calendar_admin_pages_render(client, admin_user):
     client.force_login(admin_user)
     assert client.get("/admin/cases/officialday/?kind=workday").status_code == 200
     assert client.get("/admin/cases/calendaryear/").status_code == 200
+    assert client.get("/admin/cases/calendarimport/").status_code == 200
     assert client.get("/admin/cases/case/").status_code == 200
