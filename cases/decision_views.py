@@ -12,7 +12,7 @@ from accounts.errors import DomainError
 from accounts.policies import policy
 from accounts.roles import CASE_DECIDE, CASE_VIEW
 
-from . import portal_selectors, reminders, responses, selectors
+from . import portal_selectors, reminders, responses, retest, selectors
 from .models import ProposalKind
 from .portal_forms import DecisionForm, ExtensionGrantForm, RequiredReasonForm, RetestLinkForm
 from .views import EVENT_LABELS, STATUS_LABELS, found_or_404
@@ -150,7 +150,7 @@ def _case_page(request, case, *, link=None, confirm=None, fail=None, status=200)
     context = {
         "case": case,
         "links": case.retest_links.select_related("inspection__product_version", "inspection__agency", "linked_by"),
-        "proposal": portal_selectors.retest_proposal(case=case),
+        "proposal": retest.retest_proposal(case=case),
         "responses": portal_selectors.portal_responses(case=case),
         "extensions": portal_selectors.portal_extensions(case=case),
         "timeline": timeline,

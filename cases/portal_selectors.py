@@ -25,11 +25,9 @@ from .models import (
     DecisionStatus,
     Evidence,
     ExtensionRequest,
-    FindingSource,
     FindingStatus,
     VendorResponse,
 )
-from .retest import retest_comparison
 
 S = CaseStatus
 CLOCK_RUNNING = (S.ORDERED, S.RESPONDED, S.OVERDUE, S.NAMED)
@@ -224,44 +222,3 @@ def extension_get_for(*, actor, extension_id) -> ExtensionRequest:
         )
     except (ExtensionRequest.DoesNotExist, ValueError, TypeError):
         raise NotFound from None
-
-
-@dataclass(frozen=True)
-class RetestProposal:
-    """What the latest linked re-test says about the case's confirmed findings."""
-
-    inspection: object
-    gone: list
-    remaining: list
-    # False while a scan job of the re-test is queued, running or failed (ingestion's comparison).
-    complete: bool = True
-
-    @property
-    def propose_closure(self) -> bool:
-        return self.complete and bool(self.gone) and not self.remaining
-
-
-def retest_proposal(*, case: Case) -> RetestProposal | None:
-    """Compare the case's confirmed findings with the latest linked re-test.
-
-    A finding is seen again when the re-test holds an undismissed finding at the same place
-    (rule and locus, as ingestion fingerprints them) or of the same violation type (manual checks
-    have no comparable locus). Only what was not seen again counts as gone, and only a complete
-    re-test (every scan job succeeded, as ``cases.retest.retest_comparison`` tells) can propose
-    closure: a person confirms it and a re-test never closes anything by itself (ARCHITECTURE.md §3.1).
-    """
-    link = case.retest_links.select_related("inspection__product_version").first()
-    if link is None:
-        return None
-    inspection = link.inspection
-    seen = inspection.findings.exclude(status=FindingStatus.DISMISSED)
-    present_types = set(seen.values_list("violation_type_id", flat=True))
-    present_places = set(seen.filter(source=FindingSource.SCAN).values_list("rule", "locus"))
-    complete = retest_comparison(inspection=inspection).complete if inspection.retest_of_id else True
-    gone, remaining = [], []
-    for finding in case.findings.filter(status=FindingStatus.CONFIRMED).select_related("violation_type"):
-        again = finding.violation_type_id in present_types or (
-            finding.source == FindingSource.SCAN and (finding.rule, finding.locus) in present_places
-        )
-        (remaining if again else gone).append(finding)
-    return RetestProposal(inspection=inspection, gone=gone, remaining=remaining, complete=complete)

@@ -20,7 +20,6 @@ from . import events, notifications, workflow
 from .calendar import is_working_day
 from .evidence import check_evidence
 from .models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Inspection, RetestLink, VendorResponse
-from .portal_selectors import retest_proposal
 from .services import evidence_store
 
 S = CaseStatus
@@ -42,9 +41,6 @@ MSG_DEADLINE_NOT_WORKING_DAY = _("The new deadline must be a working day.")
 MSG_RETEST_STATE = _("A re-test can only be linked to a case under verification.")
 MSG_RETEST_PRODUCT = _("The re-test must be an inspection of the case's product.")
 MSG_RETEST_LINKED = _("This inspection is already linked to the case.")
-MSG_NO_RETEST = _("Link a re-test inspection first.")
-MSG_RETEST_NOT_CLEAN = _("The latest re-test does not show every finding gone.")
-MSG_RETEST_CLEAN = _("Re-test %(id)s shows the findings gone.")
 
 
 def _require(actor, perm: str) -> None:
@@ -233,29 +229,13 @@ def retest_link(*, actor, case: Case, inspection: Inspection) -> RetestLink:
     return link
 
 
-def _latest_link(case: Case) -> RetestLink:
-    link = case.retest_links.select_related("inspection").first()
-    if link is None:
-        raise Conflict(MSG_NO_RETEST, code="retest_missing")
-    return link
-
-
 def retest_confirm_rectified(*, actor, case: Case, reason: str = "") -> Case:
-    """A person confirms what the re-test proposes: the findings are gone, the case is rectified."""
+    """A person confirms what the re-test proposes (the preconditions live in the workflow's move)."""
     _require(actor, CASE_DECIDE)
-    with transaction.atomic():
-        link = _latest_link(case)
-        proposal = retest_proposal(case=case)
-        if proposal is None or not proposal.propose_closure:
-            raise Conflict(MSG_RETEST_NOT_CLEAN, code="retest_findings_remain")
-        reason = (reason or "").strip() or str(MSG_RETEST_CLEAN % {"id": link.inspection_id})
-        return workflow.confirm_rectified_case(case=case, actor=actor, reason=reason)
+    return workflow.confirm_rectified_case(case=case, actor=actor, reason=reason)
 
 
 def retest_confirm_failed(*, actor, case: Case, reason: str) -> Case:
     """The re-test shows the findings still there: back to ordered, the clock runs on."""
     _require(actor, CASE_DECIDE)
-    reason = _reason(reason)
-    with transaction.atomic():
-        _latest_link(case)
-        return workflow.retest_failed_case(case=case, actor=actor, reason=reason)
+    return workflow.retest_failed_case(case=case, actor=actor, reason=_reason(reason))

@@ -9,6 +9,11 @@ Fingerprints include the product version, so two versions are compared by the ot
   PROPOSAL only: nothing here writes, and closing anything stays a person's decision (the case
   workflow's verifying → rectified move).
 
+"Seen again" has one definition here (``seen_again_in``), used by this comparison and by the
+proposal a reviewer confirms (``retest_proposal``): the re-test holds an undismissed finding at the
+same place (rule, locus, for scanner findings) or of the same violation type (a check by hand has
+no comparable place, and an obfuscated class may change its name between versions).
+
 Dismissed findings take part on neither side (a person judged them not to be violations). Findings
 recorded by hand have no comparable locus: the previous inspection's are listed to be re-checked by
 hand. A comparison made while a scan job of the re-test is unfinished or failed is marked
@@ -17,12 +22,12 @@ incomplete, since its "gone" list would be premature.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict
 
-from .models import Finding, FindingSource, FindingStatus, Inspection, ScanStatus
+from .models import Case, Finding, FindingSource, FindingStatus, Inspection, ScanStatus
 from .selectors import inspection_get_for
 
 MSG_NOT_A_RETEST = _("This inspection is not a re-test of an earlier one.")
@@ -62,6 +67,14 @@ def _same_place(inspection: Inspection) -> QuerySet[Finding]:
     return _compared(inspection).filter(rule=OuterRef("rule"), locus=OuterRef("locus"))
 
 
+def seen_again_in(inspection: Inspection) -> Q:
+    """A filter on findings: seen again in ``inspection`` (same place, or same violation type)."""
+    held = Finding.objects.filter(inspection=inspection).exclude(status=FindingStatus.DISMISSED)
+    same_place = held.filter(source=FindingSource.SCAN, rule=OuterRef("rule"), locus=OuterRef("locus"))
+    same_type = held.filter(violation_type=OuterRef("violation_type"))
+    return (Q(source=FindingSource.SCAN) & Q(Exists(same_place))) | Q(Exists(same_type))
+
+
 def retest_comparison(*, inspection: Inspection) -> Comparison:
     """Compare a re-test inspection (already fetched through a scoped selector) with its previous one."""
     previous = inspection.retest_of
@@ -77,7 +90,7 @@ def retest_comparison(*, inspection: Inspection) -> Comparison:
         still_present=current.filter(Exists(in_previous))
         .annotate(previous_finding_id=Subquery(in_previous.order_by("id").values("pk")[:1]))
         .order_by("rule", "locus", "id"),
-        gone=earlier.filter(~Exists(_same_place(inspection))).order_by("rule", "locus", "id"),
+        gone=earlier.exclude(seen_again_in(inspection)).order_by("rule", "locus", "id"),
         manual_to_recheck=Finding.objects.filter(inspection=previous, source=FindingSource.MANUAL)
         .exclude(status=FindingStatus.DISMISSED)
         .select_related("violation_type")
@@ -90,3 +103,42 @@ def retest_comparison_for(*, actor, inspection_id: int) -> Comparison:
     """The comparison for an inspection the actor may see (404 for missing and not-yours alike)."""
     inspection = inspection_get_for(actor=actor, inspection_id=inspection_id)
     return retest_comparison(inspection=inspection)
+
+
+@dataclass(frozen=True)
+class RetestProposal:
+    """What the latest linked re-test says about the case's confirmed findings."""
+
+    inspection: object
+    gone: list
+    remaining: list
+    # False while a scan job of the re-test is queued, running or failed (ingestion's comparison).
+    complete: bool = True
+
+    @property
+    def propose_closure(self) -> bool:
+        return self.complete and bool(self.gone) and not self.remaining
+
+
+def retest_proposal(*, case: Case) -> RetestProposal | None:
+    """Compare the case's confirmed findings with the latest linked re-test.
+
+    Only what was not seen again counts as gone, and only a complete re-test (every scan job
+    succeeded) can propose closure: a person confirms it and a re-test never closes anything by
+    itself (ARCHITECTURE.md §3.1).
+    """
+    link = case.retest_links.select_related("inspection__product_version").first()
+    if link is None:
+        return None
+    inspection = link.inspection
+    complete = not inspection.scan_jobs.exclude(status=ScanStatus.SUCCEEDED).exists()
+    findings = (
+        case.findings.filter(status=FindingStatus.CONFIRMED)
+        .annotate(again=seen_again_in(inspection))
+        .select_related("violation_type")
+        .order_by("id")
+    )
+    gone, remaining = [], []
+    for finding in findings:
+        (remaining if finding.again else gone).append(finding)
+    return RetestProposal(inspection=inspection, gone=gone, remaining=remaining, complete=complete)

@@ -13,6 +13,7 @@ from accounts.errors import Conflict, InvalidInput
 
 from . import events
 from .models import Case, CaseStatus
+from .retest import retest_proposal
 
 S = CaseStatus
 
@@ -35,6 +36,9 @@ REJECT_TARGETS = frozenset({S.ORDERED, S.OVERDUE, S.NAMED})
 
 MSG_NOT_ALLOWED = _("A case in state “%(from)s” cannot move to “%(to)s”.")
 MSG_REASON_REQUIRED = _("A reason is required.")
+MSG_NO_RETEST = _("Link a re-test inspection first.")
+MSG_RETEST_NOT_CLEAN = _("The latest re-test does not show every finding gone.")
+MSG_RETEST_CLEAN = _("Re-test %(id)s shows the findings gone.")
 
 
 class TransitionNotAllowed(Conflict):
@@ -124,13 +128,36 @@ def reject_response_case(*, case: Case, actor, reason: str) -> Case:
         )
 
 
+def _latest_retest(case: Case):
+    """The re-test a verifying case is decided on; without one, neither verdict can be given."""
+    proposal = retest_proposal(case=case)
+    if proposal is None:
+        raise Conflict(MSG_NO_RETEST, code="retest_missing")
+    return proposal
+
+
 def confirm_rectified_case(*, case: Case, actor, reason: str = "") -> Case:
-    return _transition(case=case, to=S.RECTIFIED, actor=actor, reason=reason)
+    """A person confirms what the latest re-test proposes: every confirmed finding gone."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status == S.VERIFYING:
+            proposal = _latest_retest(locked)
+            if not proposal.propose_closure:
+                raise Conflict(MSG_RETEST_NOT_CLEAN, code="retest_findings_remain")
+            reason = (reason or "").strip() or str(MSG_RETEST_CLEAN % {"id": proposal.inspection.pk})
+        return _transition(case=locked, to=S.RECTIFIED, actor=actor, reason=reason)
 
 
-def retest_failed_case(*, case: Case, actor, reason: str = "") -> Case:
-    """The re-test shows the findings still there: back to ordered."""
-    return _transition(case=case, to=S.ORDERED, actor=actor, reason=reason, check=lambda c: c.status == S.VERIFYING)
+def retest_failed_case(*, case: Case, actor, reason: str) -> Case:
+    """The re-test shows the findings still there: back to ordered, with the reviewer's reason."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status == S.VERIFYING:
+            reason = _require(reason)
+            _latest_retest(locked)
+        return _transition(
+            case=locked, to=S.ORDERED, actor=actor, reason=reason, check=lambda c: c.status == S.VERIFYING
+        )
 
 
 def mark_overdue_case(*, case: Case, actor=None, reason: str = "") -> Case:

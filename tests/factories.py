@@ -15,6 +15,7 @@ from cases.models import (
     FindingStatus,
     Inspection,
     InspectionMethod,
+    RetestLink,
     TestingAgency,
     ViolationType,
 )
@@ -135,3 +136,22 @@ class CaseFactory(DjangoModelFactory):
     product = factory.SelfAttribute("product_version.product")
     vendor = factory.SelfAttribute("product_version.product.vendor")
     opened_by = factory.SubFactory(UserFactory)
+
+
+def linked_retest(case, *, still_there=False, user=None) -> Inspection:
+    """A re-test of ``case``'s product linked to it, on a newer version. Clean (every confirmed
+    finding gone; one confirmed finding is made if the case has none) unless ``still_there``."""
+    user = user or UserFactory(role="reviewer")
+    if not case.findings.filter(status=FindingStatus.CONFIRMED).exists():
+        FindingFactory(
+            inspection=InspectionFactory(product_version=case.product_version, campaign=case.campaign),
+            case=case,
+            status=FindingStatus.CONFIRMED,
+        )
+    version = ProductVersionFactory(product=case.product, version=f"retest-{case.retest_links.count() + 1}")
+    inspection = InspectionFactory(product_version=version, campaign=case.campaign, created_by=user)
+    if still_there:
+        confirmed = case.findings.filter(status=FindingStatus.CONFIRMED).first()
+        FindingFactory(inspection=inspection, violation_type=confirmed.violation_type)
+    RetestLink.objects.create(case=case, inspection=inspection, linked_by=user)
+    return inspection

@@ -253,14 +253,48 @@ def test_withdrawing_a_closed_case_is_409(as_reviewer, case_factory):
 
 def test_confirm_rectified_then_close(as_reviewer, case_factory):
     case = force(case_factory(), S.VERIFYING)
+    factories.linked_retest(case)
     assert as_reviewer.post(f"{CASES}{case.pk}/confirm-rectified/").json()["status"] == "rectified"
     assert as_reviewer.post(f"{CASES}{case.pk}/close/", {"reason": "结案"}, format="json").json()["status"] == "closed"
     kinds = list(CaseEvent.objects.filter(case=case).values_list("from_status", "to_status"))
     assert kinds == [("verifying", "rectified"), ("rectified", "closed")]
 
 
+def test_confirm_rectified_without_a_retest_is_refused_as_on_the_decision_page(as_reviewer, case_factory):
+    case = force(case_factory(), S.VERIFYING)
+    response = as_reviewer.post(f"{CASES}{case.pk}/confirm-rectified/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "retest_missing"
+    case.refresh_from_db()
+    assert case.status == S.VERIFYING
+    assert not CaseEvent.objects.filter(case=case).exists()
+
+
+def test_confirm_rectified_with_a_finding_still_there_is_refused(as_reviewer, case_factory):
+    case = force(case_factory(), S.VERIFYING)
+    factories.linked_retest(case, still_there=True)
+    response = as_reviewer.post(f"{CASES}{case.pk}/confirm-rectified/")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "retest_findings_remain"
+    case.refresh_from_db()
+    assert case.status == S.VERIFYING
+
+
+def test_retest_failed_without_a_retest_or_a_reason_is_refused(as_reviewer, case_factory):
+    case = force(case_factory(), S.VERIFYING)
+    response = as_reviewer.post(f"{CASES}{case.pk}/retest-failed/", {"reason": "仍收集IMEI"}, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "retest_missing")
+    factories.linked_retest(case, still_there=True)
+    response = as_reviewer.post(f"{CASES}{case.pk}/retest-failed/", {"reason": "  "}, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "reason_required")
+    case.refresh_from_db()
+    assert case.status == S.VERIFYING
+    assert not CaseEvent.objects.filter(case=case).exists()
+
+
 def test_retest_failed_goes_back_to_ordered(as_reviewer, case_factory):
     case = force(case_factory(), S.VERIFYING)
+    factories.linked_retest(case, still_there=True)
     response = as_reviewer.post(f"{CASES}{case.pk}/retest-failed/", {"reason": "仍收集IMEI"}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "ordered"

@@ -5,7 +5,7 @@ import hashlib
 import pytest
 
 from cases.models import FindingSource, FindingStatus, RetestLink, ScanJob, ScanStatus, ViolationType
-from cases.portal_selectors import retest_proposal
+from cases.retest import retest_proposal
 
 pytestmark = pytest.mark.django_db
 

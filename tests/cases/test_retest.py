@@ -4,7 +4,7 @@ import pytest
 
 from accounts.errors import Conflict, NotFound
 from cases import retest
-from cases.models import Finding, FindingSource, FindingStatus, ScanJob, ScanStatus
+from cases.models import Finding, FindingSource, FindingStatus, ScanJob, ScanStatus, ViolationType
 
 from .test_ingest import english  # noqa: F401 (fixture)
 
@@ -21,6 +21,10 @@ def scan_finding(finding_factory, inspection, rule, locus, **extra):
     return finding_factory(inspection=inspection, source=FindingSource.SCAN, rule=rule, locus=locus, **extra)
 
 
+def pm02():
+    return ViolationType.objects.get(code="PM-02")
+
+
 def ids(queryset) -> list[int]:
     return [f.pk for f in queryset]
 
@@ -28,7 +32,7 @@ def ids(queryset) -> list[int]:
 def test_new_still_present_and_gone_by_rule_and_locus(pair, finding_factory):
     previous, current = pair
     kept_old = scan_finding(finding_factory, previous, "har.imei", "POST https://t.example/collect")
-    gone = scan_finding(finding_factory, previous, "tracker.identifying", "tracker:27")
+    gone = scan_finding(finding_factory, previous, "tracker.identifying", "tracker:27", violation_type=pm02())
     kept_new = scan_finding(finding_factory, current, "har.imei", "POST https://t.example/collect")
     new = scan_finding(finding_factory, current, "perm.sensitive", "permission:READ_CONTACTS")
     # Same locus, other rule: not the same finding.
@@ -43,6 +47,17 @@ def test_new_still_present_and_gone_by_rule_and_locus(pair, finding_factory):
     assert ids(comparison.gone) == [gone.pk]
     assert comparison.counts() == {"new": 2, "still_present": 1, "gone": 1, "manual_to_recheck": 0}
     assert comparison.complete is True
+
+
+def test_a_violation_type_the_retest_still_shows_elsewhere_is_not_gone(pair, finding_factory):
+    """One "seen again" for the comparison and the closure proposal (cases.retest.seen_again_in):
+    an obfuscated class renamed in the new version moves the locus, not the violation."""
+    previous, current = pair
+    moved = scan_finding(finding_factory, previous, "code.imei", "com/a/b.java", violation_type=pm02())
+    scan_finding(finding_factory, current, "code.imei", "com/x/y.java", violation_type=pm02())
+    comparison = retest.retest_comparison(inspection=current)
+    assert moved.pk not in ids(comparison.gone)
+    assert ids(comparison.gone) == []
 
 
 def test_gone_is_only_a_proposal_nothing_is_written(pair, finding_factory, django_assert_max_num_queries):
@@ -121,7 +136,7 @@ def test_comparison_selector_is_scoped(pair, inspector, vendor_user):
 def test_comparison_api_and_scan_page(pair, finding_factory, api_client, client, reviewer):
     previous, current = pair
     scan_finding(finding_factory, previous, "r", "gone-1", title="SDK collects IMEI")
-    scan_finding(finding_factory, current, "r", "new-1")
+    scan_finding(finding_factory, current, "r", "new-1", violation_type=pm02())
     api_client.force_authenticate(reviewer)
 
     body = api_client.get(f"/api/v1/inspections/{current.pk}/comparison/?limit=5").json()

@@ -6,6 +6,7 @@ import pytest
 from accounts.errors import InvalidInput
 from cases import events, workflow
 from cases.models import CaseEvent, CaseStatus
+from tests import factories
 from tests.audit import assert_append_only
 
 S = CaseStatus
@@ -26,14 +27,18 @@ def _move(case, to, actor):
         if case.status == S.OPEN:
             return workflow.order_case(case=case, actor=actor, served_on=served, deadline=datetime.date(2025, 10, 10))
         if case.status == S.VERIFYING:
-            return workflow.retest_failed_case(case=case, actor=actor)
+            factories.linked_retest(case, still_there=True)
+            return workflow.retest_failed_case(case=case, actor=actor, reason="复检仍读取IMEI")
         return workflow.reject_response_case(case=case, actor=actor, reason="证据不足")
     if to in {S.OVERDUE, S.NAMED} and case.status == S.RESPONDED:
         return workflow.reject_response_case(case=case, actor=actor, reason="证据不足")
     return {
         S.RESPONDED: lambda: workflow.respond_case(case=case, actor=actor),
         S.VERIFYING: lambda: workflow.accept_response_case(case=case, actor=actor),
-        S.RECTIFIED: lambda: workflow.confirm_rectified_case(case=case, actor=actor),
+        S.RECTIFIED: lambda: (
+            factories.linked_retest(case) if case.status == S.VERIFYING else None,
+            workflow.confirm_rectified_case(case=case, actor=actor),
+        )[1],
         S.OVERDUE: lambda: workflow.mark_overdue_case(case=case, actor=actor),
         S.NAMED: lambda: workflow.name_case(case=case, actor=actor, deadline=datetime.date(2025, 11, 7)),
         S.REMOVAL: lambda: workflow.remove_case(case=case, actor=actor),
