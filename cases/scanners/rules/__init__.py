@@ -1,8 +1,9 @@
 """Detection rules: observations in, candidate violations (taxonomy codes) out.
 
-Each rule names its violation code (``../shared/reference/violation-taxonomy.csv``), keeps the
-evidence that triggered it and gives each candidate a locus that stays the same when the same
-product is scanned again, so the ingest service can fingerprint (product version, rule, locus).
+Each rule names its violation code (the taxonomy seeded by
+``cases/migrations/0002_seed_violation_types.py``), keeps the evidence that triggered it and gives
+each candidate a locus that stays the same when the same product is scanned again, so the ingest
+service can fingerprint (product version, rule, locus).
 Rules that summarise many observations (one candidate per host, per API...) emit when the
 observation stream ends; memory grows with the number of distinct candidates, not observations.
 """
