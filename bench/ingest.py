@@ -6,7 +6,7 @@
 
 What one run does, in a fresh process (so its peak RSS is its own):
 
-1. creates the job the way an upload does (``cases.jobs.scan_job_create``: SHA-256, stored copy of
+1. creates the job the way an upload does (``cases.ingest.jobs.scan_job_create``: SHA-256, stored copy of
    the file, job row; the Celery message is not sent: the job function runs here instead);
 2. times ``cases.ingest.scan_job_process`` (lease, parse, rules, spool, COPY + upsert, success) and
    reads the peak RSS (``ru_maxrss``) right after it, its own and that of the child process that
@@ -125,8 +125,7 @@ def child(path: Path, with_copy: bool) -> dict:
     from django.core.files import File
     from django.db import connection
 
-    from cases import jobs
-    from cases.ingest import service, store
+    from cases.ingest import jobs, service, store
     from cases.models import Finding, ScanStatus
 
     # The message to the broker is not what is measured: the job function runs in this process.

@@ -20,10 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, DomainError, Forbidden, InvalidInput
 from accounts.roles import Role
+from cases import events
+from cases.models import CaseAccessCode, CaseStatus
 from products.models import VendorMembership
-
-from . import events
-from .models import CaseAccessCode, CaseStatus
 
 # No 0/O, 1/I/L: the code is read off paper and typed by hand.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -7,8 +7,7 @@ from django.apps import apps
 from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdmin, ReadOnlyMixin
-
-from .models import (
+from cases.models import (
     CalendarAlert,
     CalendarImport,
     CalendarYear,

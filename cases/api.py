@@ -12,12 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles as perms
-from config.api import error_responses
-
-from . import selectors, services, workflow
-from .calendar import add_working_days
-from .filters import CaseFilter, FindingFilter, InspectionFilter, ViolationTypeFilter
-from .serializers import (
+from cases import selectors, services, workflow
+from cases.clock.calendar import add_working_days
+from cases.filters import CaseFilter, FindingFilter, InspectionFilter, ViolationTypeFilter
+from cases.serializers import (
     ActionReasonSerializer,
     CampaignSerializer,
     CaseDetailSerializer,
@@ -35,6 +33,7 @@ from .serializers import (
     VendorCaseEventSerializer,
     ViolationTypeSerializer,
 )
+from config.api import error_responses
 
 _LIST_ERRORS = error_responses(400, 401, 403, 404)
 _DETAIL_ERRORS = error_responses(401, 403, 404)

@@ -8,8 +8,7 @@ table of a few dozen rows, and so is always true in every process.
 from django.utils import timezone
 
 from accounts.roles import Role
-
-from .calendar_upkeep import calendar_warning
+from cases.clock.upkeep import calendar_warning
 
 SHOWN_TO = frozenset({Role.ADMIN, Role.REVIEWER})
 

@@ -1,6 +1,6 @@
 """Case event kinds (constants) and the one function that writes an audit row."""
 
-from .models import Case, CaseEvent
+from cases.models import Case, CaseEvent
 
 OPENED = "opened"
 TRANSITION = "transition"

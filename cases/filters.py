@@ -7,10 +7,8 @@ lookup query, and tells nobody whether another vendor's object exists.
 import django_filters as df
 from django.db.models import Q
 
-from products.models import ProductKind
-
-from . import selectors
-from .models import (
+from cases import selectors
+from cases.models import (
     Case,
     CaseStatus,
     Finding,
@@ -20,6 +18,7 @@ from .models import (
     InspectionMethod,
     ViolationType,
 )
+from products.models import ProductKind
 
 
 class ViolationTypeFilter(df.FilterSet):

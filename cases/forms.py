@@ -4,12 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
+from cases.evidence import check_evidence, original_name
+from cases.models import CaseStatus, InspectionMethod, TestingAgency, ViolationType
+from cases.selectors import campaign_list
 from products.models import ProductKind
 from products.selectors import vendor_list, version_list
-
-from .evidence import check_evidence, original_name
-from .models import CaseStatus, InspectionMethod, TestingAgency, ViolationType
-from .selectors import campaign_list
 
 MSG_FILE_ERROR = _("%(name)s: %(error)s")
 

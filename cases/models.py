@@ -145,7 +145,7 @@ class ScanJob(models.Model):
 
 
 class ScanJobEvent(models.Model):
-    """Append-only history of a scan job: upload, each attempt, its end, retries (``cases.jobs``)."""
+    """Append-only history of a scan job: upload, each attempt, its end, retries (``cases.ingest.jobs``)."""
 
     job = models.ForeignKey(ScanJob, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=16)

@@ -15,9 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from cases.models import Case, EmailSent, ExtensionRequest, VendorResponse
 from products.models import VendorMembership
-
-from .models import Case, EmailSent, ExtensionRequest, VendorResponse
 
 logger = logging.getLogger(__name__)
 

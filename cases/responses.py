@@ -14,13 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from accounts.roles import CASE_DECIDE, PORTAL_RESPOND, has_perm
+from cases import events, notifications, workflow
+from cases.clock.calendar import is_working_day
+from cases.evidence import check_evidence
+from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Inspection, RetestLink, VendorResponse
+from cases.services import evidence_store
 from products.selectors import vendor_of
-
-from . import events, notifications, workflow
-from .calendar import is_working_day
-from .evidence import check_evidence
-from .models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Inspection, RetestLink, VendorResponse
-from .services import evidence_store
 
 S = CaseStatus
 MAX_RESPONSE_FILES = 10

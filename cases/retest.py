@@ -26,9 +26,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict
-
-from .models import Case, Finding, FindingSource, FindingStatus, Inspection, ScanStatus
-from .selectors import inspection_get_for
+from cases.models import Case, Finding, FindingSource, FindingStatus, Inspection, ScanStatus
+from cases.selectors import inspection_get_for
 
 MSG_NOT_A_RETEST = _("This inspection is not a re-test of an earlier one.")
 

@@ -10,9 +10,7 @@ from django.utils import timezone
 
 from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, INSPECTION_VIEW, has_perm
-from products.selectors import vendor_of
-
-from .models import (
+from cases.models import (
     Campaign,
     Case,
     CaseEvent,
@@ -24,6 +22,7 @@ from .models import (
     TestingAgency,
     ViolationType,
 )
+from products.selectors import vendor_of
 
 # Statuses in which the rectification clock runs.
 CLOCK_RUNNING = (CaseStatus.ORDERED, CaseStatus.RESPONDED, CaseStatus.OVERDUE, CaseStatus.NAMED)

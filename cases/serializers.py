@@ -6,12 +6,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from products import selectors as product_selectors
-from products.serializers import ProductRefSerializer, VendorRefSerializer, VersionRefSerializer
-
-from . import selectors
-from .calendar import MAX_WORKING_DAYS
-from .models import (
+from cases import selectors
+from cases.clock.calendar import MAX_WORKING_DAYS
+from cases.models import (
     Campaign,
     Case,
     CaseEvent,
@@ -22,6 +19,8 @@ from .models import (
     TestingAgency,
     ViolationType,
 )
+from products import selectors as product_selectors
+from products.serializers import ProductRefSerializer, VendorRefSerializer, VersionRefSerializer
 
 MSG_FINDINGS_NOT_FOUND = _("No such finding: %(ids)s.")
 

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
-
-from . import events
-from .evidence import as_file, check_evidence, original_name, sha256_of
-from .models import (
+from cases import events
+from cases.evidence import as_file, check_evidence, original_name, sha256_of
+from cases.models import (
     Campaign,
     Case,
     Evidence,

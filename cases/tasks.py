@@ -5,7 +5,9 @@ import smtplib
 from celery import shared_task
 from django.utils import timezone
 
-from . import calendar_upkeep, clock, ingest, jobs, notifications, reminders
+from cases import ingest, notifications
+from cases.clock import marks, reminders, upkeep
+from cases.ingest import jobs
 
 
 @shared_task
@@ -14,7 +16,7 @@ def mark_overdue_cases() -> list[int]:
 
     "Today" is the date in the regulator's zone (TIME_ZONE, Asia/Shanghai), not the server's.
     """
-    return clock.cases_mark_overdue(today=timezone.localdate())
+    return marks.cases_mark_overdue(today=timezone.localdate())
 
 
 @shared_task
@@ -28,7 +30,7 @@ def run_deadline_clock() -> dict[str, list[int]]:
 def warn_calendar_cliff() -> bool:
     """Daily (CELERY_BEAT_SCHEDULE): from 1 November while next year's calendar is unknown, e-mail
     the administrators, once a day however often it runs."""
-    return calendar_upkeep.calendar_alert_admins(today=timezone.localdate())
+    return upkeep.calendar_alert_admins(today=timezone.localdate())
 
 
 @shared_task(

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import calendar_views, views
+from cases import views
+from cases.clock import views as calendar_views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

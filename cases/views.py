@@ -28,10 +28,9 @@ from accounts.roles import (
     INSPECTION_EDIT,
     INSPECTION_VIEW,
 )
-
-from . import events, selectors, services, workflow
-from .calendar import working_days_between
-from .forms import (
+from cases import events, selectors, services, workflow
+from cases.clock.calendar import working_days_between
+from cases.forms import (
     CaseFilterForm,
     InspectionForm,
     ManualFindingForm,
@@ -39,7 +38,7 @@ from .forms import (
     ReasonForm,
     RequiredReasonForm,
 )
-from .models import CaseStatus, Evidence, FindingStatus
+from cases.models import CaseStatus, Evidence, FindingStatus
 
 PAGE_SIZE = 25
 PORTAL_URL = "/portal/"

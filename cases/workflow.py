@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
-
-from . import events
-from .models import Case, CaseStatus
-from .retest import retest_proposal
+from cases import events
+from cases.models import Case, CaseStatus
+from cases.retest import retest_proposal
 
 S = CaseStatus
 
@@ -235,7 +234,7 @@ def extend_deadline_case(*, case: Case, actor, new_deadline: datetime.date, reas
 
 
 def recount_deadline_case(*, case: Case, actor, new_deadline: datetime.date, reason: str, data: dict) -> Case:
-    """A calendar correction recounted the case's deadline (``cases.calendar_upkeep``). The status
+    """A calendar correction recounted the case's deadline (``cases.clock.upkeep``). The status
     does not change; a DEADLINE_SET event keeps both dates and the change that caused it. The caller
     has decided the date (a correction never shortens a served deadline)."""
     with transaction.atomic():

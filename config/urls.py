@@ -34,7 +34,7 @@ api_v1 = [
     path("", include("products.api_urls")),
     path("", include("cases.api_urls")),
     path("", include("notices.api_urls")),
-    path("", include("cases.scan_api_urls")),
+    path("", include("cases.ingest.api_urls")),
 ]
 
 urlpatterns = [
@@ -43,13 +43,13 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="swagger-ui"),
-    path("portal/", include("cases.portal_urls")),
-    path("decisions/", include("cases.decision_urls")),
-    path("dashboard/", include("cases.dashboard_urls")),
+    path("portal/", include("cases.portal.urls")),
+    path("decisions/", include("cases.decisions.urls")),
+    path("dashboard/", include("cases.dashboard.urls")),
     path("", include("accounts.urls")),
     path("", include("products.urls")),
     path("", include("cases.urls")),
-    path("", include("cases.scan_urls")),
+    path("", include("cases.ingest.urls")),
     path("", include("notices.urls")),
 ]
 

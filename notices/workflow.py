@@ -20,7 +20,7 @@ from accounts.errors import Conflict, DomainError, Forbidden
 from accounts.roles import NOTICE_APPROVE, has_perm
 from cases import workflow as case_workflow
 from cases.access import case_access_code_issue, code_hash
-from cases.calendar import add_working_days
+from cases.clock.calendar import add_working_days
 from cases.notifications import order_served_notify
 
 from . import caching, events, numbering, rendering, services

@@ -1,6 +1,6 @@
 """Ingest one uploaded scanner output: the one service that turns observations into findings.
 
-1. Lease the job (``cases.jobs``): only one worker runs it.
+1. Lease the job (``cases.ingest.jobs``): only one worker runs it.
 2. Read: stream the stored file through the tool's parser (pure, ``cases.scanners``) and the
    detection rules; map each candidate's violation code to the taxonomy and spool it as a CSV row
    on local disk, so memory stays flat whatever the file size. Progress (bytes read / file size)
@@ -24,12 +24,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from cases import jobs
+from cases.ingest import failures, jobs, store
 from cases.models import ScanJob, ViolationType
 from cases.scanners import Candidate, Observation, detect_candidates, parse
 from cases.services import finding_fingerprint
-
-from . import failures, store
 
 logger = logging.getLogger(__name__)
 

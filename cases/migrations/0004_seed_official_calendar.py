@@ -1,6 +1,6 @@
 """Seed the official holiday and make-up working-day table for 2004–2026.
 
-Data: cases/data/official_days.json, exported from chinesecalendar 1.11.0 and kept in the project
+Data: cases/clock/data/official_days.json, exported from chinesecalendar 1.11.0 and kept in the project
 so the seed is the same on every machine. Later years are added in admin or with
 ``manage.py seed_calendar`` once the State Council publishes them.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-SEED = Path(__file__).resolve().parent.parent / "data" / "official_days.json"
+SEED = Path(__file__).resolve().parent.parent / "clock" / "data" / "official_days.json"
 
 
 def seed(apps, schema_editor):

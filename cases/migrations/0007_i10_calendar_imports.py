@@ -11,7 +11,7 @@ from accounts.migration_operations import append_only
 def record_seeded_years(apps, schema_editor):
     """Each seeded year gets its source row (the checks a pasted notice passes, run on its days)
     and each day the year whose schedule gave it."""
-    from cases.holiday_notice import Day, check_schedule
+    from cases.clock.holiday_notice import Day, check_schedule
 
     CalendarYear = apps.get_model("cases", "CalendarYear")
     CalendarImport = apps.get_model("cases", "CalendarImport")

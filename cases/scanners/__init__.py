@@ -29,21 +29,21 @@ import tempfile
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from . import limits
+from cases.scanners import limits
 
 # isort: off
 # Importing a parser module registers it; the order here is the sniffing order.
-from . import privacysentry as _privacysentry  # noqa: F401
-from . import nmap as _nmap  # noqa: F401
-from . import zeek as _zeek  # noqa: F401
-from . import sarif as _sarif  # noqa: F401
-from . import har as _har  # noqa: F401
-from . import mobsf as _mobsf  # noqa: F401
-from . import exodus as _exodus  # noqa: F401
+from cases.scanners import privacysentry as _privacysentry  # noqa: F401
+from cases.scanners import nmap as _nmap  # noqa: F401
+from cases.scanners import zeek as _zeek  # noqa: F401
+from cases.scanners import sarif as _sarif  # noqa: F401
+from cases.scanners import har as _har  # noqa: F401
+from cases.scanners import mobsf as _mobsf  # noqa: F401
+from cases.scanners import exodus as _exodus  # noqa: F401
 
 # isort: on
-from .base import UTF8_BOM, Candidate, Observation, Parser, ScanError, detect, get, register, registry
-from .rules import detect_candidates
+from cases.scanners.base import UTF8_BOM, Candidate, Observation, Parser, ScanError, detect, get, register, registry
+from cases.scanners.rules import detect_candidates
 
 __all__ = [
     "Candidate",

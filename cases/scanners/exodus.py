@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from . import safejson, trackerdb
-from .base import Observation, ScanError, clip, register
+from cases.scanners import safejson, trackerdb
+from cases.scanners.base import Observation, ScanError, clip, register
 
 TOOL = "exodus"
 TRACKER_URL = "https://reports.exodus-privacy.eu.org/trackers/{id}/"

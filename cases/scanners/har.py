@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
-from . import limits, safejson
-from .base import Observation, ScanError, register
+from cases.scanners import limits, safejson
+from cases.scanners.base import Observation, ScanError, register
 
 TOOL = "har"
 _LOG_KEY = re.compile(rb'^\s*\{\s*"log"\s*:')

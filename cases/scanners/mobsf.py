@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from . import limits, safejson, trackerdb
-from .base import Observation, ScanError, clip, register
+from cases.scanners import limits, safejson, trackerdb
+from cases.scanners.base import Observation, ScanError, clip, register
 
 TOOL = "mobsf"
 _TAG = re.compile(r"<[^>]+>")

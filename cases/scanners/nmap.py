@@ -16,7 +16,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
 
-from .base import OLE2_MAGIC, Observation, ScanError, clip, looks_like_zip, register
+from cases.scanners.base import OLE2_MAGIC, Observation, ScanError, clip, looks_like_zip, register
 
 TOOL = "nmap"
 _ROOT = re.compile(rb"<nmaprun[\s>]")

@@ -21,8 +21,8 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-from . import limits
-from .base import OLE2_MAGIC, Observation, ScanError, clip, looks_like_zip, register
+from cases.scanners import limits
+from cases.scanners.base import OLE2_MAGIC, Observation, ScanError, clip, looks_like_zip, register
 
 TOOL = "privacysentry"
 CONSENT_MARKERS = ("点击隐私协议确认", "同意隐私协议", "同意隐私政策")

@@ -37,8 +37,8 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from . import limits
-from .base import OLE2_MAGIC, UTF8_BOM, ScanError, looks_like_zip
+from cases.scanners import limits
+from cases.scanners.base import OLE2_MAGIC, UTF8_BOM, ScanError, looks_like_zip
 
 _ESCAPE = re.compile(rb"\\.", re.S)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")

@@ -15,8 +15,8 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from . import limits, safejson
-from .base import Observation, clip, register
+from cases.scanners import limits, safejson
+from cases.scanners.base import Observation, clip, register
 
 TOOL = "sarif"
 _CWE = re.compile(r"cwe[-_/: ]*(\d+)", re.IGNORECASE)

@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl
 
-from . import limits, safejson
-from .base import Observation, ScanError, clip, register
+from cases.scanners import limits, safejson
+from cases.scanners.base import Observation, ScanError, clip, register
 
 TOOL = "zeek"
 _MASKED_TIME = re.compile(r"^X+\.X+$")

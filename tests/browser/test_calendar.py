@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.calendar_upkeep import calendar_warning
+from cases.clock.upkeep import calendar_warning
 from cases.models import CalendarImport, OfficialDay
 from tests import factories
 from tests.cases.test_calendar_upkeep import NOTICE_2027

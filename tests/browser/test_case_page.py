@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.errors import DomainError
 from cases import services, workflow
-from cases.calendar import working_days_between
+from cases.clock.calendar import working_days_between
 from cases.models import ViolationType
 from tests import factories
 

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.contrib import admin
 
 from cases import events
-from cases.calendar import add_working_days
+from cases.clock.calendar import add_working_days
 from cases.models import CaseEvent, DayKind, OfficialDay, ViolationType
 
 pytestmark = pytest.mark.django_db

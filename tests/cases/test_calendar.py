@@ -5,8 +5,8 @@ import datetime
 import holidays
 import pytest
 
-from cases import calendar
-from cases.calendar import UnknownCalendarYear, add_working_days, is_working_day, working_days_between
+from cases.clock import calendar
+from cases.clock.calendar import UnknownCalendarYear, add_working_days, is_working_day, working_days_between
 from cases.models import CalendarYear, DayKind, OfficialDay
 
 D = datetime.date

@@ -12,10 +12,11 @@ from django.core.management.base import CommandError
 from freezegun import freeze_time
 
 from accounts.errors import Forbidden
-from cases import calendar_upkeep, events, workflow
-from cases.calendar import add_working_days, known_until
-from cases.calendar_upkeep import calendar_warning, notice_import, notice_preview
-from cases.holiday_notice import Day, NoticeInvalid
+from cases import events, workflow
+from cases.clock import upkeep
+from cases.clock.calendar import add_working_days, known_until
+from cases.clock.holiday_notice import Day, NoticeInvalid
+from cases.clock.upkeep import calendar_warning, notice_import, notice_preview
 from cases.models import CalendarAlert, CalendarImport, CalendarYear, CaseEvent, CaseStatus, OfficialDay
 from tests import factories
 from tests.audit import assert_append_only
@@ -100,15 +101,13 @@ def test_the_seeded_years_carry_their_source_and_pass_the_checks():
     assert [y.year for y in years] == list(range(2004, 2027))
     assert all(y.current_import and y.current_import.kind == "seed" for y in years)
     # The seed loader runs the import's path and checks: loading it again finds every year as it is.
-    assert calendar_upkeep.calendar_seed_from_file() == 0
+    assert upkeep.calendar_seed_from_file() == 0
     assert OfficialDay.objects.count() == 771
 
 
 def test_the_seed_loader_refuses_what_a_notice_would_be_refused_for():
     with pytest.raises(NoticeInvalid) as info:
-        calendar_upkeep.calendar_seed(
-            days=[["2030-01-01", "holiday", "元旦"], ["2030-01-07", "workday", "x"]], source="t"
-        )
+        upkeep.calendar_seed(days=[["2030-01-01", "holiday", "元旦"], ["2030-01-07", "workday", "x"]], source="t")
     assert info.value.code == "calendar_workday_not_weekend"
     assert not CalendarYear.objects.filter(year=2030).exists()
 
@@ -177,7 +176,7 @@ def test_a_correction_never_shortens_a_served_deadline(admin, django_capture_on_
     assert case.deadline == D(2027, 1, 6)  # the later date holds
     event = CaseEvent.objects.filter(case=case, kind=events.DEADLINE_SET).latest("id")
     assert event.data["held"] is True and event.data["computed"] == "2027-01-05" and event.data["to"] == "2027-01-06"
-    assert event.reason == str(calendar_upkeep.REASON_HELD)
+    assert event.reason == str(upkeep.REASON_HELD)
     assert not [m for m in mail.outbox if case.number in m.subject]  # nothing moved: no e-mail
 
 
@@ -241,16 +240,16 @@ def test_importing_next_year_ends_the_warning_until_its_own_november(admin):
 def test_administrators_are_emailed_once_a_day(admin):
     factories.UserFactory(role="reviewer", email="reviewer@miit.example")
     mail.outbox.clear()
-    assert calendar_upkeep.calendar_alert_admins(today=D(2026, 12, 6)) is True
-    assert calendar_upkeep.calendar_alert_admins(today=D(2026, 12, 6)) is False  # the clock ran again
+    assert upkeep.calendar_alert_admins(today=D(2026, 12, 6)) is True
+    assert upkeep.calendar_alert_admins(today=D(2026, 12, 6)) is False  # the clock ran again
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["admin@miit.example"]
     assert "2026-12-31" in message.subject and "2027" in message.subject
     assert "/calendar/" in message.body and "国务院办公厅关于2027年部分节假日安排的通知" in message.body
-    assert calendar_upkeep.calendar_alert_admins(today=D(2026, 12, 7)) is True
+    assert upkeep.calendar_alert_admins(today=D(2026, 12, 7)) is True
     assert CalendarAlert.objects.count() == 2
-    assert calendar_upkeep.calendar_alert_admins(today=D(2026, 10, 1)) is False  # no warning yet
+    assert upkeep.calendar_alert_admins(today=D(2026, 10, 1)) is False  # no warning yet
 
 
 def test_the_daily_warning_is_on_the_beat_schedule():
@@ -310,7 +309,7 @@ def test_days_of_the_december_before_belong_to_the_notice_that_gave_them(admin):
     notice_import(actor=admin, text=text)
     assert OfficialDay.objects.get(date=D(2018, 12, 29)).schedule_year == 2019
     days = [Day(d.date, d.kind, d.name) for d in OfficialDay.objects.filter(schedule_year=2018)]
-    calendar_upkeep.schedule_save(actor=admin, year=2018, days=days, kind="seed", source="again")
+    upkeep.schedule_save(actor=admin, year=2018, days=days, kind="seed", source="again")
     assert OfficialDay.objects.get(date=D(2018, 12, 29)).kind == "workday"
 
 

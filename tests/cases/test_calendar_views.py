@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 from freezegun import freeze_time
 
-from cases.calendar import MSG_UNKNOWN_YEAR
+from cases.clock.calendar import MSG_UNKNOWN_YEAR
 from cases.models import CalendarImport, CalendarYear, OfficialDay
 from notices import services as notice_services
 from notices import workflow as notice_workflow
@@ -62,7 +62,7 @@ def test_a_refusal_quotes_the_sentence_on_the_form(client, admin):
 
 def test_a_correction_preview_lists_the_deadlines_it_moves(client, admin):
     client.post  # noqa: B018
-    from cases.calendar_upkeep import notice_import
+    from cases.clock.upkeep import notice_import
 
     notice_import(actor=admin, text=NOTICE_2027)
     case = served_case(served_on=D(2026, 12, 21), deadline=D(2027, 1, 5))
@@ -126,7 +126,7 @@ def test_banner_says_when_the_calendar_has_run_out_and_pages_still_answer(client
 
 
 def test_banner_goes_once_next_year_is_imported(client, admin):
-    from cases.calendar_upkeep import notice_import
+    from cases.clock.upkeep import notice_import
 
     notice_import(actor=admin, text=NOTICE_2027)
     client.force_login(admin)

@@ -4,7 +4,8 @@ import pytest
 from django.conf import settings
 from freezegun import freeze_time
 
-from cases import clock, workflow
+from cases import workflow
+from cases.clock import marks
 from cases.models import CaseEvent, CaseStatus
 from cases.tasks import mark_overdue_cases
 
@@ -30,7 +31,7 @@ def _overdue_events(case):
 def test_an_ordered_case_past_its_deadline_becomes_overdue_with_a_system_event(ordered_case):
     case = ordered_case()
 
-    moved = clock.cases_mark_overdue(today=DEADLINE + datetime.timedelta(days=1))
+    moved = marks.cases_mark_overdue(today=DEADLINE + datetime.timedelta(days=1))
 
     assert moved == [case.pk]
     case.refresh_from_db()
@@ -38,14 +39,14 @@ def test_an_ordered_case_past_its_deadline_becomes_overdue_with_a_system_event(o
     [event] = _overdue_events(case)
     assert event.from_status == S.ORDERED
     assert event.actor is None
-    assert event.reason == str(clock.REASON_DEADLINE_PASSED)
+    assert event.reason == str(marks.REASON_DEADLINE_PASSED)
 
 
 @pytest.mark.django_db
 def test_the_deadline_day_itself_is_still_in_time(ordered_case):
     case = ordered_case()
 
-    assert clock.cases_mark_overdue(today=DEADLINE) == []
+    assert marks.cases_mark_overdue(today=DEADLINE) == []
 
     case.refresh_from_db()
     assert case.status == S.ORDERED
@@ -57,9 +58,9 @@ def test_a_second_run_changes_nothing(ordered_case):
     first, second = ordered_case(), ordered_case(deadline=DEADLINE - datetime.timedelta(days=3))
     today = DEADLINE + datetime.timedelta(days=2)
 
-    assert clock.cases_mark_overdue(today=today) == [first.pk, second.pk]
+    assert marks.cases_mark_overdue(today=today) == [first.pk, second.pk]
     events_after_first_run = CaseEvent.objects.count()
-    assert clock.cases_mark_overdue(today=today) == []
+    assert marks.cases_mark_overdue(today=today) == []
 
     assert CaseEvent.objects.count() == events_after_first_run
     assert len(_overdue_events(first)) == 1
@@ -70,7 +71,7 @@ def test_a_second_run_changes_nothing(ordered_case):
 def test_a_report_awaiting_review_does_not_stop_the_clock(ordered_case, vendor_user):
     case = workflow.respond_case(case=ordered_case(), actor=vendor_user)
 
-    assert clock.cases_mark_overdue(today=DEADLINE + datetime.timedelta(days=1)) == [case.pk]
+    assert marks.cases_mark_overdue(today=DEADLINE + datetime.timedelta(days=1)) == [case.pk]
 
     case.refresh_from_db()
     assert case.status == S.OVERDUE
@@ -80,11 +81,11 @@ def test_a_report_awaiting_review_does_not_stop_the_clock(ordered_case, vendor_u
 @pytest.mark.django_db
 def test_a_late_report_on_an_overdue_case_is_not_marked_again(ordered_case, vendor_user):
     case = ordered_case()
-    clock.cases_mark_overdue(today=DEADLINE + datetime.timedelta(days=1))
+    marks.cases_mark_overdue(today=DEADLINE + datetime.timedelta(days=1))
     case = workflow.respond_case(case=case, actor=vendor_user)
     assert case.status_before_response == S.OVERDUE
 
-    assert clock.cases_mark_overdue(today=DEADLINE + datetime.timedelta(days=5)) == []
+    assert marks.cases_mark_overdue(today=DEADLINE + datetime.timedelta(days=5)) == []
 
     case.refresh_from_db()
     assert case.status == S.RESPONDED
@@ -97,7 +98,7 @@ def test_cases_in_other_states_are_left_alone(case_factory, status):
     case = case_factory(deadline=DEADLINE)
     type(case).objects.filter(pk=case.pk).update(status=status)
 
-    assert clock.cases_mark_overdue(today=DEADLINE + datetime.timedelta(days=30)) == []
+    assert marks.cases_mark_overdue(today=DEADLINE + datetime.timedelta(days=30)) == []
 
     case.refresh_from_db()
     assert case.status == status

@@ -7,7 +7,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from freezegun import freeze_time
 
-from cases.dashboard import campaign_dashboard
+from cases.dashboard.selectors import campaign_dashboard
 from cases.models import CaseStatus
 from products.models import ProductKind, TerminalCategory
 from tests import factories

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cases.calendar import SEED_FILE
-from cases.holiday_notice import HOLIDAY, WORKDAY, NoticeInvalid, notice_parse
+from cases.clock.calendar import SEED_FILE
+from cases.clock.holiday_notice import HOLIDAY, WORKDAY, NoticeInvalid, notice_parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "holiday_notices"
 

@@ -16,7 +16,8 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import jobs, tasks
+from cases import tasks
+from cases.ingest import jobs
 from cases.models import ScanJob, ScanStatus
 from cases.scanners import limits
 

@@ -14,8 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from cases import jobs
-from cases.ingest import service, store
+from cases.ingest import jobs, service, store
 from cases.models import Finding, FindingSource, FindingStatus, ScanJob, ScanJobEvent, ScanStatus
 from cases.scanners import Candidate, Observation, ScanError
 from cases.services import finding_confirm

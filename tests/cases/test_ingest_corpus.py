@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import jobs, retest
+from cases import retest
+from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
 from cases.scanners import detect_candidates, parse
 

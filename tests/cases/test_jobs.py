@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.errors import Conflict, InvalidInput
-from cases import jobs, tasks
+from cases import tasks
 from cases.evidence import FileTooLarge
+from cases.ingest import jobs
 from cases.models import ScanJob, ScanJobEvent, ScanStatus
 from tests.audit import assert_append_only
 

@@ -221,7 +221,7 @@ def test_timeline_shows_the_vendor_its_own_actions_and_decisions_without_names(c
 
 @pytest.mark.django_db
 def test_working_days_left_is_none_without_a_running_clock(case):
-    from cases.portal_selectors import working_days_left
+    from cases.portal.selectors import working_days_left
 
     assert working_days_left(case, datetime.date(2025, 10, 9)) == 1
     type(case).objects.filter(pk=case.pk).update(status=S.RECTIFIED)

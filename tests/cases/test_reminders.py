@@ -5,7 +5,8 @@ from django.core import mail
 from django.utils import timezone
 from freezegun import freeze_time
 
-from cases import calendar, clock, events, reminders, workflow
+from cases import events, workflow
+from cases.clock import calendar, marks, reminders
 from cases.models import CaseEvent, CaseStatus, EmailSent, EscalationProposal, ProposalKind
 from tests import factories
 
@@ -20,8 +21,8 @@ def _run_day(day: D) -> dict:
     with freeze_time(f"{day.isoformat()} 09:00:00+08:00"):
         today = timezone.localdate()
         assert today == day
-        result = {"overdue": clock.cases_mark_overdue(today=today), **reminders.clock_run(today=today)}
-        again = {"overdue": clock.cases_mark_overdue(today=today), **reminders.clock_run(today=today)}
+        result = {"overdue": marks.cases_mark_overdue(today=today), **reminders.clock_run(today=today)}
+        again = {"overdue": marks.cases_mark_overdue(today=today), **reminders.clock_run(today=today)}
     assert all(v == [] for v in again.values()), again
     return result
 

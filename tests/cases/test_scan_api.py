@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases import jobs
+from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
 
 from .test_ingest import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)

@@ -11,8 +11,8 @@ from freezegun import freeze_time
 from PIL import Image
 
 from cases import events, workflow
-from cases.calendar import add_working_days, working_days_between
-from cases.dashboard import campaign_dashboard
+from cases.clock.calendar import add_working_days, working_days_between
+from cases.dashboard.selectors import campaign_dashboard
 from cases.models import (
     Case,
     CaseEvent,

@@ -128,7 +128,7 @@ def ensure_reference_data():
     """Transactional tests start from a flushed database: put back what migrations seeded."""
     from importlib import import_module
 
-    from cases.calendar_upkeep import calendar_seed_from_file
+    from cases.clock.upkeep import calendar_seed_from_file
     from cases.models import CalendarYear
 
     if not ViolationType.objects.exists():

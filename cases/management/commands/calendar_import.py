@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.errors import DomainError
-from cases import calendar_upkeep
+from cases.clock import upkeep
 
 
 class Command(BaseCommand):
@@ -29,12 +29,12 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"no user {user!r}")
         try:
-            preview = calendar_upkeep.notice_preview(text=text, year=year)
+            preview = upkeep.notice_preview(text=text, year=year)
             self._print(preview)
             if dry_run:
                 self.stdout.write("dry run: nothing saved")
                 return
-            record = calendar_upkeep.notice_import(actor=actor, text=text, year=year)
+            record = upkeep.notice_import(actor=actor, text=text, year=year)
         except DomainError as exc:
             raise CommandError(f"{exc.code}: {exc.message}") from None
         if record is None:

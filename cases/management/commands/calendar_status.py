@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from cases.calendar_upkeep import calendar_status
+from cases.clock.upkeep import calendar_status
 
 
 class Command(BaseCommand):

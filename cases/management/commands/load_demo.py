@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from cases import clock, responses, services, workflow
-from cases.calendar import UnknownCalendarYear, add_working_days
+from cases import responses, services, workflow
+from cases.clock import marks
+from cases.clock.calendar import UnknownCalendarYear, add_working_days
 from cases.models import (
     CalendarYear,
     Campaign,
@@ -321,7 +322,7 @@ class Command(BaseCommand):
             )
 
         # The overdue demo case becomes overdue the way every case does: by the clock.
-        clock.cases_mark_overdue(today=today)
+        marks.cases_mark_overdue(today=today)
 
     def _anchor(self) -> datetime.date:
         """Today in Asia/Shanghai, kept inside the years the official calendar knows."""

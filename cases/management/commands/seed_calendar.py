@@ -1,8 +1,8 @@
-"""Load the seeded years (cases/data/official_days.json) through the import path; idempotent."""
+"""Load the seeded years (cases/clock/data/official_days.json) through the import path; idempotent."""
 
 from django.core.management.base import BaseCommand
 
-from cases.calendar_upkeep import calendar_seed_from_file
+from cases.clock.upkeep import calendar_seed_from_file
 
 
 class Command(BaseCommand):

@@ -15,15 +15,15 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from ..base import Candidate, Observation
-from .base import Rule
-from .cloud import CloudConnectionRule
-from .consent import BeforeConsentRule
-from .permissions import SensitivePermissionRule
-from .personal_data import PersonalDataRule
-from .privacy_policy import MissingPrivacyPolicyRule
-from .static_code import HardwareIdsRule
-from .trackers import IdentifyingTrackerRule
+from cases.scanners.base import Candidate, Observation
+from cases.scanners.rules.base import Rule
+from cases.scanners.rules.cloud import CloudConnectionRule
+from cases.scanners.rules.consent import BeforeConsentRule
+from cases.scanners.rules.permissions import SensitivePermissionRule
+from cases.scanners.rules.personal_data import PersonalDataRule
+from cases.scanners.rules.privacy_policy import MissingPrivacyPolicyRule
+from cases.scanners.rules.static_code import HardwareIdsRule
+from cases.scanners.rules.trackers import IdentifyingTrackerRule
 
 RULE_TYPES: tuple[type[Rule], ...] = (
     SensitivePermissionRule,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
-from .. import limits
-from ..base import Candidate, Observation
+from cases.scanners import limits
+from cases.scanners.base import Candidate, Observation
 
 
 class Rule:

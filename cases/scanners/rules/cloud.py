@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .. import limits
-from ..base import Candidate, Observation
-from . import hosts
-from .base import Rule
+from cases.scanners import limits
+from cases.scanners.base import Candidate, Observation
+from cases.scanners.rules import hosts
+from cases.scanners.rules.base import Rule
 
 _NO_DATA_STATES = frozenset({"S0", "REJ", "SH", "SHR", "OTH", "RSTOS0", "RSTRH"})
 _STREAM_KINDS = frozenset({"connection", "tls", "http_request", "mqtt"})

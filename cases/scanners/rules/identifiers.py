@@ -15,7 +15,7 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import parse_qsl
 
-from .. import limits
+from cases.scanners import limits
 
 LABELS = {
     "imei": "IMEI",

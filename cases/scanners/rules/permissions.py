@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..base import Candidate, Observation
-from .base import Rule
+from cases.scanners.base import Candidate, Observation
+from cases.scanners.rules.base import Rule
 
 # name → (code, group label in Chinese)
 _ANDROID = {

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from ..base import Candidate, Observation, clip
-from . import hosts, identifiers
-from .base import Group, Grouper, Rule
+from cases.scanners.base import Candidate, Observation, clip
+from cases.scanners.rules import hosts, identifiers
+from cases.scanners.rules.base import Group, Grouper, Rule
 
 # Request headers that describe the client or the exchange, never the user.
 _PLAIN_HEADERS = frozenset(

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..base import Candidate, Observation
-from .base import Group, Grouper, Rule
+from cases.scanners.base import Candidate, Observation
+from cases.scanners.rules.base import Group, Grouper, Rule
 
 _RULES = {"HardwareIds": "读取设备硬件标识"}
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .. import trackerdb
-from ..base import Candidate, Observation
-from .base import Rule
+from cases.scanners import trackerdb
+from cases.scanners.base import Candidate, Observation
+from cases.scanners.rules.base import Rule
 
 
 class IdentifyingTrackerRule(Rule):

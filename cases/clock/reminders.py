@@ -4,7 +4,7 @@ Celery beat runs these once a day; each takes ``today`` (a date in Asia/Shanghai
 decides what today is and tests can pin it. Every run is idempotent and safe late: a reminder or
 an order email goes once per dedup key, a proposal once per (case, kind, deadline), and a run
 that comes days late still sends what is due and proposes what has passed. Moving cases to
-overdue is part 1 (``cases.clock``).
+overdue is part 1 (``cases.clock.marks``).
 """
 
 import datetime
@@ -13,9 +13,9 @@ import logging
 from django.db import transaction
 from django.db.models import QuerySet
 
-from . import events, notifications
-from .calendar import UnknownCalendarYear, working_days_between
-from .models import Case, CaseStatus, EmailSent, EscalationProposal, ProposalKind
+from cases import events, notifications
+from cases.clock.calendar import UnknownCalendarYear, working_days_between
+from cases.models import Case, CaseStatus, EmailSent, EscalationProposal, ProposalKind
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """The regulator dashboard (mounted at /dashboard/): one campaign's cases, drawn with Chart.js
-from static/vendor/chartjs (no CDN). The numbers come from ``cases.dashboard``."""
+from static/vendor/chartjs (no CDN). The numbers come from ``cases.dashboard.selectors``."""
 
 from django.http import Http404
 from django.shortcuts import render
@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 
 from accounts.policies import policy
 from accounts.roles import CASE_VIEW
-
-from .calendar import known_until
-from .dashboard import campaign_dashboard
-from .selectors import campaign_list
+from cases.clock.calendar import known_until
+from cases.dashboard.selectors import campaign_dashboard
+from cases.selectors import campaign_list
 
 
 @policy({"GET": CASE_VIEW})

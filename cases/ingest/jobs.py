@@ -21,10 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
-
-from .evidence import FileTooLarge, original_name, server_name, sha256_of
-from .models import Inspection, ScanJob, ScanJobEvent, ScanStatus
-from .scanners import base as scanners
+from cases.evidence import FileTooLarge, original_name, server_name, sha256_of
+from cases.models import Inspection, ScanJob, ScanJobEvent, ScanStatus
+from cases.scanners import base as scanners
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ def _record(*, job: ScanJob, kind: str, from_status: str, actor=None, reason: st
 
 def _enqueue(job_id: int) -> None:
     # cases.tasks imports this module to reach the services; import it when a message is sent.
-    from .tasks import ingest_scan
+    from cases.tasks import ingest_scan
 
     ingest_scan.delay(job_id)
 

@@ -16,11 +16,11 @@ from django.views import View
 from accounts.errors import DomainError
 from accounts.policies import PolicyMixin
 from accounts.roles import INSPECTION_EDIT, INSPECTION_VIEW, has_perm
-
-from . import jobs, retest, selectors
-from .ingest import selectors as scan_selectors
-from .models import ScanStatus
-from .views import found_or_404
+from cases import retest, selectors
+from cases.ingest import jobs
+from cases.ingest import selectors as scan_selectors
+from cases.models import ScanStatus
+from cases.views import found_or_404
 
 COMPARISON_ROWS = 50
 

@@ -31,11 +31,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Forbidden
 from accounts.roles import CALENDAR_EDIT, Role, has_perm
-
-from . import events, workflow
-from .calendar import SEED_FILE, Calendar, UnknownCalendarYear, known_until
-from .holiday_notice import HOLIDAY, WORKDAY, Day, Notice, check_schedule, notice_parse
-from .models import (
+from cases import events, workflow
+from cases.clock.calendar import SEED_FILE, Calendar, UnknownCalendarYear, known_until
+from cases.clock.holiday_notice import HOLIDAY, WORKDAY, Day, Notice, check_schedule, notice_parse
+from cases.models import (
     CalendarAlert,
     CalendarImport,
     CalendarImportKind,
@@ -46,7 +45,7 @@ from .models import (
     DayKind,
     OfficialDay,
 )
-from .notifications import DEADLINE_MOVED, LANGUAGES, case_email_enqueue, site_url
+from cases.notifications import DEADLINE_MOVED, LANGUAGES, case_email_enqueue, site_url
 
 logger = logging.getLogger(__name__)
 

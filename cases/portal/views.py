@@ -1,6 +1,6 @@
 """The vendor portal (mounted at /portal/): a vendor's served cases, its orders, its answers.
 
-Every fetch goes through ``cases.portal_selectors`` (scoped to the user's vendor; missing and not
+Every fetch goes through ``cases.portal.selectors`` (scoped to the user's vendor; missing and not
 yours are the same 404); every write calls one service. Domain errors become form errors or
 messages, never a 500.
 """
@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import DomainError, NotFound
 from accounts.policies import policy
 from accounts.roles import PORTAL_RESPOND, PORTAL_VIEW, PUBLIC
+from cases import access, responses
+from cases.portal import selectors as portal_selectors
+from cases.portal.forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, ResponseForm
+from cases.views import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 from products import memberships
 from products.selectors import vendor_of
-
-from . import access, portal_selectors, responses
-from .portal_forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, ResponseForm
-from .views import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 
 MSG_RESPONSE_SENT = _("Your rectification report was sent. The regulator will review it.")
 MSG_EXTENSION_SENT = _("Your request for more time was sent.")

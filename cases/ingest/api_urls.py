@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import scan_api
+from cases.ingest import api as scan_api
 
 app_name = "scans-api"
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import workflow
-from .models import Case, CaseStatus
+from cases import workflow
+from cases.models import Case, CaseStatus
 
 logger = logging.getLogger(__name__)
 

@@ -14,10 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import DomainError
 from accounts.policies import policy
 from accounts.roles import CALENDAR_EDIT, CASE_VIEW, has_perm
-
-from . import calendar_upkeep
-from .forms import CalendarImportForm
-from .models import CalendarImport
+from cases.clock import upkeep
+from cases.forms import CalendarImportForm
+from cases.models import CalendarImport
 
 MSG_SAVED = _("The %(year)s calendar was saved: %(holidays)s holidays and %(workdays)s make-up working days.")
 MSG_MOVED = _("%(count)s running deadline(s) were recounted; each case's history says so.")
@@ -31,7 +30,7 @@ def calendar_overview(request):
         request,
         "cases/calendar/overview.html",
         {
-            "status": calendar_upkeep.calendar_status(today=today),
+            "status": upkeep.calendar_status(today=today),
             "imports": CalendarImport.objects.select_related("imported_by").order_by("-imported_at", "-id")[:30],
             "can_import": has_perm(request.user, CALENDAR_EDIT),
         },
@@ -46,10 +45,10 @@ def calendar_import(request):
         text, year = form.cleaned_data["text"], form.cleaned_data["year"]
         try:
             if request.POST.get("action") == "save":
-                record = calendar_upkeep.notice_import(actor=request.user, text=text, year=year)
+                record = upkeep.notice_import(actor=request.user, text=text, year=year)
                 _saved_message(request, record, year=year, text=text)
                 return redirect("calendar")
-            preview = calendar_upkeep.notice_preview(text=text, year=year)
+            preview = upkeep.notice_preview(text=text, year=year)
         except DomainError as exc:
             form.add_error("text", exc.message)
     weekdays = [WEEKDAYS_ABBR[i] for i in range(7)]
@@ -58,7 +57,7 @@ def calendar_import(request):
 
 def _saved_message(request, record, *, year, text) -> None:
     if record is None:
-        parsed_year = year or calendar_upkeep.notice_parse(text).year
+        parsed_year = year or upkeep.notice_parse(text).year
         messages.info(request, MSG_UNCHANGED % {"year": parsed_year})
         return
     kinds = [kind for _, kind, _ in record.days]

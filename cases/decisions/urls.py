@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import decision_views as views
+from cases.decisions import views
 
 app_name = "decisions"
 

@@ -18,12 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
+from cases import retest
+from cases.ingest import jobs, selectors
+from cases.models import Finding, ScanJob, ScanStatus
+from cases.selectors import inspection_get_for
 from config.api import error_responses
-
-from . import jobs, retest
-from .ingest import selectors
-from .models import Finding, ScanJob, ScanStatus
-from .selectors import inspection_get_for
 
 COMPARISON_LIMIT = 100
 COMPARISON_MAX_LIMIT = 1000

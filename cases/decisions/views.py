@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import DomainError
 from accounts.policies import policy
 from accounts.roles import CASE_DECIDE, CASE_VIEW
-
-from . import portal_selectors, reminders, responses, retest, selectors
-from .models import ProposalKind
-from .portal_forms import DecisionForm, ExtensionGrantForm, RequiredReasonForm, RetestLinkForm
-from .views import EVENT_LABELS, STATUS_LABELS, found_or_404
+from cases import responses, retest, selectors
+from cases.clock import reminders
+from cases.models import ProposalKind
+from cases.portal import selectors as portal_selectors
+from cases.portal.forms import DecisionForm, ExtensionGrantForm, RequiredReasonForm, RetestLinkForm
+from cases.views import EVENT_LABELS, STATUS_LABELS, found_or_404
 
 MSG_ACCEPTED = _("The report was accepted; the case is now under verification.")
 MSG_REJECTED = _("The report was rejected; the vendor was told why.")

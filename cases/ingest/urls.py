@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import scan_views
+from cases.ingest import views as scan_views
 
 urlpatterns = [
     path("inspections/<int:pk>/scans/", scan_views.ScanPageView.as_view(), name="scan-page"),

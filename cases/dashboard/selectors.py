@@ -6,10 +6,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from cases.models import Campaign, Case, CaseStatus, FindingStatus
+from cases.selectors import CLOCK_RUNNING
 from products.models import ProductKind, TerminalCategory
-
-from .models import Campaign, Case, CaseStatus, FindingStatus
-from .selectors import CLOCK_RUNNING
 
 S = CaseStatus
 

@@ -4,7 +4,7 @@ the rules live in ``cases.responses``, ``cases.access`` and ``products.membershi
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Inspection
+from cases.models import Inspection
 
 
 class MultipleFileInput(forms.ClearableFileInput):

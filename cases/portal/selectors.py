@@ -14,11 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, PORTAL_VIEW, has_perm
-from products.selectors import vendor_of
-
-from . import events
-from .calendar import UnknownCalendarYear, working_days_between
-from .models import (
+from cases import events
+from cases.clock.calendar import UnknownCalendarYear, working_days_between
+from cases.models import (
     Case,
     CaseEvent,
     CaseStatus,
@@ -28,6 +26,7 @@ from .models import (
     FindingStatus,
     VendorResponse,
 )
+from products.selectors import vendor_of
 
 S = CaseStatus
 CLOCK_RUNNING = (S.ORDERED, S.RESPONDED, S.OVERDUE, S.NAMED)

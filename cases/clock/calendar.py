@@ -12,8 +12,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import InvalidInput
-
-from .models import CalendarYear, DayKind, OfficialDay
+from cases.models import CalendarYear, DayKind, OfficialDay
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "official_days.json"
 MAX_WORKING_DAYS = 366

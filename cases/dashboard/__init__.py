@@ -1,0 +1,1 @@
+"""The regulator dashboard of one campaign: its reads, page and URLs."""

@@ -1,0 +1,1 @@
+"""The reviewers' decision pages: reports, extensions, proposals and re-tests to decide."""
