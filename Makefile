@@ -1,10 +1,13 @@
 # Rectify. The two commands: `make run` (serve the demo) and `make test` (the whole suite).
 #
-# run   installs what is missing, compiles translations, migrates, loads the demo data and serves
-#       http://127.0.0.1:8000/ with the embedded defaults (SQLite, jobs without Redis) unless
-#       DATABASE_URL / REDIS_URL are set.
-# test  runs every test with config.settings.test on PostgreSQL and Redis when they answer
-#       (DATABASE_URL, REDIS_URL); without PostgreSQL it falls back to SQLite, loudly, unless CI=true.
+# run   installs what is missing (.venv, requirements.txt, the runtime Debian packages when root),
+#       compiles translations, migrates, loads the demo data and serves http://127.0.0.1:8000/ with
+#       the embedded defaults (SQLite, jobs without Redis) unless DATABASE_URL / REDIS_URL are set.
+# test  installs what is missing (.venv, requirements-dev.txt, the test Debian packages when root, or
+#       stops at once with the apt-get command to run), then runs every test with config.settings.test
+#       on PostgreSQL and Redis when they answer (DATABASE_URL, REDIS_URL); without PostgreSQL it falls
+#       back to SQLite, loudly, unless CI=true.
+# The Debian packages of each set: .ci/system-packages.sh (also used by .ci/run).
 
 SHELL := /bin/bash
 # The virtualenv's interpreter: the distribution's python3.11 when it has venv (Debian and Ubuntu
@@ -13,7 +16,10 @@ SHELL := /bin/bash
 PYTHON ?= $(or $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null && echo /usr/bin/python3.11),python3.11)
 VENV := .venv
 PY := $(VENV)/bin/python
+# Each requirements file is installed again whenever it is newer than its stamp.
 STAMP := $(VENV)/.requirements-installed
+DEV_STAMP := $(VENV)/.requirements-dev-installed
+SYSTEM_PACKAGES := bash .ci/system-packages.sh
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Extra pytest arguments: make test ARGS="-k clock -x"
@@ -24,15 +30,15 @@ RUN_SETTINGS := config.settings.local
 DEMO_LOGINS := admin, inspector, reviewer, vendor_a, vendor_b
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench deps system-packages messages schema
+.PHONY: help run test lint bench deps dev-deps system-packages test-system-packages messages schema
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo and serve http://$(HOST):$(PORT)/"
-	@echo "make test   run the whole test suite (PostgreSQL + Redis when they answer; CI=true demands them)"
+	@echo "make test   install what the tests need (or say what to install), run the whole suite (PostgreSQL + Redis when they answer; CI=true demands them)"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  run the benchmarks ($(BENCH_SCRIPTS))"
 
-run: deps system-packages messages
+run: system-packages deps messages
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py load_demo
 	@echo
@@ -41,23 +47,25 @@ run: deps system-packages messages
 	@echo
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: deps messages
+test: test-system-packages dev-deps messages
 	$(PY) .ci/with_services.py $(PY) -m pytest -p no:cacheprovider --create-db $(ARGS)
 
-lint: deps
+lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
 
-bench: deps messages
+bench: system-packages dev-deps messages
 	@mkdir -p bench/out
 	@for script in $(BENCH_SCRIPTS); do \
 		echo "== $$script"; \
 		PYTHONPATH=. $(PY) .ci/with_services.py $(PY) $$script || exit 1; \
 	done
 
-# The virtual environment, and the requirements whenever requirements.txt is newer than the stamp.
+# The virtual environment with the runtime requirements (make run), or with the runtime and the test
+# and development tools (make test, lint, bench: requirements-dev.txt includes requirements.txt).
 deps: $(STAMP)
+dev-deps: $(DEV_STAMP)
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Rectify needs $(PYTHON) (Django 5.2 LTS); install it or run: make PYTHON=python3.12 ..." >&2; exit 1; }
@@ -67,24 +75,18 @@ $(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-# Chinese PDFs need the Noto CJK fonts (or they render boxes) and HarfBuzz's subsetter (or each
-# render takes seconds); translations need gettext's msgfmt. Installed with apt-get when root.
+# requirements-dev.txt holds requirements.txt: the runtime stamp is fresh too afterwards.
+$(DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(STAMP)
+
+# The Debian packages (.ci/system-packages.sh), checked with dpkg-query and installed with apt-get
+# when root. Not root: `make run` warns with the apt-get command, `make test` stops with it.
 system-packages:
-	@missing=""; \
-	if ! command -v fc-list >/dev/null; then missing="$$missing fontconfig fonts-noto-cjk"; \
-	elif [ -z "$$(fc-list :lang=zh family)" ]; then missing="$$missing fonts-noto-cjk"; fi; \
-	{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q 'libharfbuzz-subset\.so\.0' || missing="$$missing libharfbuzz-subset0"; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing Debian packages:$$missing"; \
-		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
-	else \
-		echo "!! Missing Debian packages:$$missing" >&2; \
-		echo "!! Chinese PDFs will show boxes or render slowly, translations stay uncompiled. Install them with:" >&2; \
-		echo "!!     sudo apt-get install --no-install-recommends$$missing" >&2; \
-	fi
+	@$(SYSTEM_PACKAGES) run
+
+test-system-packages:
+	@$(SYSTEM_PACKAGES) test
 
 # Compile the translation catalogues (.mo files are build output, not committed).
 messages: deps
