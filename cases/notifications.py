@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases.models import Case, EmailSent, ExtensionRequest, VendorResponse
+from config import queue
 from products.models import VendorMembership
 
 logger = logging.getLogger(__name__)
@@ -103,13 +104,13 @@ def case_email_dispatch(*, kind: str, case_id: int, obj_id: int | None = None) -
     return case_email_send(kind=kind, case=case, obj=obj)
 
 
+EMAIL_TASK = "cases.tasks.send_case_email"
+
+
 def case_email_enqueue(*, kind: str, case: Case, obj=None) -> None:
     """Send after the current transaction commits, through the Celery queue."""
-    # Imported here because the tasks module imports this one (thin tasks call these services).
-    from .tasks import send_case_email
-
     case_id, obj_id = case.pk, (obj.pk if obj is not None else None)
-    transaction.on_commit(lambda: send_case_email.delay(kind, case_id, obj_id), robust=True)
+    transaction.on_commit(lambda: queue.send(EMAIL_TASK, kind, case_id, obj_id), robust=True)
 
 
 def order_served_notify(*, case: Case) -> None:

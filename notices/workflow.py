@@ -22,6 +22,7 @@ from cases import workflow as case_workflow
 from cases.access import case_access_code_issue, code_hash
 from cases.clock.calendar import add_working_days
 from cases.notifications import order_served_notify
+from config import queue
 
 from . import caching, events, numbering, rendering, services
 from .documents import notice_document
@@ -114,12 +115,11 @@ def _check_deadlines_countable(notice: Notice) -> None:
         add_working_days(today, period)
 
 
+PUBLISH_TASK = "notices.tasks.publish_notice"
+
+
 def notice_request_publication(*, actor, notice: Notice) -> Notice:
     """Queue the publication of an approved notice. Asking again is harmless."""
-    # The task module imports this one (it calls notice_publish); importing it here, at call
-    # time, lets either module be imported first (Celery's autodiscovery imports tasks first).
-    from .tasks import publish_notice
-
     _require_approver(actor)
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
@@ -131,7 +131,7 @@ def notice_request_publication(*, actor, notice: Notice) -> Notice:
         locked.save(update_fields=["publish_requested_at"])
         events.record(notice=locked, kind=events.PUBLISH_REQUESTED, actor=actor)
         notice_id, actor_id = locked.pk, actor.pk
-        transaction.on_commit(lambda: publish_notice.delay(notice_id, actor_id), robust=True)
+        transaction.on_commit(lambda: queue.send(PUBLISH_TASK, notice_id, actor_id), robust=True)
     return locked
 
 

@@ -24,6 +24,7 @@ from accounts.errors import Conflict, InvalidInput
 from cases.evidence import FileTooLarge, original_name, server_name, sha256_of
 from cases.models import Inspection, ScanJob, ScanJobEvent, ScanStatus
 from cases.scanners import base as scanners
+from config import queue
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +83,11 @@ def _record(*, job: ScanJob, kind: str, from_status: str, actor=None, reason: st
     )
 
 
-def _enqueue(job_id: int) -> None:
-    # cases.tasks imports this module to reach the services; import it when a message is sent.
-    from cases.tasks import ingest_scan
+INGEST_TASK = "cases.tasks.ingest_scan"
 
-    ingest_scan.delay(job_id)
+
+def _enqueue(job_id: int) -> None:
+    queue.send(INGEST_TASK, job_id)
 
 
 def _enqueue_on_commit(job_id: int) -> None:
