@@ -20,7 +20,7 @@ SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "staticfiles", "media",
 # pieces so that this file does not name it.
 SHARED = "../" + "shared"
 # Only the tests that read the shared scanner corpus may name it (and the pytest marker they carry).
-MAY_NAME_SHARED = {"tests/conftest.py", "tests/cases/test_ingest_corpus.py"}
+MAY_NAME_SHARED = {"tests/conftest.py", "tests/cases/ingest/test_corpus.py"}
 MAY_NAME_SHARED_UNDER = ("bench/",)
 
 NUMBER = r"\d+(?:\.\d+)*"

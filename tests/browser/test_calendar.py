@@ -2,7 +2,7 @@
 reads the preview month by month, saves it, and the warning goes.
 
 Run on the real clock: from 1 November 2026 on, with 2027 not yet known, the banner shows on every
-regulator page by itself. The imported 2027 is the test's own notice (tests/cases/test_calendar_upkeep.py).
+regulator page by itself. The imported 2027 is the test's own notice (tests/cases/clock/test_upkeep.py).
 """
 
 import pytest
@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from cases.clock.upkeep import calendar_warning
 from cases.models import CalendarImport, OfficialDay
 from tests import factories
-from tests.cases.test_calendar_upkeep import NOTICE_2027
+from tests.cases.clock.test_upkeep import NOTICE_2027
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

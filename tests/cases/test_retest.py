@@ -5,8 +5,7 @@ import pytest
 from accounts.errors import Conflict, NotFound
 from cases import retest
 from cases.models import Finding, FindingSource, FindingStatus, ScanJob, ScanStatus, ViolationType
-
-from .test_ingest import english  # noqa: F401 (fixture)
+from tests.cases.ingest.test_service import english  # noqa: F401 (fixture)
 
 
 @pytest.fixture

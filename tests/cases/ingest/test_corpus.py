@@ -15,9 +15,8 @@ from cases import retest
 from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
 from cases.scanners import detect_candidates, parse
-
-from ..conftest import CORPUS
-from .test_ingest import english, media_root  # noqa: F401 (fixtures)
+from tests.cases.ingest.test_service import english, media_root  # noqa: F401 (fixtures)
+from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.corpus
 

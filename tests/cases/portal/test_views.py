@@ -11,8 +11,7 @@ from cases import access, events
 from cases.models import CaseStatus, Evidence
 from products.models import VendorMembership
 from tests import factories
-
-from .served import png, served_case, svg_file
+from tests.cases.served import png, served_case, svg_file
 
 S = CaseStatus
 

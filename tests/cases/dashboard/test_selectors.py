@@ -11,8 +11,7 @@ from cases.dashboard.selectors import campaign_dashboard
 from cases.models import CaseStatus
 from products.models import ProductKind, TerminalCategory
 from tests import factories
-
-from .served import served_case
+from tests.cases.served import served_case
 
 S = CaseStatus
 D = datetime.date

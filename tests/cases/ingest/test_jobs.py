@@ -15,8 +15,7 @@ from cases.evidence import FileTooLarge
 from cases.ingest import jobs
 from cases.models import ScanJob, ScanJobEvent, ScanStatus
 from tests.audit import assert_append_only
-
-from .test_ingest import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)
+from tests.cases.ingest.test_service import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from cases import events, workflow
 from cases.clock import calendar, marks, reminders
 from cases.models import CaseEvent, CaseStatus, EmailSent, EscalationProposal, ProposalKind
 from tests import factories
-
-from .served import DEADLINE, SERVED, served_case
+from tests.cases.served import DEADLINE, SERVED, served_case
 
 S = CaseStatus
 D = datetime.date

@@ -20,9 +20,8 @@ from cases import tasks
 from cases.ingest import jobs
 from cases.models import ScanJob, ScanStatus
 from cases.scanners import limits
-
-from .test_ingest import english  # noqa: F401 (fixture)
-from .test_worker import celery_worker  # noqa: F401 (fixture)
+from tests.cases.ingest.test_service import english  # noqa: F401 (fixture)
+from tests.cases.test_worker import celery_worker  # noqa: F401 (fixture)
 
 GOOD_HAR = json.dumps(
     {

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
-
-from .test_ingest import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)
+from tests.cases.ingest.test_service import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)
 
 ROW = {"locus": "GET https://t.example/a", "codes": ["PI-01"], "rule": "har.device_id"}
 

@@ -13,8 +13,8 @@ from notices import services as notice_services
 from notices import workflow as notice_workflow
 from notices.models import NoticeKind, NoticeStatus
 from tests import factories
+from tests.cases.clock.test_upkeep import CORRECTED_2027, NOTICE_2027
 from tests.cases.served import served_case
-from tests.cases.test_calendar_upkeep import CORRECTED_2027, NOTICE_2027
 
 pytestmark = pytest.mark.django_db
 
