@@ -8,7 +8,6 @@ import datetime
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from accounts.errors import DomainError, NotFound
+from accounts.errors import DomainError
 from accounts.policies import PolicyMixin
 from accounts.roles import (
     AUTHENTICATED,
@@ -28,7 +27,7 @@ from accounts.roles import (
     INSPECTION_EDIT,
     INSPECTION_VIEW,
 )
-from cases import events, selectors, services, workflow
+from cases import selectors, services, workflow
 from cases.clock.calendar import working_days_between
 from cases.forms import (
     CaseFilterForm,
@@ -38,7 +37,8 @@ from cases.forms import (
     ReasonForm,
     RequiredReasonForm,
 )
-from cases.models import CaseStatus, Evidence, FindingStatus
+from cases.models import CaseStatus, FindingStatus
+from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 
 PAGE_SIZE = 25
 PORTAL_URL = "/portal/"
@@ -50,50 +50,6 @@ MSG_FINDING_CONFIRMED = _("Finding “%(title)s” confirmed.")
 MSG_FINDING_DISMISSED = _("Finding “%(title)s” dismissed.")
 MSG_DISMISS_REASON = _("Give a reason to dismiss a finding.")
 MSG_CASE_OPENED = _("Case %(number)s opened.")
-
-# How the timeline names each kind of audit event (cases.events).
-EVENT_LABELS = {
-    events.OPENED: _("Case opened"),
-    events.TRANSITION: _("State changed"),
-    events.FINDING_ADDED: _("Finding added"),
-    events.DEADLINE_SET: _("Deadline set"),
-    events.EXTENSION_REQUESTED: _("Extension requested"),
-    events.EXTENSION_GRANTED: _("Extension granted"),
-    events.EXTENSION_REFUSED: _("Extension refused"),
-    events.RESPONSE_SUBMITTED: _("Rectification report submitted"),
-    events.RESPONSE_ACCEPTED: _("Rectification report accepted"),
-    events.RESPONSE_REJECTED: _("Rectification report rejected"),
-    events.RETEST_LINKED: _("Re-test linked"),
-    events.REMINDER_SENT: _("Reminder sent"),
-    events.NOTE: _("Note"),
-}
-STATUS_LABELS = dict(CaseStatus.choices)
-
-
-def found_or_404(selector, **kwargs):
-    """Call a scoped selector; its NotFound (missing or not yours) becomes the page 404."""
-    try:
-        return selector(**kwargs)
-    except NotFound:
-        raise Http404 from None
-
-
-def evidence_response(evidence: Evidence) -> FileResponse:
-    """Serve a stored evidence file as a download that a browser never renders.
-
-    Uploaded files are untrusted: attachment only, no MIME sniffing, and a sandboxing CSP in
-    case a browser opens it anyway. The vendor portal serves its evidence through this too.
-    """
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class HomeView(PolicyMixin, TemplateView):

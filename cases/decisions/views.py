@@ -13,10 +13,11 @@ from accounts.policies import policy
 from accounts.roles import CASE_DECIDE, CASE_VIEW
 from cases import responses, retest, selectors
 from cases.clock import reminders
+from cases.decisions import selectors as decision_selectors
 from cases.models import ProposalKind
 from cases.portal import selectors as portal_selectors
 from cases.portal.forms import DecisionForm, ExtensionGrantForm, RequiredReasonForm, RetestLinkForm
-from cases.views import EVENT_LABELS, STATUS_LABELS, found_or_404
+from cases.web import EVENT_LABELS, STATUS_LABELS, found_or_404
 
 MSG_ACCEPTED = _("The report was accepted; the case is now under verification.")
 MSG_REJECTED = _("The report was rejected; the vendor was told why.")
@@ -29,7 +30,7 @@ MSG_RETEST_FAILED = _("The case is back to ordered; the clock runs on.")
 
 @policy({"GET": CASE_VIEW})
 def queue(request):
-    context = portal_selectors.decision_queue(actor=request.user)
+    context = decision_selectors.decision_queue(actor=request.user)
     context["naming"] = reminders.proposal_list(kind=ProposalKind.NAMING)
     context["removal"] = reminders.proposal_list(kind=ProposalKind.REMOVAL)
     return render(request, "cases/decisions/queue.html", context)
@@ -47,7 +48,9 @@ def _response_page(request, response, *, accept=None, reject=None, status=200):
 
 @policy({"GET": CASE_VIEW})
 def response_detail(request, pk):
-    return _response_page(request, found_or_404(portal_selectors.response_get_for, actor=request.user, response_id=pk))
+    return _response_page(
+        request, found_or_404(decision_selectors.response_get_for, actor=request.user, response_id=pk)
+    )
 
 
 def _decide(request, form, call, success, page):
@@ -65,7 +68,7 @@ def _decide(request, form, call, success, page):
 
 @policy({"POST": CASE_DECIDE})
 def response_accept(request, pk):
-    response = found_or_404(portal_selectors.response_get_for, actor=request.user, response_id=pk)
+    response = found_or_404(decision_selectors.response_get_for, actor=request.user, response_id=pk)
     form = DecisionForm(request.POST)
     failed = _decide(
         request,
@@ -79,7 +82,7 @@ def response_accept(request, pk):
 
 @policy({"POST": CASE_DECIDE})
 def response_reject(request, pk):
-    response = found_or_404(portal_selectors.response_get_for, actor=request.user, response_id=pk)
+    response = found_or_404(decision_selectors.response_get_for, actor=request.user, response_id=pk)
     form = RequiredReasonForm(request.POST)
     failed = _decide(
         request,
@@ -104,13 +107,13 @@ def _extension_page(request, extension, *, grant=None, refuse=None, status=200):
 @policy({"GET": CASE_VIEW})
 def extension_detail(request, pk):
     return _extension_page(
-        request, found_or_404(portal_selectors.extension_get_for, actor=request.user, extension_id=pk)
+        request, found_or_404(decision_selectors.extension_get_for, actor=request.user, extension_id=pk)
     )
 
 
 @policy({"POST": CASE_DECIDE})
 def extension_grant(request, pk):
-    extension = found_or_404(portal_selectors.extension_get_for, actor=request.user, extension_id=pk)
+    extension = found_or_404(decision_selectors.extension_get_for, actor=request.user, extension_id=pk)
     form = ExtensionGrantForm(request.POST)
     failed = _decide(
         request,
@@ -126,7 +129,7 @@ def extension_grant(request, pk):
 
 @policy({"POST": CASE_DECIDE})
 def extension_refuse(request, pk):
-    extension = found_or_404(portal_selectors.extension_get_for, actor=request.user, extension_id=pk)
+    extension = found_or_404(decision_selectors.extension_get_for, actor=request.user, extension_id=pk)
     form = RequiredReasonForm(request.POST)
     failed = _decide(
         request,

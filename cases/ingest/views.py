@@ -20,7 +20,7 @@ from cases import retest, selectors
 from cases.ingest import jobs
 from cases.ingest import selectors as scan_selectors
 from cases.models import ScanStatus
-from cases.views import found_or_404
+from cases.web import found_or_404
 
 COMPARISON_ROWS = 50
 

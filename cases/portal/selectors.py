@@ -1,4 +1,4 @@
-"""Reads for the vendor portal and the reviewers' decision pages.
+"""Reads for the vendor portal (the reviewers' reads are in cases.decisions.selectors).
 
 Vendor reads are scoped to the user's own vendor and to served cases; "missing" and "not yours"
 both raise ``NotFound``. What a vendor sees of the audit trail is filtered here: no internal
@@ -13,14 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import NotFound
-from accounts.roles import CASE_VIEW, PORTAL_VIEW, has_perm
+from accounts.roles import PORTAL_VIEW, has_perm
 from cases import events
 from cases.clock.calendar import UnknownCalendarYear, working_days_between
 from cases.models import (
     Case,
     CaseEvent,
     CaseStatus,
-    DecisionStatus,
     Evidence,
     ExtensionRequest,
     FindingStatus,
@@ -175,49 +174,4 @@ def portal_evidence_get(*, actor, evidence_id) -> Evidence:
             Q(response__case__in=cases) | Q(finding__case__in=cases, finding__status=FindingStatus.CONFIRMED)
         ).get(pk=evidence_id)
     except (Evidence.DoesNotExist, ValueError, TypeError):
-        raise NotFound from None
-
-
-# ------------------------------------------------------------------ reviewers
-
-
-def _regulator(actor) -> None:
-    if not has_perm(actor, CASE_VIEW):
-        raise NotFound
-
-
-def decision_queue(*, actor) -> dict:
-    _regulator(actor)
-    return {
-        "responses": VendorResponse.objects.filter(status=DecisionStatus.PENDING)
-        .select_related("case__vendor", "case__product")
-        .order_by("created_at", "id"),
-        "extensions": ExtensionRequest.objects.filter(status=DecisionStatus.PENDING)
-        .select_related("case__vendor", "case__product")
-        .order_by("created_at", "id"),
-        "verifying": Case.objects.filter(status=S.VERIFYING)
-        .select_related("vendor", "product", "product_version")
-        .order_by("updated_at", "id"),
-    }
-
-
-def response_get_for(*, actor, response_id) -> VendorResponse:
-    _regulator(actor)
-    try:
-        return (
-            VendorResponse.objects.select_related("case__vendor", "case__product", "submitted_by", "decided_by")
-            .prefetch_related("evidence_files")
-            .get(pk=response_id)
-        )
-    except (VendorResponse.DoesNotExist, ValueError, TypeError):
-        raise NotFound from None
-
-
-def extension_get_for(*, actor, extension_id) -> ExtensionRequest:
-    _regulator(actor)
-    try:
-        return ExtensionRequest.objects.select_related("case__vendor", "case__product", "requested_by").get(
-            pk=extension_id
-        )
-    except (ExtensionRequest.DoesNotExist, ValueError, TypeError):
         raise NotFound from None

@@ -18,7 +18,7 @@ from accounts.roles import PORTAL_RESPOND, PORTAL_VIEW, PUBLIC
 from cases import access, responses
 from cases.portal import selectors as portal_selectors
 from cases.portal.forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, ResponseForm
-from cases.views import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
+from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 from products import memberships
 from products.selectors import vendor_of
 

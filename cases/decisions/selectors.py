@@ -1,0 +1,52 @@
+"""Reads for the reviewers' decision pages: what waits for a decision, and each report or request.
+
+Regulators only: anyone else gets ``NotFound``, as for a missing row.
+"""
+
+from accounts.errors import NotFound
+from accounts.roles import CASE_VIEW, has_perm
+from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, VendorResponse
+
+S = CaseStatus
+
+
+def _regulator(actor) -> None:
+    if not has_perm(actor, CASE_VIEW):
+        raise NotFound
+
+
+def decision_queue(*, actor) -> dict:
+    _regulator(actor)
+    return {
+        "responses": VendorResponse.objects.filter(status=DecisionStatus.PENDING)
+        .select_related("case__vendor", "case__product")
+        .order_by("created_at", "id"),
+        "extensions": ExtensionRequest.objects.filter(status=DecisionStatus.PENDING)
+        .select_related("case__vendor", "case__product")
+        .order_by("created_at", "id"),
+        "verifying": Case.objects.filter(status=S.VERIFYING)
+        .select_related("vendor", "product", "product_version")
+        .order_by("updated_at", "id"),
+    }
+
+
+def response_get_for(*, actor, response_id) -> VendorResponse:
+    _regulator(actor)
+    try:
+        return (
+            VendorResponse.objects.select_related("case__vendor", "case__product", "submitted_by", "decided_by")
+            .prefetch_related("evidence_files")
+            .get(pk=response_id)
+        )
+    except (VendorResponse.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
+
+
+def extension_get_for(*, actor, extension_id) -> ExtensionRequest:
+    _regulator(actor)
+    try:
+        return ExtensionRequest.objects.select_related("case__vendor", "case__product", "requested_by").get(
+            pk=extension_id
+        )
+    except (ExtensionRequest.DoesNotExist, ValueError, TypeError):
+        raise NotFound from None
