@@ -181,6 +181,12 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# The states in which the rectification clock runs towards ``Case.deadline``: served and not yet
+# answered for good. Spelled once, here, beside the states: the overdue rule, the dashboard's
+# "due this week", the portal's working days left and the regulator's case page all read it.
+CLOCK_RUNNING = frozenset({CaseStatus.ORDERED, CaseStatus.RESPONDED, CaseStatus.OVERDUE, CaseStatus.NAMED})
+
+
 class Case(models.Model):
     """One vendor, one product version, its confirmed findings and the rectification clock.
 

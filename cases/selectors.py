@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, INSPECTION_VIEW, has_perm
 from cases.models import (
+    CLOCK_RUNNING,
     Campaign,
     Case,
     CaseEvent,
@@ -24,8 +25,6 @@ from cases.models import (
 )
 from products.selectors import vendor_of
 
-# Statuses in which the rectification clock runs.
-CLOCK_RUNNING = (CaseStatus.ORDERED, CaseStatus.RESPONDED, CaseStatus.OVERDUE, CaseStatus.NAMED)
 # What a vendor sees: cases that were served on it, never open (unserved) ones.
 VENDOR_VISIBLE_EXCLUDE = (CaseStatus.OPEN,)
 

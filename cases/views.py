@@ -38,7 +38,7 @@ from cases.forms import (
     ReasonForm,
     RequiredReasonForm,
 )
-from cases.models import CaseStatus, Evidence, FindingStatus
+from cases.models import CLOCK_RUNNING, CaseStatus, Evidence, FindingStatus
 
 PAGE_SIZE = 25
 PORTAL_URL = "/portal/"
@@ -165,7 +165,7 @@ def _clock(case) -> dict | None:
     return {
         "deadline": case.deadline,
         "served_on": case.served_on,
-        "running": case.status in selectors.CLOCK_RUNNING,
+        "running": case.status in CLOCK_RUNNING,
         "overdue": selectors.case_is_overdue(case, today),
         "left": left,
         "late_by": -left if left is not None and left < 0 else None,

@@ -6,8 +6,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from cases.models import Campaign, Case, CaseStatus, FindingStatus
-from cases.selectors import CLOCK_RUNNING
+from cases.models import CLOCK_RUNNING, Campaign, Case, CaseStatus, FindingStatus
 from products.models import ProductKind, TerminalCategory
 
 S = CaseStatus

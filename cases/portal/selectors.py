@@ -17,6 +17,7 @@ from accounts.roles import CASE_VIEW, PORTAL_VIEW, has_perm
 from cases import events
 from cases.clock.calendar import UnknownCalendarYear, working_days_between
 from cases.models import (
+    CLOCK_RUNNING,
     Case,
     CaseEvent,
     CaseStatus,
@@ -29,7 +30,6 @@ from cases.models import (
 from products.selectors import vendor_of
 
 S = CaseStatus
-CLOCK_RUNNING = (S.ORDERED, S.RESPONDED, S.OVERDUE, S.NAMED)
 
 # Audit events a vendor may read about its own case.
 VENDOR_EVENT_KINDS = (

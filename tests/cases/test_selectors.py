@@ -122,3 +122,13 @@ def test_reference_lists(case_factory):
     campaign = factories.CampaignFactory()
     case_factory.create_batch(3, campaign=campaign)
     assert selectors.campaign_list().get(pk=campaign.pk).case_count == 3
+
+
+def test_the_clock_running_states_have_one_home():
+    """The case list, the dashboard and the portal read the one constant beside the states."""
+    from cases import models
+    from cases.dashboard import selectors as dashboard
+    from cases.portal import selectors as portal
+
+    assert selectors.CLOCK_RUNNING is dashboard.CLOCK_RUNNING is portal.CLOCK_RUNNING is models.CLOCK_RUNNING
+    assert models.CLOCK_RUNNING == {S.ORDERED, S.RESPONDED, S.OVERDUE, S.NAMED}
