@@ -3,15 +3,11 @@
 Missing and not-yours both raise ``NotFound`` (404).
 """
 
-import datetime
-
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, INSPECTION_VIEW, has_perm
 from cases.models import (
-    CLOCK_RUNNING,
     Campaign,
     Case,
     CaseEvent,
@@ -52,17 +48,11 @@ def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
     if filters.get("kind"):
         qs = qs.filter(product__kind=filters["kind"])
     if filters.get("overdue") in {True, "1", "true", "on"}:
-        qs = qs.filter(case_overdue_q())
+        qs = qs.overdue()
     if filters.get("q"):
         q = filters["q"]
         qs = qs.filter(Q(number__icontains=q) | Q(product__name__icontains=q) | Q(vendor__name__icontains=q))
     return qs.order_by("-created_at", "-id")
-
-
-def case_overdue_q(today: datetime.date | None = None) -> Q:
-    """The cases that are overdue: marked so, or with a running clock past its deadline."""
-    today = today or timezone.localdate()
-    return Q(status=CaseStatus.OVERDUE) | Q(status__in=CLOCK_RUNNING, deadline__lt=today)
 
 
 def case_get_for(*, actor, case_id: int) -> Case:
@@ -82,13 +72,6 @@ def case_findings_for(*, actor, case: Case) -> QuerySet[Finding]:
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("created_at", "id")
-
-
-def case_is_overdue(case: Case, today: datetime.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return case.status == CaseStatus.OVERDUE or (
-        case.status in CLOCK_RUNNING and case.deadline is not None and case.deadline < today
-    )
 
 
 def inspection_queryset_for(*, actor) -> QuerySet[Inspection]:

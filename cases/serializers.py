@@ -218,7 +218,7 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
     def get_overdue(self, obj) -> bool:
-        return selectors.case_is_overdue(obj)
+        return obj.overdue_on()
 
 
 class CaseListSerializer(CaseSerializer):

@@ -130,7 +130,7 @@ class HomeView(PolicyMixin, TemplateView):
 def _with_overdue(cases: list, today: datetime.date | None = None) -> list:
     today = today or timezone.localdate()
     for case in cases:
-        case.is_overdue = selectors.case_is_overdue(case, today)
+        case.is_overdue = case.overdue_on(today)
     return cases
 
 
@@ -166,7 +166,7 @@ def _clock(case) -> dict | None:
         "deadline": case.deadline,
         "served_on": case.served_on,
         "running": case.status in CLOCK_RUNNING,
-        "overdue": selectors.case_is_overdue(case, today),
+        "overdue": case.overdue_on(today),
         "left": left,
         "late_by": -left if left is not None and left < 0 else None,
     }
@@ -184,7 +184,7 @@ def _case_page(request, case, *, withdraw_form=None, status=200):
         }
         for event in selectors.case_events(case=case)
     ]
-    case.is_overdue = selectors.case_is_overdue(case)
+    case.is_overdue = case.overdue_on()
     can_withdraw = actor.can(CASE_DECIDE) and workflow.can_move(case.status, CaseStatus.WITHDRAWN)
     context = {
         "case": case,

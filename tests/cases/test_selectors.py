@@ -8,7 +8,7 @@ import pytest
 from accounts.errors import NotFound
 from accounts.roles import Role
 from cases import selectors
-from cases.models import Case, CaseStatus, FindingStatus, ViolationType
+from cases.models import Case, CaseStatus, FindingStatus, ViolationType, case_overdue_q
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -93,9 +93,15 @@ def test_case_findings_for_a_vendor_are_the_confirmed_ones(vendor_user, reviewer
     ],
 )
 def test_overdue_predicate_and_query_agree(case_factory, status, deadline, overdue):
+    """One rule (cases.models.case_overdue_q): the case page, the case list, the API filter and
+    the campaign dashboard (which had its own copy) give the same answer."""
+    from cases.dashboard.selectors import campaign_dashboard
+
     case = force(case_factory(), status, deadline)
-    assert selectors.case_is_overdue(case, today=TODAY) is overdue
-    assert Case.objects.filter(selectors.case_overdue_q(TODAY), pk=case.pk).exists() is overdue
+    assert case.overdue_on(today=TODAY) is overdue
+    assert Case.objects.overdue(TODAY).filter(pk=case.pk).exists() is overdue
+    assert Case.objects.filter(case_overdue_q(TODAY), pk=case.pk).exists() is overdue
+    assert (case in campaign_dashboard(campaign=case.campaign, today=TODAY)["overdue"]) is overdue
 
 
 def test_case_list_filters_and_counts(reviewer, case_factory, finding_factory):
@@ -125,10 +131,10 @@ def test_reference_lists(case_factory):
 
 
 def test_the_clock_running_states_have_one_home():
-    """The case list, the dashboard and the portal read the one constant beside the states."""
+    """The overdue rule, the dashboard and the portal read the one constant beside the states."""
     from cases import models
     from cases.dashboard import selectors as dashboard
     from cases.portal import selectors as portal
 
-    assert selectors.CLOCK_RUNNING is dashboard.CLOCK_RUNNING is portal.CLOCK_RUNNING is models.CLOCK_RUNNING
+    assert dashboard.CLOCK_RUNNING is portal.CLOCK_RUNNING is models.CLOCK_RUNNING
     assert models.CLOCK_RUNNING == {S.ORDERED, S.RESPONDED, S.OVERDUE, S.NAMED}
