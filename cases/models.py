@@ -202,7 +202,16 @@ def case_overdue_q(today: datetime.date | None = None) -> Q:
     return Q(status=CaseStatus.OVERDUE) | Q(status__in=CLOCK_RUNNING, deadline__lt=today)
 
 
+# A case is served once its order went out (it left ``open``). Vendors see served cases only:
+# an open case is still the regulator's working file. ``CaseQuerySet.served`` /
+# ``Case.is_served`` are the one test; ``cases.selectors.vendor_case_queryset`` scopes it to a vendor user.
+UNSERVED = frozenset({CaseStatus.OPEN})
+
+
 class CaseQuerySet(models.QuerySet):
+    def served(self) -> "CaseQuerySet":
+        return self.exclude(status__in=UNSERVED)
+
     def overdue(self, today: datetime.date | None = None) -> "CaseQuerySet":
         return self.filter(case_overdue_q(today))
 
@@ -239,6 +248,10 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_served(self) -> bool:
+        return self.status not in UNSERVED
 
     def overdue_on(self, today: datetime.date | None = None) -> bool:
         """``case_overdue_q`` for one loaded case (tests keep the two in step)."""

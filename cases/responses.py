@@ -18,8 +18,8 @@ from cases import events, notifications, workflow
 from cases.clock.calendar import is_working_day
 from cases.evidence import check_evidence
 from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Inspection, RetestLink, VendorResponse
+from cases.selectors import vendor_case_queryset
 from cases.services import evidence_store
-from products.selectors import vendor_of
 
 S = CaseStatus
 MAX_RESPONSE_FILES = 10
@@ -50,8 +50,7 @@ def _require(actor, perm: str) -> None:
 def _own_case(actor, case: Case) -> None:
     """A vendor user acts only on its own vendor's served cases; anything else looks missing."""
     _require(actor, PORTAL_RESPOND)
-    vendor = vendor_of(actor)
-    if vendor is None or vendor.pk != case.vendor_id or case.status == S.OPEN:
+    if not vendor_case_queryset(actor=actor).filter(pk=case.pk).exists():
         raise NotFound
 
 

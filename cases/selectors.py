@@ -6,12 +6,11 @@ Missing and not-yours both raise ``NotFound`` (404).
 from django.db.models import Count, Q, QuerySet
 
 from accounts.errors import NotFound
-from accounts.roles import CASE_VIEW, INSPECTION_VIEW, has_perm
+from accounts.roles import CASE_VIEW, INSPECTION_VIEW, PORTAL_VIEW, has_perm
 from cases.models import (
     Campaign,
     Case,
     CaseEvent,
-    CaseStatus,
     Evidence,
     Finding,
     FindingStatus,
@@ -21,19 +20,24 @@ from cases.models import (
 )
 from products.selectors import vendor_of
 
-# What a vendor sees: cases that were served on it, never open (unserved) ones.
-VENDOR_VISIBLE_EXCLUDE = (CaseStatus.OPEN,)
+
+def vendor_case_queryset(*, actor) -> QuerySet[Case]:
+    """The cases a vendor user may see: its own vendor's served ones (``Case.objects.served``).
+
+    The one scope for the vendor side: the regulator pages and the API (``case_queryset_for``),
+    the portal (``cases.portal.selectors``) and the vendor's writes (``cases.responses``) all
+    read it. Without the portal permission (not a vendor user, or deactivated) it is empty.
+    """
+    vendor = vendor_of(actor) if has_perm(actor, PORTAL_VIEW) else None
+    if vendor is None:
+        return Case.objects.none()
+    return Case.objects.served().filter(vendor=vendor)
 
 
 def case_queryset_for(*, actor) -> QuerySet[Case]:
     """All cases the actor may see: regulators see all; vendor users their vendor's served cases."""
-    base = Case.objects.select_related("campaign", "vendor", "product", "product_version")
-    if has_perm(actor, CASE_VIEW):
-        return base
-    vendor = vendor_of(actor)
-    if vendor is None:
-        return base.none()
-    return base.filter(vendor=vendor).exclude(status__in=VENDOR_VISIBLE_EXCLUDE)
+    base = Case.objects.all() if has_perm(actor, CASE_VIEW) else vendor_case_queryset(actor=actor)
+    return base.select_related("campaign", "vendor", "product", "product_version")
 
 
 def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import NotFound
-from accounts.roles import CASE_VIEW, PORTAL_VIEW, has_perm
+from accounts.roles import CASE_VIEW, has_perm
 from cases import events
 from cases.clock.calendar import UnknownCalendarYear, working_days_between
 from cases.models import (
@@ -27,7 +27,7 @@ from cases.models import (
     FindingStatus,
     VendorResponse,
 )
-from products.selectors import vendor_of
+from cases.selectors import vendor_case_queryset
 
 S = CaseStatus
 
@@ -58,10 +58,7 @@ SYSTEM = _("System")
 
 
 def _vendor_cases(actor) -> QuerySet[Case]:
-    vendor = vendor_of(actor) if has_perm(actor, PORTAL_VIEW) else None
-    if vendor is None:
-        return Case.objects.none()
-    return Case.objects.filter(vendor=vendor).exclude(status=S.OPEN)
+    return vendor_case_queryset(actor=actor)
 
 
 def working_days_left(case: Case, today: datetime.date | None = None) -> int | None:

@@ -46,6 +46,32 @@ def test_vendor_user_sees_its_served_cases_only(vendor_user, world):
             selectors.case_get_for(actor=vendor_user, case_id=case.pk)
 
 
+def test_served_cases_have_one_scope_for_every_vendor_read_and_write(vendor_user, world):
+    """The regulator-side selectors, the portal and the vendor's writes read one scope."""
+    from cases import responses
+    from cases.portal import selectors as portal
+
+    served = world["served"]
+    assert list(selectors.vendor_case_queryset(actor=vendor_user)) == [served]
+    assert list(selectors.case_queryset_for(actor=vendor_user)) == [served]
+    assert portal.portal_case_list(actor=vendor_user) == [served]
+    assert list(Case.objects.served().filter(vendor=served.vendor)) == [served]
+    assert served.is_served and not world["unserved"].is_served
+    responses._own_case(vendor_user, served)
+    for case in (world["unserved"], world["others"]):
+        with pytest.raises(NotFound):
+            portal.portal_case_get(actor=vendor_user, case_id=case.pk)
+        with pytest.raises(NotFound):
+            responses._own_case(vendor_user, case)
+
+
+def test_a_deactivated_vendor_user_sees_no_case(vendor_user, world):
+    """The stricter of the former copies: the portal required the portal permission, the
+    regulator-side selector did not (an inactive vendor user still saw its cases through the API)."""
+    vendor_user.is_active = False
+    assert not selectors.case_queryset_for(actor=vendor_user).exists()
+
+
 def test_missing_and_malformed_ids_are_not_found(reviewer):
     for bad in (999999, "x", None):
         with pytest.raises(NotFound):
