@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
-from accounts.roles import CASE_DECIDE, PORTAL_RESPOND, has_perm
+from accounts.errors import Conflict, InvalidInput, NotFound
+from accounts.roles import CASE_DECIDE, PORTAL_RESPOND, require
 from cases import events, notifications, workflow
 from cases.clock.calendar import is_working_day
 from cases.evidence import check_evidence
@@ -42,14 +42,9 @@ MSG_RETEST_PRODUCT = _("The re-test must be an inspection of the case's product.
 MSG_RETEST_LINKED = _("This inspection is already linked to the case.")
 
 
-def _require(actor, perm: str) -> None:
-    if not has_perm(actor, perm):
-        raise Forbidden
-
-
 def _own_case(actor, case: Case) -> None:
     """A vendor user acts only on its own vendor's served cases; anything else looks missing."""
-    _require(actor, PORTAL_RESPOND)
+    require(actor, PORTAL_RESPOND)
     if not vendor_case_queryset(actor=actor).filter(pk=case.pk).exists():
         raise NotFound
 
@@ -141,7 +136,7 @@ def _decide(model, obj, *, actor, status: str, reason: str):
 
 def response_accept(*, actor, response: VendorResponse, reason: str = "") -> VendorResponse:
     """Accept a report: the case moves to verifying, where a re-test is due."""
-    _require(actor, CASE_DECIDE)
+    require(actor, CASE_DECIDE)
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = _decide(VendorResponse, response, actor=actor, status=DecisionStatus.ACCEPTED, reason=reason)
@@ -156,7 +151,7 @@ def response_accept(*, actor, response: VendorResponse, reason: str = "") -> Ven
 
 def response_reject(*, actor, response: VendorResponse, reason: str) -> VendorResponse:
     """Reject a report with reasons: the case returns where the report came from; the clock runs on."""
-    _require(actor, CASE_DECIDE)
+    require(actor, CASE_DECIDE)
     reason = _reason(reason)
     with transaction.atomic():
         locked = _decide(VendorResponse, response, actor=actor, status=DecisionStatus.REJECTED, reason=reason)
@@ -173,7 +168,7 @@ def extension_grant(
     *, actor, extension: ExtensionRequest, new_deadline: datetime.date, reason: str
 ) -> ExtensionRequest:
     """Grant more time: a new deadline as an event (the old date stays in the trail)."""
-    _require(actor, CASE_DECIDE)
+    require(actor, CASE_DECIDE)
     reason = _reason(reason)
     if not is_working_day(new_deadline):
         raise InvalidInput(MSG_DEADLINE_NOT_WORKING_DAY, code="deadline_not_working_day")
@@ -194,7 +189,7 @@ def extension_grant(
 
 
 def extension_refuse(*, actor, extension: ExtensionRequest, reason: str) -> ExtensionRequest:
-    _require(actor, CASE_DECIDE)
+    require(actor, CASE_DECIDE)
     reason = _reason(reason)
     with transaction.atomic():
         locked = _decide(ExtensionRequest, extension, actor=actor, status=DecisionStatus.REJECTED, reason=reason)
@@ -208,7 +203,7 @@ def extension_refuse(*, actor, extension: ExtensionRequest, reason: str) -> Exte
 
 def retest_link(*, actor, case: Case, inspection: Inspection) -> RetestLink:
     """Link a re-test inspection of the case's product to a case under verification."""
-    _require(actor, CASE_DECIDE)
+    require(actor, CASE_DECIDE)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status != S.VERIFYING:
@@ -229,11 +224,11 @@ def retest_link(*, actor, case: Case, inspection: Inspection) -> RetestLink:
 
 def retest_confirm_rectified(*, actor, case: Case, reason: str = "") -> Case:
     """A person confirms what the re-test proposes (the preconditions live in the workflow's move)."""
-    _require(actor, CASE_DECIDE)
+    require(actor, CASE_DECIDE)
     return workflow.confirm_rectified_case(case=case, actor=actor, reason=reason)
 
 
 def retest_confirm_failed(*, actor, case: Case, reason: str) -> Case:
     """The re-test shows the findings still there: back to ordered, the clock runs on."""
-    _require(actor, CASE_DECIDE)
+    require(actor, CASE_DECIDE)
     return workflow.retest_failed_case(case=case, actor=actor, reason=_reason(reason))
