@@ -4,6 +4,8 @@ the rules live in ``cases.responses``, ``cases.access`` and ``products.membershi
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.reasons import REASON_MAX_LENGTH
+from cases.forms import RequiredReasonForm
 from cases.models import Inspection
 
 
@@ -37,7 +39,7 @@ class ResponseForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=REASON_MAX_LENGTH)
 
 
 class ClaimForm(forms.Form):
@@ -59,12 +61,8 @@ class InviteForm(forms.Form):
 
 class DecisionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REASON_MAX_LENGTH
     )
-
-
-class RequiredReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class ExtensionGrantForm(RequiredReasonForm):
