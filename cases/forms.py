@@ -19,7 +19,11 @@ class MultipleFileInput(forms.FileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """A file field that takes several files at once (screenshots, recordings)."""
+    """A file field that takes several files at once (screenshots, recordings): the one upload
+    field of the regulator's findings and the vendor's reports. Empty parts are dropped, so the
+    services get a list of files and never a None; there is nothing to "clear" on a new upload,
+    hence the plain (not clearable) input.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())

@@ -5,24 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.reasons import REASON_MAX_LENGTH
-from cases.forms import RequiredReasonForm
+from cases.forms import MultipleFileField, RequiredReasonForm
 from cases.models import Inspection
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 class ResponseForm(forms.Form):
