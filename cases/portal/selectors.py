@@ -28,6 +28,7 @@ from cases.models import (
     VendorResponse,
 )
 from cases.selectors import vendor_case_queryset
+from notices.selectors import case_issued_orders
 
 S = CaseStatus
 
@@ -51,7 +52,6 @@ VENDOR_REASON_KINDS = (
     events.RESPONSE_ACCEPTED,
     events.RESPONSE_REJECTED,
 )
-ORDER_STATUSES = ("published", "superseded")
 
 REGULATOR = _("Regulator")
 SYSTEM = _("System")
@@ -102,12 +102,9 @@ def portal_findings(*, case: Case):
 
 
 def portal_orders(*, case: Case) -> list:
-    """The case's issued orders to rectify, newest first (read through the reverse relation: the
-    cases app does not import notices)."""
-    related = getattr(case, "orders", None)
-    if related is None:
-        return []
-    return list(related.filter(kind="order", status__in=ORDER_STATUSES).exclude(pdf="").order_by("-version", "-id"))
+    """The case's issued orders to rectify, newest first. Which notices count as issued is the
+    notices app's rule (``notices.selectors.case_issued_orders``); the portal only lists them."""
+    return list(case_issued_orders(case=case))
 
 
 def portal_order_get(*, case: Case, notice_id):
