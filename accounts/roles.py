@@ -8,6 +8,8 @@ URL and fails on one that declares nothing.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.errors import Forbidden
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Regulator admin")
@@ -70,3 +72,10 @@ def has_perm(user, perm: str) -> bool:
     if perm == AUTHENTICATED:
         return True
     return perm in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def require(actor, perm: str) -> None:
+    """Raise ``Forbidden`` (403) unless ``actor`` holds ``perm``: the one permission check of the
+    services (cases, notices, the calendar). Views and API classes declare theirs in ``policy``."""
+    if not has_perm(actor, perm):
+        raise Forbidden

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import Conflict, DomainError, Forbidden, InvalidInput
 from accounts.roles import Role
 from cases import events
-from cases.models import CaseAccessCode, CaseStatus
+from cases.models import UNSERVED, CaseAccessCode
 from products.models import VendorMembership
 
 # No 0/O, 1/I/L: the code is read off paper and typed by hand.
@@ -114,7 +114,7 @@ def _redeem(*, user, case_number: str, code: str) -> VendorMembership:
             used_at__isnull=True,
             revoked_at__isnull=True,
         )
-        .exclude(case__status=CaseStatus.OPEN)
+        .exclude(case__status__in=UNSERVED)  # only a served case's code opens it (Case.objects.served)
         .first()
     )
     if access is None or not normalise(code):

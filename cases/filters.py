@@ -7,7 +7,6 @@ lookup query, and tells nobody whether another vendor's object exists.
 import django_filters as df
 from django.db.models import Q
 
-from cases import selectors
 from cases.models import (
     Case,
     CaseStatus,
@@ -17,6 +16,7 @@ from cases.models import (
     Inspection,
     InspectionMethod,
     ViolationType,
+    case_overdue_q,
 )
 from products.models import ProductKind
 
@@ -93,8 +93,8 @@ class CaseFilter(df.FilterSet):
         fields = ["status", "campaign", "vendor", "product", "kind", "overdue", "q"]
 
     def by_overdue(self, queryset, name, value):
-        # What "overdue" means belongs to the selectors; this only parses the parameter.
-        overdue = selectors.case_overdue_q()
+        # What "overdue" means belongs to the model (cases.models.case_overdue_q); this only parses the parameter.
+        overdue = case_overdue_q()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def search(self, queryset, name, value):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
+from accounts.reasons import REASON_MAX_LENGTH
 from cases.evidence import check_evidence, original_name
 from cases.models import CaseStatus, InspectionMethod, TestingAgency, ViolationType
 from cases.selectors import campaign_list
@@ -18,7 +19,11 @@ class MultipleFileInput(forms.FileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """A file field that takes several files at once (screenshots, recordings)."""
+    """A file field that takes several files at once (screenshots, recordings): the one upload
+    field of the regulator's findings and the vendor's reports. Empty parts are dropped, so the
+    services get a list of files and never a None; there is nothing to "clear" on a new upload,
+    hence the plain (not clearable) input.
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
@@ -115,11 +120,15 @@ class ManualFindingForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON_MAX_LENGTH
+    )
 
 
 class RequiredReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    """A decision that must say why (the services check again through ``accounts.reasons``)."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=REASON_MAX_LENGTH)
 
 
 class OpenCaseForm(forms.Form):

@@ -1,5 +1,9 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
@@ -181,6 +185,37 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# The states in which the rectification clock runs towards ``Case.deadline``: served and not yet
+# answered for good. Spelled once, here, beside the states: the overdue rule, the dashboard's
+# "due this week", the portal's working days left and the regulator's case page all read it.
+CLOCK_RUNNING = frozenset({CaseStatus.ORDERED, CaseStatus.RESPONDED, CaseStatus.OVERDUE, CaseStatus.NAMED})
+
+
+def case_overdue_q(today: datetime.date | None = None) -> Q:
+    """What "overdue" means, the one definition: marked overdue by the clock, or a running clock
+    whose deadline is before ``today`` (the hourly mark may not have run yet). The case list's
+    filter, the API's ``overdue`` flag and filter, and the dashboard all read this (or
+    ``Case.overdue_on``, its Python twin). Which cases the clock *moves* to overdue is a narrower
+    question, answered in ``cases.clock.marks``.
+    """
+    today = today or timezone.localdate()
+    return Q(status=CaseStatus.OVERDUE) | Q(status__in=CLOCK_RUNNING, deadline__lt=today)
+
+
+# A case is served once its order went out (it left ``open``). Vendors see served cases only:
+# an open case is still the regulator's working file. ``CaseQuerySet.served`` /
+# ``Case.is_served`` are the one test; ``cases.selectors.vendor_case_queryset`` scopes it to a vendor user.
+UNSERVED = frozenset({CaseStatus.OPEN})
+
+
+class CaseQuerySet(models.QuerySet):
+    def served(self) -> "CaseQuerySet":
+        return self.exclude(status__in=UNSERVED)
+
+    def overdue(self, today: datetime.date | None = None) -> "CaseQuerySet":
+        return self.filter(case_overdue_q(today))
+
+
 class Case(models.Model):
     """One vendor, one product version, its confirmed findings and the rectification clock.
 
@@ -203,6 +238,8 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CaseQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("case")
@@ -211,6 +248,17 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_served(self) -> bool:
+        return self.status not in UNSERVED
+
+    def overdue_on(self, today: datetime.date | None = None) -> bool:
+        """``case_overdue_q`` for one loaded case (tests keep the two in step)."""
+        today = today or timezone.localdate()
+        return self.status == CaseStatus.OVERDUE or (
+            self.status in CLOCK_RUNNING and self.deadline is not None and self.deadline < today
+        )
 
 
 class FindingStatus(models.TextChoices):

@@ -12,14 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
-from accounts.roles import CASE_DECIDE, PORTAL_RESPOND, has_perm
+from accounts.errors import Conflict, InvalidInput, NotFound
+from accounts.reasons import reason_clean
+from accounts.roles import CASE_DECIDE, PORTAL_RESPOND, require
 from cases import events, notifications, workflow
 from cases.clock.calendar import is_working_day
 from cases.evidence import check_evidence
 from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Inspection, RetestLink, VendorResponse
+from cases.selectors import vendor_case_queryset
 from cases.services import evidence_store
-from products.selectors import vendor_of
 
 S = CaseStatus
 MAX_RESPONSE_FILES = 10
@@ -33,7 +34,6 @@ MSG_NOT_RESPONDABLE = _("A report cannot be sent for a case in this state.")
 MSG_SUMMARY_REQUIRED = _("Say what was fixed.")
 MSG_TOO_MANY_FILES = _("Send at most %(max)s files.")
 MSG_ALREADY_DECIDED = _("This was already decided.")
-MSG_REASON_REQUIRED = _("A reason is required.")
 MSG_EXTENSION_PENDING = _("A request for more time is already waiting for a decision.")
 MSG_NOT_EXTENSION_ASKABLE = _("More time can only be asked while the case waits for rectification.")
 MSG_DEADLINE_NOT_WORKING_DAY = _("The new deadline must be a working day.")
@@ -42,24 +42,11 @@ MSG_RETEST_PRODUCT = _("The re-test must be an inspection of the case's product.
 MSG_RETEST_LINKED = _("This inspection is already linked to the case.")
 
 
-def _require(actor, perm: str) -> None:
-    if not has_perm(actor, perm):
-        raise Forbidden
-
-
 def _own_case(actor, case: Case) -> None:
     """A vendor user acts only on its own vendor's served cases; anything else looks missing."""
-    _require(actor, PORTAL_RESPOND)
-    vendor = vendor_of(actor)
-    if vendor is None or vendor.pk != case.vendor_id or case.status == S.OPEN:
+    require(actor, PORTAL_RESPOND)
+    if not vendor_case_queryset(actor=actor).filter(pk=case.pk).exists():
         raise NotFound
-
-
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(MSG_REASON_REQUIRED, code="reason_required")
-    return reason
 
 
 # ------------------------------------------------------------------ vendor side
@@ -108,7 +95,7 @@ def response_submit(
 def extension_request(*, actor, case: Case, reason: str) -> ExtensionRequest:
     """Ask for more time, with a reason. One request waits for a decision at a time."""
     _own_case(actor, case)
-    reason = _reason(reason)
+    reason = reason_clean(reason)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in EXTENSION_ASKABLE:
@@ -142,8 +129,8 @@ def _decide(model, obj, *, actor, status: str, reason: str):
 
 def response_accept(*, actor, response: VendorResponse, reason: str = "") -> VendorResponse:
     """Accept a report: the case moves to verifying, where a re-test is due."""
-    _require(actor, CASE_DECIDE)
-    reason = (reason or "").strip()
+    require(actor, CASE_DECIDE)
+    reason = reason_clean(reason, required=False)
     with transaction.atomic():
         locked = _decide(VendorResponse, response, actor=actor, status=DecisionStatus.ACCEPTED, reason=reason)
         case = workflow.accept_response_case(case=locked.case, actor=actor, reason=reason)
@@ -157,8 +144,8 @@ def response_accept(*, actor, response: VendorResponse, reason: str = "") -> Ven
 
 def response_reject(*, actor, response: VendorResponse, reason: str) -> VendorResponse:
     """Reject a report with reasons: the case returns where the report came from; the clock runs on."""
-    _require(actor, CASE_DECIDE)
-    reason = _reason(reason)
+    require(actor, CASE_DECIDE)
+    reason = reason_clean(reason)
     with transaction.atomic():
         locked = _decide(VendorResponse, response, actor=actor, status=DecisionStatus.REJECTED, reason=reason)
         case = workflow.reject_response_case(case=locked.case, actor=actor, reason=reason)
@@ -174,8 +161,8 @@ def extension_grant(
     *, actor, extension: ExtensionRequest, new_deadline: datetime.date, reason: str
 ) -> ExtensionRequest:
     """Grant more time: a new deadline as an event (the old date stays in the trail)."""
-    _require(actor, CASE_DECIDE)
-    reason = _reason(reason)
+    require(actor, CASE_DECIDE)
+    reason = reason_clean(reason)
     if not is_working_day(new_deadline):
         raise InvalidInput(MSG_DEADLINE_NOT_WORKING_DAY, code="deadline_not_working_day")
     with transaction.atomic():
@@ -195,8 +182,8 @@ def extension_grant(
 
 
 def extension_refuse(*, actor, extension: ExtensionRequest, reason: str) -> ExtensionRequest:
-    _require(actor, CASE_DECIDE)
-    reason = _reason(reason)
+    require(actor, CASE_DECIDE)
+    reason = reason_clean(reason)
     with transaction.atomic():
         locked = _decide(ExtensionRequest, extension, actor=actor, status=DecisionStatus.REJECTED, reason=reason)
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
@@ -209,7 +196,7 @@ def extension_refuse(*, actor, extension: ExtensionRequest, reason: str) -> Exte
 
 def retest_link(*, actor, case: Case, inspection: Inspection) -> RetestLink:
     """Link a re-test inspection of the case's product to a case under verification."""
-    _require(actor, CASE_DECIDE)
+    require(actor, CASE_DECIDE)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status != S.VERIFYING:
@@ -230,11 +217,11 @@ def retest_link(*, actor, case: Case, inspection: Inspection) -> RetestLink:
 
 def retest_confirm_rectified(*, actor, case: Case, reason: str = "") -> Case:
     """A person confirms what the re-test proposes (the preconditions live in the workflow's move)."""
-    _require(actor, CASE_DECIDE)
+    require(actor, CASE_DECIDE)
     return workflow.confirm_rectified_case(case=case, actor=actor, reason=reason)
 
 
 def retest_confirm_failed(*, actor, case: Case, reason: str) -> Case:
     """The re-test shows the findings still there: back to ordered, the clock runs on."""
-    _require(actor, CASE_DECIDE)
-    return workflow.retest_failed_case(case=case, actor=actor, reason=_reason(reason))
+    require(actor, CASE_DECIDE)
+    return workflow.retest_failed_case(case=case, actor=actor, reason=reason_clean(reason))

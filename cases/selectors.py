@@ -3,18 +3,14 @@
 Missing and not-yours both raise ``NotFound`` (404).
 """
 
-import datetime
-
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from accounts.errors import NotFound
-from accounts.roles import CASE_VIEW, INSPECTION_VIEW, has_perm
+from accounts.roles import CASE_VIEW, INSPECTION_VIEW, PORTAL_VIEW, has_perm
 from cases.models import (
     Campaign,
     Case,
     CaseEvent,
-    CaseStatus,
     Evidence,
     Finding,
     FindingStatus,
@@ -24,21 +20,24 @@ from cases.models import (
 )
 from products.selectors import vendor_of
 
-# Statuses in which the rectification clock runs.
-CLOCK_RUNNING = (CaseStatus.ORDERED, CaseStatus.RESPONDED, CaseStatus.OVERDUE, CaseStatus.NAMED)
-# What a vendor sees: cases that were served on it, never open (unserved) ones.
-VENDOR_VISIBLE_EXCLUDE = (CaseStatus.OPEN,)
+
+def vendor_case_queryset(*, actor) -> QuerySet[Case]:
+    """The cases a vendor user may see: its own vendor's served ones (``Case.objects.served``).
+
+    The one scope for the vendor side: the regulator pages and the API (``case_queryset_for``),
+    the portal (``cases.portal.selectors``) and the vendor's writes (``cases.responses``) all
+    read it. Without the portal permission (not a vendor user, or deactivated) it is empty.
+    """
+    vendor = vendor_of(actor) if has_perm(actor, PORTAL_VIEW) else None
+    if vendor is None:
+        return Case.objects.none()
+    return Case.objects.served().filter(vendor=vendor)
 
 
 def case_queryset_for(*, actor) -> QuerySet[Case]:
     """All cases the actor may see: regulators see all; vendor users their vendor's served cases."""
-    base = Case.objects.select_related("campaign", "vendor", "product", "product_version")
-    if has_perm(actor, CASE_VIEW):
-        return base
-    vendor = vendor_of(actor)
-    if vendor is None:
-        return base.none()
-    return base.filter(vendor=vendor).exclude(status__in=VENDOR_VISIBLE_EXCLUDE)
+    base = Case.objects.all() if has_perm(actor, CASE_VIEW) else vendor_case_queryset(actor=actor)
+    return base.select_related("campaign", "vendor", "product", "product_version")
 
 
 def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
@@ -53,17 +52,11 @@ def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
     if filters.get("kind"):
         qs = qs.filter(product__kind=filters["kind"])
     if filters.get("overdue") in {True, "1", "true", "on"}:
-        qs = qs.filter(case_overdue_q())
+        qs = qs.overdue()
     if filters.get("q"):
         q = filters["q"]
         qs = qs.filter(Q(number__icontains=q) | Q(product__name__icontains=q) | Q(vendor__name__icontains=q))
     return qs.order_by("-created_at", "-id")
-
-
-def case_overdue_q(today: datetime.date | None = None) -> Q:
-    """The cases that are overdue: marked so, or with a running clock past its deadline."""
-    today = today or timezone.localdate()
-    return Q(status=CaseStatus.OVERDUE) | Q(status__in=CLOCK_RUNNING, deadline__lt=today)
 
 
 def case_get_for(*, actor, case_id: int) -> Case:
@@ -83,13 +76,6 @@ def case_findings_for(*, actor, case: Case) -> QuerySet[Finding]:
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("created_at", "id")
-
-
-def case_is_overdue(case: Case, today: datetime.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return case.status == CaseStatus.OVERDUE or (
-        case.status in CLOCK_RUNNING and case.deadline is not None and case.deadline < today
-    )
 
 
 def inspection_queryset_for(*, actor) -> QuerySet[Inspection]:

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.reasons import REASON_MAX_LENGTH
 from cases import selectors
 from cases.clock.calendar import MAX_WORKING_DAYS
 from cases.models import (
@@ -187,7 +188,7 @@ class FindingCreateSerializer(serializers.Serializer):
 
 
 class ActionReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH, default="")
 
 
 # Cases
@@ -218,7 +219,7 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
     def get_overdue(self, obj) -> bool:
-        return selectors.case_is_overdue(obj)
+        return obj.overdue_on()
 
 
 class CaseListSerializer(CaseSerializer):

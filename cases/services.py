@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
+from accounts.reasons import reason_clean
 from cases import events
 from cases.evidence import as_file, check_evidence, original_name, sha256_of
 from cases.models import (
@@ -120,19 +121,19 @@ def _decide(*, actor, finding: Finding, status: str, reason: str) -> Finding:
         locked.status = status
         locked.decided_by = actor
         locked.decided_at = timezone.now()
-        locked.decision_reason = reason.strip()
+        locked.decision_reason = reason
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     return locked
 
 
 def finding_confirm(*, actor, finding: Finding, reason: str = "") -> Finding:
-    return _decide(actor=actor, finding=finding, status=FindingStatus.CONFIRMED, reason=reason)
+    return _decide(
+        actor=actor, finding=finding, status=FindingStatus.CONFIRMED, reason=reason_clean(reason, required=False)
+    )
 
 
 def finding_dismiss(*, actor, finding: Finding, reason: str) -> Finding:
-    if not reason.strip():
-        raise InvalidInput(_("A reason is required."), code="reason_required")
-    return _decide(actor=actor, finding=finding, status=FindingStatus.DISMISSED, reason=reason)
+    return _decide(actor=actor, finding=finding, status=FindingStatus.DISMISSED, reason=reason_clean(reason))
 
 
 @transaction.atomic

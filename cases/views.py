@@ -37,7 +37,7 @@ from cases.forms import (
     ReasonForm,
     RequiredReasonForm,
 )
-from cases.models import CaseStatus, FindingStatus
+from cases.models import CLOCK_RUNNING, CaseStatus, FindingStatus
 from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 
 PAGE_SIZE = 25
@@ -86,7 +86,7 @@ class HomeView(PolicyMixin, TemplateView):
 def _with_overdue(cases: list, today: datetime.date | None = None) -> list:
     today = today or timezone.localdate()
     for case in cases:
-        case.is_overdue = selectors.case_is_overdue(case, today)
+        case.is_overdue = case.overdue_on(today)
     return cases
 
 
@@ -121,8 +121,8 @@ def _clock(case) -> dict | None:
     return {
         "deadline": case.deadline,
         "served_on": case.served_on,
-        "running": case.status in selectors.CLOCK_RUNNING,
-        "overdue": selectors.case_is_overdue(case, today),
+        "running": case.status in CLOCK_RUNNING,
+        "overdue": case.overdue_on(today),
         "left": left,
         "late_by": -left if left is not None and left < 0 else None,
     }
@@ -140,7 +140,7 @@ def _case_page(request, case, *, withdraw_form=None, status=200):
         }
         for event in selectors.case_events(case=case)
     ]
-    case.is_overdue = selectors.case_is_overdue(case)
+    case.is_overdue = case.overdue_on()
     can_withdraw = actor.can(CASE_DECIDE) and workflow.can_move(case.status, CaseStatus.WITHDRAWN)
     context = {
         "case": case,

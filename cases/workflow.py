@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
+from accounts.reasons import reason_clean
 from cases import events
 from cases.models import Case, CaseStatus
 from cases.retest import retest_proposal
@@ -34,7 +35,6 @@ ALLOWED: dict[str, frozenset[str]] = {
 REJECT_TARGETS = frozenset({S.ORDERED, S.OVERDUE, S.NAMED})
 
 MSG_NOT_ALLOWED = _("A case in state “%(from)s” cannot move to “%(to)s”.")
-MSG_REASON_REQUIRED = _("A reason is required.")
 MSG_NO_RETEST = _("Link a re-test inspection first.")
 MSG_RETEST_NOT_CLEAN = _("The latest re-test does not show every finding gone.")
 MSG_RETEST_CLEAN = _("Re-test %(id)s shows the findings gone.")
@@ -74,13 +74,6 @@ def _transition(*, case: Case, to: str, actor, reason: str = "", data=None, upda
     return locked
 
 
-def _require(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(MSG_REASON_REQUIRED, code="reason_required")
-    return reason
-
-
 def order_case(*, case: Case, actor, served_on: datetime.date, deadline: datetime.date, reason: str = "") -> Case:
     """Serve an order to rectify: the clock starts."""
     return _transition(
@@ -113,7 +106,7 @@ def accept_response_case(*, case: Case, actor, reason: str = "") -> Case:
 
 def reject_response_case(*, case: Case, actor, reason: str) -> Case:
     """Return the case to where the report came from; the clock keeps running."""
-    reason = _require(reason)
+    reason = reason_clean(reason)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         back_to = locked.status_before_response if locked.status_before_response in REJECT_TARGETS else S.ORDERED
@@ -152,7 +145,7 @@ def retest_failed_case(*, case: Case, actor, reason: str) -> Case:
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status == S.VERIFYING:
-            reason = _require(reason)
+            reason = reason_clean(reason)
             _latest_retest(locked)
         return _transition(
             case=locked, to=S.ORDERED, actor=actor, reason=reason, check=lambda c: c.status == S.VERIFYING
@@ -194,7 +187,7 @@ def close_case(*, case: Case, actor, reason: str = "") -> Case:
 
 def withdraw_case(*, case: Case, actor, reason: str) -> Case:
     """Withdraw a case (error, duplicate, vendor ceased) with a reason."""
-    return _transition(case=case, to=S.WITHDRAWN, actor=actor, reason=_require(reason))
+    return _transition(case=case, to=S.WITHDRAWN, actor=actor, reason=reason_clean(reason))
 
 
 # A granted extension moves the deadline of a case whose clock still runs towards an order's deadline.
@@ -207,7 +200,7 @@ MSG_DEADLINE_NOT_LATER = _("The new deadline must be later than the current one 
 def extend_deadline_case(*, case: Case, actor, new_deadline: datetime.date, reason: str) -> Case:
     """Give a case a later deadline. The old date stays in the audit trail (a DEADLINE_SET event
     with both dates); the status does not change."""
-    reason = _require(reason)
+    reason = reason_clean(reason)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in EXTENDABLE:

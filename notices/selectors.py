@@ -16,6 +16,19 @@ from cases.models import Case, CaseStatus, Finding, FindingStatus
 
 from .models import ISSUED, PUBLIC_KINDS, Notice, NoticeEntry, NoticeKind, NoticeStatus
 
+# ---------------------------------------------------------------- the orders a vendor is shown
+
+
+def case_issued_orders(*, case: Case) -> QuerySet[Notice]:
+    """The case's issued orders to rectify with their PDF, newest first: what the vendor portal
+    lists and lets download. The notice states are spelled here (``ISSUED``), not in cases/."""
+    return (
+        Notice.objects.filter(case=case, kind=NoticeKind.ORDER, status__in=ISSUED)
+        .exclude(pdf="")
+        .order_by("-version", "-id")
+    )
+
+
 # ---------------------------------------------------------------- cases a notice may be drafted from
 
 

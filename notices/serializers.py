@@ -3,6 +3,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from accounts.reasons import REASON_MAX_LENGTH
+
 from .models import Notice, NoticeEntry, NoticeEvent, NoticeItem, NoticeKind
 
 
@@ -108,7 +110,7 @@ class NoticeEditSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH)
 
 
 class AccessCodeSerializer(serializers.Serializer):

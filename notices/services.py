@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts.errors import Conflict, Forbidden, InvalidInput
-from accounts.roles import NOTICE_APPROVE, NOTICE_DRAFT, has_perm
+from accounts.errors import Conflict, InvalidInput
+from accounts.roles import NOTICE_APPROVE, NOTICE_DRAFT, require
 from cases.models import Case, Inspection
 from products.models import ProductKind
 
@@ -49,11 +49,6 @@ ACCESS_CODE_REVEAL_SECONDS = 24 * 60 * 60
 class NoticeFrozen(Conflict):
     code = "notice_frozen"
     default_message = MSG_FROZEN
-
-
-def _require(actor, perm: str) -> None:
-    if not has_perm(actor, perm):
-        raise Forbidden
 
 
 def _locked(notice: Notice) -> Notice:
@@ -113,7 +108,7 @@ def notice_draft(*, actor, kind: str, case_ids: list[int]) -> Notice:
     naming: overdue cases; removal: named cases past their deadline; order: one open case with
     confirmed findings. Rows of the same product share one 序号.
     """
-    _require(actor, NOTICE_DRAFT)
+    require(actor, NOTICE_DRAFT)
     if kind not in NoticeKind.values:
         raise InvalidInput(MSG_BAD_KIND, code="notice_kind_invalid")
     ids = sorted({int(i) for i in case_ids})
@@ -202,7 +197,7 @@ def _create_entries(*, notice: Notice, cases: list[Case], findings: dict, series
 
 def notice_update(*, actor, notice: Notice, **changes) -> Notice:
     """Edit the text of a draft. Approval freezes it."""
-    _require(actor, NOTICE_DRAFT)
+    require(actor, NOTICE_DRAFT)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(code="notice_field_not_editable", fields=sorted(unknown))
@@ -221,7 +216,7 @@ def notice_update(*, actor, notice: Notice, **changes) -> Notice:
 
 def notice_entry_update(*, actor, entry: NoticeEntry, **changes) -> NoticeEntry:
     """Correct the text of one row of a draft (e.g. a misspelt developer in a correction)."""
-    _require(actor, NOTICE_DRAFT)
+    require(actor, NOTICE_DRAFT)
     unknown = set(changes) - set(ENTRY_FIELDS)
     if unknown:
         raise InvalidInput(code="notice_field_not_editable", fields=sorted(unknown))
@@ -244,7 +239,7 @@ def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
 
     The correction keeps the batch (or document) number of the version it corrects.
     """
-    _require(actor, NOTICE_DRAFT)
+    require(actor, NOTICE_DRAFT)
     with transaction.atomic():
         locked = _locked(notice)
         if locked.status != NoticeStatus.PUBLISHED:
@@ -314,7 +309,7 @@ def access_code_stash(*, notice_id: int, code: str) -> None:
 
 def order_access_code_reveal(*, actor, notice: Notice) -> str | None:
     """Return the plain access code of a just-published order once; afterwards only the PDF has it."""
-    _require(actor, NOTICE_APPROVE)
+    require(actor, NOTICE_APPROVE)
     key = _reveal_key(notice.pk)
     code = cache.get(key)
     # delete() answers whether this caller removed the key: of two simultaneous readers one wins.

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.errors import DomainError, NotFound
 from accounts.policies import policy
+from accounts.reasons import REASON_MAX_LENGTH
 from accounts.roles import NOTICE_APPROVE, NOTICE_DRAFT, has_perm
 
 from . import events, selectors, services, workflow
@@ -151,7 +152,7 @@ def notice_publish(request, pk: int):
 @require_POST
 @policy({"POST": NOTICE_DRAFT})
 def notice_correct(request, pk: int):
-    reason = request.POST.get("reason", "")[:2000]
+    reason = request.POST.get("reason", "")[:REASON_MAX_LENGTH]
     return _act(
         request, pk, lambda n: services.notice_correct(actor=request.user, notice=n, reason=reason), MSG_CORRECTION
     )

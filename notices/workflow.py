@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, DomainError, Forbidden
-from accounts.roles import NOTICE_APPROVE, has_perm
+from accounts.roles import NOTICE_APPROVE, require
 from cases import workflow as case_workflow
 from cases.access import case_access_code_issue, code_hash
 from cases.clock.calendar import add_working_days
@@ -83,14 +83,9 @@ def _move(*, locked: Notice, to: str, actor, reason: str = "", data=None) -> Not
     return locked
 
 
-def _require_approver(actor) -> None:
-    if not has_perm(actor, NOTICE_APPROVE):
-        raise Forbidden
-
-
 def notice_approve(*, actor, notice: Notice, reason: str = "") -> Notice:
     """A second person approves a draft; from now on its text is frozen."""
-    _require_approver(actor)
+    require(actor, NOTICE_APPROVE)
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
         _check(locked, S.APPROVED)
@@ -120,7 +115,7 @@ PUBLISH_TASK = "notices.tasks.publish_notice"
 
 def notice_request_publication(*, actor, notice: Notice) -> Notice:
     """Queue the publication of an approved notice. Asking again is harmless."""
-    _require_approver(actor)
+    require(actor, NOTICE_APPROVE)
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
         if locked.status in ISSUED:

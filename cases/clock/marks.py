@@ -20,9 +20,12 @@ logger = logging.getLogger(__name__)
 REASON_DEADLINE_PASSED = _("The rectification deadline passed without an accepted report.")
 
 
-def _overdue_q(today: datetime.date) -> Q:
-    """Cases whose clock ran out: ordered, or responded to an order, with a deadline before today.
+def _to_mark_q(today: datetime.date) -> Q:
+    """Cases the clock moves to overdue: ordered, or responded to an order, with a deadline before today.
 
+    This is narrower than what "overdue" means for the pages and the API
+    (``cases.models.case_overdue_q``: marked overdue, or any running clock past its deadline);
+    every case this selects is overdue by that rule already (tests/cases/clock/test_marks.py).
     A report sent after the case was already overdue or named (``status_before_response``) is
     not moved again: that case's clock had already run out and the report awaits review.
     """
@@ -38,11 +41,11 @@ def cases_mark_overdue(*, today: datetime.date) -> list[int]:
     The actor is the system (None). Each case is re-checked under its row lock, so a case that
     was answered, accepted or given a new deadline since the selection stays where it is.
     """
-    due = list(Case.objects.filter(_overdue_q(today)).order_by("id").values_list("id", flat=True))
+    due = list(Case.objects.filter(_to_mark_q(today)).order_by("id").values_list("id", flat=True))
     moved: list[int] = []
     for case_id in due:
         with transaction.atomic():
-            case = Case.objects.select_for_update().filter(_overdue_q(today), pk=case_id).first()
+            case = Case.objects.select_for_update().filter(_to_mark_q(today), pk=case_id).first()
             if case is None:
                 continue
             workflow.mark_overdue_case(case=case, actor=None, reason=str(REASON_DEADLINE_PASSED))

@@ -2,19 +2,14 @@
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from cases.models import Campaign, Case, CaseStatus, FindingStatus
-from cases.selectors import CLOCK_RUNNING
+from cases.models import CLOCK_RUNNING, Campaign, Case, CaseStatus, FindingStatus
 from products.models import ProductKind, TerminalCategory
 
 S = CaseStatus
-
-
-def _overdue_q(today: datetime.date) -> Q:
-    return Q(status=S.OVERDUE) | Q(status__in=CLOCK_RUNNING, deadline__lt=today)
 
 
 def _name_field() -> str:
@@ -56,7 +51,7 @@ def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None
     ]
 
     related = ("vendor", "product", "product_version")
-    overdue = cases.filter(_overdue_q(today)).select_related(*related).order_by("deadline", "id")
+    overdue = cases.overdue(today).select_related(*related).order_by("deadline", "id")
     due_this_week = (
         cases.filter(status__in=CLOCK_RUNNING, deadline__gte=today, deadline__lte=week_end)
         .exclude(status=S.OVERDUE)

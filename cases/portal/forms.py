@@ -4,23 +4,9 @@ the rules live in ``cases.responses``, ``cases.access`` and ``products.membershi
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.reasons import REASON_MAX_LENGTH
+from cases.forms import MultipleFileField, RequiredReasonForm
 from cases.models import Inspection
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 class ResponseForm(forms.Form):
@@ -37,7 +23,7 @@ class ResponseForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=REASON_MAX_LENGTH)
 
 
 class ClaimForm(forms.Form):
@@ -59,12 +45,8 @@ class InviteForm(forms.Form):
 
 class DecisionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REASON_MAX_LENGTH
     )
-
-
-class RequiredReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class ExtensionGrantForm(RequiredReasonForm):

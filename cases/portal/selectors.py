@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import NotFound
-from accounts.roles import PORTAL_VIEW, has_perm
 from cases import events
 from cases.clock.calendar import UnknownCalendarYear, working_days_between
 from cases.models import (
+    CLOCK_RUNNING,
     Case,
     CaseEvent,
     CaseStatus,
@@ -25,10 +25,10 @@ from cases.models import (
     FindingStatus,
     VendorResponse,
 )
-from products.selectors import vendor_of
+from cases.selectors import vendor_case_queryset
+from notices.selectors import case_issued_orders
 
 S = CaseStatus
-CLOCK_RUNNING = (S.ORDERED, S.RESPONDED, S.OVERDUE, S.NAMED)
 
 # Audit events a vendor may read about its own case.
 VENDOR_EVENT_KINDS = (
@@ -50,17 +50,13 @@ VENDOR_REASON_KINDS = (
     events.RESPONSE_ACCEPTED,
     events.RESPONSE_REJECTED,
 )
-ORDER_STATUSES = ("published", "superseded")
 
 REGULATOR = _("Regulator")
 SYSTEM = _("System")
 
 
 def _vendor_cases(actor) -> QuerySet[Case]:
-    vendor = vendor_of(actor) if has_perm(actor, PORTAL_VIEW) else None
-    if vendor is None:
-        return Case.objects.none()
-    return Case.objects.filter(vendor=vendor).exclude(status=S.OPEN)
+    return vendor_case_queryset(actor=actor)
 
 
 def working_days_left(case: Case, today: datetime.date | None = None) -> int | None:
@@ -104,12 +100,9 @@ def portal_findings(*, case: Case):
 
 
 def portal_orders(*, case: Case) -> list:
-    """The case's issued orders to rectify, newest first (read through the reverse relation: the
-    cases app does not import notices)."""
-    related = getattr(case, "orders", None)
-    if related is None:
-        return []
-    return list(related.filter(kind="order", status__in=ORDER_STATUSES).exclude(pdf="").order_by("-version", "-id"))
+    """The case's issued orders to rectify, newest first. Which notices count as issued is the
+    notices app's rule (``notices.selectors.case_issued_orders``); the portal only lists them."""
+    return list(case_issued_orders(case=case))
 
 
 def portal_order_get(*, case: Case, notice_id):

@@ -8,7 +8,7 @@ import pytest
 from accounts.errors import NotFound
 from accounts.roles import Role
 from cases import selectors
-from cases.models import Case, CaseStatus, FindingStatus, ViolationType
+from cases.models import Case, CaseStatus, FindingStatus, ViolationType, case_overdue_q
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,32 @@ def test_vendor_user_sees_its_served_cases_only(vendor_user, world):
     for case in (world["unserved"], world["others"]):
         with pytest.raises(NotFound):
             selectors.case_get_for(actor=vendor_user, case_id=case.pk)
+
+
+def test_served_cases_have_one_scope_for_every_vendor_read_and_write(vendor_user, world):
+    """The regulator-side selectors, the portal and the vendor's writes read one scope."""
+    from cases import responses
+    from cases.portal import selectors as portal
+
+    served = world["served"]
+    assert list(selectors.vendor_case_queryset(actor=vendor_user)) == [served]
+    assert list(selectors.case_queryset_for(actor=vendor_user)) == [served]
+    assert portal.portal_case_list(actor=vendor_user) == [served]
+    assert list(Case.objects.served().filter(vendor=served.vendor)) == [served]
+    assert served.is_served and not world["unserved"].is_served
+    responses._own_case(vendor_user, served)
+    for case in (world["unserved"], world["others"]):
+        with pytest.raises(NotFound):
+            portal.portal_case_get(actor=vendor_user, case_id=case.pk)
+        with pytest.raises(NotFound):
+            responses._own_case(vendor_user, case)
+
+
+def test_a_deactivated_vendor_user_sees_no_case(vendor_user, world):
+    """The stricter of the former copies: the portal required the portal permission, the
+    regulator-side selector did not (an inactive vendor user still saw its cases through the API)."""
+    vendor_user.is_active = False
+    assert not selectors.case_queryset_for(actor=vendor_user).exists()
 
 
 def test_missing_and_malformed_ids_are_not_found(reviewer):
@@ -93,9 +119,15 @@ def test_case_findings_for_a_vendor_are_the_confirmed_ones(vendor_user, reviewer
     ],
 )
 def test_overdue_predicate_and_query_agree(case_factory, status, deadline, overdue):
+    """One rule (cases.models.case_overdue_q): the case page, the case list, the API filter and
+    the campaign dashboard (which had its own copy) give the same answer."""
+    from cases.dashboard.selectors import campaign_dashboard
+
     case = force(case_factory(), status, deadline)
-    assert selectors.case_is_overdue(case, today=TODAY) is overdue
-    assert Case.objects.filter(selectors.case_overdue_q(TODAY), pk=case.pk).exists() is overdue
+    assert case.overdue_on(today=TODAY) is overdue
+    assert Case.objects.overdue(TODAY).filter(pk=case.pk).exists() is overdue
+    assert Case.objects.filter(case_overdue_q(TODAY), pk=case.pk).exists() is overdue
+    assert (case in campaign_dashboard(campaign=case.campaign, today=TODAY)["overdue"]) is overdue
 
 
 def test_case_list_filters_and_counts(reviewer, case_factory, finding_factory):
@@ -122,3 +154,13 @@ def test_reference_lists(case_factory):
     campaign = factories.CampaignFactory()
     case_factory.create_batch(3, campaign=campaign)
     assert selectors.campaign_list().get(pk=campaign.pk).case_count == 3
+
+
+def test_the_clock_running_states_have_one_home():
+    """The overdue rule, the dashboard and the portal read the one constant beside the states."""
+    from cases import models
+    from cases.dashboard import selectors as dashboard
+    from cases.portal import selectors as portal
+
+    assert dashboard.CLOCK_RUNNING is portal.CLOCK_RUNNING is models.CLOCK_RUNNING
+    assert models.CLOCK_RUNNING == {S.ORDERED, S.RESPONDED, S.OVERDUE, S.NAMED}

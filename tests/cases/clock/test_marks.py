@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from cases import workflow
 from cases.clock import marks
-from cases.models import CaseEvent, CaseStatus
+from cases.models import Case, CaseEvent, CaseStatus
 from cases.tasks import mark_overdue_cases
 
 S = CaseStatus
@@ -40,6 +40,19 @@ def test_an_ordered_case_past_its_deadline_becomes_overdue_with_a_system_event(o
     assert event.from_status == S.ORDERED
     assert event.actor is None
     assert event.reason == str(marks.REASON_DEADLINE_PASSED)
+
+
+@pytest.mark.django_db
+def test_what_the_clock_marks_was_already_overdue_by_the_one_rule(ordered_case):
+    """The mark only writes down what ``cases.models.case_overdue_q`` already says."""
+    case = ordered_case()
+    day_after = DEADLINE + datetime.timedelta(days=1)
+    assert not Case.objects.overdue(DEADLINE).filter(pk=case.pk).exists()
+    assert Case.objects.overdue(day_after).filter(pk=case.pk).exists()
+
+    assert marks.cases_mark_overdue(today=day_after) == [case.pk]
+    case.refresh_from_db()
+    assert case.overdue_on(DEADLINE) and Case.objects.overdue(DEADLINE).filter(pk=case.pk).exists()
 
 
 @pytest.mark.django_db

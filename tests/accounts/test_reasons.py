@@ -1,0 +1,37 @@
+"""One rule for reasons (issue 11): required where the rule says so, capped at REASON_MAX_LENGTH
+everywhere (forms, serializers, services)."""
+
+import pytest
+
+from accounts.errors import InvalidInput
+from accounts.reasons import REASON_MAX_LENGTH, reason_clean
+
+
+def test_reason_clean_strips_requires_and_caps():
+    assert reason_clean("  why  ") == "why"
+    assert reason_clean(None, required=False) == ""
+    assert reason_clean("x" * REASON_MAX_LENGTH) == "x" * REASON_MAX_LENGTH
+    with pytest.raises(InvalidInput) as required:
+        reason_clean("   ")
+    assert required.value.code == "reason_required"
+    with pytest.raises(InvalidInput) as too_long:
+        reason_clean("x" * (REASON_MAX_LENGTH + 1), required=False)
+    assert too_long.value.code == "reason_too_long"
+
+
+def test_every_reason_input_has_the_one_cap():
+    from cases import forms, serializers
+    from cases.portal import forms as portal_forms
+    from notices import serializers as notice_serializers
+
+    fields = [
+        forms.ReasonForm.base_fields["reason"],
+        forms.RequiredReasonForm.base_fields["reason"],
+        portal_forms.ExtensionForm.base_fields["reason"],
+        portal_forms.DecisionForm.base_fields["reason"],
+        portal_forms.ExtensionGrantForm.base_fields["reason"],
+        serializers.ActionReasonSerializer().fields["reason"],
+        notice_serializers.ReasonSerializer().fields["reason"],
+    ]
+    assert {f.max_length for f in fields} == {REASON_MAX_LENGTH}
+    assert portal_forms.RequiredReasonForm is forms.RequiredReasonForm
