@@ -152,7 +152,16 @@ def _refuse_constant(name: str) -> Any:
     raise _GiveUp(name)
 
 
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+def _finite_float(text: str) -> float:
+    # The standard library reads 1e400 as inf; yajl refuses it as out of range. ijson decides.
+    value = float(text)
+    if value in (_INF, -_INF):
+        raise _GiveUp("number out of range")
+    return value
+
+
+_INF = float("inf")
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 class _FastItems:

@@ -104,6 +104,13 @@ def test_the_fast_way_agrees_with_ijson(data, prefix, read, bom):
     assert _agree(fast, reference)
 
 
+def test_a_float_out_of_range_fails_as_ijson_says():
+    """Found by Hypothesis: the standard library reads it as inf, ijson refuses it."""
+    data = b"[15965907498032149e+293]"
+    fast, reference = _both(data, "item")
+    assert _agree(fast, reference)
+
+
 def test_ordinary_files_never_reach_ijson(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("ijson was asked to parse")
