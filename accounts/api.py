@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import error_codes
 from config.api import error_responses
 
 from . import roles as perms
@@ -23,7 +24,7 @@ MSG_LOCKED_OUT = _("Too many failed sign-in attempts; sign-in for this account i
 
 
 class LockedOut(DomainError):
-    code = "login_locked_out"
+    code = error_codes.LOGIN_LOCKED_OUT
     status = 429
     default_message = MSG_LOCKED_OUT
 
@@ -48,7 +49,7 @@ class TokenObtainApi(APIView):
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 raise LockedOut(cooloff_hours=settings.AXES_COOLOFF_TIME)
-            raise InvalidInput(MSG_BAD_CREDENTIALS, code="invalid_credentials")
+            raise InvalidInput(MSG_BAD_CREDENTIALS, code=error_codes.INVALID_CREDENTIALS)
         # A token fetch is a sign-in: axes resets the failure count, Django records last_login.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         token, _created = Token.objects.get_or_create(user=user)

@@ -6,9 +6,11 @@ Every domain error carries a stable ``code`` (clients match on it) and an HTTP s
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts import error_codes
+
 
 class DomainError(Exception):
-    code = "domain_error"
+    code = error_codes.DOMAIN_ERROR
     status = 400
     default_message = _("The request could not be carried out.")
 
@@ -23,13 +25,13 @@ class DomainError(Exception):
 class NotFound(DomainError):
     """Missing and not-yours look the same."""
 
-    code = "not_found"
+    code = error_codes.NOT_FOUND
     status = 404
     default_message = _("Not found.")
 
 
 class Forbidden(DomainError):
-    code = "forbidden"
+    code = error_codes.FORBIDDEN
     status = 403
     default_message = _("You do not have permission to do this.")
 
@@ -37,12 +39,12 @@ class Forbidden(DomainError):
 class Conflict(DomainError):
     """The object is not in a state that allows this."""
 
-    code = "conflict"
+    code = error_codes.CONFLICT
     status = 409
     default_message = _("The object is not in a state that allows this.")
 
 
 class InvalidInput(DomainError):
-    code = "invalid"
+    code = error_codes.INVALID
     status = 400
     default_message = _("Invalid input.")

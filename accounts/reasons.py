@@ -11,6 +11,7 @@ copies used. It lives in accounts beside ``AuditEvent.reason``, where every reas
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from accounts import error_codes
 from accounts.errors import InvalidInput
 
 REASON_MAX_LENGTH = 2000
@@ -22,9 +23,9 @@ def reason_clean(reason: str | None, *, required: bool = True) -> str:
     """The reason stripped; ``InvalidInput`` when required and empty, or longer than the cap."""
     reason = (reason or "").strip()
     if required and not reason:
-        raise InvalidInput(MSG_REASON_REQUIRED, code="reason_required")
+        raise InvalidInput(MSG_REASON_REQUIRED, code=error_codes.REASON_REQUIRED)
     if len(reason) > REASON_MAX_LENGTH:
         # Django's own sentence (already translated): no new message to translate.
         message = MaxLengthValidator.message % {"limit_value": REASON_MAX_LENGTH, "show_value": len(reason)}
-        raise InvalidInput(message, code="reason_too_long")
+        raise InvalidInput(message, code=error_codes.REASON_TOO_LONG)
     return reason

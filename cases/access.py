@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, DomainError, Forbidden, InvalidInput
 from accounts.roles import Role
-from cases import events
+from cases import error_codes, events
 from cases.models import UNSERVED, CaseAccessCode
+from products import error_codes as products_error_codes
 from products.models import VendorMembership
 
 # No 0/O, 1/I/L: the code is read off paper and typed by hand.
@@ -45,12 +46,12 @@ MSG_USERNAME_TAKEN = _("This user name is taken.")
 
 
 class AccessCodeInvalid(InvalidInput):
-    code = "access_code_invalid"
+    code = error_codes.ACCESS_CODE_INVALID
     default_message = MSG_INVALID
 
 
 class RateLimited(DomainError):
-    code = "rate_limited"
+    code = error_codes.RATE_LIMITED
     status = 429
     default_message = MSG_RATE_LIMITED
 
@@ -133,11 +134,11 @@ def _redeem(*, user, case_number: str, code: str) -> VendorMembership:
 def case_access_claim(*, user, case_number: str, code: str, address: str = "") -> VendorMembership:
     """Link a signed-in vendor user who has no vendor yet to the vendor of the case."""
     if user.role != Role.VENDOR:
-        raise Forbidden(MSG_NOT_VENDOR, code="not_vendor_account")
+        raise Forbidden(MSG_NOT_VENDOR, code=error_codes.NOT_VENDOR_ACCOUNT)
     _throttle(user_key=str(user.pk), address=address)
     with transaction.atomic():
         if VendorMembership.objects.filter(user=user).exists():
-            raise Conflict(MSG_ALREADY_LINKED, code="already_linked")
+            raise Conflict(MSG_ALREADY_LINKED, code=error_codes.ALREADY_LINKED)
         return _redeem(user=user, case_number=case_number, code=code)
 
 
@@ -153,16 +154,16 @@ def case_access_claim_signup(
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise InvalidInput(" ".join(exc.messages), code="password_invalid") from None
+        raise InvalidInput(" ".join(exc.messages), code=error_codes.PASSWORD_INVALID) from None
     user.set_password(password)
     try:
         with transaction.atomic():
             if user_model.objects.filter(username__iexact=username).exists():
-                raise InvalidInput(MSG_USERNAME_TAKEN, code="username_taken")
+                raise InvalidInput(MSG_USERNAME_TAKEN, code=products_error_codes.USERNAME_TAKEN)
             user.full_clean(exclude=["password"])
             user.save()
             return _redeem(user=user, case_number=case_number, code=code)
     except ValidationError as exc:
         raise InvalidInput(**exc.message_dict) from None
     except IntegrityError:
-        raise InvalidInput(MSG_USERNAME_TAKEN, code="username_taken") from None
+        raise InvalidInput(MSG_USERNAME_TAKEN, code=products_error_codes.USERNAME_TAKEN) from None

@@ -13,6 +13,7 @@ from django.core.files.base import File
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError, InvalidInput
+from cases import error_codes
 
 # Evidence types people send: screenshots, recordings, documents, archives of logs.
 ALLOWED_EVIDENCE_TYPES = {
@@ -39,7 +40,7 @@ MSG_TYPE = _("Files of type %(type)s are not accepted as evidence.")
 
 
 class FileTooLarge(DomainError):
-    code = "file_too_large"
+    code = error_codes.FILE_TOO_LARGE
     status = 413
 
 
@@ -65,10 +66,10 @@ def check_evidence(uploaded) -> tuple[str, str]:
     if uploaded.size > limit:
         raise FileTooLarge(MSG_TOO_LARGE % {"max": limit // (1024 * 1024)})
     if uploaded.size == 0:
-        raise InvalidInput(MSG_EMPTY, code="file_empty")
+        raise InvalidInput(MSG_EMPTY, code=error_codes.FILE_EMPTY)
     mime = sniff(uploaded)
     if mime not in ALLOWED_EVIDENCE_TYPES:
-        raise InvalidInput(MSG_TYPE % {"type": mime}, code="file_type_refused")
+        raise InvalidInput(MSG_TYPE % {"type": mime}, code=error_codes.FILE_TYPE_REFUSED)
     return mime, ALLOWED_EVIDENCE_TYPES[mime]
 
 

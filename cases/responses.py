@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import Conflict, InvalidInput, NotFound
 from accounts.reasons import reason_clean
 from accounts.roles import CASE_DECIDE, PORTAL_RESPOND, require
-from cases import events, notifications, workflow
+from cases import error_codes, events, notifications, workflow
 from cases.clock.calendar import is_working_day
 from cases.evidence import check_evidence
 from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Inspection, RetestLink, VendorResponse
@@ -59,17 +59,17 @@ def response_submit(
     _own_case(actor, case)
     summary = (summary or "").strip()
     if not summary:
-        raise InvalidInput(MSG_SUMMARY_REQUIRED, code="summary_required")
+        raise InvalidInput(MSG_SUMMARY_REQUIRED, code=error_codes.SUMMARY_REQUIRED)
     files = list(files)
     if len(files) > MAX_RESPONSE_FILES:
-        raise InvalidInput(MSG_TOO_MANY_FILES % {"max": MAX_RESPONSE_FILES}, code="too_many_files")
+        raise InvalidInput(MSG_TOO_MANY_FILES % {"max": MAX_RESPONSE_FILES}, code=error_codes.TOO_MANY_FILES)
     for uploaded in files:  # refuse a bad file before anything is stored
         check_evidence(uploaded)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in RESPONDABLE:
             # Checked under the lock before any file is stored, so a refusal stores nothing.
-            raise Conflict(MSG_NOT_RESPONDABLE, code="case_not_respondable", status=locked.status)
+            raise Conflict(MSG_NOT_RESPONDABLE, code=error_codes.CASE_NOT_RESPONDABLE, status=locked.status)
         response = VendorResponse.objects.create(
             case=locked,
             submitted_by=actor,
@@ -99,9 +99,9 @@ def extension_request(*, actor, case: Case, reason: str) -> ExtensionRequest:
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in EXTENSION_ASKABLE:
-            raise Conflict(MSG_NOT_EXTENSION_ASKABLE, code="extension_not_askable", status=locked.status)
+            raise Conflict(MSG_NOT_EXTENSION_ASKABLE, code=error_codes.EXTENSION_NOT_ASKABLE, status=locked.status)
         if locked.extension_requests.filter(status=DecisionStatus.PENDING).exists():
-            raise Conflict(MSG_EXTENSION_PENDING, code="extension_pending")
+            raise Conflict(MSG_EXTENSION_PENDING, code=error_codes.EXTENSION_PENDING)
         extension = ExtensionRequest.objects.create(case=locked, requested_by=actor, reason=reason)
         events.record(
             case=locked,
@@ -119,7 +119,7 @@ def extension_request(*, actor, case: Case, reason: str) -> ExtensionRequest:
 def _decide(model, obj, *, actor, status: str, reason: str):
     locked = model.objects.select_for_update().get(pk=obj.pk)
     if locked.status != DecisionStatus.PENDING:
-        raise Conflict(MSG_ALREADY_DECIDED, code="already_decided")
+        raise Conflict(MSG_ALREADY_DECIDED, code=error_codes.ALREADY_DECIDED)
     locked.status = status
     locked.decided_by = actor
     locked.decided_at = timezone.now()
@@ -164,7 +164,7 @@ def extension_grant(
     require(actor, CASE_DECIDE)
     reason = reason_clean(reason)
     if not is_working_day(new_deadline):
-        raise InvalidInput(MSG_DEADLINE_NOT_WORKING_DAY, code="deadline_not_working_day")
+        raise InvalidInput(MSG_DEADLINE_NOT_WORKING_DAY, code=error_codes.DEADLINE_NOT_WORKING_DAY)
     with transaction.atomic():
         locked = _decide(ExtensionRequest, extension, actor=actor, status=DecisionStatus.ACCEPTED, reason=reason)
         locked.new_deadline = new_deadline
@@ -200,11 +200,11 @@ def retest_link(*, actor, case: Case, inspection: Inspection) -> RetestLink:
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status != S.VERIFYING:
-            raise Conflict(MSG_RETEST_STATE, code="retest_wrong_state", status=locked.status)
+            raise Conflict(MSG_RETEST_STATE, code=error_codes.RETEST_WRONG_STATE, status=locked.status)
         if inspection.product_version.product_id != locked.product_id:
-            raise InvalidInput(MSG_RETEST_PRODUCT, code="retest_other_product")
+            raise InvalidInput(MSG_RETEST_PRODUCT, code=error_codes.RETEST_OTHER_PRODUCT)
         if RetestLink.objects.filter(case=locked, inspection=inspection).exists():
-            raise Conflict(MSG_RETEST_LINKED, code="retest_already_linked")
+            raise Conflict(MSG_RETEST_LINKED, code=error_codes.RETEST_ALREADY_LINKED)
         link = RetestLink.objects.create(case=locked, inspection=inspection, linked_by=actor)
         events.record(
             case=locked,

@@ -26,6 +26,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict
+from cases import error_codes
 from cases.models import Case, Finding, FindingSource, FindingStatus, Inspection, ScanStatus
 from cases.selectors import inspection_get_for
 
@@ -78,7 +79,7 @@ def retest_comparison(*, inspection: Inspection) -> Comparison:
     """Compare a re-test inspection (already fetched through a scoped selector) with its previous one."""
     previous = inspection.retest_of
     if previous is None:
-        raise Conflict(MSG_NOT_A_RETEST, code="inspection_not_a_retest")
+        raise Conflict(MSG_NOT_A_RETEST, code=error_codes.INSPECTION_NOT_A_RETEST)
     current = _compared(inspection).select_related("violation_type")
     earlier = _compared(previous).select_related("violation_type")
     in_previous = _same_place(previous)

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.reasons import REASON_MAX_LENGTH
-from cases import selectors
+from cases import error_codes, selectors
 from cases.clock.calendar import MAX_WORKING_DAYS
 from cases.models import (
     Campaign,
@@ -284,7 +284,7 @@ class CaseOpenSerializer(serializers.Serializer):
         missing = sorted(set(wanted) - {f.pk for f in found})
         if missing:
             raise serializers.ValidationError(
-                MSG_FINDINGS_NOT_FOUND % {"ids": ", ".join(map(str, missing))}, code="does_not_exist"
+                MSG_FINDINGS_NOT_FOUND % {"ids": ", ".join(map(str, missing))}, code=error_codes.DOES_NOT_EXIST
             )
         return found
 

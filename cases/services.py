@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
 from accounts.reasons import reason_clean
-from cases import events
+from cases import error_codes, events
 from cases.evidence import as_file, check_evidence, original_name, sha256_of
 from cases.models import (
     Campaign,
@@ -51,7 +51,7 @@ def inspection_create(
     retest_of: Inspection | None = None,
 ) -> Inspection:
     if retest_of is not None and retest_of.product_version.product_id != product_version.product_id:
-        raise InvalidInput(MSG_RETEST_PRODUCT, code="retest_other_product")
+        raise InvalidInput(MSG_RETEST_PRODUCT, code=error_codes.RETEST_OTHER_PRODUCT)
     inspection = Inspection(
         campaign=campaign,
         product_version=product_version,
@@ -116,7 +116,7 @@ def _decide(*, actor, finding: Finding, status: str, reason: str) -> Finding:
         locked = Finding.objects.select_for_update().get(pk=finding.pk)
         if locked.status != FindingStatus.CANDIDATE:
             raise Conflict(
-                MSG_ALREADY_DECIDED % {"status": locked.get_status_display()}, code="finding_already_decided"
+                MSG_ALREADY_DECIDED % {"status": locked.get_status_display()}, code=error_codes.FINDING_ALREADY_DECIDED
             )
         locked.status = status
         locked.decided_by = actor
@@ -140,7 +140,7 @@ def finding_dismiss(*, actor, finding: Finding, reason: str) -> Finding:
 def case_open(*, actor, findings: list[Finding]) -> Case:
     """Open a case from confirmed findings on one product version."""
     if not findings:
-        raise InvalidInput(MSG_NO_FINDINGS, code="no_findings")
+        raise InvalidInput(MSG_NO_FINDINGS, code=error_codes.NO_FINDINGS)
     locked = list(
         # Lock only the findings: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to case.
         Finding.objects.select_for_update(of=("self",))
@@ -149,13 +149,13 @@ def case_open(*, actor, findings: list[Finding]) -> Case:
         .order_by("pk")
     )
     if any(f.status != FindingStatus.CONFIRMED for f in locked):
-        raise Conflict(MSG_NOT_CONFIRMED, code="finding_not_confirmed")
+        raise Conflict(MSG_NOT_CONFIRMED, code=error_codes.FINDING_NOT_CONFIRMED)
     taken = next((f for f in locked if f.case_id), None)
     if taken:
-        raise Conflict(MSG_ALREADY_IN_CASE % {"number": taken.case.number}, code="finding_in_case")
+        raise Conflict(MSG_ALREADY_IN_CASE % {"number": taken.case.number}, code=error_codes.FINDING_IN_CASE)
     versions = {f.inspection.product_version_id for f in locked}
     if len(versions) != 1:
-        raise InvalidInput(MSG_ONE_VERSION, code="findings_several_versions")
+        raise InvalidInput(MSG_ONE_VERSION, code=error_codes.FINDINGS_SEVERAL_VERSIONS)
     inspection = locked[0].inspection
     version = inspection.product_version
     case = Case.objects.create(

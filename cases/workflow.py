@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
 from accounts.reasons import reason_clean
-from cases import events
+from cases import error_codes, events
 from cases.models import Case, CaseStatus
 from cases.retest import retest_proposal
 
@@ -41,7 +41,7 @@ MSG_RETEST_CLEAN = _("Re-test %(id)s shows the findings gone.")
 
 
 class TransitionNotAllowed(Conflict):
-    code = "case_transition_not_allowed"
+    code = error_codes.CASE_TRANSITION_NOT_ALLOWED
 
 
 def can_move(from_status: str, to_status: str) -> bool:
@@ -124,7 +124,7 @@ def _latest_retest(case: Case):
     """The re-test a verifying case is decided on; without one, neither verdict can be given."""
     proposal = retest_proposal(case=case)
     if proposal is None:
-        raise Conflict(MSG_NO_RETEST, code="retest_missing")
+        raise Conflict(MSG_NO_RETEST, code=error_codes.RETEST_MISSING)
     return proposal
 
 
@@ -135,7 +135,7 @@ def confirm_rectified_case(*, case: Case, actor, reason: str = "") -> Case:
         if locked.status == S.VERIFYING:
             proposal = _latest_retest(locked)
             if not proposal.propose_closure:
-                raise Conflict(MSG_RETEST_NOT_CLEAN, code="retest_findings_remain")
+                raise Conflict(MSG_RETEST_NOT_CLEAN, code=error_codes.RETEST_FINDINGS_REMAIN)
             reason = (reason or "").strip() or str(MSG_RETEST_CLEAN % {"id": proposal.inspection.pk})
         return _transition(case=locked, to=S.RECTIFIED, actor=actor, reason=reason)
 
@@ -205,13 +205,15 @@ def extend_deadline_case(*, case: Case, actor, new_deadline: datetime.date, reas
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status not in EXTENDABLE:
             raise TransitionNotAllowed(
-                MSG_NOT_EXTENDABLE % {"status": locked.status}, code="case_not_extendable", from_status=locked.status
+                MSG_NOT_EXTENDABLE % {"status": locked.status},
+                code=error_codes.CASE_NOT_EXTENDABLE,
+                from_status=locked.status,
             )
         old = locked.deadline
         if old is not None and new_deadline <= old:
             raise InvalidInput(
                 MSG_DEADLINE_NOT_LATER % {"deadline": old.isoformat()},
-                code="deadline_not_later",
+                code=error_codes.DEADLINE_NOT_LATER,
                 deadline=old.isoformat(),
             )
         locked.deadline = new_deadline

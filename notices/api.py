@@ -10,6 +10,7 @@ from accounts import roles
 from accounts.errors import NotFound
 from cases.models import Case
 from config.api import ErrorResponseSerializer
+from notices import error_codes
 
 from . import selectors, services, workflow
 from .models import Notice
@@ -136,7 +137,7 @@ class NoticeAccessCodeApi(APIView):
         notice = selectors.notice_get_for(actor=request.user, notice_id=pk)
         code = services.order_access_code_reveal(actor=request.user, notice=notice)
         if code is None:
-            raise NotFound(code="access_code_gone")
+            raise NotFound(code=error_codes.ACCESS_CODE_GONE)
         return Response({"access_code": code})
 
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from notices import error_codes
+
 from .models import NoticeKind
 
 MAX_VERIFY_BYTES = 50 * 1024 * 1024
@@ -71,5 +73,7 @@ class VerifyForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_VERIFY_BYTES:
-            raise forms.ValidationError(MSG_TOO_LARGE % {"mb": MAX_VERIFY_BYTES // (1024 * 1024)}, code="too_large")
+            raise forms.ValidationError(
+                MSG_TOO_LARGE % {"mb": MAX_VERIFY_BYTES // (1024 * 1024)}, code=error_codes.TOO_LARGE
+            )
         return upload

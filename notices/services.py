@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import Conflict, InvalidInput
 from accounts.roles import NOTICE_APPROVE, NOTICE_DRAFT, require
 from cases.models import Case, Inspection
+from notices import error_codes
 from products.models import ProductKind
 
 from . import events, texts
@@ -47,7 +48,7 @@ ACCESS_CODE_REVEAL_SECONDS = 24 * 60 * 60
 
 
 class NoticeFrozen(Conflict):
-    code = "notice_frozen"
+    code = error_codes.NOTICE_FROZEN
     default_message = MSG_FROZEN
 
 
@@ -62,7 +63,7 @@ def _series_for(kind: str, cases: list[Case]) -> str:
         return NoticeSeries.REMOVAL
     terminal = {c.product.kind == ProductKind.TERMINAL for c in cases}
     if len(terminal) > 1:
-        raise InvalidInput(MSG_MIXED, code="notice_mixed_series")
+        raise InvalidInput(MSG_MIXED, code=error_codes.NOTICE_MIXED_SERIES)
     return NoticeSeries.TERMINAL if terminal == {True} else NoticeSeries.APP
 
 
@@ -110,25 +111,27 @@ def notice_draft(*, actor, kind: str, case_ids: list[int]) -> Notice:
     """
     require(actor, NOTICE_DRAFT)
     if kind not in NoticeKind.values:
-        raise InvalidInput(MSG_BAD_KIND, code="notice_kind_invalid")
+        raise InvalidInput(MSG_BAD_KIND, code=error_codes.NOTICE_KIND_INVALID)
     ids = sorted({int(i) for i in case_ids})
     if not ids:
-        raise InvalidInput(MSG_NO_CASES, code="notice_no_cases")
+        raise InvalidInput(MSG_NO_CASES, code=error_codes.NOTICE_NO_CASES)
     if kind == NoticeKind.ORDER and len(ids) != 1:
-        raise InvalidInput(MSG_ONE_CASE, code="notice_order_one_case")
+        raise InvalidInput(MSG_ONE_CASE, code=error_codes.NOTICE_ORDER_ONE_CASE)
     with transaction.atomic():
         # Lock the cases so two drafters cannot put the same case on two drafts at once.
         locked = set(Case.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
         cases = list(draftable_cases(kind=kind).filter(pk__in=locked))
         found = {c.pk for c in cases}
         if found != set(ids):
-            raise InvalidInput(MSG_NOT_ELIGIBLE, code="notice_case_not_eligible", cases=sorted(set(ids) - found))
+            raise InvalidInput(
+                MSG_NOT_ELIGIBLE, code=error_codes.NOTICE_CASE_NOT_ELIGIBLE, cases=sorted(set(ids) - found)
+            )
         series = _series_for(kind, cases)
         findings: dict[int, list] = {}
         for f in confirmed_findings(ids):
             findings.setdefault(f.case_id, []).append(f)
         if any(not findings.get(c.pk) for c in cases):
-            raise InvalidInput(MSG_NO_FINDINGS, code="notice_case_without_findings")
+            raise InvalidInput(MSG_NO_FINDINGS, code=error_codes.NOTICE_CASE_WITHOUT_FINDINGS)
         campaign = cases[0].campaign if len({c.campaign_id for c in cases}) == 1 else None
         fill = {"campaign": _campaign_name(cases), "count": len({c.product_id for c in cases})}
         fill["products"] = texts.PRODUCT_WORDS[series]
@@ -200,7 +203,7 @@ def notice_update(*, actor, notice: Notice, **changes) -> Notice:
     require(actor, NOTICE_DRAFT)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InvalidInput(code="notice_field_not_editable", fields=sorted(unknown))
+        raise InvalidInput(code=error_codes.NOTICE_FIELD_NOT_EDITABLE, fields=sorted(unknown))
     with transaction.atomic():
         locked = _locked(notice)
         if not locked.is_editable:
@@ -219,7 +222,7 @@ def notice_entry_update(*, actor, entry: NoticeEntry, **changes) -> NoticeEntry:
     require(actor, NOTICE_DRAFT)
     unknown = set(changes) - set(ENTRY_FIELDS)
     if unknown:
-        raise InvalidInput(code="notice_field_not_editable", fields=sorted(unknown))
+        raise InvalidInput(code=error_codes.NOTICE_FIELD_NOT_EDITABLE, fields=sorted(unknown))
     with transaction.atomic():
         notice = _locked(entry.notice)
         if not notice.is_editable:
@@ -243,9 +246,9 @@ def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
     with transaction.atomic():
         locked = _locked(notice)
         if locked.status != NoticeStatus.PUBLISHED:
-            raise Conflict(MSG_CORRECT_PUBLISHED, code="notice_not_published", status=locked.status)
+            raise Conflict(MSG_CORRECT_PUBLISHED, code=error_codes.NOTICE_NOT_PUBLISHED, status=locked.status)
         if Notice.objects.filter(supersedes=locked).exists():
-            raise Conflict(MSG_CORRECTION_EXISTS, code="notice_correction_exists")
+            raise Conflict(MSG_CORRECTION_EXISTS, code=error_codes.NOTICE_CORRECTION_EXISTS)
         copy = Notice.objects.create(
             kind=locked.kind,
             series=locked.series,

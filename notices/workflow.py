@@ -23,6 +23,7 @@ from cases.access import case_access_code_issue, code_hash
 from cases.clock.calendar import add_working_days
 from cases.notifications import order_served_notify
 from config import queue
+from notices import error_codes
 
 from . import caching, events, numbering, rendering, services
 from .documents import notice_document
@@ -46,11 +47,11 @@ MSG_FOUR_EYES = _("A notice must be approved by someone other than its drafter."
 
 
 class NoticeTransitionNotAllowed(Conflict):
-    code = "notice_transition_not_allowed"
+    code = error_codes.NOTICE_TRANSITION_NOT_ALLOWED
 
 
 class FourEyesViolation(Forbidden):
-    code = "notice_four_eyes"
+    code = error_codes.NOTICE_FOUR_EYES
     default_message = MSG_FOUR_EYES
 
 
@@ -210,7 +211,7 @@ def notice_publish(*, notice_id: int, actor) -> Notice:
             notice.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
             if predecessor is not None and predecessor.pdf_sha256 == notice.pdf_sha256:
                 # Verification tells versions apart by hash; an unchanged copy would be ambiguous.
-                raise Conflict(MSG_IDENTICAL, code="notice_correction_identical")
+                raise Conflict(MSG_IDENTICAL, code=error_codes.NOTICE_CORRECTION_IDENTICAL)
             notice.pdf_size = len(pdf)
             notice.pdf.save("notice.pdf", ContentFile(pdf), save=False)
             stored.append(notice.pdf.name)

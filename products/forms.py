@@ -6,6 +6,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from products import error_codes
+
 from .models import Product, ProductKind, ProductVersion, Vendor
 from .selectors import vendor_list
 
@@ -48,5 +50,5 @@ class VersionForm(forms.ModelForm):
     def clean_file_sha256(self):
         value = self.cleaned_data["file_sha256"].strip().lower()
         if value and not re.fullmatch(r"[0-9a-f]{64}", value):
-            raise forms.ValidationError(MSG_SHA256, code="sha256")
+            raise forms.ValidationError(MSG_SHA256, code=error_codes.SHA256)
         return value

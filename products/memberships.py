@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from accounts.roles import Role
+from products import error_codes
 
 from .models import VendorEvent, VendorMembership
 
@@ -39,7 +40,7 @@ def _admin_membership(actor) -> VendorMembership:
         or not actor.is_active
         or getattr(actor, "role", None) != Role.VENDOR
     ):
-        raise Forbidden(MSG_NOT_VENDOR_ADMIN, code="not_vendor_admin")
+        raise Forbidden(MSG_NOT_VENDOR_ADMIN, code=error_codes.NOT_VENDOR_ADMIN)
     return membership
 
 
@@ -59,11 +60,11 @@ def membership_invite(*, actor, username: str, email: str, is_vendor_admin: bool
     admin = _admin_membership(actor)
     username, email = (username or "").strip(), (email or "").strip()
     if not email:
-        raise InvalidInput(MSG_EMAIL_REQUIRED, code="email_required")
+        raise InvalidInput(MSG_EMAIL_REQUIRED, code=error_codes.EMAIL_REQUIRED)
     user_model = get_user_model()
     with transaction.atomic():
         if user_model.objects.filter(username__iexact=username).exists():
-            raise InvalidInput(MSG_USERNAME_TAKEN, code="username_taken")
+            raise InvalidInput(MSG_USERNAME_TAKEN, code=error_codes.USERNAME_TAKEN)
         user = user_model(username=username, email=email, role=Role.VENDOR)
         user.set_unusable_password()
         try:
@@ -102,9 +103,9 @@ def membership_remove(*, actor, user_id: int) -> VendorMembership:
         if membership is None:
             raise NotFound
         if membership.user_id == actor.pk:
-            raise Conflict(MSG_NOT_YOURSELF, code="cannot_remove_self")
+            raise Conflict(MSG_NOT_YOURSELF, code=error_codes.CANNOT_REMOVE_SELF)
         if not membership.user.is_active:
-            raise Conflict(MSG_ALREADY_REMOVED, code="already_removed")
+            raise Conflict(MSG_ALREADY_REMOVED, code=error_codes.ALREADY_REMOVED)
         membership.user.is_active = False
         membership.user.save(update_fields=["is_active"])
         _record(membership, kind=VendorEvent.MEMBER_REMOVED, actor=actor)

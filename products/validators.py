@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from products import error_codes
+
 # GB 32100-2015 §4: the code's alphabet leaves out I, O, S, V and Z.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # §5: weight of position i is 3**i mod 31.
@@ -22,8 +24,8 @@ def uscc_check_char(first17: str) -> str:
 def validate_uscc(value: str) -> None:
     code = (value or "").strip().upper()
     if len(code) != 18:
-        raise ValidationError(MSG_USCC_LENGTH, code="uscc_length")
+        raise ValidationError(MSG_USCC_LENGTH, code=error_codes.USCC_LENGTH)
     if any(c not in USCC_ALPHABET for c in code):
-        raise ValidationError(MSG_USCC_CHARS, code="uscc_chars")
+        raise ValidationError(MSG_USCC_CHARS, code=error_codes.USCC_CHARS)
     if uscc_check_char(code[:17]) != code[17]:
-        raise ValidationError(MSG_USCC_CHECK, code="uscc_check")
+        raise ValidationError(MSG_USCC_CHECK, code=error_codes.USCC_CHECK)

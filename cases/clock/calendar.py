@@ -12,6 +12,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import InvalidInput
+from cases import error_codes
 from cases.models import CalendarYear, DayKind, OfficialDay
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "official_days.json"
@@ -25,7 +26,7 @@ MSG_BAD_COUNT = _("The number of working days must be between 0 and %(max)s.")
 
 
 class UnknownCalendarYear(InvalidInput):
-    code = "calendar_year_unknown"
+    code = error_codes.CALENDAR_YEAR_UNKNOWN
 
 
 class Calendar:
@@ -59,7 +60,7 @@ class Calendar:
     def add_working_days(self, start: datetime.date, n: int) -> datetime.date:
         """Return the n-th working day after ``start`` (start itself never counts)."""
         if not 0 <= n <= MAX_WORKING_DAYS:
-            raise InvalidInput(MSG_BAD_COUNT % {"max": MAX_WORKING_DAYS}, code="working_days_out_of_range")
+            raise InvalidInput(MSG_BAD_COUNT % {"max": MAX_WORKING_DAYS}, code=error_codes.WORKING_DAYS_OUT_OF_RANGE)
         self.check(start)
         day = start
         while n > 0:

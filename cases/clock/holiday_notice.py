@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import InvalidInput
+from cases import error_codes
 
 HOLIDAY = "holiday"
 WORKDAY = "workday"
@@ -86,7 +87,7 @@ MSG_RANGE_BACKWARDS = _("The range ends before it starts: “%(sentence)s”")
 class NoticeInvalid(InvalidInput):
     """A notice the parser refuses; ``details["sentence"]`` is the sentence it is about."""
 
-    code = "calendar_notice_invalid"
+    code = error_codes.CALENDAR_NOTICE_INVALID
 
 
 @dataclass(frozen=True)

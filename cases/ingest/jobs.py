@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
+from cases import error_codes
 from cases.evidence import FileTooLarge, original_name, server_name, sha256_of
 from cases.models import Inspection, ScanJob, ScanJobEvent, ScanStatus
 from cases.scanners import base as scanners
@@ -127,7 +128,9 @@ def scan_job_create(*, actor, inspection: Inspection, uploaded, tool: str = "") 
     check_upload_size(uploaded.size)
     tool = (tool or "").strip()
     if tool and tool not in known_tools():
-        raise InvalidInput(MSG_UNKNOWN_TOOL % {"tool": tool}, code="unknown_tool", tools=sorted(known_tools()))
+        raise InvalidInput(
+            MSG_UNKNOWN_TOOL % {"tool": tool}, code=error_codes.UNKNOWN_TOOL, tools=sorted(known_tools())
+        )
     digest = sha256_of(uploaded)
     existing = ScanJob.objects.filter(inspection=inspection, sha256=digest).first()
     if existing is not None:
@@ -313,7 +316,7 @@ def scan_job_retry(*, actor, job: ScanJob) -> ScanJob:
         if locked.status != S.FAILED:
             raise Conflict(
                 MSG_NOT_FAILED % {"status": locked.get_status_display()},
-                code="scan_job_not_failed",
+                code=error_codes.SCAN_JOB_NOT_FAILED,
                 job_status=locked.status,
             )
         previous = {"code": locked.failure_code, "reason": locked.failure_reason}

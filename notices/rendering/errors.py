@@ -3,10 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
+from notices import error_codes
 
 
 class NoticeRenderError(DomainError):
-    code = "notice_render_failed"
+    code = error_codes.NOTICE_RENDER_FAILED
     status = 500
     default_message = _("The notice could not be rendered.")
 
@@ -14,12 +15,12 @@ class NoticeRenderError(DomainError):
 class MissingGlyphError(NoticeRenderError):
     """A character had no glyph in any installed font: the PDF would show an empty box in its place."""
 
-    code = "notice_missing_glyph"
+    code = error_codes.NOTICE_MISSING_GLYPH
     default_message = _("The notice contains characters that no installed font can print.")
 
 
 class FetchRefusedError(NoticeRenderError):
     """The layout asked for a resource outside the PDF's own static folder: rendering stopped."""
 
-    code = "notice_fetch_refused"
+    code = error_codes.NOTICE_FETCH_REFUSED
     default_message = _("The notice refers to a resource the renderer may not load.")

@@ -5,6 +5,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 
+from accounts.error_codes import INVALID_CREDENTIALS, LOGIN_LOCKED_OUT
+
 TOKEN_URL = "/api/v1/auth/token/"
 ME_URL = "/api/v1/auth/me/"
 PASSWORD = "pw-Rectify-2025"  # tests/factories.py
@@ -53,7 +55,7 @@ def test_wrong_password_is_400_in_the_one_error_shape(api_client, inspector):
     assert response.status_code == 400
     assert response.json() == {
         "error": {
-            "code": "invalid_credentials",
+            "code": INVALID_CREDENTIALS,
             "message": "Unable to sign in with the given username and password.",
             "details": {},
         }
@@ -63,13 +65,13 @@ def test_wrong_password_is_400_in_the_one_error_shape(api_client, inspector):
 def test_unknown_user_looks_like_a_wrong_password(api_client):
     response = _token(api_client, "nobody", "wrong")
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "invalid_credentials"
+    assert response.json()["error"]["code"] == INVALID_CREDENTIALS
 
 
 def test_inactive_user_gets_no_token(api_client, inspector):
     inspector.is_active = False
     inspector.save()
-    assert _token(api_client, "inspector1", PASSWORD).json()["error"]["code"] == "invalid_credentials"
+    assert _token(api_client, "inspector1", PASSWORD).json()["error"]["code"] == INVALID_CREDENTIALS
 
 
 def test_missing_fields_are_field_errors(api_client):
@@ -86,12 +88,12 @@ def test_repeated_failures_lock_out_through_axes(api_client, inspector):
         assert _token(api_client, "inspector1", "wrong").status_code == 400
     locked = _token(api_client, "inspector1", "wrong", HTTP_ACCEPT_LANGUAGE="en")
     assert locked.status_code == 429
-    assert locked.json()["error"]["code"] == "login_locked_out"
+    assert locked.json()["error"]["code"] == LOGIN_LOCKED_OUT
     assert locked["Content-Type"] == "application/json"
     # Even the right password is refused while locked out, and no token is made.
     again = _token(api_client, "inspector1", PASSWORD)
     assert again.status_code == 429
-    assert again.json()["error"]["code"] == "login_locked_out"
+    assert again.json()["error"]["code"] == LOGIN_LOCKED_OUT
     assert not Token.objects.filter(user=inspector).exists()
     attempt = AccessAttempt.objects.get(username="inspector1")
     # axes counts the refused attempt too (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT, on by default).

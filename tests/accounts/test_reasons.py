@@ -3,6 +3,7 @@ everywhere (forms, serializers, services)."""
 
 import pytest
 
+from accounts.error_codes import REASON_REQUIRED, REASON_TOO_LONG
 from accounts.errors import InvalidInput
 from accounts.reasons import REASON_MAX_LENGTH, reason_clean
 
@@ -13,10 +14,10 @@ def test_reason_clean_strips_requires_and_caps():
     assert reason_clean("x" * REASON_MAX_LENGTH) == "x" * REASON_MAX_LENGTH
     with pytest.raises(InvalidInput) as required:
         reason_clean("   ")
-    assert required.value.code == "reason_required"
+    assert required.value.code == REASON_REQUIRED
     with pytest.raises(InvalidInput) as too_long:
         reason_clean("x" * (REASON_MAX_LENGTH + 1), required=False)
-    assert too_long.value.code == "reason_too_long"
+    assert too_long.value.code == REASON_TOO_LONG
 
 
 def test_every_reason_input_has_the_one_cap():

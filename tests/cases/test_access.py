@@ -5,7 +5,9 @@ from accounts.errors import Conflict, Forbidden, InvalidInput
 from accounts.models import User
 from accounts.roles import Role
 from cases import access
+from cases.error_codes import ACCESS_CODE_INVALID, ALREADY_LINKED, PASSWORD_INVALID, RATE_LIMITED
 from cases.models import CaseAccessCode, CaseEvent
+from products.error_codes import USERNAME_TAKEN
 from products.models import VendorMembership
 from tests import factories
 
@@ -92,7 +94,7 @@ def test_wrong_code_and_unknown_case_answer_the_same(case, unlinked):
             access.case_access_claim(user=unlinked, case_number=number, code=guess)
         answers.append((err.value.code, err.value.status, str(err.value.message)))
     assert len(set(answers)) == 1
-    assert answers[0][:2] == ("access_code_invalid", 400)
+    assert answers[0][:2] == (ACCESS_CODE_INVALID, 400)
 
 
 @pytest.mark.django_db
@@ -113,7 +115,7 @@ def test_claims_are_rate_limited_per_user(case, unlinked):
 
     with pytest.raises(access.RateLimited) as err:
         access.case_access_claim(user=unlinked, case_number=case.number, code=code)
-    assert (err.value.code, err.value.status) == ("rate_limited", 429)
+    assert (err.value.code, err.value.status) == (RATE_LIMITED, 429)
     assert not VendorMembership.objects.filter(user=unlinked).exists()
 
 
@@ -135,7 +137,7 @@ def test_linked_users_and_regulators_cannot_claim(case, vendor_user, reviewer):
     code = access.case_access_code_issue(case=case)
     with pytest.raises(Conflict) as err:
         access.case_access_claim(user=vendor_user, case_number=case.number, code=code)
-    assert err.value.code == "already_linked"
+    assert err.value.code == ALREADY_LINKED
     with pytest.raises(Forbidden):
         access.case_access_claim(user=reviewer, case_number=case.number, code=code)
     assert CaseAccessCode.objects.get(case=case).used_at is None
@@ -172,7 +174,7 @@ def test_signup_refuses_weak_passwords_and_taken_names(case, vendor_user):
         access.case_access_claim_signup(
             username="acme", email="it@acme.test", password="123", case_number=case.number, code=code
         )
-    assert err.value.code == "password_invalid"
+    assert err.value.code == PASSWORD_INVALID
     with pytest.raises(InvalidInput) as err:
         access.case_access_claim_signup(
             username=vendor_user.username.upper(),
@@ -181,7 +183,7 @@ def test_signup_refuses_weak_passwords_and_taken_names(case, vendor_user):
             case_number=case.number,
             code=code,
         )
-    assert err.value.code == "username_taken"
+    assert err.value.code == USERNAME_TAKEN
     with pytest.raises(InvalidInput) as err:
         access.case_access_claim_signup(
             username="acme", email="not-an-email", password="Long-enough-9", case_number=case.number, code=code

@@ -6,7 +6,16 @@ import json
 import pytest
 from rest_framework.authtoken.models import Token
 
+from accounts.error_codes import NOT_FOUND, REASON_REQUIRED
 from cases import events
+from cases.error_codes import (
+    CASE_TRANSITION_NOT_ALLOWED,
+    FINDING_IN_CASE,
+    FINDING_NOT_CONFIRMED,
+    FINDINGS_SEVERAL_VERSIONS,
+    RETEST_FINDINGS_REMAIN,
+    RETEST_MISSING,
+)
 from cases.models import Case, CaseEvent, CaseStatus, FindingStatus
 from config.api import server_error
 from tests import factories
@@ -62,7 +71,7 @@ def test_open_a_case_from_confirmed_findings(as_inspector, inspector, confirmed)
 def test_open_from_a_candidate_is_409(as_inspector, finding_factory):
     response = as_inspector.post(CASES, {"findings": [finding_factory().pk]}, format="json")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "finding_not_confirmed"
+    assert response.json()["error"]["code"] == FINDING_NOT_CONFIRMED
     assert not Case.objects.exists()
 
 
@@ -70,14 +79,14 @@ def test_open_from_findings_already_in_a_case_is_409(as_inspector, confirmed):
     assert as_inspector.post(CASES, {"findings": [confirmed[0].pk]}, format="json").status_code == 201
     response = as_inspector.post(CASES, {"findings": [f.pk for f in confirmed]}, format="json")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "finding_in_case"
+    assert response.json()["error"]["code"] == FINDING_IN_CASE
 
 
 def test_open_from_several_versions_is_400(as_inspector, finding_factory):
     findings = [finding_factory(status=FindingStatus.CONFIRMED) for _ in range(2)]
     response = as_inspector.post(CASES, {"findings": [f.pk for f in findings]}, format="json")
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "findings_several_versions"
+    assert response.json()["error"]["code"] == FINDINGS_SEVERAL_VERSIONS
 
 
 @pytest.mark.parametrize(
@@ -147,7 +156,7 @@ def test_bad_filter_value_is_400(as_reviewer):
 def test_missing_case_is_404(as_reviewer):
     response = as_reviewer.get(f"{CASES}999999/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "Not found.", "details": {}}}
+    assert response.json() == {"error": {"code": NOT_FOUND, "message": "Not found.", "details": {}}}
 
 
 # Vendor scoping
@@ -190,7 +199,7 @@ def test_another_vendors_case_and_an_unserved_case_are_404(api_client, vendor_us
     for case in [others, unserved]:
         response = api_client.get(f"{CASES}{case.pk}/")
         assert response.status_code == 404
-        assert response.json()["error"]["code"] == "not_found"
+        assert response.json()["error"]["code"] == NOT_FOUND
 
 
 def test_vendor_users_cannot_move_cases(api_client, vendor_user, vendor_cases):
@@ -227,7 +236,7 @@ def test_withdraw_without_a_reason_is_400(as_reviewer, case_factory):
     case = case_factory()
     response = as_reviewer.post(f"{CASES}{case.pk}/withdraw/", {"reason": "  "}, format="json")
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "reason_required"
+    assert response.json()["error"]["code"] == REASON_REQUIRED
     assert not CaseEvent.objects.exists()
 
 
@@ -236,7 +245,7 @@ def test_a_forbidden_move_is_409_with_the_transition_code(as_reviewer, case_fact
     response = as_reviewer.post(f"{CASES}{case.pk}/close/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409
     error = response.json()["error"]
-    assert error["code"] == "case_transition_not_allowed"
+    assert error["code"] == CASE_TRANSITION_NOT_ALLOWED
     assert error["details"] == {"from_status": "ordered", "to_status": "closed"}
     assert "ordered" in error["message"]
     case.refresh_from_db()
@@ -248,7 +257,7 @@ def test_withdrawing_a_closed_case_is_409(as_reviewer, case_factory):
     case = force(case_factory(), S.CLOSED)
     response = as_reviewer.post(f"{CASES}{case.pk}/withdraw/", {"reason": "x"}, format="json")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "case_transition_not_allowed"
+    assert response.json()["error"]["code"] == CASE_TRANSITION_NOT_ALLOWED
 
 
 def test_confirm_rectified_then_close(as_reviewer, case_factory):
@@ -264,7 +273,7 @@ def test_confirm_rectified_without_a_retest_is_refused_as_on_the_decision_page(a
     case = force(case_factory(), S.VERIFYING)
     response = as_reviewer.post(f"{CASES}{case.pk}/confirm-rectified/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "retest_missing"
+    assert response.json()["error"]["code"] == RETEST_MISSING
     case.refresh_from_db()
     assert case.status == S.VERIFYING
     assert not CaseEvent.objects.filter(case=case).exists()
@@ -275,7 +284,7 @@ def test_confirm_rectified_with_a_finding_still_there_is_refused(as_reviewer, ca
     factories.linked_retest(case, still_there=True)
     response = as_reviewer.post(f"{CASES}{case.pk}/confirm-rectified/")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "retest_findings_remain"
+    assert response.json()["error"]["code"] == RETEST_FINDINGS_REMAIN
     case.refresh_from_db()
     assert case.status == S.VERIFYING
 
@@ -283,10 +292,10 @@ def test_confirm_rectified_with_a_finding_still_there_is_refused(as_reviewer, ca
 def test_retest_failed_without_a_retest_or_a_reason_is_refused(as_reviewer, case_factory):
     case = force(case_factory(), S.VERIFYING)
     response = as_reviewer.post(f"{CASES}{case.pk}/retest-failed/", {"reason": "仍收集IMEI"}, format="json")
-    assert (response.status_code, response.json()["error"]["code"]) == (409, "retest_missing")
+    assert (response.status_code, response.json()["error"]["code"]) == (409, RETEST_MISSING)
     factories.linked_retest(case, still_there=True)
     response = as_reviewer.post(f"{CASES}{case.pk}/retest-failed/", {"reason": "  "}, format="json")
-    assert (response.status_code, response.json()["error"]["code"]) == (400, "reason_required")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, REASON_REQUIRED)
     case.refresh_from_db()
     assert case.status == S.VERIFYING
     assert not CaseEvent.objects.filter(case=case).exists()
@@ -304,7 +313,7 @@ def test_retest_failed_outside_verifying_is_409(as_reviewer, case_factory):
     case = force(case_factory(), S.RESPONDED)
     response = as_reviewer.post(f"{CASES}{case.pk}/retest-failed/")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "case_transition_not_allowed"
+    assert response.json()["error"]["code"] == CASE_TRANSITION_NOT_ALLOWED
 
 
 def test_inspectors_cannot_decide_cases(as_inspector, case_factory):
@@ -367,7 +376,7 @@ def test_case_list_over_token_auth_adds_one_query(api_client, reviewer, many_cas
 def test_an_unknown_api_address_is_a_json_404(as_reviewer):
     response = as_reviewer.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "No such address in the API.", "details": {}}}
+    assert response.json() == {"error": {"code": NOT_FOUND, "message": "No such address in the API.", "details": {}}}
 
 
 def test_an_unknown_page_is_not_json(client):

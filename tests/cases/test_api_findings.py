@@ -7,6 +7,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from accounts.error_codes import NOT_FOUND, REASON_REQUIRED
+from cases.error_codes import (
+    DOES_NOT_EXIST,
+    FILE_TOO_LARGE,
+    FILE_TYPE_REFUSED,
+    FINDING_ALREADY_DECIDED,
+    RETEST_OTHER_PRODUCT,
+)
 from cases.models import Evidence, Finding, FindingStatus, Inspection
 from tests import factories
 
@@ -98,14 +106,14 @@ def test_retest_of_another_product_is_refused(as_inspector, inspection_factory, 
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "retest_other_product"
+    assert response.json()["error"]["code"] == RETEST_OTHER_PRODUCT
 
 
 def test_inspection_create_reports_every_bad_field(as_inspector):
     response = as_inspector.post(INSPECTIONS, {"campaign": 999999, "date": "yesterday", "method": "x"}, format="json")
     assert response.status_code == 400
     details = response.json()["error"]["details"]
-    assert details["campaign"][0]["code"] == "does_not_exist"
+    assert details["campaign"][0]["code"] == DOES_NOT_EXIST
     assert details["date"][0]["code"] == "invalid"
     assert details["method"][0]["code"] == "invalid_choice"
     assert details["agency"][0]["code"] == "required"
@@ -175,7 +183,7 @@ def test_refused_evidence_type_keeps_nothing(as_inspector, inspection_factory):
         format="multipart",
     )
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "file_type_refused"
+    assert response.json()["error"]["code"] == FILE_TYPE_REFUSED
     assert not Finding.objects.exists()
     assert not Evidence.objects.exists()
 
@@ -189,7 +197,7 @@ def test_oversize_evidence_is_413(as_inspector, inspection_factory, settings):
         format="multipart",
     )
     assert response.status_code == 413
-    assert response.json()["error"]["code"] == "file_too_large"
+    assert response.json()["error"]["code"] == FILE_TOO_LARGE
     assert not Finding.objects.exists()
 
 
@@ -210,8 +218,8 @@ def test_finding_on_an_unknown_inspection_or_type_is_a_field_error(as_inspector)
     )
     assert response.status_code == 400
     details = response.json()["error"]["details"]
-    assert details["inspection"][0]["code"] == "does_not_exist"
-    assert details["violation_type"][0]["code"] == "does_not_exist"
+    assert details["inspection"][0]["code"] == DOES_NOT_EXIST
+    assert details["violation_type"][0]["code"] == DOES_NOT_EXIST
 
 
 # Decisions
@@ -225,14 +233,14 @@ def test_confirm_then_confirm_again_is_409(as_reviewer, reviewer, finding_factor
     assert (body["status"], body["decided_by"], body["decision_reason"]) == ("confirmed", "reviewer1", "证据充分")
     again = as_reviewer.post(f"{FINDINGS}{finding.pk}/confirm/")
     assert again.status_code == 409
-    assert again.json()["error"]["code"] == "finding_already_decided"
+    assert again.json()["error"]["code"] == FINDING_ALREADY_DECIDED
 
 
 def test_dismiss_needs_a_reason(as_reviewer, finding_factory):
     finding = finding_factory()
     response = as_reviewer.post(f"{FINDINGS}{finding.pk}/dismiss/", {}, format="json")
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "reason_required"
+    assert response.json()["error"]["code"] == REASON_REQUIRED
     response = as_reviewer.post(f"{FINDINGS}{finding.pk}/dismiss/", {"reason": "误报"}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "dismissed"
@@ -243,7 +251,7 @@ def test_dismiss_needs_a_reason(as_reviewer, finding_factory):
 def test_decide_on_a_missing_finding_is_404(as_reviewer):
     response = as_reviewer.post(f"{FINDINGS}999999/confirm/")
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["error"]["code"] == NOT_FOUND
 
 
 def test_finding_filters(as_reviewer, finding_factory):

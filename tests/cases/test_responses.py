@@ -7,6 +7,20 @@ from django.core import mail
 
 from accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
 from cases import events, responses
+from cases.error_codes import (
+    ALREADY_DECIDED,
+    CASE_NOT_RESPONDABLE,
+    DEADLINE_NOT_WORKING_DAY,
+    EXTENSION_NOT_ASKABLE,
+    EXTENSION_PENDING,
+    FILE_TYPE_REFUSED,
+    RETEST_FINDINGS_REMAIN,
+    RETEST_MISSING,
+    RETEST_OTHER_PRODUCT,
+    RETEST_WRONG_STATE,
+    SUMMARY_REQUIRED,
+    TOO_MANY_FILES,
+)
 from cases.models import CaseEvent, CaseStatus, DecisionStatus, Evidence, ExtensionRequest, FindingStatus, RetestLink
 from cases.workflow import TransitionNotAllowed
 from tests import factories
@@ -61,7 +75,7 @@ def test_html_and_svg_are_refused_and_nothing_is_stored(case, staff, bad):
     before = _media_files()
     with pytest.raises(InvalidInput) as err:
         _submit(case, staff, files=[png(), bad()])
-    assert err.value.code == "file_type_refused"
+    assert err.value.code == FILE_TYPE_REFUSED
     case.refresh_from_db()
     assert case.status == S.ORDERED
     assert _media_files() == before
@@ -72,10 +86,10 @@ def test_html_and_svg_are_refused_and_nothing_is_stored(case, staff, bad):
 def test_submit_needs_a_summary_and_few_files(case, staff):
     with pytest.raises(InvalidInput) as err:
         _submit(case, staff, summary="  ")
-    assert err.value.code == "summary_required"
+    assert err.value.code == SUMMARY_REQUIRED
     with pytest.raises(InvalidInput) as err:
         _submit(case, staff, files=[png() for _ in range(responses.MAX_RESPONSE_FILES + 1)])
-    assert err.value.code == "too_many_files"
+    assert err.value.code == TOO_MANY_FILES
 
 
 @pytest.mark.django_db
@@ -95,7 +109,7 @@ def test_a_second_report_while_one_waits_is_a_conflict_and_stores_no_file(case, 
     before = _media_files()
     with pytest.raises(Conflict) as err:
         _submit(case, staff)
-    assert err.value.code == "case_not_respondable"
+    assert err.value.code == CASE_NOT_RESPONDABLE
     assert _media_files() == before
 
 
@@ -116,7 +130,7 @@ def test_accept_moves_to_verifying_audits_and_emails_once(case, staff, reviewer,
     assert reviewer.username not in email.body
     with pytest.raises(Conflict) as err:
         responses.response_accept(actor=reviewer, response=response)
-    assert err.value.code == "already_decided"
+    assert err.value.code == ALREADY_DECIDED
 
 
 @pytest.mark.django_db
@@ -151,12 +165,12 @@ def test_extension_grant_is_an_event_with_a_new_date(case, staff, reviewer, djan
     extension = responses.extension_request(actor=staff, case=case, reason="国庆假期，测试排期推迟")
     with pytest.raises(Conflict) as err:
         responses.extension_request(actor=staff, case=case, reason="again")
-    assert err.value.code == "extension_pending"
+    assert err.value.code == EXTENSION_PENDING
     with pytest.raises(InvalidInput) as err:  # 2025-10-11 is a make-up Saturday: fine; 10-12 Sunday is not
         responses.extension_grant(
             actor=reviewer, extension=extension, new_deadline=datetime.date(2025, 10, 12), reason="x"
         )
-    assert err.value.code == "deadline_not_working_day"
+    assert err.value.code == DEADLINE_NOT_WORKING_DAY
 
     with django_capture_on_commit_callbacks(execute=True):
         responses.extension_grant(
@@ -192,7 +206,7 @@ def test_extension_cannot_be_asked_once_overdue(case, staff):
     case.refresh_from_db()
     with pytest.raises(Conflict) as err:
         responses.extension_request(actor=staff, case=case, reason="x")
-    assert err.value.code == "extension_not_askable"
+    assert err.value.code == EXTENSION_NOT_ASKABLE
     assert not ExtensionRequest.objects.exists()
 
 
@@ -229,7 +243,7 @@ def test_retest_proposes_closure_and_a_person_confirms(case, staff, reviewer):
     case = _verifying(case, staff, reviewer)
     with pytest.raises(Conflict) as err:
         responses.retest_confirm_rectified(actor=reviewer, case=case)
-    assert err.value.code == "retest_missing"
+    assert err.value.code == RETEST_MISSING
 
     inspection = _retest(case, reviewer)
     link = responses.retest_link(actor=reviewer, case=case, inspection=inspection)
@@ -249,7 +263,7 @@ def test_retest_with_the_finding_still_there_cannot_close(case, staff, reviewer)
     responses.retest_link(actor=reviewer, case=case, inspection=_retest(case, reviewer, still_there=True))
     with pytest.raises(Conflict) as err:
         responses.retest_confirm_rectified(actor=reviewer, case=case)
-    assert err.value.code == "retest_findings_remain"
+    assert err.value.code == RETEST_FINDINGS_REMAIN
     with pytest.raises(InvalidInput):
         responses.retest_confirm_failed(actor=reviewer, case=case, reason="")
     case = responses.retest_confirm_failed(actor=reviewer, case=case, reason="复检仍读取IMEI")
@@ -260,9 +274,9 @@ def test_retest_with_the_finding_still_there_cannot_close(case, staff, reviewer)
 def test_retest_link_checks_state_and_product(case, staff, reviewer):
     with pytest.raises(Conflict) as err:
         responses.retest_link(actor=reviewer, case=case, inspection=_retest(case, reviewer))
-    assert err.value.code == "retest_wrong_state"
+    assert err.value.code == RETEST_WRONG_STATE
     case = _verifying(case, staff, reviewer)
     other = factories.InspectionFactory(created_by=reviewer)
     with pytest.raises(InvalidInput) as err:
         responses.retest_link(actor=reviewer, case=case, inspection=other)
-    assert err.value.code == "retest_other_product"
+    assert err.value.code == RETEST_OTHER_PRODUCT

@@ -4,6 +4,7 @@ import pytest
 
 from accounts.errors import Conflict, NotFound
 from cases import retest
+from cases.error_codes import INSPECTION_NOT_A_RETEST
 from cases.models import Finding, FindingSource, FindingStatus, ScanJob, ScanStatus, ViolationType
 from tests.cases.ingest.test_service import english  # noqa: F401 (fixture)
 
@@ -120,7 +121,7 @@ def test_an_unfinished_or_failed_scan_job_marks_the_comparison_incomplete(pair, 
 def test_an_inspection_that_is_not_a_retest_is_refused(inspection_factory):
     with pytest.raises(Conflict) as refused:
         retest.retest_comparison(inspection=inspection_factory())
-    assert refused.value.code == "inspection_not_a_retest"
+    assert refused.value.code == INSPECTION_NOT_A_RETEST
 
 
 def test_comparison_selector_is_scoped(pair, inspector, vendor_user):

@@ -9,8 +9,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from accounts.error_codes import REASON_REQUIRED
 from accounts.errors import Conflict, InvalidInput
 from cases import services
+from cases.error_codes import (
+    FILE_EMPTY,
+    FILE_TYPE_REFUSED,
+    FINDING_ALREADY_DECIDED,
+    FINDING_IN_CASE,
+    FINDING_NOT_CONFIRMED,
+    FINDINGS_SEVERAL_VERSIONS,
+    NO_FINDINGS,
+    RETEST_OTHER_PRODUCT,
+)
 from cases.evidence import FileTooLarge
 from cases.models import CaseEvent, CaseStatus, Evidence, Finding, FindingStatus, ViolationType
 from tests import factories
@@ -71,7 +82,7 @@ def test_a_retest_must_be_of_the_same_product(inspector, inspection_factory):
             method="manual",
             retest_of=first,
         )
-    assert info.value.code == "retest_other_product"
+    assert info.value.code == RETEST_OTHER_PRODUCT
 
 
 def test_evidence_store_hashes_and_renames(inspector, inspection_factory):
@@ -89,11 +100,11 @@ def test_evidence_store_refuses_by_bytes_not_name(inspector, inspection_factory)
     fake = SimpleUploadedFile("photo.png", b"<html><script>alert(1)</script></html>", content_type="image/png")
     with pytest.raises(InvalidInput) as info:
         services.evidence_store(actor=inspector, uploaded=fake, inspection=inspection_factory())
-    assert info.value.code == "file_type_refused"
+    assert info.value.code == FILE_TYPE_REFUSED
     empty = SimpleUploadedFile("e.txt", b"", content_type="text/plain")
     with pytest.raises(InvalidInput) as info:
         services.evidence_store(actor=inspector, uploaded=empty, inspection=inspection_factory())
-    assert info.value.code == "file_empty"
+    assert info.value.code == FILE_EMPTY
 
 
 def test_evidence_store_refuses_oversize(inspector, inspection_factory, settings):
@@ -128,7 +139,7 @@ def test_confirm_and_dismiss_are_decided_once(reviewer, finding_factory):
     assert finding.decided_at is not None
     with pytest.raises(Conflict) as info:
         services.finding_dismiss(actor=reviewer, finding=finding, reason="改主意")
-    assert info.value.code == "finding_already_decided"
+    assert info.value.code == FINDING_ALREADY_DECIDED
     assert info.value.status == 409
 
 
@@ -136,7 +147,7 @@ def test_dismiss_needs_a_reason(reviewer, finding_factory):
     finding = finding_factory()
     with pytest.raises(InvalidInput) as info:
         services.finding_dismiss(actor=reviewer, finding=finding, reason=" ")
-    assert info.value.code == "reason_required"
+    assert info.value.code == REASON_REQUIRED
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CANDIDATE
 
@@ -159,17 +170,17 @@ def test_case_open_links_findings_and_writes_the_event(inspector, inspection_fac
 def test_case_open_rules(inspector, finding_factory, inspection_factory):
     with pytest.raises(InvalidInput) as info:
         services.case_open(actor=inspector, findings=[])
-    assert info.value.code == "no_findings"
+    assert info.value.code == NO_FINDINGS
     with pytest.raises(Conflict) as info:
         services.case_open(actor=inspector, findings=[finding_factory()])
-    assert info.value.code == "finding_not_confirmed"
+    assert info.value.code == FINDING_NOT_CONFIRMED
     two_versions = [finding_factory(status=FindingStatus.CONFIRMED) for _ in range(2)]
     with pytest.raises(InvalidInput) as info:
         services.case_open(actor=inspector, findings=two_versions)
-    assert info.value.code == "findings_several_versions"
+    assert info.value.code == FINDINGS_SEVERAL_VERSIONS
     taken = finding_factory(status=FindingStatus.CONFIRMED)
     case = services.case_open(actor=inspector, findings=[taken])
     with pytest.raises(Conflict) as info:
         services.case_open(actor=inspector, findings=[taken])
-    assert info.value.code == "finding_in_case"
+    assert info.value.code == FINDING_IN_CASE
     assert case.number in str(info.value.message)

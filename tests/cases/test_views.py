@@ -10,6 +10,7 @@ from django.utils import translation
 from freezegun import freeze_time
 from PIL import Image
 
+from accounts.error_codes import NOT_FOUND
 from cases import events, workflow
 from cases.clock.calendar import add_working_days, working_days_between
 from cases.dashboard.selectors import campaign_dashboard
@@ -583,7 +584,7 @@ def test_forbidden_page_is_a_styled_403_in_both_languages(login, vendor_user):
 def test_api_errors_stay_json_beside_the_styled_pages(client, vendor_user):
     missing = client.get("/api/v1/no-such-endpoint/", **EN)
     assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
-    assert missing.json() == {"error": {"code": "not_found", "message": "No such address in the API.", "details": {}}}
+    assert missing.json() == {"error": {"code": NOT_FOUND, "message": "No such address in the API.", "details": {}}}
     client.force_login(vendor_user)
     forbidden = client.get("/api/v1/inspections/", **EN)
     assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "permission_denied"

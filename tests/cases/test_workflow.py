@@ -3,8 +3,10 @@ import itertools
 
 import pytest
 
+from accounts.error_codes import REASON_REQUIRED
 from accounts.errors import InvalidInput
 from cases import events, workflow
+from cases.error_codes import CASE_TRANSITION_NOT_ALLOWED
 from cases.models import CaseEvent, CaseStatus
 from tests import factories
 from tests.audit import assert_append_only
@@ -82,7 +84,7 @@ def test_every_forbidden_move_raises_and_changes_nothing(case_factory, reviewer,
     case = _force(case_factory(), from_status)
     with pytest.raises(workflow.TransitionNotAllowed) as err:
         _move(case, to_status, reviewer)
-    assert err.value.code == "case_transition_not_allowed"
+    assert err.value.code == CASE_TRANSITION_NOT_ALLOWED
     assert err.value.status == 409
     case.refresh_from_db()
     assert case.status == from_status
@@ -134,7 +136,7 @@ def test_reason_is_required(case_factory, reviewer, call):
     fn = workflow.withdraw_case if call == "withdraw" else workflow.reject_response_case
     with pytest.raises(InvalidInput) as err:
         fn(case=case, actor=reviewer, reason="  ")
-    assert err.value.code == "reason_required"
+    assert err.value.code == REASON_REQUIRED
 
 
 @pytest.mark.django_db

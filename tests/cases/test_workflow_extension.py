@@ -2,8 +2,10 @@ import datetime
 
 import pytest
 
+from accounts.error_codes import REASON_REQUIRED
 from accounts.errors import InvalidInput
 from cases import events, workflow
+from cases.error_codes import CASE_NOT_EXTENDABLE, DEADLINE_NOT_LATER
 from cases.models import CaseEvent, CaseStatus
 
 S = CaseStatus
@@ -53,7 +55,7 @@ def test_only_a_running_order_can_be_extended(case_factory, reviewer, status):
     with pytest.raises(workflow.TransitionNotAllowed) as err:
         workflow.extend_deadline_case(case=case, actor=reviewer, new_deadline=datetime.date(2025, 10, 17), reason="x")
 
-    assert err.value.code == "case_not_extendable"
+    assert err.value.code == CASE_NOT_EXTENDABLE
     case.refresh_from_db()
     assert case.deadline == DEADLINE
     assert CaseEvent.objects.filter(case=case, kind=events.DEADLINE_SET).count() == 0
@@ -67,7 +69,7 @@ def test_new_deadline_must_be_later(case_factory, reviewer, new):
     with pytest.raises(InvalidInput) as err:
         workflow.extend_deadline_case(case=case, actor=reviewer, new_deadline=new, reason="x")
 
-    assert err.value.code == "deadline_not_later"
+    assert err.value.code == DEADLINE_NOT_LATER
     assert err.value.details == {"deadline": "2025-10-10"}
     case.refresh_from_db()
     assert case.deadline == DEADLINE
@@ -80,4 +82,4 @@ def test_extension_needs_a_reason(case_factory, reviewer):
     with pytest.raises(InvalidInput) as err:
         workflow.extend_deadline_case(case=case, actor=reviewer, new_deadline=datetime.date(2025, 10, 17), reason=" ")
 
-    assert err.value.code == "reason_required"
+    assert err.value.code == REASON_REQUIRED

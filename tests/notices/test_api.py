@@ -1,7 +1,16 @@
 import pytest
 from django.urls import reverse
 
+from accounts.error_codes import NOT_FOUND
 from notices import services, workflow
+from notices.error_codes import (
+    ACCESS_CODE_GONE,
+    NOTICE_CASE_NOT_ELIGIBLE,
+    NOTICE_CORRECTION_EXISTS,
+    NOTICE_FOUR_EYES,
+    NOTICE_FROZEN,
+    NOTICE_TRANSITION_NOT_ALLOWED,
+)
 from notices.models import Notice, NoticeEvent, NoticeKind, NoticeStatus
 
 from .conftest import make_case
@@ -35,7 +44,7 @@ def test_draft_errors_have_stable_codes(api_client, inspector):
     case = make_case("ordered")
     response = api_client.post(LIST, {"kind": "naming", "case_ids": [case.pk]}, format="json")
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "notice_case_not_eligible"
+    assert response.json()["error"]["code"] == NOTICE_CASE_NOT_ELIGIBLE
     assert response.json()["error"]["details"] == {"cases": [case.pk]}
     response = api_client.post(LIST, {"kind": "bogus", "case_ids": []}, format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
@@ -59,7 +68,7 @@ def test_edit_then_approve_then_frozen(api_client, inspector, reviewer):
     api_client.force_authenticate(reviewer)
     own = _draft(reviewer, make_case())
     response = api_client.post(f"{LIST}{own.pk}/approve/")
-    assert response.status_code == 403 and response.json()["error"]["code"] == "notice_four_eyes"
+    assert response.status_code == 403 and response.json()["error"]["code"] == NOTICE_FOUR_EYES
 
     response = api_client.post(f"{url}approve/", {"reason": "核对无误"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "approved"
@@ -67,7 +76,7 @@ def test_edit_then_approve_then_frozen(api_client, inspector, reviewer):
 
     api_client.force_authenticate(inspector)
     response = api_client.patch(url, {"closing": "再改"}, format="json")
-    assert response.status_code == 409 and response.json()["error"]["code"] == "notice_frozen"
+    assert response.status_code == 409 and response.json()["error"]["code"] == NOTICE_FROZEN
     # Inspectors may not approve or publish at all.
     response = api_client.post(f"{url}publish/")
     assert response.status_code == 403
@@ -98,7 +107,7 @@ def test_publishing_a_draft_is_a_conflict(api_client, inspector, reviewer):
     api_client.force_authenticate(reviewer)
     response = api_client.post(f"{LIST}{notice.pk}/publish/")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "notice_transition_not_allowed"
+    assert response.json()["error"]["code"] == NOTICE_TRANSITION_NOT_ALLOWED
 
 
 def test_correct_and_access_code(api_client, inspector, reviewer, renderer, frozen, django_capture_on_commit_callbacks):
@@ -111,19 +120,19 @@ def test_correct_and_access_code(api_client, inspector, reviewer, renderer, froz
     assert response.status_code == 200
     assert response.json()["access_code"] == renderer.documents[0].access_code
     response = api_client.post(f"{LIST}{notice.pk}/access-code/")
-    assert response.status_code == 404 and response.json()["error"]["code"] == "access_code_gone"
+    assert response.status_code == 404 and response.json()["error"]["code"] == ACCESS_CODE_GONE
 
     response = api_client.post(f"{LIST}{notice.pk}/correct/", {"reason": "笔误"}, format="json")
     assert response.status_code == 201
     assert response.json()["version"] == 2 and response.json()["supersedes"] == notice.pk
     response = api_client.post(f"{LIST}{notice.pk}/correct/", {}, format="json")
-    assert response.status_code == 409 and response.json()["error"]["code"] == "notice_correction_exists"
+    assert response.status_code == 409 and response.json()["error"]["code"] == NOTICE_CORRECTION_EXISTS
 
 
 def test_missing_notice_is_404(api_client, reviewer):
     api_client.force_authenticate(reviewer)
     response = api_client.get(f"{LIST}999999/")
-    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert response.status_code == 404 and response.json()["error"]["code"] == NOT_FOUND
 
 
 def test_draftable_cases(api_client, inspector):

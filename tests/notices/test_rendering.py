@@ -18,6 +18,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
+from notices.error_codes import NOTICE_MISSING_GLYPH
 from notices.rendering import (
     FetchRefusedError,
     MissingGlyphError,
@@ -361,7 +362,7 @@ def test_a_character_no_font_has_stops_the_render():
     with pytest.raises(MissingGlyphError) as raised:
         render_notice_pdf(naming_doc(rows))
 
-    assert raised.value.code == "notice_missing_glyph"
+    assert raised.value.code == NOTICE_MISSING_GLYPH
     assert raised.value.details == {"characters": "\U0010fffd"}
 
 

@@ -5,6 +5,13 @@ import pytest
 from accounts.errors import Conflict, Forbidden, InvalidInput
 from cases.models import CaseStatus
 from notices import services, texts, workflow
+from notices.error_codes import (
+    NOTICE_CASE_NOT_ELIGIBLE,
+    NOTICE_FIELD_NOT_EDITABLE,
+    NOTICE_FROZEN,
+    NOTICE_MIXED_SERIES,
+    NOTICE_ORDER_ONE_CASE,
+)
 from notices.models import Notice, NoticeEvent, NoticeKind, NoticeSeries, NoticeStatus
 from products.models import ProductKind
 from tests import factories
@@ -76,7 +83,7 @@ def test_apps_and_terminals_cannot_share_a_notice(inspector):
     terminal = make_case(kind=ProductKind.TERMINAL)
     with pytest.raises(InvalidInput) as err:
         services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[app.pk, terminal.pk])
-    assert err.value.code == "notice_mixed_series"
+    assert err.value.code == NOTICE_MIXED_SERIES
 
 
 @pytest.mark.parametrize(
@@ -93,7 +100,7 @@ def test_cases_in_the_wrong_state_are_refused(inspector, kind, status, deadline)
     case = make_case(status, deadline=deadline)
     with pytest.raises(InvalidInput) as err:
         services.notice_draft(actor=inspector, kind=kind, case_ids=[case.pk])
-    assert err.value.code == "notice_case_not_eligible"
+    assert err.value.code == NOTICE_CASE_NOT_ELIGIBLE
     assert err.value.details == {"cases": [case.pk]}
     assert not Notice.objects.exists()
 
@@ -110,7 +117,7 @@ def test_a_case_on_a_pending_draft_is_not_offered_again(inspector):
     services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[case.pk])
     with pytest.raises(InvalidInput) as err:
         services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[case.pk])
-    assert err.value.code == "notice_case_not_eligible"
+    assert err.value.code == NOTICE_CASE_NOT_ELIGIBLE
 
 
 def test_order_lists_each_confirmed_finding_with_basis_and_evidence(inspector):
@@ -135,11 +142,11 @@ def test_order_needs_exactly_one_case_with_confirmed_findings(inspector):
     b = make_case(CaseStatus.OPEN)
     with pytest.raises(InvalidInput) as err:
         services.notice_draft(actor=inspector, kind=NoticeKind.ORDER, case_ids=[a.pk, b.pk])
-    assert err.value.code == "notice_order_one_case"
+    assert err.value.code == NOTICE_ORDER_ONE_CASE
     bare = make_case(CaseStatus.OPEN, codes=())
     with pytest.raises(InvalidInput) as err:
         services.notice_draft(actor=inspector, kind=NoticeKind.ORDER, case_ids=[bare.pk])
-    assert err.value.code == "notice_case_not_eligible"
+    assert err.value.code == NOTICE_CASE_NOT_ELIGIBLE
 
 
 def test_vendor_users_cannot_draft(vendor_user):
@@ -162,10 +169,10 @@ def test_draft_text_is_editable_until_approved(inspector, reviewer):
     workflow.notice_approve(actor=reviewer, notice=notice)
     with pytest.raises(Conflict) as err:
         services.notice_update(actor=inspector, notice=notice, title="改")
-    assert err.value.code == "notice_frozen"
+    assert err.value.code == NOTICE_FROZEN
     with pytest.raises(Conflict) as err:
         services.notice_entry_update(actor=inspector, entry=entry, name="改")
-    assert err.value.code == "notice_frozen"
+    assert err.value.code == NOTICE_FROZEN
     notice.refresh_from_db()
     assert notice.title == "关于侵害用户权益行为的APP（SDK）通报"
 
@@ -174,4 +181,4 @@ def test_only_text_fields_are_editable(inspector):
     notice = services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[make_case().pk])
     with pytest.raises(InvalidInput) as err:
         services.notice_update(actor=inspector, notice=notice, status="published")
-    assert err.value.code == "notice_field_not_editable"
+    assert err.value.code == NOTICE_FIELD_NOT_EDITABLE

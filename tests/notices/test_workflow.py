@@ -6,8 +6,10 @@ from django.core.cache import cache
 
 from accounts.errors import Conflict, Forbidden
 from cases.access import code_hash
+from cases.error_codes import CALENDAR_YEAR_UNKNOWN, CASE_TRANSITION_NOT_ALLOWED
 from cases.models import CaseEvent, CaseStatus
 from notices import caching, events, services, workflow
+from notices.error_codes import NOTICE_CORRECTION_EXISTS, NOTICE_FOUR_EYES, NOTICE_TRANSITION_NOT_ALLOWED
 from notices.models import Notice, NoticeCounter, NoticeEvent, NoticeKind, NoticeSeries, NoticeStatus
 
 from .conftest import DEADLINE, SERVED_ON, make_case, sha256
@@ -36,7 +38,7 @@ def test_only_a_draft_can_be_approved(inspector, reviewer, status):
     Notice.objects.filter(pk=notice.pk).update(status=status)
     with pytest.raises(Conflict) as err:
         workflow.notice_approve(actor=reviewer, notice=notice)
-    assert err.value.code == "notice_transition_not_allowed"
+    assert err.value.code == NOTICE_TRANSITION_NOT_ALLOWED
     assert err.value.status == 409
 
 
@@ -45,7 +47,7 @@ def test_only_an_approved_notice_can_be_published(inspector, reviewer, renderer,
     notice = _draft(inspector, make_case())
     with pytest.raises(Conflict) as err:
         workflow.notice_publish(notice_id=notice.pk, actor=reviewer)
-    assert err.value.code == "notice_transition_not_allowed"
+    assert err.value.code == NOTICE_TRANSITION_NOT_ALLOWED
     with pytest.raises(Conflict):
         workflow.notice_request_publication(actor=reviewer, notice=notice)
     assert renderer.documents == []
@@ -55,7 +57,7 @@ def test_the_drafter_cannot_approve(reviewer):
     notice = _draft(reviewer, make_case())
     with pytest.raises(Forbidden) as err:
         workflow.notice_approve(actor=reviewer, notice=notice)
-    assert (err.value.code, err.value.status) == ("notice_four_eyes", 403)
+    assert (err.value.code, err.value.status) == (NOTICE_FOUR_EYES, 403)
     notice.refresh_from_db()
     assert notice.status == S.DRAFT and notice.approved_by is None
 
@@ -178,7 +180,7 @@ def test_a_failure_after_storing_the_pdf_removes_the_file(inspector, reviewer, r
     type(case).objects.filter(pk=case.pk).update(status=CaseStatus.RESPONDED)
     with pytest.raises(Conflict) as err:
         workflow.notice_publish(notice_id=notice.pk, actor=reviewer)
-    assert err.value.code == "case_transition_not_allowed"
+    assert err.value.code == CASE_TRANSITION_NOT_ALLOWED
     notice.refresh_from_db()
     assert notice.status == S.APPROVED and notice.pdf.name == ""
     assert list(Path(settings.MEDIA_ROOT).rglob("*.pdf")) == []
@@ -191,7 +193,7 @@ def test_unknown_calendar_year_refuses_publication(inspector, reviewer, renderer
     notice = _approved(inspector, reviewer, make_case())
     with freeze_time("2099-03-02 02:00:00"), pytest.raises(Exception) as err:
         workflow.notice_publish(notice_id=notice.pk, actor=reviewer)
-    assert getattr(err.value, "code", "") == "calendar_year_unknown"
+    assert getattr(err.value, "code", "") == CALENDAR_YEAR_UNKNOWN
     notice.refresh_from_db()
     assert notice.status == S.APPROVED
 
@@ -289,7 +291,7 @@ def test_correction_supersedes_and_keeps_the_batch(inspector, reviewer, user_fac
     services.notice_entry_update(actor=inspector, entry=entry, developer="更正后的公司")
     with pytest.raises(Conflict) as err:
         services.notice_correct(actor=inspector, notice=original)
-    assert err.value.code == "notice_correction_exists"
+    assert err.value.code == NOTICE_CORRECTION_EXISTS
 
     workflow.notice_approve(actor=reviewer, notice=correction)
     correction = workflow.notice_publish(notice_id=correction.pk, actor=reviewer)

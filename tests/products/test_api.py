@@ -2,6 +2,9 @@
 
 import pytest
 
+from accounts.error_codes import NOT_FOUND
+from cases.error_codes import DOES_NOT_EXIST
+from products.error_codes import USCC_CHECK
 from products.models import Product, ProductVersion, Vendor
 from tests import factories
 
@@ -49,7 +52,7 @@ def test_vendor_wrong_check_digit_is_a_field_error_with_its_code(as_inspector):
             "message": "Invalid input.",
             "details": {
                 "credit_code": [
-                    {"message": "The check digit of this unified social credit code is wrong.", "code": "uscc_check"}
+                    {"message": "The check digit of this unified social credit code is wrong.", "code": USCC_CHECK}
                 ]
             },
         }
@@ -85,7 +88,7 @@ def test_vendor_filters(as_inspector, vendor_factory):
 def test_vendor_missing_is_404_in_the_error_shape(as_inspector):
     response = as_inspector.get(f"{VENDORS}999999/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.json()["error"]["code"] == NOT_FOUND
 
 
 def test_vendor_users_get_403_on_reference_endpoints(api_client, vendor_user):
@@ -150,7 +153,7 @@ def test_product_create_and_filters(as_inspector, vendor_factory):
 def test_product_unknown_vendor_is_a_field_error(as_inspector):
     response = as_inspector.post(PRODUCTS, {"vendor": 999999, "name": "X", "kind": "app"}, format="json")
     assert response.status_code == 400
-    assert [e["code"] for e in response.json()["error"]["details"]["vendor"]] == ["does_not_exist"]
+    assert [e["code"] for e in response.json()["error"]["details"]["vendor"]] == [DOES_NOT_EXIST]
 
 
 def test_product_terminal_category_only_for_terminals(as_inspector, vendor_factory):

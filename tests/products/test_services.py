@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from products import services
+from products.error_codes import USCC_CHECK
 from products.models import ProductKind, TerminalCategory, Vendor
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def test_vendor_create_normalises_input(inspector):
 def test_vendor_create_refuses_a_wrong_check_digit(inspector):
     with pytest.raises(ValidationError) as info:
         services.vendor_create(actor=inspector, name="X", credit_code="91350100M000100Y44")
-    assert [e.code for e in info.value.error_dict["credit_code"]] == ["uscc_check"]
+    assert [e.code for e in info.value.error_dict["credit_code"]] == [USCC_CHECK]
     assert not Vendor.objects.exists()
 
 

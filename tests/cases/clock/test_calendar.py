@@ -7,6 +7,7 @@ import pytest
 
 from cases.clock import calendar
 from cases.clock.calendar import UnknownCalendarYear, add_working_days, is_working_day, working_days_between
+from cases.error_codes import CALENDAR_YEAR_UNKNOWN
 from cases.models import CalendarYear, DayKind, OfficialDay
 
 D = datetime.date
@@ -56,7 +57,7 @@ def test_make_up_days_are_working_days_and_holidays_are_not():
 def test_counting_into_2027_raises():
     with pytest.raises(UnknownCalendarYear) as info:
         add_working_days(D(2026, 12, 28), 5)
-    assert info.value.code == "calendar_year_unknown"
+    assert info.value.code == CALENDAR_YEAR_UNKNOWN
     assert info.value.details == {"year": 2027}
     assert "2027" in str(info.value.message)
 
@@ -129,7 +130,7 @@ def test_endpoint_unknown_year_is_400_with_a_message(client_as):
     response = client_as.get(URL, {"start": "2026-12-28", "working_days": "5"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "calendar_year_unknown"
+    assert error["code"] == CALENDAR_YEAR_UNKNOWN
     assert error["details"] == {"year": 2027}
     assert error["message"].startswith("The official calendar for 2027 is not known yet")
 

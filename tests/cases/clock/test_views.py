@@ -8,6 +8,7 @@ from django.utils import translation
 from freezegun import freeze_time
 
 from cases.clock.calendar import MSG_UNKNOWN_YEAR
+from cases.error_codes import CALENDAR_YEAR_UNKNOWN
 from cases.models import CalendarImport, CalendarYear, OfficialDay
 from notices import services as notice_services
 from notices import workflow as notice_workflow
@@ -182,7 +183,7 @@ def test_the_api_keeps_its_400_calendar_year_unknown(api_client, inspector):
     api_client.force_authenticate(inspector)
     response = api_client.get("/api/v1/calendar/deadline/", {"start": "2026-12-15", "working_days": 15})
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "calendar_year_unknown"
+    assert response.json()["error"]["code"] == CALENDAR_YEAR_UNKNOWN
 
 
 def test_official_days_are_read_only_in_the_admin(client, django_user_model):

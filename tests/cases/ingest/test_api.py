@@ -6,6 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.error_codes import NOT_FOUND
+from cases.error_codes import FILE_TOO_LARGE, INSPECTION_NOT_A_RETEST, SCAN_JOB_NOT_FAILED, UNKNOWN_TOOL
 from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
 from tests.cases.ingest.test_service import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)
@@ -90,7 +92,7 @@ def test_a_failed_job_shows_its_reason_and_can_be_retried(
 
     conflict = api_client.post(failed["retry_url"])
     assert conflict.status_code == 409
-    assert conflict.json()["error"]["code"] == "scan_job_not_failed"
+    assert conflict.json()["error"]["code"] == SCAN_JOB_NOT_FAILED
 
 
 def test_a_file_over_the_upload_limit_answers_413_and_stores_nothing(
@@ -106,7 +108,7 @@ def test_a_file_over_the_upload_limit_answers_413_and_stores_nothing(
     response = post_file(api_client, inspection, b"x" * 1001)
 
     assert response.status_code == 413
-    assert response.json()["error"]["code"] == "file_too_large"
+    assert response.json()["error"]["code"] == FILE_TOO_LARGE
     assert ScanJob.objects.count() == 0
     assert not (media_root / "scans").exists()
 
@@ -127,7 +129,7 @@ def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_read(
     )
 
     assert response.status_code == 413
-    assert response.json()["error"]["code"] == "file_too_large"
+    assert response.json()["error"]["code"] == FILE_TOO_LARGE
     assert read == []
 
 
@@ -138,7 +140,7 @@ def test_unknown_tool_and_missing_file_are_400(api_client, inspector, inspection
     missing = api_client.post(scans_url(inspection), {"tool": "har"}, format="multipart")
 
     assert unknown.status_code == 400
-    assert unknown.json()["error"]["code"] == "unknown_tool"
+    assert unknown.json()["error"]["code"] == UNKNOWN_TOOL
     assert missing.status_code == 400
     assert "file" in missing.json()["error"]["details"]
 
@@ -174,7 +176,7 @@ def test_policies_reviewer_reads_vendor_and_anonymous_do_not(api_client, inspect
 
 def test_missing_job_and_inspection_are_404(api_client, inspector):
     api_client.force_authenticate(inspector)
-    assert api_client.get("/api/v1/scans/999999/").json()["error"]["code"] == "not_found"
+    assert api_client.get("/api/v1/scans/999999/").json()["error"]["code"] == NOT_FOUND
     response = api_client.post(
         "/api/v1/inspections/999999/scans/", {"file": SimpleUploadedFile("a.har", b"x")}, format="multipart"
     )
@@ -224,7 +226,7 @@ def test_comparison_of_an_inspection_that_is_not_a_retest_is_409(api_client, ins
     api_client.force_authenticate(inspector)
     response = api_client.get(f"/api/v1/inspections/{inspection.pk}/comparison/")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "inspection_not_a_retest"
+    assert response.json()["error"]["code"] == INSPECTION_NOT_A_RETEST
 
 
 # The scan page ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import tasks
+from cases.error_codes import FILE_TOO_LARGE
 from cases.ingest import jobs
 from cases.models import ScanJob, ScanStatus
 from cases.scanners import limits
@@ -271,7 +272,7 @@ def test_a_file_over_the_upload_limit_answers_413_and_makes_no_job(
     )
 
     assert response.status_code == 413
-    assert response.json()["error"]["code"] == "file_too_large"
+    assert response.json()["error"]["code"] == FILE_TOO_LARGE
     assert ScanJob.objects.count() == 0
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.errors import Conflict, InvalidInput
 from cases import tasks
+from cases.error_codes import SCAN_JOB_NOT_FAILED, UNKNOWN_TOOL
 from cases.evidence import FileTooLarge
 from cases.ingest import jobs
 from cases.models import ScanJob, ScanJobEvent, ScanStatus
@@ -120,7 +121,7 @@ def test_file_over_the_limit_is_refused_before_storing(settings, inspector, insp
 def test_unknown_tool_is_refused(inspector, inspection, sent):
     with pytest.raises(InvalidInput) as refused:
         create(inspector, inspection, tool="nessus")
-    assert refused.value.code == "unknown_tool"
+    assert refused.value.code == UNKNOWN_TOOL
     assert ScanJob.objects.count() == 0
 
 
@@ -278,7 +279,7 @@ def test_only_a_failed_job_can_be_retried(inspector, inspection, sent, status):
     with pytest.raises(Conflict) as refused:
         jobs.scan_job_retry(actor=inspector, job=job)
 
-    assert refused.value.code == "scan_job_not_failed"
+    assert refused.value.code == SCAN_JOB_NOT_FAILED
     assert ScanJob.objects.get(pk=job.pk).status == status
 
 

@@ -1,0 +1,15 @@
+"""The error codes of accounts (sign-in, permissions and the generic error kinds).
+
+An API error carries one of these as ``error.code``; pages show the message. Tests import the
+constants, so a renamed code is a visible change of the API contract.
+"""
+
+CONFLICT = "conflict"
+DOMAIN_ERROR = "domain_error"
+FORBIDDEN = "forbidden"
+INVALID = "invalid"
+INVALID_CREDENTIALS = "invalid_credentials"
+LOGIN_LOCKED_OUT = "login_locked_out"
+NOT_FOUND = "not_found"
+REASON_REQUIRED = "reason_required"
+REASON_TOO_LONG = "reason_too_long"

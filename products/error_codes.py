@@ -1,0 +1,15 @@
+"""The error codes of products (vendors, products and versions).
+
+An API error carries one of these as ``error.code``; pages show the message. Tests import the
+constants, so a renamed code is a visible change of the API contract.
+"""
+
+ALREADY_REMOVED = "already_removed"
+CANNOT_REMOVE_SELF = "cannot_remove_self"
+EMAIL_REQUIRED = "email_required"
+NOT_VENDOR_ADMIN = "not_vendor_admin"
+SHA256 = "sha256"
+USCC_CHARS = "uscc_chars"
+USCC_CHECK = "uscc_check"
+USCC_LENGTH = "uscc_length"
+USERNAME_TAKEN = "username_taken"
