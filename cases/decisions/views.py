@@ -14,10 +14,10 @@ from accounts.roles import CASE_DECIDE, CASE_VIEW
 from cases import responses, retest, selectors
 from cases.clock import reminders
 from cases.decisions import selectors as decision_selectors
+from cases.decisions.forms import DecisionForm, ExtensionGrantForm, RetestLinkForm
 from cases.forms import RequiredReasonForm
 from cases.models import ProposalKind
 from cases.portal import selectors as portal_selectors
-from cases.portal.forms import DecisionForm, ExtensionGrantForm, RetestLinkForm
 from cases.web import EVENT_LABELS, STATUS_LABELS, found_or_404
 
 MSG_ACCEPTED = _("The report was accepted; the case is now under verification.")

@@ -1,12 +1,11 @@
-"""Forms of the vendor portal and the reviewers' decision pages. They validate shape only;
+"""Forms of the vendor portal (the reviewers' are in ``cases.decisions.forms``). They validate shape only;
 the rules live in ``cases.responses``, ``cases.access`` and ``products.memberships``."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.reasons import REASON_MAX_LENGTH
-from cases.forms import MultipleFileField, RequiredReasonForm
-from cases.models import Inspection
+from cases.forms import MultipleFileField
 
 
 class ResponseForm(forms.Form):
@@ -41,26 +40,3 @@ class InviteForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     email = forms.EmailField(label=_("Email"))
     is_vendor_admin = forms.BooleanField(label=_("May manage colleagues"), required=False)
-
-
-class DecisionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REASON_MAX_LENGTH
-    )
-
-
-class ExtensionGrantForm(RequiredReasonForm):
-    new_deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class RetestLinkForm(forms.Form):
-    inspection = forms.ModelChoiceField(label=_("Re-test inspection"), queryset=Inspection.objects.none())
-
-    def __init__(self, *args, case=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if case is not None:
-            self.fields["inspection"].queryset = (
-                Inspection.objects.filter(product_version__product_id=case.product_id)
-                .select_related("product_version", "agency")
-                .order_by("-date", "-id")
-            )

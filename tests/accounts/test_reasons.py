@@ -22,6 +22,7 @@ def test_reason_clean_strips_requires_and_caps():
 
 def test_every_reason_input_has_the_one_cap():
     from cases import forms, serializers
+    from cases.decisions import forms as decision_forms
     from cases.portal import forms as portal_forms
     from notices import serializers as notice_serializers
 
@@ -29,10 +30,11 @@ def test_every_reason_input_has_the_one_cap():
         forms.ReasonForm.base_fields["reason"],
         forms.RequiredReasonForm.base_fields["reason"],
         portal_forms.ExtensionForm.base_fields["reason"],
-        portal_forms.DecisionForm.base_fields["reason"],
-        portal_forms.ExtensionGrantForm.base_fields["reason"],
+        decision_forms.DecisionForm.base_fields["reason"],
+        decision_forms.ExtensionGrantForm.base_fields["reason"],
         serializers.ActionReasonSerializer().fields["reason"],
         notice_serializers.ReasonSerializer().fields["reason"],
     ]
     assert {f.max_length for f in fields} == {REASON_MAX_LENGTH}
-    assert portal_forms.RequiredReasonForm is forms.RequiredReasonForm
+    assert decision_forms.RequiredReasonForm is forms.RequiredReasonForm
+    assert not hasattr(portal_forms, "DecisionForm")
