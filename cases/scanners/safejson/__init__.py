@@ -6,15 +6,9 @@ to ``int()``, which is quadratic and, past 4,300 digits, fails with an unhelpful
 UTF-8, a ZIP posing as JSON and truncation. Readers run the guard over the whole file first (so a bad
 file fails before any observation is produced), then seek back and parse.
 
-``items`` streams the values at a prefix in two ways that give the same values in the same order:
-
-- the fast way (``_FastItems``) walks the path itself over a sliding window of text and builds each
-  value with the standard library's C decoder, several times faster than building it from ijson's
-  events;
-- ijson (yajl, C), the reference. Whenever the fast way meets anything it does not handle exactly
-  like ijson (a syntax error, NaN, a surrogate escape, a key with a dot, an object where the path
-  wants an array, a value larger than its window), it gives up and ijson re-reads the file from the
-  start, skipping the values already produced. Errors are therefore always ijson's, word for word.
+``items`` streams the values at a prefix the fast way, with ijson (the reference) behind it whenever
+the fast way meets anything it does not read exactly like ijson, so errors are always ijson's (see
+``streaming``).
 
 For a large HAR on a real file, ``GuardAside`` runs the guard in a forked child on the other core
 while the fast way parses (the HAR parser's ``_parse_aside``); the guard's verdict, awaited at the
