@@ -25,6 +25,7 @@ from cases import error_codes
 from cases.evidence import FileTooLarge, original_name, server_name, sha256_of
 from cases.models import Inspection, ScanJob, ScanJobEvent, ScanStatus
 from cases.scanners import base as scanners
+from cases.scanners.limits import HEAD_BYTES
 from config import queue
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ MSG_WORKER_LOST = _("The worker stopped %(n)s times while processing this file."
 MSG_NOT_FAILED = _("Only a failed job can be retried; this one is %(status)s.")
 MSG_TOO_LARGE = _("The file is larger than %(max)s MB.")
 MSG_UNKNOWN_TOOL = _("Unknown scanner “%(tool)s”.")
+MSG_WRONG_TOOL = _(
+    "This file is a %(detected)s output, not %(tool)s: upload it as %(detected)s, or leave the tool empty."
+)
 
 # Multipart framing allowed on top of the file in an upload request's Content-Length.
 MULTIPART_ALLOWANCE = 64 * 1024
@@ -126,11 +130,13 @@ def scan_job_create(*, actor, inspection: Inspection, uploaded, tool: str = "") 
     as it stands and nothing new is stored or queued.
     """
     check_upload_size(uploaded.size)
-    tool = (tool or "").strip()
+    tool = (tool or "").strip().lower()
     if tool and tool not in known_tools():
         raise InvalidInput(
             MSG_UNKNOWN_TOOL % {"tool": tool}, code=error_codes.UNKNOWN_TOOL, tools=sorted(known_tools())
         )
+    if tool:
+        check_tool_agrees(uploaded, tool=tool)
     digest = sha256_of(uploaded)
     existing = ScanJob.objects.filter(inspection=inspection, sha256=digest).first()
     if existing is not None:
@@ -158,6 +164,29 @@ def scan_job_create(*, actor, inspection: Inspection, uploaded, tool: str = "") 
         _record(job=job, kind=UPLOADED, from_status="", actor=actor, data={"sha256": digest, "size": job.size})
         _enqueue_on_commit(job.pk)
     return job, True
+
+
+def check_tool_agrees(uploaded, *, tool: str) -> None:
+    """Refuse (400 ``wrong_tool``) a named tool when the file's first bytes are another tool's format.
+
+    Detection and the named tool use the same signatures (each parser's ``sniff``). A file that no
+    signature recognises keeps the named tool: its parser checks the structure when it reads.
+    """
+    uploaded.seek(0)
+    head = uploaded.read(HEAD_BYTES)
+    uploaded.seek(0)
+    if scanners.get(tool).sniff(head):
+        return
+    try:
+        detected = scanners.detect(head, original_name(uploaded))
+    except scanners.ScanError:
+        return
+    raise InvalidInput(
+        MSG_WRONG_TOOL % {"tool": tool, "detected": detected},
+        code=error_codes.WRONG_TOOL,
+        tool=tool,
+        detected=detected,
+    )
 
 
 def known_tools() -> frozenset[str]:

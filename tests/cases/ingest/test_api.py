@@ -7,10 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.error_codes import NOT_FOUND
-from cases.error_codes import FILE_TOO_LARGE, INSPECTION_NOT_A_RETEST, SCAN_JOB_NOT_FAILED, UNKNOWN_TOOL
+from cases.error_codes import FILE_TOO_LARGE, INSPECTION_NOT_A_RETEST, SCAN_JOB_NOT_FAILED, UNKNOWN_TOOL, WRONG_TOOL
 from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
 from tests.cases.ingest.test_service import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)
+from tests.cases.scanners.conftest import FIXTURES
 
 ROW = {"locus": "GET https://t.example/a", "codes": ["PI-01"], "rule": "har.device_id"}
 
@@ -292,3 +293,43 @@ def test_scan_page_for_a_reviewer_has_no_upload_form_and_vendor_is_refused(clien
 
     client.force_login(vendor_user)
     assert client.get(reverse("scan-page", args=[inspection.pk])).status_code == 403
+
+
+# --- the named tool and the content agree (one signature per format: each parser's sniff) ---------
+
+SAMPLES = {
+    "har": "capture.har",
+    "zeek": "conn.log",
+    "exodus": "exodus_api_details.json",
+    "mobsf": "mobsf_android_4x.json",
+    "nmap": "lab_scan.xml",
+    "privacysentry": "privacysentry_new.xlsx",
+    "sarif": "multi_run.sarif",
+}
+MATRIX = [(fmt, tool) for fmt in SAMPLES for tool in SAMPLES]
+
+
+@pytest.mark.parametrize(("fmt", "tool"), MATRIX, ids=[f"{f}-as-{t}" for f, t in MATRIX])
+def test_a_named_tool_that_disagrees_with_the_content_is_refused(api_client, inspector, inspection, fmt, tool):
+
+    api_client.force_authenticate(inspector)
+    content = (FIXTURES / SAMPLES[fmt]).read_bytes()
+    response = post_file(api_client, inspection, content, name=SAMPLES[fmt], tool=tool, HTTP_ACCEPT_LANGUAGE="en")
+    if fmt == tool:
+        assert response.status_code == 202
+        assert ScanJob.objects.get(inspection=inspection).tool == tool
+    else:
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["code"] == WRONG_TOOL
+        assert error["details"] == {"tool": tool, "detected": fmt}
+        assert f"a {fmt} output, not {tool}" in error["message"]
+        assert not ScanJob.objects.filter(inspection=inspection).exists()
+
+
+def test_tool_names_are_case_insensitive(api_client, inspector, inspection):
+
+    api_client.force_authenticate(inspector)
+    content = (FIXTURES / "multi_run.sarif").read_bytes()
+    assert post_file(api_client, inspection, content, name="r.sarif", tool=" SARIF ").status_code == 202
+    assert ScanJob.objects.get(inspection=inspection).tool == "sarif"
