@@ -222,6 +222,7 @@ def retest_confirm_rectified(*, actor, case: Case, reason: str = "") -> Case:
 
 
 def retest_confirm_failed(*, actor, case: Case, reason: str) -> Case:
-    """The re-test shows the findings still there: back to ordered, the clock runs on."""
+    """The re-test shows the findings still there: back to ordered, the clock runs on (the reason
+    and the re-test are required by the workflow's move)."""
     require(actor, CASE_DECIDE)
-    return workflow.retest_failed_case(case=case, actor=actor, reason=reason_clean(reason))
+    return workflow.retest_failed_case(case=case, actor=actor, reason=reason)

@@ -67,6 +67,11 @@ def _same_place(inspection: Inspection) -> QuerySet[Finding]:
     return _compared(inspection).filter(rule=OuterRef("rule"), locus=OuterRef("locus"))
 
 
+def _unfinished_jobs(inspection: Inspection) -> QuerySet:
+    """Its scan jobs queued, running or failed: while any is left, the re-test is incomplete."""
+    return inspection.scan_jobs.exclude(status=ScanStatus.SUCCEEDED)
+
+
 def seen_again_in(inspection: Inspection) -> Q:
     """A filter on findings: seen again in ``inspection`` (same place, or same violation type)."""
     held = Finding.objects.filter(inspection=inspection).exclude(status=FindingStatus.DISMISSED)
@@ -95,7 +100,7 @@ def retest_comparison(*, inspection: Inspection) -> Comparison:
         .exclude(status=FindingStatus.DISMISSED)
         .select_related("violation_type")
         .order_by("id"),
-        jobs_not_succeeded=inspection.scan_jobs.exclude(status=ScanStatus.SUCCEEDED).count(),
+        jobs_not_succeeded=_unfinished_jobs(inspection).count(),
     )
 
 
@@ -131,7 +136,7 @@ def retest_proposal(*, case: Case) -> RetestProposal | None:
     if link is None:
         return None
     inspection = link.inspection
-    complete = not inspection.scan_jobs.exclude(status=ScanStatus.SUCCEEDED).exists()
+    complete = not _unfinished_jobs(inspection).exists()
     findings = (
         case.findings.filter(status=FindingStatus.CONFIRMED)
         .annotate(again=seen_again_in(inspection))

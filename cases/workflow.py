@@ -120,12 +120,10 @@ def reject_response_case(*, case: Case, actor, reason: str) -> Case:
         )
 
 
-def _latest_retest(case: Case):
-    """The re-test a verifying case is decided on; without one, neither verdict can be given."""
-    proposal = retest_proposal(case=case)
-    if proposal is None:
+def _require_retest(case: Case) -> None:
+    """A verifying case is decided on a linked re-test; without one, neither verdict can be given."""
+    if not case.retest_links.exists():
         raise Conflict(MSG_NO_RETEST, code=error_codes.RETEST_MISSING)
-    return proposal
 
 
 def confirm_rectified_case(*, case: Case, actor, reason: str = "") -> Case:
@@ -133,7 +131,8 @@ def confirm_rectified_case(*, case: Case, actor, reason: str = "") -> Case:
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status == S.VERIFYING:
-            proposal = _latest_retest(locked)
+            _require_retest(locked)
+            proposal = retest_proposal(case=locked)
             if not proposal.propose_closure:
                 raise Conflict(MSG_RETEST_NOT_CLEAN, code=error_codes.RETEST_FINDINGS_REMAIN)
             reason = (reason or "").strip() or str(MSG_RETEST_CLEAN % {"id": proposal.inspection.pk})
@@ -146,7 +145,7 @@ def retest_failed_case(*, case: Case, actor, reason: str) -> Case:
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status == S.VERIFYING:
             reason = reason_clean(reason)
-            _latest_retest(locked)
+            _require_retest(locked)
         return _transition(
             case=locked, to=S.ORDERED, actor=actor, reason=reason, check=lambda c: c.status == S.VERIFYING
         )

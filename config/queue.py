@@ -3,7 +3,7 @@
 Services never import task modules: the tasks import the services (a task takes ids and calls one
 service), so an import the other way would close a cycle. A service names the task instead, and
 this looks it up in the app's registry at send time, when every app's ``ready()`` has imported its
-tasks. ``tests/test_tasks_registry.py`` checks that every name sent and every name in the beat
+tasks. ``tests/test_import_graph.py`` checks that every name sent and every name in the beat
 schedule is registered. The registered task object is used (not ``send_task``), so eager mode, the
 task's own options and test doubles of ``delay`` keep working.
 """
