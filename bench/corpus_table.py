@@ -1,13 +1,19 @@
-"""Print a Markdown table: each file of ../shared/corpus → observations → candidates by violation code.
+"""Print a Markdown table: each scanner file → observations by kind → candidates by violation code.
 
-    .venv/bin/python bench/corpus_table.py [path/to/corpus]
+    .venv/bin/python bench/corpus_table.py [DIR ...]
 
-Each file goes through the same path as an upload: detection from its first bytes (the file name
-only explains refusals), the parser, then the detection rules.
+Without arguments it reads ../shared/corpus (when it is there) and the project's own fixtures
+(tests/cases/scanners/fixtures). Each file goes through the same path as an upload: detection from
+its first bytes (the file name only explains refusals), the parser, then the detection rules, run
+for the product kind an inspection of that tool's output usually has (apps for MobSF, εxodus,
+PrivacySentry, SARIF and HAR; terminals for Zeek and nmap; ``--kind`` overrides). Observation kinds
+the ingest does not count (meta rows) are shown in brackets.
 """
 
 from __future__ import annotations
 
+import argparse
+import inspect
 import sys
 from collections import Counter
 from pathlib import Path
@@ -15,40 +21,63 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cases import scanners  # noqa: E402
 from cases.scanners import ScanError, detect_candidates, parse  # noqa: E402
 
+KIND_BY_TOOL = {"zeek": "terminal", "nmap": "terminal"}
+SUFFIXES = {".json", ".har", ".sarif", ".xml", ".log", ".xls", ".xlsx", ".txt", ".tsv", ".jsonl", ".csv"}
 
-def rows(corpus: Path) -> list[tuple[str, str, str, str]]:
-    table = []
-    for path in sorted(corpus.glob("*/*")):
-        if not path.is_file():
-            continue
-        name = str(path.relative_to(corpus))
-        try:
-            with path.open("rb") as stream:
-                observations = list(parse(stream, filename=path.name))
-        except ScanError as exc:
-            table.append((name, "—", "—", f"refused: {exc.reason}"))
-            continue
-        tool = observations[0].tool if observations else "—"
-        counted = Counter(candidate.violation_code for candidate in detect_candidates(observations))
-        summary = ", ".join(f"{code} ×{count}" for code, count in sorted(counted.items())) or "none"
-        table.append((name, tool, str(len(observations)), summary))
-    return table
+
+def _meta_kinds() -> frozenset[str]:
+    return frozenset(getattr(scanners, "META_KINDS", ()))
+
+
+def _candidates(observations, kind: str):
+    if "context" in inspect.signature(detect_candidates).parameters:
+        return detect_candidates(observations, context=scanners.ScanContext(product_kind=kind))
+    return detect_candidates(observations)
+
+
+def files(directory: Path) -> list[Path]:
+    return sorted(path for path in directory.rglob("*") if path.is_file() and path.suffix.lower() in SUFFIXES)
+
+
+def row(path: Path, base: Path, kind_override: str) -> tuple[str, str, str, str, str]:
+    name = str(path.relative_to(base))
+    try:
+        with path.open("rb") as stream:
+            observations = list(parse(stream, filename=path.name))
+    except ScanError as exc:
+        code = getattr(exc, "code", "")
+        return (name, "—", "—", "—", f"refused{f' ({code})' if code else ''}: {exc.reason}")
+    tool = observations[0].tool if observations else "—"
+    kind = kind_override or KIND_BY_TOOL.get(tool, "app")
+    meta = _meta_kinds()
+    by_kind = Counter(observation.kind for observation in observations)
+    kinds = ", ".join(f"[{k} ×{n}]" if k in meta else f"{k} ×{n}" for k, n in sorted(by_kind.items())) or "none"
+    codes = Counter(candidate.violation_code for candidate in _candidates(observations, kind))
+    summary = ", ".join(f"{code} ×{count}" for code, count in sorted(codes.items())) or "none"
+    return (name, f"{tool} ({kind})", kinds, str(sum(n for k, n in by_kind.items() if k not in meta)), summary)
 
 
 def main(argv: list[str]) -> int:
-    corpus = Path(argv[1]) if len(argv) > 1 else ROOT.parent / "shared" / "corpus"
-    if not corpus.is_dir():
-        print(f"no corpus at {corpus}", file=sys.stderr)
-        return 1
-    print("| corpus file | tool | observations | candidates by violation code |")
-    print("|---|---|---:|---|")
-    table = rows(corpus)
-    for name, tool, observations, summary in table:
-        print(f"| {name} | {tool} | {observations} | {summary} |")
-    total = sum(int(row[2]) for row in table if row[2].isdigit())
-    print(f"\n{len(table)} files, {total} observations.")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dirs", nargs="*", type=Path)
+    parser.add_argument("--kind", default="", help="product kind for every file (app, sdk, terminal)")
+    args = parser.parse_args(argv[1:])
+    dirs = args.dirs or [
+        d for d in (ROOT.parent / "shared" / "corpus", ROOT / "tests" / "cases" / "scanners" / "fixtures") if d.is_dir()
+    ]
+    print("| file | tool (product kind) | observations by kind | counted | candidates by violation code |")
+    print("|---|---|---|---:|---|")
+    total = count = 0
+    for directory in dirs:
+        for path in files(directory):
+            name, tool, kinds, counted, summary = row(path, directory.parent, args.kind)
+            print(f"| {name} | {tool} | {kinds} | {counted} | {summary} |")
+            count += 1
+            total += int(counted) if counted.isdigit() else 0
+    print(f"\n{count} files, {total} observations counted.")
     return 0
 
 

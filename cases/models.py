@@ -9,6 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import AuditEvent
 from products.models import Product, ProductVersion, Vendor
 
+# Product kinds as the taxonomy's ``applies_to`` names them: a mini program is judged as an app.
+TAXONOMY_KIND = {"mini_program": "app"}
+
+
+def taxonomy_kind(product_kind: str) -> str:
+    """The ``applies_to`` word for a product kind (app, sdk, terminal)."""
+    return TAXONOMY_KIND.get(product_kind, product_kind)
+
 
 class ViolationType(models.Model):
     """One type of the legal taxonomy (seeded by migration 0002 from the project's own copy)."""
@@ -27,6 +35,15 @@ class ViolationType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The subject kinds this type applies to (``applies_to`` is a ;-separated list)."""
+        return frozenset(part.strip() for part in self.applies_to.split(";") if part.strip())
+
+    def applies_to_kind(self, product_kind: str) -> bool:
+        """Whether a finding of this type can be raised on a product of ``product_kind``."""
+        return taxonomy_kind(product_kind) in self.kinds
 
     @property
     def name(self) -> str:
@@ -111,6 +128,7 @@ class ScanStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class ScanJob(models.Model):
@@ -131,6 +149,16 @@ class ScanJob(models.Model):
     failure_reason = models.TextField(blank=True)
     # Stable code of the failure (clients match on it; the reason is the sentence for a person).
     failure_code = models.CharField(max_length=32, blank=True)
+    # The failure's parameters (position in the file, tools, limits...): the message is rebuilt from
+    # code and parameters in the reader's language.
+    failure_params = models.JSONField(default=dict, blank=True)
+    # Observations by kind, true to the file (hosts up and down, results by level...).
+    counts = models.JSONField(default=dict, blank=True)
+    # What the report says it is about (package or bundle id, app name, version, file hash, devices),
+    # and where that disagrees with the inspection's product version ([] = it agrees or cannot tell).
+    identity = models.JSONField(default=dict, blank=True)
+    identity_mismatch = models.JSONField(default=list, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -140,7 +168,14 @@ class ScanJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["inspection", "sha256"], name="scanjob_unique_file")]
+        # A withdrawn job frees its file: the same bytes may be uploaded (and parsed) again.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "sha256"],
+                condition=~Q(status="withdrawn"),
+                name="scanjob_unique_file",
+            )
+        ]
         verbose_name = _("scan job")
         verbose_name_plural = _("scan jobs")
 
@@ -170,6 +205,31 @@ class ScanJobEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} {self.kind} {self.from_status}→{self.to_status}"
+
+
+class ScanObservation(models.Model):
+    """One observation a scan job read from its file, kept so a reviewer can see what a scan saw.
+
+    Written in bulk (COPY on PostgreSQL) in the transaction that saves the job's findings;
+    ``mapped`` says whether it fed a candidate finding.
+    """
+
+    job = models.ForeignKey(ScanJob, on_delete=models.CASCADE, related_name="stored_observations")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=32)
+    locus = models.TextField(blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    mapped = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["job", "seq"]
+        constraints = [models.UniqueConstraint(fields=["job", "seq"], name="scanobservation_unique_seq")]
+        indexes = [models.Index(fields=["job", "kind", "seq"], name="scanobs_job_kind")]
+        verbose_name = _("scan observation")
+        verbose_name_plural = _("scan observations")
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.seq} {self.kind}"
 
 
 class CaseStatus(models.TextChoices):

@@ -42,13 +42,25 @@ from cases.scanners import mobsf as _mobsf  # noqa: F401
 from cases.scanners import exodus as _exodus  # noqa: F401
 
 # isort: on
-from cases.scanners.base import UTF8_BOM, Candidate, Observation, Parser, ScanError, detect, get, register, registry
+from cases.scanners.base import (
+    UTF8_BOM,
+    Candidate,
+    Observation,
+    Parser,
+    ScanContext,
+    ScanError,
+    detect,
+    get,
+    register,
+    registry,
+)
 from cases.scanners.rules import detect_candidates
 
 __all__ = [
     "Candidate",
     "Observation",
     "Parser",
+    "ScanContext",
     "ScanError",
     "detect",
     "detect_candidates",

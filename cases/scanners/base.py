@@ -51,6 +51,17 @@ class Candidate:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class ScanContext:
+    """What the rules may know of the inspected subject: its kind (``app``, ``sdk``,
+    ``mini_program``, ``terminal``; empty when unknown) and its identity as registered."""
+
+    product_kind: str = ""
+    package_name: str = ""
+    version: str = ""
+    file_sha256: str = ""
+
+
 @runtime_checkable
 class Parser(Protocol):
     name: str

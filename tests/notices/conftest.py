@@ -132,11 +132,12 @@ def ensure_reference_data():
     from cases.models import CalendarYear
 
     if not ViolationType.objects.exists():
-        seed = import_module("cases.migrations.0002_seed_violation_types")
-        for code, name_zh, name_en, applies_to, legal_basis in seed.VIOLATION_TYPES:
-            ViolationType.objects.create(
-                code=code, name_zh=name_zh, name_en=name_en, applies_to=applies_to, legal_basis=legal_basis
-            )
+        for module in ("0002_seed_violation_types", "0009_i12_security_measures_type"):
+            seed = import_module(f"cases.migrations.{module}")
+            for code, name_zh, name_en, applies_to, legal_basis in seed.VIOLATION_TYPES:
+                ViolationType.objects.create(
+                    code=code, name_zh=name_zh, name_en=name_en, applies_to=applies_to, legal_basis=legal_basis
+                )
     if not CalendarYear.objects.filter(year=2025).exists():
         calendar_seed_from_file()
     for series in NoticeSeries.values:

@@ -15,7 +15,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from cases.scanners.base import Candidate, Observation
+from cases.scanners.base import Candidate, Observation, ScanContext
 from cases.scanners.rules.base import Rule
 from cases.scanners.rules.cloud import CloudConnectionRule
 from cases.scanners.rules.consent import BeforeConsentRule
@@ -53,9 +53,13 @@ def _bounded(candidate: Candidate) -> Candidate:
     return dataclasses.replace(candidate, **changes) if changes else candidate
 
 
-def detect_candidates(observations: Iterable[Observation]) -> Iterator[Candidate]:
+def detect_candidates(
+    observations: Iterable[Observation], *, context: ScanContext | None = None
+) -> Iterator[Candidate]:
     """Run every rule over one scan's observations (consumed once, in order)."""
     rules = [rule_type() for rule_type in RULE_TYPES]
+    for rule in rules:
+        rule.context = context or ScanContext()
     by_kind: dict[str, list[Rule]] = defaultdict(list)
     for rule in rules:
         for kind in rule.kinds:

@@ -6,14 +6,17 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar
 
 from cases.scanners import limits
-from cases.scanners.base import Candidate, Observation
+from cases.scanners.base import Candidate, Observation, ScanContext
 
 
 class Rule:
     """A detection rule. A fresh instance runs over each scan.
 
-    ``observe`` may yield candidates at once; ``finish`` yields what was grouped.
+    ``observe`` may yield candidates at once; ``finish`` yields what was grouped. ``context`` (set
+    by ``detect_candidates`` before the first observation) says what kind of product was scanned.
     """
+
+    context: ScanContext = ScanContext()
 
     name: ClassVar[str]
     kinds: ClassVar[frozenset[str]]
