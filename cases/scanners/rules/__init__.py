@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from cases.scanners.base import Candidate, Observation, ScanContext
 from cases.scanners.rules.base import Rule
 from cases.scanners.rules.cloud import CloudConnectionRule
-from cases.scanners.rules.consent import BeforeConsentRule
+from cases.scanners.rules.consent import BeforeConsentRule, FrequentReadRule
 from cases.scanners.rules.permissions import SensitivePermissionRule
 from cases.scanners.rules.personal_data import PersonalDataRule
 from cases.scanners.rules.privacy_policy import MissingPrivacyPolicyRule
@@ -33,6 +33,7 @@ RULE_TYPES: tuple[type[Rule], ...] = (
     MissingPrivacyPolicyRule,
     CloudConnectionRule,
     HardwareIdsRule,
+    FrequentReadRule,
 )
 
 __all__ = ["RULE_TYPES", "Rule", "detect_candidates"]
