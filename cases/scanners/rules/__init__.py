@@ -22,6 +22,7 @@ from cases.scanners.rules.consent import BeforeConsentRule, FrequentReadRule
 from cases.scanners.rules.permissions import SensitivePermissionRule
 from cases.scanners.rules.personal_data import PersonalDataRule
 from cases.scanners.rules.privacy_policy import MissingPrivacyPolicyRule
+from cases.scanners.rules.scorecard import ScorecardSummaryRule
 from cases.scanners.rules.static_code import HardwareIdsRule
 from cases.scanners.rules.trackers import IdentifyingTrackerRule
 
@@ -34,6 +35,7 @@ RULE_TYPES: tuple[type[Rule], ...] = (
     CloudConnectionRule,
     HardwareIdsRule,
     FrequentReadRule,
+    ScorecardSummaryRule,
 )
 
 __all__ = ["RULE_TYPES", "Rule", "detect_candidates"]
