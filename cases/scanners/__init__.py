@@ -15,8 +15,9 @@ Observation kinds by tool (attributes are plain JSON values; see each module):
 - privacysentry: privacy_api_call, consent_marker, privacy_api_count
 
 Rules (``rules/``) name their taxonomy codes: PM-01/PM-02 permissions, SDK-01 trackers, PI-03/ST-03
-personal data sent out, PI-01 calls before consent, PI-05 no privacy policy, ST-03 device traffic to
-clouds, PI-02 hardware identifiers read in code.
+personal data sent out, PI-01 calls before consent, PI-02 the same item read over and over after
+consent, PI-05 no privacy policy, ST-03 device traffic to clouds, PI-02 hardware identifiers read in
+code, PI-03/SDK-01/PM-01 from MobSF scorecard summaries.
 
 Parsers register in the order below, which is also the order ``detect`` asks them to sniff: binary
 and XML formats first, then line formats, then the JSON shapes from most to least specific.

@@ -403,6 +403,15 @@ def _scorecard_items(level: str, items: list[Any]) -> Iterator[Observation]:
             )
 
 
+def _appsec(value: Any, state: _ReportState) -> Iterator[Observation]:
+    """The scorecard that MobSF 3.6+ embeds in a full report (the same shape as FORMATS.md §1c)."""
+    if not isinstance(value, dict):
+        return
+    for level in _SCORECARD_LEVELS:
+        if isinstance(value.get(level), list):
+            yield from _scorecard_items(level, value[level])
+
+
 _SECTIONS = {
     "permissions": _permissions,
     "trackers": _trackers,
@@ -414,6 +423,7 @@ _SECTIONS = {
     "android_api": _rule_findings("api_usage", "api"),
     "ios_api": _rule_findings("api_usage", "api"),
     "certificate_analysis": _certificates,
+    "appsec": _appsec,
     "results": _mobsfscan_results,
     "mobsfscan_version": _mobsfscan_version,
 }

@@ -8,6 +8,7 @@ by one event pass that also counts each run's results, so that streamed results 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ _SCHEMA = re.compile(rb'"\$schema"\s*:\s*"[^"]*sarif', re.IGNORECASE)
 # Results whose rule is not declared (dependency-check, Gitleaks) share this one empty rule.
 _NO_RULE: dict[str, Any] = {}
 _VERSION = re.compile(rb'"version"\s*:\s*"2\.1\.0"')
+_MAX_LOCUS = 480
 
 
 @dataclass
@@ -150,7 +152,29 @@ def _message(result: dict[str, Any], rule: dict[str, Any]) -> str:
     return text
 
 
-def _location(result: dict[str, Any]) -> tuple[str, int | None, str]:
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """The first physical location of a result: artifact URI and region (SARIF §3.28–3.30)."""
+
+    uri: str = ""
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    offset: str = ""
+    snippet: str = ""
+
+    def region(self) -> str:
+        """``line[:column]`` as before; a region given only as an offset (§3.30.2) names it."""
+        if self.line is not None:
+            return f"{self.line}:{self.column}" if self.column is not None else str(self.line)
+        return self.offset
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _location(result: dict[str, Any]) -> _Where:
     for location in result.get("locations") or []:
         physical = location.get("physicalLocation") if isinstance(location, dict) else None
         if not isinstance(physical, dict):
@@ -161,9 +185,20 @@ def _location(result: dict[str, Any]) -> tuple[str, int | None, str]:
             uri = f"artifact#{artifact['index']}"
         region = physical.get("region") if isinstance(physical.get("region"), dict) else {}
         snippet = region.get("snippet") if isinstance(region.get("snippet"), dict) else {}
-        line = region.get("startLine")
-        return str(uri or ""), line if isinstance(line, int) else None, str(snippet.get("text") or "")
-    return "", None, ""
+        offset = ""
+        for key, mark in (("charOffset", "char"), ("byteOffset", "byte")):
+            if _int(region.get(key)) is not None:
+                offset = f"{mark}{region[key]}"
+                break
+        return _Where(
+            uri=str(uri or ""),
+            line=_int(region.get("startLine")),
+            column=_int(region.get("startColumn")),
+            end_line=_int(region.get("endLine")),
+            offset=offset,
+            snippet=str(snippet.get("text") or ""),
+        )
+    return _Where()
 
 
 def _fingerprint(result: dict[str, Any]) -> str:
@@ -239,6 +274,22 @@ def _rule_facts(run: _Run, rule: dict[str, Any]) -> _RuleFacts:
     return facts
 
 
+def _locus(tool: str, identity: str, where: _Where, fingerprint: str) -> str:
+    """Tool, rule, artifact URI and region, then the fingerprint when the tool gives one.
+
+    The fingerprint only adds to the place: CodeQL's ``primaryLocationLineHash`` hashes the line's
+    text, so the same line in two files has the same fingerprint and must still give two loci.
+    A locus too long for the column keeps its head and a digest of the whole, so it stays distinct.
+    """
+    locus = f"{tool}:{identity}:{where.uri}:{where.region()}"
+    if fingerprint:
+        locus = f"{locus}|{fingerprint}"
+    if len(locus) > _MAX_LOCUS:
+        digest = hashlib.sha256(locus.encode("utf-8")).hexdigest()
+        locus = f"{locus[: _MAX_LOCUS - len(digest) - 1]}#{digest}"
+    return locus
+
+
 def _observation(run: _Run, result: dict[str, Any]) -> Observation:
     rule = run.rule_for(result)
     facts = _rule_facts(run, rule)
@@ -246,7 +297,7 @@ def _observation(run: _Run, result: dict[str, Any]) -> Observation:
     rule_id = result.get("ruleId") or (reference.get("id") if isinstance(reference, dict) else None) or rule.get("id")
     level = result.get("level") or facts.default_level or _DEFAULT_LEVEL
     message = _message(result, rule)
-    uri, line, snippet = _location(result)
+    where = _location(result)
     tags, cwe = list(facts.tags), list(facts.cwe)
     properties = result.get("properties")
     if isinstance(properties, dict):
@@ -255,11 +306,10 @@ def _observation(run: _Run, result: dict[str, Any]) -> Observation:
         cwe = _cwe_numbers(extra + _property_cwes(properties), cwe)
     fingerprint = _fingerprint(result)
     identity = str(rule_id) if rule_id is not None else message[:80]
-    where = fingerprint or f"{uri}:{line if line is not None else ''}"
     return Observation(
         TOOL,
         "sarif_result",
-        f"{run.tool_name}:{identity}:{where}"[:480],
+        _locus(run.tool_name, identity, where, fingerprint),
         {
             "run": run.index,
             "tool": run.tool_name,
@@ -270,9 +320,11 @@ def _observation(run: _Run, result: dict[str, Any]) -> Observation:
             "level": str(level),
             "kind": str(result.get("kind") or "fail"),
             "message": message[:4000],
-            "uri": uri[:2000],
-            "line": line,
-            "snippet": snippet[: limits.MAX_ATTRIBUTE_TEXT_CHARS],
+            "uri": where.uri[:2000],
+            "line": where.line,
+            "column": where.column,
+            "end_line": where.end_line,
+            "snippet": where.snippet[: limits.MAX_ATTRIBUTE_TEXT_CHARS],
             "fingerprint": fingerprint[:1000],
             "tags": tags[:50],
             "cwe": cwe,

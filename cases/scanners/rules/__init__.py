@@ -18,10 +18,11 @@ from collections.abc import Iterable, Iterator
 from cases.scanners.base import Candidate, Observation, ScanContext
 from cases.scanners.rules.base import Rule
 from cases.scanners.rules.cloud import CloudConnectionRule
-from cases.scanners.rules.consent import BeforeConsentRule
+from cases.scanners.rules.consent import BeforeConsentRule, FrequentReadRule
 from cases.scanners.rules.permissions import SensitivePermissionRule
 from cases.scanners.rules.personal_data import PersonalDataRule
 from cases.scanners.rules.privacy_policy import MissingPrivacyPolicyRule
+from cases.scanners.rules.scorecard import ScorecardSummaryRule
 from cases.scanners.rules.static_code import HardwareIdsRule
 from cases.scanners.rules.trackers import IdentifyingTrackerRule
 
@@ -33,6 +34,8 @@ RULE_TYPES: tuple[type[Rule], ...] = (
     MissingPrivacyPolicyRule,
     CloudConnectionRule,
     HardwareIdsRule,
+    FrequentReadRule,
+    ScorecardSummaryRule,
 )
 
 __all__ = ["RULE_TYPES", "Rule", "detect_candidates"]

@@ -1,79 +1,49 @@
 """Sensitive permissions requested by an app → PM-02 (contacts, location) or PM-01 (the rest).
 
-PM-02 "违规调用通信录和地理位置权限" names contacts and location; the other AOSP "dangerous"
-groups (phone, SMS, call log, camera, microphone, calendar, body sensors) are PM-01 "强制、频繁、
-过度索取权限" candidates. The tool's own status is not trusted: MobSF 3.1.x marks INTERNET as
-"dangerous" and labels unknown permissions "dangerous" too, so the AOSP names are listed here.
-Storage is left out: it is requested by nearly every app and says little about personal data.
+PM-02 "违规调用通信录和地理位置权限" names contacts and location; the other permissions Android
+protects as "dangerous" (phone, SMS, call log, camera, microphone, calendar, body sensors, physical
+activity, nearby devices, photos and media, and the account and profile permissions of API ≤ 22) are
+PM-01 "强制、频繁、过度索取权限" candidates. The table, ``data/permissions.json``, follows the
+platform's own protection levels (its ``source`` says where they come from); the tool's status is
+not trusted: MobSF 3.1.x marks INTERNET as "dangerous" and labels unknown permissions "dangerous" too.
+A few protected permissions are left out on purpose (``counted: false`` with a note): storage, which
+nearly every app requested before API 33 (its READ_MEDIA_* successors count), and notifications,
+which read nothing personal. PM codes apply to apps and SDKs, never to a terminal (the taxonomy's
+``applies_to``): a terminal's permissions raise nothing here.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 from cases.scanners.base import Candidate, Observation
 from cases.scanners.rules.base import Rule
 
-# name → (code, group label in Chinese)
-_ANDROID = {
-    "READ_CONTACTS": ("PM-02", "通讯录"),
-    "WRITE_CONTACTS": ("PM-02", "通讯录"),
-    "GET_ACCOUNTS": ("PM-02", "通讯录（账户）"),
-    "ACCESS_FINE_LOCATION": ("PM-02", "精确位置"),
-    "ACCESS_COARSE_LOCATION": ("PM-02", "大致位置"),
-    "ACCESS_BACKGROUND_LOCATION": ("PM-02", "后台位置"),
-    "ACCESS_MEDIA_LOCATION": ("PM-02", "媒体位置信息"),
-    "READ_PHONE_STATE": ("PM-01", "电话状态（设备标识）"),
-    "READ_PHONE_NUMBERS": ("PM-01", "本机号码"),
-    "READ_PRECISE_PHONE_STATE": ("PM-01", "电话状态"),
-    "CALL_PHONE": ("PM-01", "拨打电话"),
-    "ANSWER_PHONE_CALLS": ("PM-01", "接听电话"),
-    "PROCESS_OUTGOING_CALLS": ("PM-01", "外拨电话"),
-    "READ_CALL_LOG": ("PM-01", "通话记录"),
-    "WRITE_CALL_LOG": ("PM-01", "通话记录"),
-    "ADD_VOICEMAIL": ("PM-01", "语音信箱"),
-    "USE_SIP": ("PM-01", "网络电话"),
-    "SEND_SMS": ("PM-01", "短信"),
-    "RECEIVE_SMS": ("PM-01", "短信"),
-    "READ_SMS": ("PM-01", "短信"),
-    "RECEIVE_MMS": ("PM-01", "彩信"),
-    "RECEIVE_WAP_PUSH": ("PM-01", "WAP推送"),
-    "READ_CELL_BROADCASTS": ("PM-01", "小区广播"),
-    "CAMERA": ("PM-01", "相机"),
-    "RECORD_AUDIO": ("PM-01", "麦克风"),
-    "READ_CALENDAR": ("PM-01", "日历"),
-    "WRITE_CALENDAR": ("PM-01", "日历"),
-    "BODY_SENSORS": ("PM-01", "身体传感器"),
-    "BODY_SENSORS_BACKGROUND": ("PM-01", "身体传感器"),
-    "ACTIVITY_RECOGNITION": ("PM-01", "身体活动"),
+_TABLE = json.loads((Path(__file__).resolve().parent.parent / "data" / "permissions.json").read_text("utf-8"))
+# Full Android name → (short name, entry)
+ANDROID: dict[str, tuple[str, dict[str, Any]]] = {
+    entry["prefix"] + short: (short, entry) for short, entry in _TABLE["android"].items()
 }
-_IOS = {
-    "NSContactsUsageDescription": ("PM-02", "通讯录"),
-    "NSLocationWhenInUseUsageDescription": ("PM-02", "位置"),
-    "NSLocationAlwaysUsageDescription": ("PM-02", "位置"),
-    "NSLocationAlwaysAndWhenInUseUsageDescription": ("PM-02", "位置"),
-    "NSLocationUsageDescription": ("PM-02", "位置"),
-    "NSCameraUsageDescription": ("PM-01", "相机"),
-    "NSMicrophoneUsageDescription": ("PM-01", "麦克风"),
-    "NSCalendarsUsageDescription": ("PM-01", "日历"),
-    "NSMotionUsageDescription": ("PM-01", "运动与健身"),
-    "NSHealthShareUsageDescription": ("PM-01", "健康"),
-}
-_ANDROID_PREFIXES = ("android.permission.", "com.android.voicemail.permission.")
+IOS: dict[str, dict[str, Any]] = _TABLE["ios"]
+
+
+def entry(name: str) -> tuple[str, dict[str, Any]] | None:
+    """(short name, table entry) for a permission the platform protects, counted or not."""
+    if name in IOS:
+        return name, IOS[name]
+    return ANDROID.get(name)
 
 
 def classify(name: str) -> tuple[str, str, str] | None:
     """(code, label, short name) for a sensitive permission, else None."""
-    if name in _IOS:
-        code, label = _IOS[name]
-        return code, label, name
-    for prefix in _ANDROID_PREFIXES:
-        if name.startswith(prefix):
-            short = name[len(prefix) :]
-            if short in _ANDROID:
-                code, label = _ANDROID[short]
-                return code, label, short
-    return None
+    found = entry(name)
+    if found is None or found[1].get("counted") is False:
+        return None
+    short, item = found
+    return item["code"], item["label"], short
 
 
 class SensitivePermissionRule(Rule):
@@ -85,12 +55,15 @@ class SensitivePermissionRule(Rule):
         self._seen: set[str] = set()
 
     def observe(self, observation: Observation) -> Iterable[Candidate]:
+        if self.context.product_kind == "terminal":
+            return ()
         name = str(observation.attributes.get("name") or "")
         found = classify(name)
         if found is None or name in self._seen:
             return ()
         self._seen.add(name)
         code, label, short = found
+        item = entry(name)[1]
         return (
             Candidate(
                 rule=self.name,
@@ -99,6 +72,10 @@ class SensitivePermissionRule(Rule):
                 locus=f"permission:{name}",
                 evidence={
                     "permission": name,
+                    "protection": item.get("protection", "iOS protected resource"),
+                    "group": item.get("group"),
+                    "since_api": item.get("since_api"),
+                    "until_api": item.get("until_api"),
                     "tool": observation.tool,
                     "tool_status": observation.attributes.get("status"),
                     "description": observation.attributes.get("description") or observation.attributes.get("info"),

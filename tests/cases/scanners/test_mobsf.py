@@ -1,4 +1,5 @@
 import io
+import json
 
 import pytest
 
@@ -184,3 +185,95 @@ def test_overflowing_numbers_are_refused():
     with pytest.raises(ScanError) as caught:
         list(parse(io.BytesIO(document)))
     assert caught.value.reason == "invalid JSON at line 1, column 77 (byte 76): numeric (floating point) overflow"
+
+
+# Scorecard summaries → candidates marked from_summary (issue 12, deliverable 6).
+
+
+def _summary_candidates(observations, kind="app"):
+    from cases.scanners import ScanContext
+
+    return {c.locus: c for c in detect_candidates(observations, context=ScanContext(product_kind=kind))}
+
+
+def test_scorecard_4_2_9_summaries_give_candidates():
+    observations = read(FIXTURES / "mobsf_scorecard_4.2.9.json")
+    assert len(of_kind(observations, "scorecard_item")) == 8
+    (meta,) = of_kind(observations, "app_meta")
+    assert (meta.attributes["scanner"], meta.attributes["scanner_version"]) == ("mobsf scorecard", "v4.2.9")
+    found = _summary_candidates(observations)
+    assert {locus: c.violation_code for locus, c in found.items()} == {
+        "scorecard:trackers": "PI-03",
+        "scorecard:permissions": "PM-01",
+    }
+    trackers = found["scorecard:trackers"]
+    assert trackers.rule == "mobsf.scorecard_summary"
+    assert trackers.title == "应用集成第三方跟踪器（MobSF评分卡摘要）：7个"
+    assert trackers.evidence["from_summary"] is True
+    assert (trackers.evidence["trackers"], trackers.evidence["level"]) == (7, "high")
+    permissions = found["scorecard:permissions"]
+    assert permissions.title == "申请6项危险权限（MobSF评分卡摘要）"
+    assert permissions.evidence["from_summary"] is True
+    assert permissions.evidence["critical_permissions"] == 6
+    assert len(permissions.evidence["permissions"]) == 6
+    # Storage is listed by MobSF but left out by the permission table.
+    assert permissions.evidence["codes"] == {
+        "android.permission.READ_PHONE_STATE": "PM-01",
+        "android.permission.ACCESS_FINE_LOCATION": "PM-02",
+        "android.permission.ACCESS_COARSE_LOCATION": "PM-02",
+        "android.permission.CAMERA": "PM-01",
+    }
+
+
+def test_scorecard_summaries_follow_the_product_kind():
+    observations = read(FIXTURES / "mobsf_scorecard_4.2.9.json")
+    sdk = _summary_candidates(observations, "sdk")
+    assert {locus: c.violation_code for locus, c in sdk.items()} == {
+        "scorecard:trackers": "SDK-01",
+        "scorecard:permissions": "PM-01",
+    }
+    assert sdk["scorecard:trackers"].title == "SDK集成第三方跟踪器（MobSF评分卡摘要）：7个"
+    # PM codes never apply to a terminal.
+    assert list(_summary_candidates(observations, "terminal")) == ["scorecard:trackers"]
+
+
+def test_older_scorecard_fixture_critical_permissions():
+    found = _summary_candidates(read(FIXTURES / "mobsf_scorecard.json"))
+    assert {locus: c.violation_code for locus, c in found.items()} == {"scorecard:permissions": "PM-01"}
+    assert found["scorecard:permissions"].evidence["permissions"] == ["android.permission.READ_CONTACTS"]
+
+
+def _report_with_appsec(appsec):
+    document = json.loads((FIXTURES / "mobsf_android_4x.json").read_text("utf-8"))
+    document["appsec"] = appsec
+    return list(parse(io.BytesIO(json.dumps(document).encode()), filename="report.json"))
+
+
+def test_embedded_appsec_is_read_but_the_detailed_sections_decide():
+    scorecard = json.loads((FIXTURES / "mobsf_scorecard_4.2.9.json").read_text("utf-8"))
+    observations = _report_with_appsec({level: scorecard[level] for level in ("high", "hotspot", "secure")})
+    assert len(of_kind(observations, "scorecard_item")) == 5
+    found = _summary_candidates(observations)
+    # The report lists its permissions and trackers: their rules judge each one, no summary candidate.
+    without = _summary_candidates(read(FIXTURES / "mobsf_android_4x.json"))
+    assert {locus: c.violation_code for locus, c in found.items()} == {
+        locus: c.violation_code for locus, c in without.items()
+    }
+    assert not [locus for locus in found if locus.startswith("scorecard:")]
+
+
+def test_summary_without_detailed_section_and_of_left_out_permissions():
+    storage = {
+        "title": "Found 2 critical permission(s)",
+        "description": "android.permission.READ_EXTERNAL_STORAGE (dangerous): x\n\n"
+        "android.permission.WRITE_EXTERNAL_STORAGE (dangerous): y",
+        "section": "permissions",
+    }
+    document = {"title": "AppSec Scorecard", "security_score": 70, "hotspot": [storage], "high": []}
+    observations = list(parse(io.BytesIO(json.dumps(document).encode())))
+    assert _summary_candidates(observations) == {}
+    storage["description"] = "Ensure that these permissions are required by the application."
+    observations = list(parse(io.BytesIO(json.dumps(document).encode())))
+    # The summary names no permission: it cannot be checked, so it stands.
+    (candidate,) = _summary_candidates(observations).values()
+    assert (candidate.violation_code, candidate.evidence["permissions"]) == ("PM-01", [])

@@ -149,3 +149,33 @@ def test_entities_inside_xlsx_are_refused():
 def test_damaged_xls_is_refused():
     data = (FIXTURES / "privacysentry_old.xls").read_bytes()[:1500]
     assert _refuse(data).startswith("damaged")
+
+
+def test_2021_workbook_with_framework_method_names():
+    """函数名 holds the framework method the hook caught, 别名 the public API (issue 12)."""
+    observations = read(FIXTURES / "privacysentry_framework_2021.xls")
+    assert len(calls(observations)) == 33
+    before = {c.attributes["function"] for c in calls(observations) if c.attributes["before_consent"]}
+    assert {"getImeiForSlot", "getSubscriberIdForSubscriber", "getIccSerialNumberForSubscriber"} <= before
+    candidates = {c.locus: c for c in detect_candidates(observations)}
+    assert {locus: c.violation_code for locus, c in candidates.items()} == {
+        "before-consent:getImeiForSlot": "PI-01",
+        "before-consent:getSubscriberIdForSubscriber": "PI-01",
+        "before-consent:getIccSerialNumberForSubscriber": "PI-01",
+        "before-consent:getLine1NumberForSubscriber": "PI-01",
+        "before-consent:getSerialForPackage": "PI-01",
+        "before-consent:getString": "PI-01",
+        "before-consent:getConnectionInfo": "PI-01",
+        "before-consent:getInstalledPackagesAsUser": "PI-01",
+        # Nine clipboard reads after consent; location (four reads) and contacts (one) stay below five.
+        "frequent-read:clipboard": "PI-02",
+    }
+    assert [
+        candidates[f"before-consent:{name}"].evidence["item"]
+        for name in ("getImeiForSlot", "getSubscriberIdForSubscriber", "getIccSerialNumberForSubscriber")
+    ] == ["imei", "imsi", "iccid"]
+    assert candidates["before-consent:getImeiForSlot"].title == "同意隐私政策前调用获取设备id（getImeiForSlot）"
+    clipboard = candidates["frequent-read:clipboard"]
+    assert clipboard.title == "同意隐私政策后频繁读取剪贴板：9次，21秒内"
+    assert (clipboard.evidence["reads"], clipboard.evidence["window_seconds"]) == (9, 21.0)
+    assert clipboard.evidence["functions"] == {"getPrimaryClip": 9}

@@ -254,13 +254,13 @@ def test_tracker_categories_decide():
 @pytest.mark.parametrize(
     ("function", "alias", "expected"),
     [
-        ("getImei", "获取设备id-getImei", "设备标识"),
-        ("getString", "系统设置-Settings$Secure--参数: android_id", "设备标识"),
+        ("getImei", "获取设备id-getImei", "imei"),
+        ("getString", "系统设置-Settings$Secure--参数: android_id", "android_id"),
         ("getString", "系统设置-Settings$System--参数: screen_brightness", None),
-        ("query", "读取联系人-query", "通讯录"),
+        ("query", "读取联系人-query", "contacts"),
         ("setPrimaryClip", "设置剪贴板内容-setPrimaryClip", None),
         ("setText", "设置剪贴板内容-setText", None),
-        ("getText", "获取剪贴板内容-getText", "剪贴板"),
+        ("getText", "获取剪贴板内容-getText", "clipboard"),
     ],
 )
 def test_consent_categories(function, alias, expected):

@@ -147,3 +147,91 @@ def test_single_run_with_tool_after_results():
 def test_log_without_runs():
     document = b'{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": []}'
     assert list(parse(io.BytesIO(document))) == []
+
+
+# Identity: the artifact URI and region always; fingerprints add to them (issue 12, deliverable 8).
+
+
+def _log(*results):
+    driver = {"name": "CodeQL", "rules": [{"id": "java/sensitive-log"}]}
+    return json.dumps({"version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": list(results)}]}).encode()
+
+
+def _result(uri, line, column=None, **extra):
+    region = {"startLine": line} if line is not None else {}
+    if column is not None:
+        region["startColumn"] = column
+    location = {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}
+    return {"ruleId": "java/sensitive-log", "message": {"text": "m"}, "locations": [location], **extra}
+
+
+def test_same_fingerprint_in_two_files_gives_two_loci():
+    same = {"partialFingerprints": {"primaryLocationLineHash": "5a7c3e1d2b9f0a11:1"}}
+    log = _log(_result("a/A.java", 57, 13, **same), _result("b/B.java", 57, 13, **same))
+    found = results(list(parse(io.BytesIO(log))))
+    assert [r.locus for r in found] == [
+        "CodeQL:java/sensitive-log:a/A.java:57:13|primaryLocationLineHash:5a7c3e1d2b9f0a11:1",
+        "CodeQL:java/sensitive-log:b/B.java:57:13|primaryLocationLineHash:5a7c3e1d2b9f0a11:1",
+    ]
+    assert [(r.attributes["uri"], r.attributes["line"], r.attributes["column"]) for r in found] == [
+        ("a/A.java", 57, 13),
+        ("b/B.java", 57, 13),
+    ]
+
+
+def test_full_fingerprints_add_to_the_place_too():
+    same = {"fingerprints": {"matchBasedId/v1": "e5aea7d0"}}
+    found = results(list(parse(io.BytesIO(_log(_result("a.js", 3, **same), _result("b.js", 3, **same))))))
+    assert [r.locus for r in found] == [
+        "CodeQL:java/sensitive-log:a.js:3|matchBasedId/v1:e5aea7d0",
+        "CodeQL:java/sensitive-log:b.js:3|matchBasedId/v1:e5aea7d0",
+    ]
+
+
+def test_columns_and_offsets_tell_results_on_one_line_apart():
+    offset = {"physicalLocation": {"artifactLocation": {"uri": "x.bin"}, "region": {"byteOffset": 4096}}}
+    found = results(
+        list(
+            parse(
+                io.BytesIO(
+                    _log(
+                        _result("a.java", 60, 9),
+                        _result("a.java", 60, 34),
+                        _result("a.java", 61),
+                        {"ruleId": "java/sensitive-log", "message": {"text": "m"}, "locations": [offset]},
+                        {"ruleId": "java/sensitive-log", "message": {"text": "m"}},
+                    )
+                )
+            )
+        )
+    )
+    assert [r.locus for r in found] == [
+        "CodeQL:java/sensitive-log:a.java:60:9",
+        "CodeQL:java/sensitive-log:a.java:60:34",
+        "CodeQL:java/sensitive-log:a.java:61",
+        "CodeQL:java/sensitive-log:x.bin:byte4096",
+        "CodeQL:java/sensitive-log::",
+    ]
+
+
+def test_long_locus_keeps_a_digest_of_the_whole():
+    long_uri = "src/" + "d/" * 300
+    found = results(list(parse(io.BytesIO(_log(_result(long_uri + "A.java", 1), _result(long_uri + "B.java", 1))))))
+    assert all(len(r.locus) == 480 for r in found)
+    assert found[0].locus != found[1].locus
+
+
+def test_codeql_results_in_several_files_keep_distinct_loci():
+    found = results(read(FIXTURES / "codeql_multi_file.sarif"))
+    assert len(found) == 6
+    assert len({r.locus for r in found}) == 6
+    # Two pairs of results in different files share a line hash: alone it would have merged them.
+    assert len({r.attributes["fingerprint"].split("|")[0] for r in found}) == 4
+    assert Counter(r.attributes["uri"].rsplit("/", 1)[-1] for r in found) == {
+        "LoginActivity.java": 3,
+        "PayActivity.java": 1,
+        "Notifier.java": 1,
+        "PushReceiver.java": 1,
+    }
+    assert {r.attributes["cwe"][0] for r in found} == {532, 927}
+    assert codes(read(FIXTURES / "codeql_multi_file.sarif")) == {}
