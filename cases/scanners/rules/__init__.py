@@ -22,6 +22,7 @@ from cases.scanners.rules.consent import BeforeConsentRule
 from cases.scanners.rules.permissions import SensitivePermissionRule
 from cases.scanners.rules.personal_data import PersonalDataRule
 from cases.scanners.rules.privacy_policy import MissingPrivacyPolicyRule
+from cases.scanners.rules.security import CleartextIdentifierRule, ExposedServiceRule
 from cases.scanners.rules.static_code import HardwareIdsRule
 from cases.scanners.rules.trackers import IdentifyingTrackerRule
 
@@ -33,6 +34,8 @@ RULE_TYPES: tuple[type[Rule], ...] = (
     MissingPrivacyPolicyRule,
     CloudConnectionRule,
     HardwareIdsRule,
+    ExposedServiceRule,
+    CleartextIdentifierRule,
 )
 
 __all__ = ["RULE_TYPES", "Rule", "detect_candidates"]
