@@ -5,8 +5,8 @@ Two things an inspection sees that no device holding personal information should
 - a management or media service open on the terminal (nmap ``open_port``): telnet (23, 2323), the
   Android debug bridge (5555), RTSP camera streams (554), VNC (5900-5903), RDP (3389), UPnP (1900)
   and MQTT without TLS (1883); found by port or by the service nmap named, so telnet on another port
-  counts too. One candidate per (host, service), with port, protocol and nmap's service, product and
-  version in the evidence.
+  counts too; a port nmap could not confirm (``open|filtered``) does not. One candidate per
+  (host, service), with port, protocol and nmap's service, product and version in the evidence.
 - personal identifiers sent in cleartext HTTP (a HAR request with ``http://``; every Zeek http.log
   request, since Zeek only sees HTTP it can read), found with the personal-data rule's detection
   (``rules/identifiers.py``). One candidate per (device or app, host), with the kinds of data and
@@ -64,6 +64,9 @@ class ExposedServiceRule(Rule):
         if self.context.product_kind not in ("", "terminal"):
             return ()
         attributes = observation.attributes
+        if attributes.get("state") != "open":
+            # "open|filtered" (UDP without an answer) is not a confirmed exposure.
+            return ()
         port = attributes.get("port")
         service = exposed_service(port, attributes.get("service"), attributes.get("tunnel"))
         if service is None:

@@ -62,6 +62,11 @@ def test_exposed_service_by_name_then_port(port, service, tunnel, expected):
     assert exposed_service(port, service, tunnel) == expected
 
 
+def test_only_confirmed_open_ports_count():
+    # lab_scan.xml: telnet open; UPnP on udp/1900 "open|filtered" (no answer); MQTT over TLS on 8883.
+    assert list(sec01(read(FIXTURES / "lab_scan.xml"))) == ["exposed:192.168.8.2:telnet:tcp/23"]
+
+
 def test_exposed_services_are_a_terminal_matter():
     observations = read(FIXTURES / "home_devices_nmap.xml")
     assert sec01(observations, context=ScanContext(product_kind="app")) == {}
