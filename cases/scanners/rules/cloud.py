@@ -45,15 +45,19 @@ CROSS_BORDER_BASIS = "PIPL arts. 38-40 (个人信息出境); HK, MO and TW count
 TERMINAL_LABEL = "被检终端"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Endpoint:
-    """What one device exchanged with one address (or, in a HAR without addresses, one host)."""
+    """What one device exchanged with one address (or, in a HAR without addresses, one host).
 
-    names: set[str] = field(default_factory=set)
-    ports: set[int] = field(default_factory=set)
-    streams: set[str] = field(default_factory=set)
+    A capture can hold a device's exchanges with hundreds of thousands of addresses: what is kept
+    per address is small (tuples, sets made only when needed).
+    """
+
+    names: set[str] | None = None
+    ports: tuple[int, ...] = ()
+    streams: tuple[str, ...] = ()
     connections: int = 0
-    sessions: set[str] = field(default_factory=set)
+    sessions: set[str] | None = None
     exchanges: int = 0
     # Whether some record gave byte counts (conn.log, HAR sizes); ssl, http and mqtt logs have none.
     measured: bool = False
@@ -62,13 +66,23 @@ class _Endpoint:
     first: float | None = None
     last: float | None = None
     observations: int = 0
-    examples: list[dict[str, Any]] = field(default_factory=list)
+    # (observation locus, address, port, conn state, bytes sent, bytes received)
+    examples: tuple[tuple[Any, ...], ...] = ()
 
     @property
     def connection_count(self) -> int:
         # conn.log records where the file has them; otherwise the sessions of ssl/http/mqtt records
         # (distinct uids), and requests without a uid (HAR) one by one.
-        return self.connections or (len(self.sessions) + self.exchanges)
+        return self.connections or (len(self.sessions or ()) + self.exchanges)
+
+    def example_dicts(self) -> list[dict[str, Any]]:
+        found = []
+        for locus, address, port, state, sent, received in self.examples:
+            example = {"observation": locus, "address": address, "port": port}
+            if state is not None:
+                example.update(state=state, bytes_sent=sent, bytes_received=received)
+            found.append(example)
+        return found
 
     def seen(self, start: float | None, end: float | None) -> None:
         if start is not None and (self.first is None or start < self.first):
@@ -226,17 +240,24 @@ class CloudConnectionRule(Rule):
         if endpoint is None:
             endpoint = self._endpoints[(device, remote)] = _Endpoint()
         name = _name(observation.kind, attributes, record)
-        if name and len(endpoint.names) < _MAX_NAMES:
-            endpoint.names.add(name)
-        if isinstance(port, int):
-            endpoint.ports.add(port)
-        endpoint.streams.add(str(attributes.get("stream") or observation.tool))
+        if name:
+            if endpoint.names is None:
+                endpoint.names = set()
+            if len(endpoint.names) < _MAX_NAMES:
+                endpoint.names.add(name)
+        if isinstance(port, int) and port not in endpoint.ports:
+            endpoint.ports += (port,)
+        stream = str(attributes.get("stream") or observation.tool)
+        if stream not in endpoint.streams:
+            endpoint.streams += (stream,)
         sent = received = 0
         if observation.kind == "connection":
             sent, received = payload(record)
             endpoint.connections += 1
             endpoint.measured = True
         elif attributes.get("uid"):
+            if endpoint.sessions is None:
+                endpoint.sessions = set()
             endpoint.sessions.add(str(attributes["uid"]))
         else:
             endpoint.exchanges += 1
@@ -250,10 +271,8 @@ class CloudConnectionRule(Rule):
         endpoint.seen(start, end)
         endpoint.observations += 1
         if len(endpoint.examples) < limits.MAX_EVIDENCE_ITEMS:
-            example = {"observation": observation.locus, "address": remote, "port": port}
-            if observation.kind == "connection":
-                example.update(state=record.get("conn_state"), bytes_sent=sent, bytes_received=received)
-            endpoint.examples.append(example)
+            state = (record.get("conn_state") or "") if observation.kind == "connection" else None
+            endpoint.examples += ((observation.locus, remote, port, state, sent, received),)
         return ()
 
     def _learn_dns(self, record: dict[str, Any]) -> None:
@@ -289,7 +308,7 @@ class CloudConnectionRule(Rule):
     def finish(self) -> Iterable[Candidate]:
         groups: dict[tuple[str, str], _OwnerGroup] = {}
         for (device, remote), endpoint in self._endpoints.items():
-            endpoint.names |= self._dns_names.get(remote, set())
+            endpoint.names = (endpoint.names or set()) | self._dns_names.get(remote, set())
             owner, basis, facts = self._owner(remote, endpoint.names)
             group = groups.get((device, owner))
             if group is None:
@@ -318,7 +337,9 @@ class CloudConnectionRule(Rule):
         names = sorted({name for _, endpoint, _ in endpoints for name in endpoint.names})
         firsts = [endpoint.first for _, endpoint, _ in endpoints if endpoint.first is not None]
         lasts = [endpoint.last for _, endpoint, _ in endpoints if endpoint.last is not None]
-        examples = [example for _, endpoint, _ in endpoints for example in endpoint.examples]
+        examples = [
+            example for _, endpoint, _ in endpoints[: limits.MAX_EVIDENCE_ITEMS] for example in endpoint.example_dicts()
+        ]
         sent, received, connections = group.total("bytes_sent"), group.total("bytes_received"), group.connections
         excluded = self._excluded.get(group.device, {})
         evidence: dict[str, Any] = {
