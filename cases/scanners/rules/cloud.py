@@ -218,9 +218,11 @@ class CloudConnectionRule(Rule):
             port = attributes.get("resp_p")
             transport = str(record.get("proto") or ("tcp" if observation.kind != "connection" else ""))
         elif observation.tool == "har" and self.context.product_kind == "terminal":
-            # A HAR names no client: it is the capture of the inspected terminal itself.
+            # A HAR names no client: it is the capture of the inspected terminal itself. Behind a
+            # proxy, serverIPAddress can be the proxy's local address: the host name says more then.
             device = ""
-            remote = str(attributes.get("server_ip") or attributes.get("host") or "")
+            server_ip, host = str(attributes.get("server_ip") or ""), str(attributes.get("host") or "")
+            remote = server_ip if server_ip and (not hosts.is_local(server_ip) or not host) else host
             port = attributes.get("port") or (443 if attributes.get("scheme") == "https" else 80)
             transport = "tcp"
         else:

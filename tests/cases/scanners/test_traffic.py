@@ -169,6 +169,18 @@ def test_har_of_a_terminal_is_grouped_and_of_an_app_is_left_to_the_personal_data
     assert traffic(observations, context=ScanContext(product_kind="app")) == []
 
 
+def test_a_har_taken_behind_a_local_proxy_is_read_by_host_name():
+    request = Observation(
+        "har",
+        "http_request",
+        "GET https://api.vendor.com.cn/x#0",
+        {"host": "api.vendor.com.cn", "scheme": "https", "server_ip": "127.0.0.1", "bytes_sent": 300},
+    )
+    (candidate,) = traffic([request])
+    assert (candidate.evidence["owner"], candidate.evidence["owner_basis"]) == ("vendor.com.cn", "domain")
+    assert candidate.evidence["top_hosts"][0]["address"] == "api.vendor.com.cn"
+
+
 @pytest.mark.parametrize(
     ("address", "port", "transport", "service", "expected"),
     [
