@@ -65,6 +65,10 @@ def _split_url(url: str) -> tuple[str, str, int | None, str, str]:
     return scheme.lower(), host.lower(), port, path or "/", query
 
 
+def _size(value: Any) -> int:
+    return value if value.__class__ is int and value > 0 else 0
+
+
 def request_observation(tool: str, index: int, entry: dict[str, Any]) -> Observation:
     request = entry.get("request")
     request = request if isinstance(request, dict) else {}
@@ -104,6 +108,10 @@ def request_observation(tool: str, index: int, entry: dict[str, Any]) -> Observa
         "status": status if isinstance(status, int) else None,
         "response_mime": str(content.get("mimeType") or ""),
         "server_ip": str(entry.get("serverIPAddress") or "").strip("[]"),
+        # HAR 1.2 headersSize/bodySize (-1 when unknown); the body text stands in for an unknown bodySize.
+        "bytes_sent": _size(request.get("headersSize")) + (_size(request.get("bodySize")) or len(body.encode())),
+        "bytes_received": _size(response.get("headersSize"))
+        + (_size(response.get("bodySize")) or _size(content.get("size"))),
     }
     return Observation(tool, "http_request", f"{method} {scheme}://{host}{path[:300]}#{index}", attributes)
 

@@ -207,6 +207,7 @@ def _host(host: Element) -> Iterator[Observation]:
                 "product": service.get("product") if service is not None else None,
                 "version": service.get("version") if service is not None else None,
                 "extrainfo": service.get("extrainfo") if service is not None else None,
+                "tunnel": service.get("tunnel") if service is not None else None,
                 "cpe": [c.text or "" for c in service.findall("cpe")] if service is not None else [],
                 "scripts": [_script(s) for s in scripts][:50],
             },

@@ -123,6 +123,10 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="rectify@localhost")
 
+# Offline IP owner and country data for the traffic rules (cases/scanners/ipowners.py): a file in
+# geoip2fast's .dat.gz format; empty uses the file shipped inside the geoip2fast package.
+IP_OWNER_DATA_FILE = env("IP_OWNER_DATA_FILE", default="")
+
 REDIS_URL = env("REDIS_URL", default="")
 # Cache (public register pages, one-time display of an order's access code, claim throttling).
 # Give it its own Redis database (e.g. redis://127.0.0.1:6379/1), apart from the broker's, so that

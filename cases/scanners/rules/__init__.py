@@ -23,6 +23,7 @@ from cases.scanners.rules.permissions import SensitivePermissionRule
 from cases.scanners.rules.personal_data import PersonalDataRule
 from cases.scanners.rules.privacy_policy import MissingPrivacyPolicyRule
 from cases.scanners.rules.scorecard import ScorecardSummaryRule
+from cases.scanners.rules.security import CleartextIdentifierRule, ExposedServiceRule
 from cases.scanners.rules.static_code import HardwareIdsRule
 from cases.scanners.rules.trackers import IdentifyingTrackerRule
 
@@ -36,6 +37,8 @@ RULE_TYPES: tuple[type[Rule], ...] = (
     HardwareIdsRule,
     FrequentReadRule,
     ScorecardSummaryRule,
+    ExposedServiceRule,
+    CleartextIdentifierRule,
 )
 
 __all__ = ["RULE_TYPES", "Rule", "detect_candidates"]

@@ -125,6 +125,14 @@ def _worth_a_look(attributes: dict[str, Any]) -> bool:
     return False
 
 
+def identifiers_in(attributes: dict[str, Any]) -> list[identifiers.Hit]:
+    """Personal data in one HTTP request or MQTT message (its URL, query, body, headers, cookies)."""
+    if not _worth_a_look(attributes):
+        return []
+    headers = _headers(attributes)
+    return identifiers.find(_pairs(attributes, headers), _texts(attributes, headers))
+
+
 class PersonalDataRule(Rule):
     name = "personal_data.transmitted"
     kinds = frozenset({"http_request", "mqtt"})

@@ -94,7 +94,11 @@ def test_honeypot_services_and_mac():
     assert host.attributes["mac"] == "02:42:AC:1C:01:03"
     assert host.attributes["os_matches"][0] == {"name": "Linux 4.15 - 5.6", "accuracy": 100}
     assert len(of_kind(observations, "vulnerability")) == 6
-    assert list(detect_candidates(observations)) == []
+    # The honeypot answers on telnet and plain MQTT among others: exposed services (SEC-01).
+    assert sorted(c.locus for c in detect_candidates(observations)) == [
+        "exposed:172.28.1.3:mqtt:tcp/1883",
+        "exposed:172.28.1.3:telnet:tcp/23",
+    ]
 
 
 def test_hosts_without_addresses_or_hostnames():

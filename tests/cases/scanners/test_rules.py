@@ -39,10 +39,14 @@ def candidates(*observations):
 
 
 def test_every_rule_code_is_in_the_taxonomy():
-    seed = importlib.import_module("cases.migrations.0002_seed_violation_types")
-    known = {row[0] for row in seed.VIOLATION_TYPES}
+    # SEC-01 joined the taxonomy in migration 0009, after the seed of 0002.
+    seeds = [
+        importlib.import_module(f"cases.migrations.{name}")
+        for name in ("0002_seed_violation_types", "0009_i12_security_measures_type")
+    ]
+    known = {row[0] for seed in seeds for row in seed.VIOLATION_TYPES}
     used = {code for rule in RULE_TYPES for code in rule.codes}
-    assert used == {"PM-01", "PM-02", "SDK-01", "PI-01", "PI-02", "PI-03", "PI-05", "ST-03"}
+    assert used == {"PM-01", "PM-02", "SDK-01", "PI-01", "PI-02", "PI-03", "PI-05", "ST-03", "SEC-01"}
     assert used <= known
     assert len({rule.name for rule in RULE_TYPES}) == len(RULE_TYPES)
     assert all(len(rule.name) <= 64 for rule in RULE_TYPES)
@@ -321,15 +325,18 @@ def _conn(remote, state="SF", sent=100, device="192.168.1.5"):
 def test_cloud_rule_counts_only_exchanges_with_data():
     found = candidates(
         _conn("47.96.1.2"),
-        _conn("47.96.1.3", state="REJ"),
+        _conn("47.96.1.3", state="REJ", sent=0),
         _conn("47.96.1.4", sent=0),
         _conn("192.168.1.1"),
         _conn("47.96.1.2", device="192.168.1.6"),
     )
-    assert list(found) == ["cloud:47.96.1.2"]
-    assert found["cloud:47.96.1.2"].evidence["devices"] == ["192.168.1.5", "192.168.1.6"]
-    assert found["cloud:47.96.1.2"].evidence["bytes_sent"] == 200
-    assert found["cloud:47.96.1.2"].title == "设备192.168.1.5等向云端主机47.96.1.2传输数据"
+    # One candidate per (device, owner): both addresses of Alibaba's cloud, two devices.
+    owner = "Hangzhou Alibaba Advertising Co.,Ltd."
+    assert list(found) == [f"traffic:192.168.1.5:{owner}", f"traffic:192.168.1.6:{owner}"]
+    first = found[f"traffic:192.168.1.5:{owner}"].evidence
+    assert (first["bytes_sent"], first["connections"], first["addresses"]) == (100, 1, 1)
+    assert first["excluded"]["no_payload"]["count"] == 2
+    assert first["excluded"]["local"]["count"] == 1
 
 
 # The personal-data rule's first look (field by field, through caches) must pass every request in

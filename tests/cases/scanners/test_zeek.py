@@ -32,8 +32,9 @@ def test_mqtt_publish():
     assert first["record"]["payload_len"] == 35
     assert [o.attributes["record"]["from_client"] for o in observations] == [False, True, False]
     candidates = list(detect_candidates(observations))
-    assert [(c.violation_code, c.locus) for c in candidates] == [("ST-03", "cloud:198.41.30.241")]
-    assert candidates[0].evidence["devices"] == ["10.0.1.4"]
+    assert [(c.violation_code, c.locus) for c in candidates] == [("ST-03", "traffic:10.0.1.4:RCC-RDC-AS")]
+    assert candidates[0].evidence["device"] == "10.0.1.4"
+    assert candidates[0].evidence["cross_border_countries"] == ["CA"]
     assert candidates[0].evidence["count"] == 3
 
 
@@ -90,8 +91,10 @@ def test_ssl_with_and_without_sni():
     assert len(observations[0].attributes["record"]["cert_chain_fps"]) == 3
     assert observations[0].attributes["record"]["client_cert_chain_fps"] == []
     candidates = list(detect_candidates(observations))
-    assert [(c.violation_code, c.locus) for c in candidates] == [("ST-03", "cloud:www.google.com")]
-    assert candidates[0].evidence["addresses"] == ["142.250.179.196"]
+    assert [(c.violation_code, c.locus) for c in candidates] == [("ST-03", "traffic:167.71.55.249:GOOGLE")]
+    assert candidates[0].evidence["top_hosts"][0]["address"] == "142.250.179.196"
+    assert candidates[0].evidence["names"] == ["www.google.com"]
+    assert candidates[0].evidence["connections"] == 8
     assert candidates[0].evidence["count"] == 8
 
 
@@ -119,9 +122,14 @@ def test_conn_with_labels_and_extra_columns():
     assert observations[1].attributes["record"]["orig_bytes"] is None
     assert observations[3].attributes["extra_columns"] == ["extra-value"]
     candidates = list(detect_candidates(observations))
-    # The S0 attempt to 203.0.113.5 carried nothing and the DNS to 192.168.1.1 stayed local.
-    assert [c.locus for c in candidates] == ["cloud:47.96.1.2"]
+    # The S0 attempt to 203.0.113.5 (a documentation range) and the DNS to 192.168.1.1 are listed, not raised.
+    assert [c.locus for c in candidates] == ["traffic:192.168.1.50:Hangzhou Alibaba Advertising Co.,Ltd."]
     assert candidates[0].evidence["bytes_sent"] == 2000
+    excluded = candidates[0].evidence["excluded"]
+    assert {kind: found["destinations"] for kind, found in excluded.items()} == {
+        "local": ["203.0.113.5:443"],
+        "dns": ["192.168.1.1:53"],
+    }
     assert candidates[0].evidence["ports"] == [8883]
 
 
@@ -129,8 +137,10 @@ def test_json_lines_iso_timestamps_and_sni_names():
     observations = read(FIXTURES / "ssl.json.log")
     assert observations[0].attributes["ts"] == 1740790800.123456
     candidates = list(detect_candidates(observations))
-    assert [c.locus for c in candidates] == ["cloud:a1b2c3.iot-as-mqtt.cn-shanghai.aliyuncs.com"]
-    assert candidates[0].evidence["addresses"] == ["47.96.1.2", "47.96.1.3"]
+    assert [c.locus for c in candidates] == ["traffic:192.168.1.50:Hangzhou Alibaba Advertising Co.,Ltd."]
+    assert candidates[0].evidence["addresses"] == 2
+    assert candidates[0].evidence["names"] == ["a1b2c3.iot-as-mqtt.cn-shanghai.aliyuncs.com"]
+    assert candidates[0].evidence["bytes_measured"] is False
 
 
 def test_mqtt_payload_with_identifiers():
@@ -140,7 +150,7 @@ def test_mqtt_payload_with_identifiers():
     assert found["personal-data:imei:47.97.10.20"].evidence["examples"][0]["where"] == "body:imei"
     # Only the device's own message counts; the broker's reply to it does not.
     assert found["personal-data:mac:47.97.10.20"].evidence["count"] == 1
-    assert found["cloud:47.97.10.20"].evidence["count"] == 2
+    assert found["traffic:192.168.1.50:Hangzhou Alibaba Advertising Co.,Ltd."].evidence["count"] == 2
 
 
 def test_dns_vectors():
