@@ -234,9 +234,12 @@ class _FastItems:
                 # Nesting or a number no guard has measured yet (GuardAside): the guard will tell.
                 raise _GiveUp("value the decoder refuses") from None
             # A number that ends the window may go on in the next read.
+            length = end - self._pos
             if (end == len(self._text) or self._text[end] in _NUMBER_CHARS) and self._more():
                 continue
-            self._pos = end
+            # _more() may have moved the window to start at this value (at the end of the file):
+            # the value's end is counted from where it starts, not from the old window.
+            self._pos += length
             return value
 
     def _expect(self, char: str) -> None:

@@ -111,6 +111,15 @@ def test_a_float_out_of_range_fails_as_ijson_says():
     assert _agree(fast, reference)
 
 
+def test_a_value_followed_by_digits_at_the_end_of_the_file_fails_as_ijson_says(monkeypatch):
+    """Found by Hypothesis: the window moved under a value glued to a number, and the bad byte was skipped."""
+    monkeypatch.setattr(streaming, "FAST_READ_BYTES", 25)
+    fast, reference = _both(b'{\n "runs": []1234567890\n}', "log.entries.item")
+    assert reference[1] is not None
+    assert _agree(fast, reference)
+    assert fast[1] is not None
+
+
 def test_ordinary_files_never_reach_ijson(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("ijson was asked to parse")
