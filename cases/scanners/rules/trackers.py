@@ -1,4 +1,10 @@
-"""Third-party tracker SDKs that collect identifiers → SDK-01 "SDK违规收集用户设备信息".
+"""Third-party tracker SDKs that collect identifiers: whose violation it is depends on what was inspected.
+
+- In an app, a mini program or a terminal, the tracker is the product's own sharing of personal
+  information with a third party: PI-03 "违规使用个人信息" (PIPL art. 23), the SDK named in the
+  evidence. This is also the answer when the product kind is unknown: PI-03 applies to every kind.
+- In an SDK product, the SDK itself collects device information: SDK-01 "SDK违规收集用户设备信息",
+  whose ``applies_to`` is ``sdk`` only.
 
 A tracker is identifying when its εxodus categories include advertising, analytics, identification,
 location or profiling; a tracker listed only for crash reporting is not. Categories missing from
@@ -17,7 +23,7 @@ from cases.scanners.rules.base import Rule
 class IdentifyingTrackerRule(Rule):
     name = "tracker.identifying"
     kinds = frozenset({"tracker"})
-    codes = ("SDK-01",)
+    codes = ("PI-03", "SDK-01")
 
     def __init__(self) -> None:
         self._seen: set[str] = set()
@@ -36,13 +42,18 @@ class IdentifyingTrackerRule(Rule):
         if locus in self._seen:
             return ()
         self._seen.add(locus)
+        if self.context.product_kind == "sdk":
+            code, title = "SDK-01", f"集成收集设备信息的第三方SDK：{name}"
+        else:
+            code, title = "PI-03", f"通过第三方SDK向第三方提供个人信息：{name}"
         return (
             Candidate(
                 rule=self.name,
-                violation_code="SDK-01",
-                title=f"集成收集设备信息的第三方SDK：{name}",
+                violation_code=code,
+                title=title,
                 locus=locus,
                 evidence={
+                    "sdk": name,
                     "tracker": name,
                     "exodus_id": attributes.get("exodus_id"),
                     "categories": list(categories),

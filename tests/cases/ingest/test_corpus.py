@@ -80,7 +80,7 @@ def test_mobsf_report_findings_codes_and_reimport(
 
     assert (job.status, job.tool, job.observations, job.findings_created) == (ScanStatus.SUCCEEDED, "mobsf", 169, 8)
     codes = Counter(Finding.objects.filter(scan_job=job).values_list("violation_type__code", flat=True))
-    assert codes == {"PM-02": 3, "PM-01": 3, "SDK-01": 1, "PI-05": 1}
+    assert codes == {"PM-02": 3, "PM-01": 3, "PI-03": 1, "PI-05": 1}
     assert set(Finding.objects.filter(scan_job=job).values_list("source", "status").distinct()) == {
         (FindingSource.SCAN, "candidate")
     }
