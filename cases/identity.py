@@ -91,6 +91,15 @@ def mismatch_messages(mismatch: Iterable[dict[str, Any]] | None) -> list[str]:
     return messages
 
 
+def mismatch_data(mismatch: Iterable[dict[str, Any]] | None) -> list[dict[str, str]]:
+    """The disagreements as the API shows them: field, registered, report and the sentence."""
+    items = [item for item in mismatch or () if isinstance(item, dict)]
+    return [
+        {**{key: str(item.get(key) or "") for key in ("field", "registered", "report")}, "message": message}
+        for item, message in zip(items, mismatch_messages(items), strict=True)
+    ]
+
+
 def finding_identity_mismatch(finding: Finding) -> list[dict[str, Any]]:
     """The identity mismatch of the scan job a finding came from ([] for a manual finding)."""
     job = finding.scan_job if finding.scan_job_id else None

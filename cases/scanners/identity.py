@@ -96,7 +96,11 @@ class IdentityReader:
             value = str(value)[:200]
             if name not in self.app:
                 self.app[name] = value
-            elif name == "version_name" and value != self.app[name] and value not in self.other_versions:
+            elif (
+                name in ("version_name", "version_code")
+                and value != self.app[name]
+                and value not in self.other_versions
+            ):
                 # An εxodus search lists several reports (versions) of one package.
                 if len(self.other_versions) < DEVICES_SHOWN:
                     self.other_versions.append(value)
