@@ -56,7 +56,8 @@ class ScanJobSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="What the file says it is about: package or bundle id, app name, version name and code, "
         "file hashes; for traffic and network scans the devices seen (`devices`, `device_count`) and how often "
-        "the inspection's `device_address` was seen (`named_device`). {} when the file names nothing.",
+        "the inspection's `device_address` was seen (`named_device`); for HAR the apps whose WebViews made requests "
+        "(`http_apps`, not compared). {} when the file names nothing.",
     )
     identity_mismatch = serializers.SerializerMethodField(
         help_text="Where the file's identity disagrees with the inspected product version or device; the job "

@@ -8,8 +8,11 @@
   or answered the scan (nmap hosts up), most active first, with their MAC where the file has one,
   ``device_count``, and ``named_device``: how often the address the inspection names was seen.
 
-HAR captures carry no client address, PrivacySentry workbooks no package or version, SARIF logs no
-artifact identity a product version registers: they give no identity and so cannot mismatch.
+HAR captures carry no client address; what they can tell is which Android apps' WebViews made
+requests (``http_apps``, from the ``X-Requested-With`` header Android's WebView fills with the app's
+package name), shown but not compared, because a proxy capture also carries other apps' traffic.
+PrivacySentry workbooks name no package or version and SARIF logs no artifact identity a product
+version registers: they give no identity and so cannot mismatch.
 
 ``compare`` sets the identity against the inspected product version (package name, version and
 build, file SHA-256) and the inspection's device address. A field the product version does not
@@ -32,6 +35,7 @@ DEVICES_TRACKED = 4096
 APP_FIELDS = ("package", "app_name", "version_name", "version_code", "sha256", "sha1", "md5", "platform")
 
 _MAC = re.compile(r"^[0-9a-f]{12}$")
+_PACKAGE = re.compile(r"^[A-Za-z][\w]*(?:\.[A-Za-z_][\w]*)+$")
 _MAC_FORM = re.compile(r"^(?:[0-9a-f]{2}:){5}[0-9a-f]{2}$")
 
 
@@ -76,6 +80,7 @@ class IdentityReader:
         self.macs: dict[str, str] = {}
         self.untracked = 0
         self.any_mac = False
+        self.http_apps: Counter[str] = Counter()
 
     def add(self, observation: Observation) -> None:
         kind = observation.kind
@@ -85,6 +90,8 @@ class IdentityReader:
             self._traffic(observation.attributes)
         elif kind == "host" and observation.tool == "nmap":
             self._host(observation.attributes)
+        elif kind == "http_request" and observation.tool == "har":
+            self._webview(observation.attributes.get("headers"))
 
     def _app_meta(self, observation: Observation) -> None:
         attributes = observation.attributes
@@ -132,6 +139,13 @@ class IdentityReader:
         self._device(origin, mac)
         self._seen(origin, responder, mac, _address(record.get("resp_l2_addr")))
 
+    def _webview(self, headers: Any) -> None:
+        for pair in headers if isinstance(headers, list) else ():
+            if isinstance(pair, list) and len(pair) == 2 and str(pair[0]).lower() == "x-requested-with":
+                value = str(pair[1]).strip()
+                if _PACKAGE.match(value) and (value in self.http_apps or len(self.http_apps) < DEVICES_SHOWN):
+                    self.http_apps[value] += 1
+
     def _host(self, attributes: dict[str, Any]) -> None:
         if attributes.get("state") not in (None, "up"):
             return
@@ -145,6 +159,10 @@ class IdentityReader:
             identity.update(source=self.source, **self.app)
             if self.other_versions:
                 identity["other_versions"] = self.other_versions
+        if self.http_apps:
+            identity["http_apps"] = [
+                {"package": package, "requests": count} for package, count in self.http_apps.most_common()
+            ]
         if self.devices:
             identity["devices"] = [
                 {"address": address, "seen": count, **({"mac": self.macs[address]} if address in self.macs else {})}

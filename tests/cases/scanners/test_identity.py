@@ -102,6 +102,20 @@ def test_nmap_names_the_hosts_that_are_up():
     assert identity["named_device"]["seen"] == 0
 
 
+def test_har_names_the_apps_whose_webviews_made_requests_without_comparing_them():
+    reader = IdentityReader()
+    for value in ("cn.example.alphareader", "XMLHttpRequest", "cn.example.alphareader", "com.google.android.gms"):
+        reader.add(Observation("har", "http_request", "r", {"headers": [["X-Requested-With", value]]}))
+    identity = reader.result()
+    assert identity == {
+        "http_apps": [
+            {"package": "cn.example.alphareader", "requests": 2},
+            {"package": "com.google.android.gms", "requests": 1},
+        ]
+    }
+    assert compare(identity, package_name="cn.example.bravo") == []
+
+
 @pytest.mark.parametrize("name", ["capture.har", "multi_run.sarif", "privacysentry_new.xlsx"])
 def test_har_sarif_and_privacysentry_name_nothing_comparable(name):
     assert identity_of(name) == {}
