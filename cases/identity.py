@@ -38,7 +38,6 @@ MSG_MISMATCH_UNACKNOWLEDGED = _(
     "Confirm it only after checking, and acknowledge the mismatch."
 )
 MSG_DEVICE_ADDRESS_INVALID = _("Enter an IP address (IPv4 or IPv6) or a MAC address such as aa:bb:cc:dd:ee:ff.")
-MSG_WARNING = _("This scanner output may be about another product.")
 MSG_FIELD = {
     "package": _("The report names package %(report)s; the product version registers %(registered)s."),
     "version": _("The report names version %(report)s; the product version is %(registered)s."),
