@@ -7,12 +7,15 @@ Without arguments it reads ../shared/corpus (when it is there) and the project's
 its first bytes (the file name only explains refusals), the parser, then the detection rules, run
 for the product kind an inspection of that tool's output usually has (apps for MobSF, εxodus,
 PrivacySentry, SARIF and HAR; terminals for Zeek and nmap; ``--kind`` overrides). Observation kinds
-the ingest does not count (meta rows) are shown in brackets.
+the ingest does not count (meta rows) are shown in brackets. Candidates whose code does not apply to
+the product kind (the taxonomy's ``applies_to``, read from its seed migrations) are dropped by the
+ingest; they are listed after "not applicable".
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import inspect
 import sys
 from collections import Counter
@@ -38,6 +41,29 @@ def _candidates(observations, kind: str):
     return detect_candidates(observations)
 
 
+TAXONOMY_SEEDS = ("0002_seed_violation_types", "0009_i12_security_measures_type")
+
+
+def _applies_to() -> dict[str, frozenset[str]]:
+    """``applies_to`` by code, from the taxonomy's seed migrations (no database needed)."""
+    kinds: dict[str, frozenset[str]] = {}
+    for name in TAXONOMY_SEEDS:
+        try:
+            rows = importlib.import_module(f"cases.migrations.{name}").VIOLATION_TYPES
+        except (ImportError, AttributeError):
+            continue
+        kinds.update({row[0]: frozenset(part.strip() for part in row[3].split(";")) for row in rows})
+    return kinds
+
+
+APPLIES_TO = _applies_to()
+
+
+def _applies(code: str, kind: str) -> bool:
+    kinds = APPLIES_TO.get(code)
+    return kinds is None or {"mini_program": "app"}.get(kind, kind) in kinds
+
+
 def files(directory: Path) -> list[Path]:
     return sorted(path for path in directory.rglob("*") if path.is_file() and path.suffix.lower() in SUFFIXES)
 
@@ -56,7 +82,11 @@ def row(path: Path, base: Path, kind_override: str) -> tuple[str, str, str, str,
     by_kind = Counter(observation.kind for observation in observations)
     kinds = ", ".join(f"[{k} ×{n}]" if k in meta else f"{k} ×{n}" for k, n in sorted(by_kind.items())) or "none"
     codes = Counter(candidate.violation_code for candidate in _candidates(observations, kind))
-    summary = ", ".join(f"{code} ×{count}" for code, count in sorted(codes.items())) or "none"
+    kept = {code: n for code, n in codes.items() if _applies(code, kind)}
+    dropped = {code: n for code, n in codes.items() if code not in kept}
+    summary = ", ".join(f"{code} ×{count}" for code, count in sorted(kept.items())) or "none"
+    if dropped:
+        summary += "; not applicable: " + ", ".join(f"{code} ×{n}" for code, n in sorted(dropped.items()))
     return (name, f"{tool} ({kind})", kinds, str(sum(n for k, n in by_kind.items() if k not in meta)), summary)
 
 

@@ -24,6 +24,7 @@ from cases.serializers import (
     CaseOpenSerializer,
     DeadlineQuerySerializer,
     DeadlineSerializer,
+    FindingConfirmSerializer,
     FindingCreateSerializer,
     FindingDetailSerializer,
     FindingSerializer,
@@ -128,7 +129,8 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         summary="Record a finding from a manual check",
         description="Send `multipart/form-data` with evidence files as repeated `files` parts (screenshots, "
         "recordings, PDFs...). Files are checked by their bytes; a refused type answers 400 "
-        "`file_type_refused`, an oversize file 413 `file_too_large`, and nothing is kept.",
+        "`file_type_refused`, an oversize file 413 `file_too_large`, and nothing is kept. A violation "
+        "type whose `applies_to` excludes the product's kind answers 400 `violation_type_not_applicable`.",
         request={"multipart/form-data": FindingCreateSerializer, "application/json": FindingCreateSerializer},
         responses={201: FindingDetailSerializer, **_CREATE_ERRORS},
     ),
@@ -160,12 +162,15 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="Confirm a candidate finding",
-        request=ActionReasonSerializer,
+        description="400 `violation_type_not_applicable`: the finding's code does not apply to the product's "
+        "kind. 409 `identity_mismatch_unacknowledged`: the scan it came from may be about another product "
+        "(`identity_mismatch`); send `acknowledge_identity_mismatch: true` once checked.",
+        request=FindingConfirmSerializer,
         responses={200: FindingDetailSerializer, **_MOVE_ERRORS},
     )
     @action(detail=True, methods=["post"], policy={"POST": perms.FINDING_DECIDE})
     def confirm(self, request, pk=None):
-        data = ActionReasonSerializer(data=request.data)
+        data = FindingConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         finding = services.finding_confirm(actor=request.user, finding=self.get_object(), **data.validated_data)
         return self._detail(finding)

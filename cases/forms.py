@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
 from accounts.reasons import REASON_MAX_LENGTH
+from cases import identity
 from cases.evidence import check_evidence, original_name
 from cases.models import CaseStatus, InspectionMethod, TestingAgency, ViolationType
 from cases.selectors import campaign_list
@@ -88,6 +89,18 @@ class InspectionForm(forms.Form):
     notes = forms.CharField(
         label=_("Tester's notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
+    device_address = forms.CharField(
+        label=_("Device address"),
+        required=False,
+        max_length=64,
+        help_text=_("IP or MAC address of the tested device, for network captures and scans."),
+    )
+
+    def clean_device_address(self):
+        try:
+            return identity.device_address_clean(self.cleaned_data["device_address"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
 
 
 class ManualFindingForm(forms.Form):
@@ -122,6 +135,14 @@ class ManualFindingForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON_MAX_LENGTH
+    )
+
+
+class ConfirmForm(ReasonForm):
+    """Confirm a candidate; a candidate from a scan that may be about another product needs the tick."""
+
+    acknowledge_identity_mismatch = forms.BooleanField(
+        label=_("I checked: this scanner output is about this product"), required=False
     )
 
 

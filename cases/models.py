@@ -108,6 +108,14 @@ class Inspection(models.Model):
     date = models.DateField(_("date"))
     method = models.CharField(_("method"), max_length=16, choices=InspectionMethod.choices)
     notes = models.TextField(_("tester's notes"), blank=True)
+    # The tested device on the network (IP or MAC, normalised by ``cases.identity``): traffic that
+    # does not show it is flagged as possibly about another device.
+    device_address = models.CharField(
+        _("device address"),
+        max_length=64,
+        blank=True,
+        help_text=_("IP or MAC address of the tested device, for network captures and scans."),
+    )
     retest_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retests", verbose_name=_("re-test of")
     )

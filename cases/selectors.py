@@ -94,8 +94,9 @@ def inspection_get_for(*, actor, inspection_id: int) -> Inspection:
 def finding_queryset_for(*, actor) -> QuerySet[Finding]:
     if not has_perm(actor, INSPECTION_VIEW):
         return Finding.objects.none()
+    # scan_job: its identity mismatch warns on each of its candidates (cases.identity).
     return Finding.objects.select_related(
-        "violation_type", "inspection__product_version__product__vendor", "case", "decided_by"
+        "violation_type", "inspection__product_version__product__vendor", "case", "decided_by", "scan_job"
     )
 
 

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.reasons import REASON_MAX_LENGTH
-from cases import error_codes, selectors
+from cases import error_codes, identity, selectors
 from cases.clock.calendar import MAX_WORKING_DAYS
 from cases.models import (
     Campaign,
@@ -106,6 +106,7 @@ class InspectionSerializer(serializers.ModelSerializer):
             "date",
             "method",
             "notes",
+            "device_address",
             "retest_of",
             "created_by",
             "created_at",
@@ -120,9 +121,27 @@ class InspectionCreateSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=InspectionMethod.choices)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     retest_of = ScopedPrimaryKeyField(selectors.inspection_queryset_for, required=False, allow_null=True)
+    device_address = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="IP or MAC address of the tested device; traffic that does not show it is flagged "
+        "(400 `device_address_invalid` when it is neither).",
+    )
 
 
 # Findings
+
+
+class IdentityMismatchSerializer(serializers.Serializer):
+    """One disagreement between a scanner output and the inspected product (``cases.identity``)."""
+
+    field = serializers.ChoiceField(
+        choices=["package", "version", "sha256", "device_address"], help_text="What disagrees."
+    )
+    registered = serializers.CharField(help_text="What the product version or the inspection registers.")
+    report = serializers.CharField(help_text="What the scanner output says.")
+    message = serializers.CharField(help_text="A sentence for a person, in the request's language.")
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -139,6 +158,11 @@ class FindingSerializer(serializers.ModelSerializer):
     violation_type = ViolationTypeRefSerializer(read_only=True)
     case_number = serializers.CharField(source="case.number", default=None, read_only=True)
     decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    identity_mismatch = serializers.SerializerMethodField(
+        help_text="The scan this candidate came from may be about another product: what disagrees "
+        "([] when it agrees, cannot tell, or the finding was recorded by hand). Confirming needs "
+        "`acknowledge_identity_mismatch`."
+    )
 
     class Meta:
         model = Finding
@@ -157,6 +181,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "rule",
             "locus",
             "scan_job",
+            "identity_mismatch",
             "case",
             "case_number",
             "decided_by",
@@ -164,6 +189,10 @@ class FindingSerializer(serializers.ModelSerializer):
             "decision_reason",
             "created_at",
         ]
+
+    @extend_schema_field(IdentityMismatchSerializer(many=True))
+    def get_identity_mismatch(self, finding: Finding) -> list[dict]:
+        return identity.mismatch_data(identity.finding_identity_mismatch(finding))
 
 
 class FindingDetailSerializer(FindingSerializer):
@@ -189,6 +218,15 @@ class FindingCreateSerializer(serializers.Serializer):
 
 class ActionReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=REASON_MAX_LENGTH, default="")
+
+
+class FindingConfirmSerializer(ActionReasonSerializer):
+    acknowledge_identity_mismatch = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Required (true) when the finding's `identity_mismatch` is not empty: the inspector "
+        "checked that the scan is about this product after all. Recorded on the scan job.",
+    )
 
 
 # Cases

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
 from accounts.reasons import reason_clean
-from cases import error_codes, events
+from cases import error_codes, events, identity
 from cases.evidence import as_file, check_evidence, original_name, sha256_of
 from cases.models import (
     Campaign,
@@ -49,6 +49,7 @@ def inspection_create(
     method: str,
     notes: str = "",
     retest_of: Inspection | None = None,
+    device_address: str = "",
 ) -> Inspection:
     if retest_of is not None and retest_of.product_version.product_id != product_version.product_id:
         raise InvalidInput(MSG_RETEST_PRODUCT, code=error_codes.RETEST_OTHER_PRODUCT)
@@ -60,6 +61,7 @@ def inspection_create(
         method=method,
         notes=notes,
         retest_of=retest_of,
+        device_address=identity.device_address_clean(device_address),
         created_by=actor,
     )
     inspection.full_clean()
@@ -93,7 +95,13 @@ def finding_create_manual(
     description: str = "",
     files=(),
 ) -> Finding:
-    """Record a finding from a manual check, with its evidence files (screenshots, recordings)."""
+    """Record a finding from a manual check, with its evidence files (screenshots, recordings).
+
+    The violation type must apply to the product's kind (400 ``violation_type_not_applicable``).
+    """
+    identity.violation_type_check_applies(
+        violation_type=violation_type, product_kind=inspection.product_version.product.kind
+    )
     locus = f"manual:{uuid.uuid4().hex}"
     finding = Finding.objects.create(
         inspection=inspection,
@@ -126,10 +134,20 @@ def _decide(*, actor, finding: Finding, status: str, reason: str) -> Finding:
     return locked
 
 
-def finding_confirm(*, actor, finding: Finding, reason: str = "") -> Finding:
-    return _decide(
-        actor=actor, finding=finding, status=FindingStatus.CONFIRMED, reason=reason_clean(reason, required=False)
-    )
+def finding_confirm(
+    *, actor, finding: Finding, reason: str = "", acknowledge_identity_mismatch: bool = False
+) -> Finding:
+    """Confirm a candidate. Its code must apply to the product's kind (400
+    ``violation_type_not_applicable``); a candidate from a scan whose identity disagrees with the
+    inspection needs ``acknowledge_identity_mismatch`` (else 409 ``identity_mismatch_unacknowledged``),
+    and the acknowledgement is recorded on the scan job (``cases.identity``)."""
+    reason = reason_clean(reason, required=False)
+    with transaction.atomic():
+        mismatch = identity.finding_check_confirmable(finding=finding, acknowledged=acknowledge_identity_mismatch)
+        confirmed = _decide(actor=actor, finding=finding, status=FindingStatus.CONFIRMED, reason=reason)
+        if mismatch:
+            identity.identity_acknowledge(actor=actor, finding=finding, mismatch=mismatch, reason=reason)
+    return confirmed
 
 
 def finding_dismiss(*, actor, finding: Finding, reason: str) -> Finding:

@@ -27,14 +27,14 @@ from accounts.roles import (
     INSPECTION_EDIT,
     INSPECTION_VIEW,
 )
-from cases import selectors, services, workflow
+from cases import error_codes, identity, selectors, services, workflow
 from cases.clock.calendar import working_days_between
 from cases.forms import (
     CaseFilterForm,
+    ConfirmForm,
     InspectionForm,
     ManualFindingForm,
     OpenCaseForm,
-    ReasonForm,
     RequiredReasonForm,
 )
 from cases.models import CLOCK_RUNNING, CaseStatus, FindingStatus
@@ -229,6 +229,8 @@ def _inspection_page(request, inspection, *, finding_form=None, status=200):
         .prefetch_related("evidence_files")
         .order_by("id")
     )
+    for finding in findings:
+        finding.identity_warnings = identity.mismatch_messages(identity.finding_identity_mismatch(finding))
     openable = [f for f in findings if f.status == FindingStatus.CONFIRMED and f.case_id is None]
     can_edit = actor.can(INSPECTION_EDIT)
     context = {
@@ -277,7 +279,8 @@ class FindingCreateView(PolicyMixin, View):
                     files=data["files"],
                 )
             except DomainError as exc:
-                form.add_error("files", exc.message)
+                not_applicable = exc.code == error_codes.VIOLATION_TYPE_NOT_APPLICABLE
+                form.add_error("violation_type" if not_applicable else "files", exc.message)
             else:
                 messages.success(request, MSG_FINDING_CREATED % {"title": finding.title, "count": len(data["files"])})
                 return redirect(reverse("inspection-detail", args=[inspection.pk]) + f"#finding-{finding.pk}")
@@ -292,7 +295,7 @@ class FindingDecideView(PolicyMixin, View):
 
     def post(self, request, pk):
         finding = found_or_404(selectors.finding_get_for, actor=request.user, finding_id=pk)
-        form = (RequiredReasonForm if self.decision == "dismiss" else ReasonForm)(request.POST)
+        form = (RequiredReasonForm if self.decision == "dismiss" else ConfirmForm)(request.POST)
         if not form.is_valid():
             messages.error(request, MSG_DISMISS_REASON)
         else:
@@ -301,7 +304,12 @@ class FindingDecideView(PolicyMixin, View):
                     services.finding_dismiss(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
                     messages.success(request, MSG_FINDING_DISMISSED % {"title": finding.title})
                 else:
-                    services.finding_confirm(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
+                    services.finding_confirm(
+                        actor=request.user,
+                        finding=finding,
+                        reason=form.cleaned_data["reason"],
+                        acknowledge_identity_mismatch=form.cleaned_data["acknowledge_identity_mismatch"],
+                    )
                     messages.success(request, MSG_FINDING_CONFIRMED % {"title": finding.title})
             except DomainError as exc:
                 messages.error(request, exc.message)

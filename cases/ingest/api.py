@@ -18,10 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
-from cases import retest
+from cases import identity, retest
 from cases.ingest import jobs, selectors
 from cases.models import Finding, ScanJob, ScanStatus
 from cases.selectors import inspection_get_for
+from cases.serializers import IdentityMismatchSerializer
 from config.api import error_responses
 
 COMPARISON_LIMIT = 100
@@ -51,6 +52,20 @@ class ScanJobSerializer(serializers.ModelSerializer):
     counts = serializers.SerializerMethodField()
     failure = serializers.SerializerMethodField()
     retry_url = serializers.SerializerMethodField()
+    identity = serializers.JSONField(
+        read_only=True,
+        help_text="What the file says it is about: package or bundle id, app name, version name and code, "
+        "file hashes; for traffic and network scans the devices seen (`devices`, `device_count`) and how often "
+        "the inspection's `device_address` was seen (`named_device`); for HAR the apps whose WebViews made requests "
+        "(`http_apps`, not compared). {} when the file names nothing.",
+    )
+    identity_mismatch = serializers.SerializerMethodField(
+        help_text="Where the file's identity disagrees with the inspected product version or device; the job "
+        "is kept but its candidates carry the warning and confirming one needs an acknowledgement."
+    )
+    not_applicable = serializers.SerializerMethodField(
+        help_text="Candidates dropped because their violation code does not apply to the product's kind, by code."
+    )
 
     class Meta:
         model = ScanJob
@@ -65,6 +80,9 @@ class ScanJobSerializer(serializers.ModelSerializer):
             "status",
             "progress",
             "counts",
+            "identity",
+            "identity_mismatch",
+            "not_applicable",
             "failure",
             "attempts",
             "retry_url",
@@ -81,6 +99,14 @@ class ScanJobSerializer(serializers.ModelSerializer):
     @extend_schema_field(ScanCountsSerializer)
     def get_counts(self, job: ScanJob) -> dict:
         return ScanCountsSerializer(job).data
+
+    @extend_schema_field(IdentityMismatchSerializer(many=True))
+    def get_identity_mismatch(self, job: ScanJob) -> list[dict]:
+        return identity.mismatch_data(job.identity_mismatch)
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_not_applicable(self, job: ScanJob) -> dict:
+        return dict((job.counts or {}).get("not_applicable") or {})
 
     @extend_schema_field(ScanFailureSerializer(allow_null=True))
     def get_failure(self, job: ScanJob) -> dict | None:

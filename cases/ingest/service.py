@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
+from cases import identity
 from cases.ingest import failures, jobs, store
 from cases.models import ScanJob, ViolationType
 from cases.scanners import Candidate, Observation, detect_candidates, parse
@@ -104,7 +105,8 @@ def scan_ingest(*, job: ScanJob) -> ScanJob:
         job.file.open("rb") as stream,
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool,
     ):
-        tally = read_into_spool(job=job, stream=stream, spool=spool)
+        check = identity.ScanCheck.for_job(job)
+        tally = read_into_spool(job=job, stream=stream, spool=spool, check=check)
         # The save cannot renew the lease from inside its transaction: take what is left of the time.
         jobs.scan_job_heartbeat(
             job=job, progress=READ_SHARE, observations=tally.observations, lease=jobs.APPLY_LEASE, tool=tally.tool
@@ -113,7 +115,7 @@ def scan_ingest(*, job: ScanJob) -> ScanJob:
         with transaction.atomic():
             jobs.scan_job_lock_owned(job=job)
             created = store.save_spool(job=job, spool=spool)
-            return jobs.scan_job_succeed(
+            job = jobs.scan_job_succeed(
                 job=job,
                 observations=tally.observations,
                 findings_created=created,
@@ -121,16 +123,25 @@ def scan_ingest(*, job: ScanJob) -> ScanJob:
                 unmapped=tally.unmapped,
                 tool=tally.tool,
             )
+            return identity.scan_job_record_check(job=job, check=check)
 
 
-def read_into_spool(*, job: ScanJob, stream: BinaryIO, spool: TextIO) -> Tally:
-    """Parse ``stream``, detect candidates and write one spool row per known-code candidate."""
+def read_into_spool(*, job: ScanJob, stream: BinaryIO, spool: TextIO, check: identity.ScanCheck | None = None) -> Tally:
+    """Parse ``stream``, detect candidates and write one spool row per known-code candidate.
+
+    ``check`` reads the report's identity on the way and drops candidates whose code does not
+    apply to the product's kind (``cases.identity``).
+    """
+    check = check or identity.ScanCheck.for_job(job)
     codes = dict(ViolationType.objects.filter(active=True).values_list("code", "pk"))
     version_id = job.inspection.product_version_id
     writer = csv.writer(spool)
     tally = Tally()
     observations = parse(stream, tool=job.tool or None, filename=job.original_name)
-    for candidate in detect_candidates(_counted(observations, job=job, stream=stream, tally=tally)):
+    counted = _counted(observations, job=job, stream=stream, tally=tally)
+    for candidate in detect_candidates(check.reading(counted), context=check.context):
+        if not check.applies(candidate):
+            continue
         violation_type_id = codes.get(candidate.violation_code)
         if violation_type_id is None:
             tally.unknown_codes += 1

@@ -16,7 +16,7 @@ from django.views import View
 from accounts.errors import DomainError
 from accounts.policies import PolicyMixin
 from accounts.roles import INSPECTION_EDIT, INSPECTION_VIEW, has_perm
-from cases import retest, selectors
+from cases import identity, retest, selectors
 from cases.ingest import jobs
 from cases.ingest import selectors as scan_selectors
 from cases.models import ScanStatus
@@ -43,6 +43,15 @@ class ScanUploadForm(forms.Form):
         }
 
 
+def _with_identity_warnings(jobs_of_inspection) -> list:
+    """The jobs, each with its identity warnings and dropped codes ready for the template."""
+    shown = list(jobs_of_inspection)
+    for job in shown:
+        job.identity_warnings = identity.mismatch_messages(job.identity_mismatch)
+        job.not_applicable = (job.counts or {}).get("not_applicable") or {}
+    return shown
+
+
 def _page(request, inspection, *, form=None, error=None, status=200):
     can_upload = has_perm(request.user, INSPECTION_EDIT)
     comparison = retest.retest_comparison(inspection=inspection) if inspection.retest_of_id else None
@@ -51,7 +60,7 @@ def _page(request, inspection, *, form=None, error=None, status=200):
         "cases/scan_page.html",
         {
             "inspection": inspection,
-            "jobs": scan_selectors.scan_jobs_of(inspection=inspection),
+            "jobs": _with_identity_warnings(scan_selectors.scan_jobs_of(inspection=inspection)),
             "form": (form or ScanUploadForm()) if can_upload else None,
             "upload_error": error,
             "can_upload": can_upload,

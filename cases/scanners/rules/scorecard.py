@@ -27,6 +27,7 @@ from typing import Any
 from cases.scanners.base import Candidate, Observation
 from cases.scanners.rules.base import Group, Grouper, Rule
 from cases.scanners.rules.permissions import classify
+from cases.scanners.rules.trackers import tracker_code
 
 _TRACKERS = re.compile(r"privacy trackers", re.IGNORECASE)
 _TRACKER_COUNT = re.compile(r"has (?:more than )?(\d+) privacy trackers", re.IGNORECASE)
@@ -76,10 +77,11 @@ class ScorecardSummaryRule(Rule):
     def _trackers(self, observation: Observation) -> None:
         found = _TRACKER_COUNT.search(str(observation.attributes.get("description") or ""))
         count = int(found.group(1)) if found else None
-        if self.context.product_kind == "sdk":
-            code, title = "SDK-01", "SDK集成第三方跟踪器（MobSF评分卡摘要）"
+        code = tracker_code(self.context)
+        if code == "SDK-01":
+            title = "SDK集成第三方跟踪器（MobSF评分卡摘要）"
         else:
-            code, title = "PI-03", "应用集成第三方跟踪器（MobSF评分卡摘要）"
+            title = "应用集成第三方跟踪器（MobSF评分卡摘要）"
         if count is not None:
             title = f"{title}：{count}个"
         evidence = {**self._common(observation), "trackers": count}

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases import retest
 from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
-from cases.scanners import detect_candidates, parse
+from cases.scanners import ScanContext, detect_candidates, parse
 from tests.cases.ingest.test_service import english, media_root  # noqa: F401 (fixtures)
 from tests.conftest import CORPUS
 
@@ -39,14 +39,32 @@ def ingest(actor, inspection, path: Path, callbacks):
     return ScanJob.objects.get(pk=job.pk)
 
 
-def expected_counts(path: Path) -> tuple[int, int, int]:
-    """(observations, distinct (rule, locus) with known codes, candidates with known codes)."""
+# Device captures and network scans are inspections of terminals; the other tools read apps.
+TERMINAL_TOOLS = {"nmap", "zeek"}
+
+
+def product_kind(relative: str) -> str:
+    return "terminal" if relative.split("/")[0] in TERMINAL_TOOLS else "app"
+
+
+def inspection_for(relative: str, inspection_factory):
+    kind = product_kind(relative)
+    if kind == "terminal":
+        return inspection_factory(
+            product_version__product__kind=kind, product_version__product__terminal_category="other"
+        )
+    return inspection_factory(product_version__product__kind=kind)
+
+
+def expected_counts(path: Path, kind: str = "app") -> tuple[int, int, int]:
+    """(observations, distinct (rule, locus) with known codes that apply, candidates with such codes)."""
     from cases.models import ViolationType
 
-    known = set(ViolationType.objects.filter(active=True).values_list("code", flat=True))
+    known = {v.code for v in ViolationType.objects.filter(active=True) if v.applies_to_kind(kind)}
     with path.open("rb") as stream:
         observations = list(parse(stream, filename=path.name))
-    candidates = [c for c in detect_candidates(iter(observations)) if c.violation_code in known]
+    found = detect_candidates(iter(observations), context=ScanContext(product_kind=kind))
+    candidates = [c for c in found if c.violation_code in known]
     return len(observations), len({(c.rule, c.locus) for c in candidates}), len(candidates)
 
 
@@ -55,14 +73,14 @@ def test_every_corpus_file_ends_as_the_parsers_say(
     relative, corpus, inspector, inspection_factory, django_capture_on_commit_callbacks
 ):
     path = corpus(relative)
-    job = ingest(inspector, inspection_factory(), path, django_capture_on_commit_callbacks)
+    job = ingest(inspector, inspection_for(relative, inspection_factory), path, django_capture_on_commit_callbacks)
 
     if relative in REFUSED:
         assert (job.status, job.failure_code) == (ScanStatus.FAILED, "invalid_file")
         assert job.failure_reason.startswith(REFUSED[relative])
         return
     assert job.status == ScanStatus.SUCCEEDED, job.failure_reason
-    observations, distinct, candidates = expected_counts(path)
+    observations, distinct, candidates = expected_counts(path, product_kind(relative))
     assert job.observations == observations
     assert job.findings_created == distinct
     assert job.duplicates == candidates - distinct
@@ -80,7 +98,7 @@ def test_mobsf_report_findings_codes_and_reimport(
 
     assert (job.status, job.tool, job.observations, job.findings_created) == (ScanStatus.SUCCEEDED, "mobsf", 169, 8)
     codes = Counter(Finding.objects.filter(scan_job=job).values_list("violation_type__code", flat=True))
-    assert codes == {"PM-02": 3, "PM-01": 3, "SDK-01": 1, "PI-05": 1}
+    assert codes == {"PM-02": 3, "PM-01": 3, "PI-03": 1, "PI-05": 1}
     assert set(Finding.objects.filter(scan_job=job).values_list("source", "status").distinct()) == {
         (FindingSource.SCAN, "candidate")
     }

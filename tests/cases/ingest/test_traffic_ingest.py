@@ -26,7 +26,10 @@ def ingest(actor, inspection, name, callbacks) -> ScanJob:
 def test_a_smart_speaker_capture_is_one_st03_finding_with_its_owner_and_data_date(
     inspector, inspection_factory, django_capture_on_commit_callbacks
 ):
-    job = ingest(inspector, inspection_factory(), "speaker_zeek.json.log", django_capture_on_commit_callbacks)
+    speaker = inspection_factory(
+        product_version__product__kind="terminal", product_version__product__terminal_category="smart_speaker"
+    )
+    job = ingest(inspector, speaker, "speaker_zeek.json.log", django_capture_on_commit_callbacks)
     assert job.status == ScanStatus.SUCCEEDED, job.failure_reason
     (finding,) = Finding.objects.filter(inspection=job.inspection)
     assert finding.violation_type.code == "ST-03"
@@ -37,7 +40,10 @@ def test_a_smart_speaker_capture_is_one_st03_finding_with_its_owner_and_data_dat
 
 
 def test_exposed_services_become_sec01_findings(inspector, inspection_factory, django_capture_on_commit_callbacks):
-    job = ingest(inspector, inspection_factory(), "home_devices_nmap.xml", django_capture_on_commit_callbacks)
+    terminal = inspection_factory(
+        product_version__product__kind="terminal", product_version__product__terminal_category="camera"
+    )
+    job = ingest(inspector, terminal, "home_devices_nmap.xml", django_capture_on_commit_callbacks)
     assert job.status == ScanStatus.SUCCEEDED, job.failure_reason
     findings = Finding.objects.filter(inspection=job.inspection)
     assert {f.violation_type.code for f in findings} == {"SEC-01"}

@@ -59,9 +59,9 @@ def test_standalone_json():
         "permission:android.permission.READ_PHONE_STATE": "PM-01",
         "permission:android.permission.ACCESS_COARSE_LOCATION": "PM-02",
         "permission:android.permission.CAMERA": "PM-01",
-        "tracker:49": "SDK-01",
+        "tracker:49": "PI-03",
         # εxodus named 9999 a tracker although the shipped list is older and does not know it.
-        "tracker:9999": "SDK-01",
+        "tracker:9999": "PI-03",
     }
 
 
@@ -73,7 +73,7 @@ def test_web_api_search_details():
     assert meta.attributes["exodus_report"] == 123456
     assert meta.attributes["version_name"] == "8.1"
     # DoubleClick has no εxodus category; a listed tracker with no stated purpose counts as identifying.
-    assert codes(observations) == {"PM-02": 1, "SDK-01": 2}
+    assert codes(observations) == {"PM-02": 1, "PI-03": 2}
 
 
 def test_web_api_search_by_handle_lists_every_report():
@@ -85,4 +85,4 @@ def test_web_api_search_by_handle_lists_every_report():
     ]
     assert len(of_kind(observations, "tracker")) == 3
     # The same tracker in two reports is one candidate.
-    assert codes(observations) == {"SDK-01": 2}
+    assert codes(observations) == {"PI-03": 2}

@@ -47,9 +47,9 @@ def test_knablibom_android_3_1_6_many_findings():
     assert candidates["permission:android.permission.RECORD_AUDIO"].violation_code == "PM-01"
     # MobSF 3.1.6 calls INTERNET "dangerous"; the rule does not.
     assert "permission:android.permission.INTERNET" not in candidates
-    assert candidates["tracker:49"].violation_code == "SDK-01"
+    assert candidates["tracker:49"].violation_code == "PI-03"
     assert candidates["privacy-policy:missing"].violation_code == "PI-05"
-    assert codes(observations) == {"PM-02": 3, "PM-01": 3, "SDK-01": 1, "PI-05": 1}
+    assert codes(observations) == {"PM-02": 3, "PM-01": 3, "PI-03": 1, "PI-05": 1}
 
 
 @pytest.mark.corpus
@@ -138,8 +138,8 @@ def test_android_4x_shapes():
         "permission:android.permission.READ_CONTACTS": "PM-02",
         "permission:android.permission.ACCESS_FINE_LOCATION": "PM-02",
         "permission:android.permission.READ_SMS": "PM-01",
-        # Sentry is crash reporting only: no SDK-01.
-        "tracker:49": "SDK-01",
+        # Sentry is crash reporting only: no PI-03.
+        "tracker:49": "PI-03",
     }
 
 
