@@ -39,6 +39,8 @@ class ExodusParser:
         return b'"reports"' in text and b'"version_code"' in text and b'"trackers"' in text
 
     def parse(self, stream: BinaryIO) -> Iterator[Observation]:
+        if safejson.first_byte(stream) not in (b"{", b"["):
+            raise errors.unsupported(TOOL, EXPECTED, "not a JSON document")
         document = safejson.load(stream)
         if _is_tracker_list(document):
             raise ScanError(

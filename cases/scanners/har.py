@@ -173,6 +173,8 @@ _HEAD = ("log.creator", "log.version")
 def check_structure(stream: BinaryIO) -> None:
     """A HAR is an object whose ``log`` object holds an ``entries`` list (HAR 1.2 §log); refuse
     anything else before reading. The stream is rewound."""
+    if safejson.first_byte(stream) != b"{":
+        raise errors.unsupported(TOOL, "log.entries[]", "not a JSON object")
     kinds = safejson.kinds_at(
         stream,
         ("", "log", "log.entries"),

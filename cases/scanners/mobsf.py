@@ -127,6 +127,8 @@ def check_structure(stream: BinaryIO) -> None:
     mobsfscan result (``results`` with ``mobsfscan_version`` or ``errors``); refuse anything else
     before reading. A validated stream; it is rewound."""
     prefixes = ("", *_SIGNATURE_KEYS)
+    if safejson.first_byte(stream) != b"{":
+        raise errors.unsupported(TOOL, EXPECTED, "not a JSON object")
     kinds = safejson.kinds_at(
         stream, prefixes, enough=lambda found: found.get("", "map") != "map" or _signature(found) is not None
     )

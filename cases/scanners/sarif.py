@@ -109,6 +109,8 @@ class SarifParser:
 def check_structure(stream: BinaryIO) -> None:
     """A SARIF log is an object with a ``version`` string and a ``runs`` list (§3.13); refuse
     anything else before reading (a validated stream; it is rewound)."""
+    if safejson.first_byte(stream) != b"{":
+        raise errors.unsupported(TOOL, "version, runs[]", "not a JSON object")
     kinds = safejson.kinds_at(stream, ("", "version", "runs"), enough=lambda found: found.get("", "map") != "map")
     if kinds.get("") != "map" or kinds.get("version") != "string" or kinds.get("runs") != "array":
         safejson.check_syntax(stream)

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from urllib.parse import parse_qsl
 
 from cases.scanners import errors, limits, safejson
-from cases.scanners.base import Observation, ScanError, clip, register
+from cases.scanners.base import OLE2_MAGIC, Observation, ScanError, clip, looks_like_zip, register
 
 TOOL = "zeek"
 _MASKED_TIME = re.compile(r"^X+\.X+$")
@@ -58,6 +58,14 @@ class ZeekParser:
         )
 
     def parse(self, stream: BinaryIO) -> Iterator[Observation]:
+        head = stream.read(8)
+        stream.seek(0)
+        if looks_like_zip(head) or head.startswith(OLE2_MAGIC):
+            raise ScanError(
+                "the file is an archive or Office document, not a Zeek log",
+                code=errors.UNSUPPORTED_FORMAT,
+                params={"tool": TOOL, "expected": EXPECTED, "container": "ZIP" if looks_like_zip(head) else "OLE2"},
+            )
         reader = _LineReader(stream)
         header = _Header()
         saw_data = False

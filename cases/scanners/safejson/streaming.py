@@ -433,6 +433,19 @@ def load(stream: BinaryIO) -> Any:
 _VALUE_EVENTS = {"start_map": "map", "start_array": "array"}
 
 
+def first_byte(stream: BinaryIO) -> bytes:
+    """The first byte of the document after a BOM and white space (b"" when none); rewound.
+
+    A structure check asks it first: what does not start with ``{`` or ``[`` is not JSON at all
+    (another tool's text or XML), which is a format question, not a damaged file.
+    """
+    start = stream.tell()
+    try:
+        return stream.read(64 * 1024).removeprefix(UTF8_BOM).lstrip()[:1]
+    finally:
+        stream.seek(start)
+
+
 def check_syntax(stream: BinaryIO) -> None:
     """Parse the validated document to its end, raising its syntax error if it has one; rewound.
 
