@@ -168,4 +168,5 @@ def test_a_workbook_without_privacysentry_sheets_is_refused_before_any_row():
 def test_a_scan_error_crosses_a_process_boundary_whole():
     error = ScanError("x", code=errors.TOO_DEEP, params={"max_depth": 200}, position={"byte": 5})
     again = ScanError.from_dict(json.loads(json.dumps(error.as_dict())))
-    assert (again.reason, again.code, again.params, again.position) == ("x", "too_deep", {"max_depth": 200}, {"byte": 5})
+    assert (again.reason, again.code, again.params) == ("x", "too_deep", {"max_depth": 200})
+    assert again.position == {"byte": 5}
