@@ -88,7 +88,7 @@ def test_withdraw_needs_a_reason(fake_scanner, api_client, inspector, inspection
 
     response = api_client.post(withdraw_url(job), {"reason": "  "}, format="json")
 
-    assert response.status_code == 400
+    assert (response.status_code, response.json()["error"]["code"]) == (400, REASON_REQUIRED)
     with pytest.raises(InvalidInput) as refused:
         jobs.scan_job_withdraw(actor=inspector, job=job, reason=" ")
     assert refused.value.code == REASON_REQUIRED
