@@ -168,3 +168,24 @@ def test_withdraw_policy_and_the_page(fake_scanner, api_client, client, inspecto
     assert "另一个应用的报告" in row
     assert reverse("scan-withdraw", args=[job.pk]) not in row
     assert done.status_code == 200
+
+
+def test_a_candidate_with_evidence_attached_is_kept(fake_scanner, inspector, inspection):  # noqa: F811
+    from cases.models import Evidence
+
+    job = run(upload(inspector, inspection, lines(*ROWS))[0])
+    candidate = Finding.objects.filter(scan_job=job).order_by("locus").first()
+    Evidence.objects.create(
+        file="evidence/x.png",
+        original_name="x.png",
+        content_type="image/png",
+        size=1,
+        sha256="0" * 64,
+        finding=candidate,
+        uploaded_by=inspector,
+    )
+
+    result = jobs.scan_job_withdraw(actor=inspector, job=job, reason="r")
+
+    assert (result.removed, result.kept_with_evidence, result.kept) == (2, 1, 1)
+    assert list(Finding.objects.filter(inspection=inspection)) == [candidate]
