@@ -64,8 +64,8 @@ MESSAGES: dict[str, list[tuple[tuple[str, ...], Any]]] = {
         (
             ("tool", "expected"),
             _(
-                "This file does not have the structure %(tool)s writes (expected: %(expected)s). Retry with the "
-                "tool that wrote it, or leave the tool empty to detect it."
+                "This file does not have the structure %(tool)s writes (expected: %(expected)s): "
+                "retry it with the tool that wrote it."
             ),
         ),
         (("tool",), _("This file is not a %(tool)s output.")),
