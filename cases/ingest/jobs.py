@@ -406,7 +406,15 @@ def scan_job_retry(*, actor, job: ScanJob, tool: str = "") -> ScanJob:
                 tools=sorted(known_tools() - {locked.tool}),
             )
         if tool:
-            with locked.file.open("rb") as stored:
+            try:
+                stored = locked.file.open("rb")
+            except OSError:
+                raise Conflict(
+                    failures.MSG_FILE_MISSING,
+                    code=error_codes.SCAN_JOB_NOT_RETRYABLE,
+                    failure_code=failures.FILE_MISSING,
+                ) from None
+            with stored:
                 check_tool_agrees(stored, tool=tool, name=locked.original_name)
         previous = {"code": locked.failure_code, "reason": locked.failure_reason, "tool": locked.tool}
         locked.status = S.QUEUED

@@ -270,3 +270,14 @@ def test_the_scan_page_offers_a_tool_choice_only_where_that_would_help(client, i
     assert 'data-field="no-retry"' in rows[damaged.pk] and "scan-retry" not in rows[damaged.pk]
     assert reverse("scan-retry", args=[lost.pk]) in rows[lost.pk]
     assert 'data-field="retry-with-tool"' not in rows[lost.pk]
+
+
+def test_retry_with_a_tool_when_the_stored_file_is_gone_answers_409(inspector, inspection):
+    job = upload(inspector, inspection, "x.json", b'{"version": "1.0"}', tool="sarif")
+    ScanJob.objects.filter(pk=job.pk).update(status=ScanStatus.FAILED, failure_code="unsupported_format")
+    job.file.storage.delete(job.file.name)
+
+    with pytest.raises(Conflict) as refused:
+        jobs.scan_job_retry(actor=inspector, job=job, tool="har")
+
+    assert (refused.value.code, refused.value.details["failure_code"]) == (SCAN_JOB_NOT_RETRYABLE, "file_missing")
