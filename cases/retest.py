@@ -68,8 +68,9 @@ def _same_place(inspection: Inspection) -> QuerySet[Finding]:
 
 
 def _unfinished_jobs(inspection: Inspection) -> QuerySet:
-    """Its scan jobs queued, running or failed: while any is left, the re-test is incomplete."""
-    return inspection.scan_jobs.exclude(status=ScanStatus.SUCCEEDED)
+    """Its scan jobs queued, running or failed: while any is left, the re-test is incomplete.
+    A withdrawn job no longer counts (withdrawing a failed job is how a person sets it aside)."""
+    return inspection.scan_jobs.exclude(status__in=(ScanStatus.SUCCEEDED, ScanStatus.WITHDRAWN))
 
 
 def seen_again_in(inspection: Inspection) -> Q:

@@ -4,7 +4,10 @@
   job and its URL in ``Location``; the same file again answers 200 with the existing job.
 - ``GET /api/v1/inspections/{id}/scans/``: the inspection's jobs.
 - ``GET /api/v1/scans/{id}/``: status, progress 0–100, counts and, when failed, the reason.
-- ``POST /api/v1/scans/{id}/retry/``: queue a failed job again (202).
+- ``POST /api/v1/scans/{id}/retry/`` (optional ``tool``): queue a failed job again (202), where a
+  retry could succeed (409 ``scan_job_not_retryable`` / ``scan_job_needs_other_tool`` otherwise).
+- ``POST /api/v1/scans/{id}/withdraw/`` (``reason``): withdraw a finished job (200), removing its
+  undecided candidates and freeing its file.
 - ``GET /api/v1/inspections/{id}/comparison/``: a re-test against the inspection it re-tests.
 - ``GET /api/v1/findings/{id}/why-merged/``: the parts of a scanner finding's fingerprint.
 """
@@ -18,8 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
+from accounts.reasons import REASON_MAX_LENGTH
 from cases import identity, retest
-from cases.ingest import jobs, selectors
+from cases.ingest import failures, jobs, selectors
 from cases.models import Finding, ScanJob, ScanStatus
 from cases.selectors import inspection_get_for
 from cases.serializers import IdentityMismatchSerializer
@@ -43,8 +47,51 @@ class ScanCountsSerializer(serializers.Serializer):
 
 
 class ScanFailureSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable code, e.g. `invalid_file`, `worker_lost`, `timeout`.")
-    reason = serializers.CharField(help_text="A sentence for a person.")
+    code = serializers.CharField(
+        help_text="Stable code: `unsupported_format`, `wrong_tool`, `damaged_file`, `invalid_value`, "
+        "`reference_data`, `empty_file`, `too_large`, `not_utf8`, `too_deep`, `number_too_long`, "
+        "`xml_forbidden`, `unknown_tool`, `timeout`, `worker_lost`, `file_missing`, `internal_error` "
+        "(jobs failed before these codes may say `invalid_file`)."
+    )
+    reason = serializers.CharField(help_text="A sentence for a person, in the request's language, built from the code.")
+    params = serializers.DictField(
+        help_text="The values the reason is built from (tools, limits, field names; `detail`: the parser's "
+        "technical sentence, in English)."
+    )
+    position = serializers.DictField(
+        allow_null=True,
+        help_text="Where in the file: `line`, `column`, `byte` (text, JSON, XML) or `sheet`, `row` (workbooks).",
+    )
+    retryable = serializers.BooleanField(help_text="A retry of the same file with the same tool could succeed.")
+    retry_with_other_tool = serializers.BooleanField(
+        help_text="A retry could succeed only with another `tool` (the file is another tool's, or not the "
+        "named tool's structure)."
+    )
+    suggested_tool = serializers.CharField(allow_null=True, help_text="For `wrong_tool`: the tool the file is from.")
+
+
+class WithdrawalSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True, help_text="Username of who withdrew the job.")
+    reason = serializers.CharField()
+
+
+def failure_data(job: ScanJob) -> dict | None:
+    """The API's ``failure`` object, its reason in the active (request) language."""
+    if job.status != ScanStatus.FAILED:
+        return None
+    params = dict(job.failure_params or {})
+    position = params.pop("position", None)
+    rule = failures.retry_rule(job.failure_code)
+    return {
+        "code": job.failure_code,
+        "reason": failures.message(job.failure_code, job.failure_params, fallback=job.failure_reason),
+        "params": params,
+        "position": position if isinstance(position, dict) else None,
+        "retryable": rule == failures.RETRY_SAME,
+        "retry_with_other_tool": rule == failures.RETRY_OTHER_TOOL,
+        "suggested_tool": params.get("detected") if job.failure_code == "wrong_tool" else None,
+    }
 
 
 class ScanJobSerializer(serializers.ModelSerializer):
@@ -66,6 +113,8 @@ class ScanJobSerializer(serializers.ModelSerializer):
     not_applicable = serializers.SerializerMethodField(
         help_text="Candidates dropped because their violation code does not apply to the product's kind, by code."
     )
+    withdraw_url = serializers.SerializerMethodField()
+    withdrawal = serializers.SerializerMethodField()
 
     class Meta:
         model = ScanJob
@@ -86,6 +135,8 @@ class ScanJobSerializer(serializers.ModelSerializer):
             "failure",
             "attempts",
             "retry_url",
+            "withdraw_url",
+            "withdrawal",
             "created_at",
             "started_at",
             "finished_at",
@@ -110,13 +161,29 @@ class ScanJobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ScanFailureSerializer(allow_null=True))
     def get_failure(self, job: ScanJob) -> dict | None:
-        if job.status != ScanStatus.FAILED:
-            return None
-        return {"code": job.failure_code, "reason": job.failure_reason}
+        return failure_data(job)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_retry_url(self, job: ScanJob) -> str | None:
-        return reverse("scans-api:retry", args=[job.pk]) if job.status == ScanStatus.FAILED else None
+        """Set where a retry could succeed (with the same tool, or with another)."""
+        offer = jobs.retry_offer(job)
+        return reverse("scans-api:retry", args=[job.pk]) if offer != failures.RETRY_NONE else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_withdraw_url(self, job: ScanJob) -> str | None:
+        finished = job.status in (ScanStatus.SUCCEEDED, ScanStatus.FAILED)
+        return reverse("scans-api:withdraw", args=[job.pk]) if finished else None
+
+    @extend_schema_field(WithdrawalSerializer(allow_null=True))
+    def get_withdrawal(self, job: ScanJob) -> dict | None:
+        if job.status != ScanStatus.WITHDRAWN:
+            return None
+        event = selectors.scan_job_withdrawal(job=job)
+        return {
+            "at": job.withdrawn_at,
+            "by": event.actor.get_username() if event and event.actor else None,
+            "reason": event.reason if event else "",
+        }
 
 
 class ScanUploadSerializer(serializers.Serializer):
@@ -171,15 +238,87 @@ class ScanJobApi(APIView):
         return Response(ScanJobSerializer(selectors.scan_job_get_for(actor=request.user, job_id=pk)).data)
 
 
+class ScanRetrySerializer(serializers.Serializer):
+    tool = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Read the file with this tool (case-insensitive; checked against the file like an upload). "
+        "Needed when the failure was `wrong_tool` or `unsupported_format`.",
+    )
+
+
 class ScanJobRetryApi(APIView):
     policy = {"POST": roles.INSPECTION_EDIT}
 
-    @extend_schema(request=None, responses={202: ScanJobSerializer, **error_responses(401, 403, 404, 409)})
+    @extend_schema(
+        request=ScanRetrySerializer,
+        responses={202: ScanJobSerializer, **error_responses(400, 401, 403, 404, 409)},
+        description="409 `scan_job_not_failed`: the job did not fail; `scan_job_not_retryable`: the file itself "
+        "is the problem (damaged, empty, too large...); `scan_job_needs_other_tool`: only another `tool` could "
+        "read it. 400 `wrong_tool`: the named tool disagrees with the file's content.",
+    )
     def post(self, request, pk: int):
         job = selectors.scan_job_get_for(actor=request.user, job_id=pk)
-        job = jobs.scan_job_retry(actor=request.user, job=job)
+        data = ScanRetrySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = jobs.scan_job_retry(actor=request.user, job=job, tool=data.validated_data.get("tool", ""))
         return Response(
             ScanJobSerializer(job).data, status=status.HTTP_202_ACCEPTED, headers={"Location": job_url(job)}
+        )
+
+
+class ScanWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=REASON_MAX_LENGTH,
+        help_text="Why the job is withdrawn (required: an empty reason answers 400 `reason_required`).",
+    )
+
+
+class WithdrawnFindingsSerializer(serializers.Serializer):
+    removed = serializers.IntegerField(help_text="Undecided candidates of this job, deleted.")
+    kept = serializers.IntegerField(help_text="Findings of this job that stay (the three below).")
+    kept_decided = serializers.IntegerField(help_text="Confirmed or dismissed by a person: never removed.")
+    kept_shared = serializers.IntegerField(
+        help_text="Candidates a later job still standing may have merged into (see the service's rule)."
+    )
+    kept_with_evidence = serializers.IntegerField(help_text="Candidates with evidence files attached.")
+
+
+class ScanWithdrawResultSerializer(serializers.Serializer):
+    job = ScanJobSerializer()
+    findings = WithdrawnFindingsSerializer()
+
+
+class ScanJobWithdrawApi(APIView):
+    policy = {"POST": roles.INSPECTION_EDIT}
+
+    @extend_schema(
+        request=ScanWithdrawSerializer,
+        responses={200: ScanWithdrawResultSerializer, **error_responses(400, 401, 403, 404, 409)},
+        description="Withdraw a succeeded or failed job: audited (event `withdrawn` with actor and reason); "
+        "its undecided candidates are removed, confirmed or dismissed findings are kept, and the file is "
+        "freed (uploading the same bytes again makes a new job). 409 `scan_job_not_withdrawable` while it "
+        "is queued or running, or already withdrawn.",
+    )
+    def post(self, request, pk: int):
+        job = selectors.scan_job_get_for(actor=request.user, job_id=pk)
+        data = ScanWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = jobs.scan_job_withdraw(actor=request.user, job=job, reason=data.validated_data["reason"])
+        return Response(
+            {
+                "job": ScanJobSerializer(result.job).data,
+                "findings": {
+                    "removed": result.removed,
+                    "kept": result.kept,
+                    "kept_decided": result.kept_decided,
+                    "kept_shared": result.kept_shared,
+                    "kept_with_evidence": result.kept_with_evidence,
+                },
+            }
         )
 
 

@@ -10,6 +10,7 @@ the same transaction. The stored file is kept whatever the outcome.
 
 import datetime
 import logging
+from dataclasses import dataclass
 from functools import partial
 from pathlib import PurePath
 
@@ -17,13 +18,15 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
+from accounts.reasons import reason_clean
 from cases import error_codes
 from cases.evidence import FileTooLarge, original_name, server_name, sha256_of
-from cases.models import Inspection, ScanJob, ScanJobEvent, ScanStatus
+from cases.ingest import failures
+from cases.models import Finding, FindingStatus, Inspection, ScanJob, ScanJobEvent, ScanStatus
 from cases.scanners import base as scanners
 from cases.scanners.limits import HEAD_BYTES
 from config import queue
@@ -51,12 +54,18 @@ SUCCEEDED = "succeeded"
 FAILED = "failed"
 REQUEUED = "requeued"
 RETRIED = "retried"
+WITHDRAWN = "withdrawn"
 
 # Failure codes set here; the ingest adds the ones about the file itself.
-WORKER_LOST = "worker_lost"
+WORKER_LOST = failures.WORKER_LOST
 
-MSG_WORKER_LOST = _("The worker stopped %(n)s times while processing this file.")
+MSG_WORKER_LOST = failures.MSG_WORKER_LOST
 MSG_NOT_FAILED = _("Only a failed job can be retried; this one is %(status)s.")
+MSG_NOT_RETRYABLE = _(
+    "Retrying cannot help: the job failed because of the file itself (%(code)s). Correct the file and upload it again."
+)
+MSG_NEEDS_OTHER_TOOL = _("The same file read the same way would fail again (%(code)s): retry it with another tool.")
+MSG_NOT_WITHDRAWABLE = _("Only a finished (succeeded or failed) job can be withdrawn; this one is %(status)s.")
 MSG_TOO_LARGE = _("The file is larger than %(max)s MB.")
 MSG_UNKNOWN_TOOL = _("Unknown scanner “%(tool)s”.")
 MSG_WRONG_TOOL = _(
@@ -127,7 +136,8 @@ def scan_job_create(*, actor, inspection: Inspection, uploaded, tool: str = "") 
     """Store an uploaded scanner output and queue its ingestion. Return (job, created).
 
     The same file (SHA-256) uploaded again to the same inspection is the same job: it is returned
-    as it stands and nothing new is stored or queued.
+    as it stands and nothing new is stored or queued. A withdrawn job no longer holds its file: the
+    same bytes make a new job (and are parsed again).
     """
     check_upload_size(uploaded.size)
     tool = (tool or "").strip().lower()
@@ -138,7 +148,7 @@ def scan_job_create(*, actor, inspection: Inspection, uploaded, tool: str = "") 
     if tool:
         check_tool_agrees(uploaded, tool=tool)
     digest = sha256_of(uploaded)
-    existing = ScanJob.objects.filter(inspection=inspection, sha256=digest).first()
+    existing = ScanJob.objects.filter(inspection=inspection, sha256=digest).exclude(status=S.WITHDRAWN).first()
     if existing is not None:
         return existing, False
     name = original_name(uploaded)
@@ -160,13 +170,13 @@ def scan_job_create(*, actor, inspection: Inspection, uploaded, tool: str = "") 
         except IntegrityError:
             # The same file arrived twice at once: the other upload won; drop our copy of the bytes.
             job.file.storage.delete(job.file.name)
-            return ScanJob.objects.get(inspection=inspection, sha256=digest), False
+            return ScanJob.objects.exclude(status=S.WITHDRAWN).get(inspection=inspection, sha256=digest), False
         _record(job=job, kind=UPLOADED, from_status="", actor=actor, data={"sha256": digest, "size": job.size})
         _enqueue_on_commit(job.pk)
     return job, True
 
 
-def check_tool_agrees(uploaded, *, tool: str) -> None:
+def check_tool_agrees(uploaded, *, tool: str, name: str | None = None) -> None:
     """Refuse (400 ``wrong_tool``) a named tool when the file's first bytes are another tool's format.
 
     Detection and the named tool use the same signatures (each parser's ``sniff``). A file that no
@@ -178,7 +188,7 @@ def check_tool_agrees(uploaded, *, tool: str) -> None:
     if scanners.get(tool).sniff(head):
         return
     try:
-        detected = scanners.detect(head, original_name(uploaded))
+        detected = scanners.detect(head, name if name is not None else original_name(uploaded))
     except scanners.ScanError:
         return
     raise InvalidInput(
@@ -221,6 +231,7 @@ def scan_job_lease(*, job_id: int) -> ScanJob | None:
                 unmapped=0,
                 failure_code="",
                 failure_reason="",
+                failure_params={},
             )
             == 1
         )
@@ -234,7 +245,9 @@ def scan_job_lease(*, job_id: int) -> ScanJob | None:
 
 def _fail_if_worker_lost(*, job_id: int, now: datetime.datetime) -> bool:
     """End a job whose lease lapsed on its last allowed attempt. Answer whether it did."""
-    reason = str(MSG_WORKER_LOST % {"n": MAX_ATTEMPTS})
+    failure = failures.Failure(WORKER_LOST, {"n": MAX_ATTEMPTS})
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = failure.reason()
     with transaction.atomic():
         ended = ScanJob.objects.filter(
             pk=job_id, status=S.RUNNING, lease_expires_at__lt=now, attempts__gte=MAX_ATTEMPTS
@@ -242,11 +255,18 @@ def _fail_if_worker_lost(*, job_id: int, now: datetime.datetime) -> bool:
             status=S.FAILED,
             failure_code=WORKER_LOST,
             failure_reason=reason,
+            failure_params=failure.stored_params,
             lease_expires_at=None,
             finished_at=now,
         )
         if ended:
-            _record(job=ScanJob.objects.get(pk=job_id), kind=FAILED, from_status=S.RUNNING, reason=reason)
+            _record(
+                job=ScanJob.objects.get(pk=job_id),
+                kind=FAILED,
+                from_status=S.RUNNING,
+                reason=reason,
+                data={"code": WORKER_LOST},
+            )
     return bool(ended)
 
 
@@ -318,15 +338,19 @@ def scan_job_succeed(
     return job
 
 
-def scan_job_fail(*, job: ScanJob, code: str, reason: str) -> ScanJob | None:
-    """End the job this worker holds as failed, with a reason a person can act on. The file stays."""
+def scan_job_fail(*, job: ScanJob, failure: failures.Failure) -> ScanJob | None:
+    """End the job this worker holds as failed, with its code, parameters and the reason in the
+    default language (pages and the API rebuild it in the reader's). The file stays."""
     now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = failure.reason() or failure.detail or failure.code
     with transaction.atomic():
         if (
             _owned(job).update(
                 status=S.FAILED,
-                failure_code=code[:32],
+                failure_code=failure.code[:32],
                 failure_reason=reason,
+                failure_params=failure.stored_params,
                 lease_expires_at=None,
                 finished_at=now,
             )
@@ -334,12 +358,30 @@ def scan_job_fail(*, job: ScanJob, code: str, reason: str) -> ScanJob | None:
         ):
             return None
         job.refresh_from_db()
-        _record(job=job, kind=FAILED, from_status=S.RUNNING, reason=reason, data={"code": code})
+        _record(job=job, kind=FAILED, from_status=S.RUNNING, reason=reason, data={"code": failure.code})
     return job
 
 
-def scan_job_retry(*, actor, job: ScanJob) -> ScanJob:
-    """Queue a failed job again, with the file it keeps; the attempt count starts over."""
+def retry_offer(job: ScanJob) -> str:
+    """What a retry of this job would need: ``same``, ``other_tool`` or ``none`` (not failed)."""
+    if job.status != S.FAILED:
+        return failures.RETRY_NONE
+    return failures.retry_rule(job.failure_code)
+
+
+def scan_job_retry(*, actor, job: ScanJob, tool: str = "") -> ScanJob:
+    """Queue a failed job again, with the file it keeps; the attempt count starts over.
+
+    Offered only where a retry could succeed (``failures.retry_rule``): the same way after a
+    worker loss, a time limit or an unexpected error; with another ``tool`` (case-insensitive,
+    checked against the stored file like an upload) when the file was another tool's or not the
+    named tool's structure. Anything else answers 409 with a code saying what would help.
+    """
+    tool = (tool or "").strip().lower()
+    if tool and tool not in known_tools():
+        raise InvalidInput(
+            MSG_UNKNOWN_TOOL % {"tool": tool}, code=error_codes.UNKNOWN_TOOL, tools=sorted(known_tools())
+        )
     with transaction.atomic():
         locked = ScanJob.objects.select_for_update().get(pk=job.pk)
         if locked.status != S.FAILED:
@@ -348,30 +390,148 @@ def scan_job_retry(*, actor, job: ScanJob) -> ScanJob:
                 code=error_codes.SCAN_JOB_NOT_FAILED,
                 job_status=locked.status,
             )
-        previous = {"code": locked.failure_code, "reason": locked.failure_reason}
+        rule = failures.retry_rule(locked.failure_code)
+        if rule == failures.RETRY_NONE:
+            raise Conflict(
+                MSG_NOT_RETRYABLE % {"code": locked.failure_code},
+                code=error_codes.SCAN_JOB_NOT_RETRYABLE,
+                failure_code=locked.failure_code,
+            )
+        if rule == failures.RETRY_OTHER_TOOL and (not tool or tool == locked.tool):
+            raise Conflict(
+                MSG_NEEDS_OTHER_TOOL % {"code": locked.failure_code},
+                code=error_codes.SCAN_JOB_NEEDS_OTHER_TOOL,
+                failure_code=locked.failure_code,
+                tool=locked.tool,
+                tools=sorted(known_tools() - {locked.tool}),
+            )
+        if tool:
+            try:
+                stored = locked.file.open("rb")
+            except OSError:
+                raise Conflict(
+                    failures.MSG_FILE_MISSING,
+                    code=error_codes.SCAN_JOB_NOT_RETRYABLE,
+                    failure_code=failures.FILE_MISSING,
+                ) from None
+            with stored:
+                check_tool_agrees(stored, tool=tool, name=locked.original_name)
+        previous = {"code": locked.failure_code, "reason": locked.failure_reason, "tool": locked.tool}
         locked.status = S.QUEUED
+        locked.tool = tool or locked.tool
         locked.attempts = 0
         locked.progress = 0
         locked.failure_code = ""
         locked.failure_reason = ""
+        locked.failure_params = {}
         locked.started_at = None
         locked.finished_at = None
         locked.lease_expires_at = timezone.now() + REDELIVER_AFTER
         locked.save(
             update_fields=[
                 "status",
+                "tool",
                 "attempts",
                 "progress",
                 "failure_code",
                 "failure_reason",
+                "failure_params",
                 "started_at",
                 "finished_at",
                 "lease_expires_at",
             ]
         )
-        _record(job=locked, kind=RETRIED, from_status=S.FAILED, actor=actor, data={"previous": previous})
+        data = {"previous": previous}
+        if tool:
+            data["tool"] = tool
+        _record(job=locked, kind=RETRIED, from_status=S.FAILED, actor=actor, data=data)
         _enqueue_on_commit(locked.pk)
     return locked
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What withdrawing a job did to the findings it created."""
+
+    job: ScanJob
+    removed: int
+    kept_decided: int
+    kept_shared: int
+    kept_with_evidence: int
+
+    @property
+    def kept(self) -> int:
+        return self.kept_decided + self.kept_shared + self.kept_with_evidence
+
+
+def scan_job_withdraw(*, actor, job: ScanJob, reason: str) -> Withdrawal:
+    """Withdraw a finished job, with a required reason, audited in the same transaction.
+
+    The job becomes ``withdrawn`` (``withdrawn_at`` set, a ``withdrawn`` event with the actor and
+    the reason) and frees its file: the same bytes may be uploaded again and make a new job.
+
+    Findings, the rule kept simple: a finding is removed only if this job created it
+    (``scan_job``), it is still a candidate (no person decided it), no evidence file is attached
+    to it, and no other job could have merged into it. Ingest merges a later job's observation
+    into an existing finding (``occurrences``) without recording which job it came from, so a
+    candidate is *shared* (kept) when another job of the inspection that still stands (succeeded,
+    not withdrawn) finished after this one and merged at least one candidate (``duplicates`` > 0):
+    removing it could lose what that job saw. Confirmed and dismissed findings are never removed.
+    Findings of earlier jobs this job merged into keep their occurrence count (it is not known
+    per job). The answer says how many were removed and why the others were kept.
+    """
+    reason = reason_clean(reason)
+    with transaction.atomic():
+        locked = ScanJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status not in (S.SUCCEEDED, S.FAILED):
+            raise Conflict(
+                MSG_NOT_WITHDRAWABLE % {"status": locked.get_status_display()},
+                code=error_codes.SCAN_JOB_NOT_WITHDRAWABLE,
+                job_status=locked.status,
+            )
+        # Serialise with ingests saving into the same inspection (cases.ingest.store).
+        list(Inspection.objects.select_for_update(no_key=True).filter(pk=locked.inspection_id).values_list("pk"))
+        created = Finding.objects.filter(scan_job=locked)
+        decided = created.exclude(status=FindingStatus.CANDIDATE).count()
+        candidates = created.filter(status=FindingStatus.CANDIDATE)
+        with_evidence = candidates.filter(evidence_files__isnull=False).distinct()
+        kept_with_evidence = with_evidence.count()
+        candidates = candidates.exclude(pk__in=with_evidence.values("pk"))
+        later_mergers = ScanJob.objects.filter(
+            inspection_id=locked.inspection_id, status=S.SUCCEEDED, duplicates__gt=0
+        ).exclude(pk=locked.pk)
+        if locked.finished_at is not None:
+            later_mergers = later_mergers.filter(finished_at__gt=locked.finished_at)
+        if later_mergers.exists():
+            kept_shared, removed = candidates.count(), 0
+        else:
+            kept_shared = 0
+            removed, _by_model = candidates.delete()
+        from_status = locked.status
+        locked.status = S.WITHDRAWN
+        locked.withdrawn_at = timezone.now()
+        locked.lease_expires_at = None
+        locked.save(update_fields=["status", "withdrawn_at", "lease_expires_at"])
+        _record(
+            job=locked,
+            kind=WITHDRAWN,
+            from_status=from_status,
+            actor=actor,
+            reason=reason,
+            data={
+                "removed": removed,
+                "kept_decided": decided,
+                "kept_shared": kept_shared,
+                "kept_with_evidence": kept_with_evidence,
+            },
+        )
+    return Withdrawal(
+        job=locked,
+        removed=removed,
+        kept_decided=decided,
+        kept_shared=kept_shared,
+        kept_with_evidence=kept_with_evidence,
+    )
 
 
 def scan_jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:

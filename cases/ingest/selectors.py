@@ -40,6 +40,11 @@ def scan_job_events(*, job: ScanJob) -> QuerySet[ScanJobEvent]:
     return job.events.select_related("actor").order_by("created_at", "id")
 
 
+def scan_job_withdrawal(*, job: ScanJob) -> ScanJobEvent | None:
+    """The event that withdrew the job (who, when, why), or None."""
+    return job.events.filter(kind="withdrawn").select_related("actor").order_by("-created_at", "-id").first()
+
+
 @dataclass(frozen=True)
 class MergeParts:
     """Why observations were merged into one finding: they share these three parts."""

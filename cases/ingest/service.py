@@ -95,8 +95,8 @@ def scan_job_process(*, job_id: int) -> ScanJob | None:
             logger.warning("scan job %s: lease lost, another delivery owns it now", job_id)
             return None
         except Exception as exc:
-            code, reason = failures.explain(exc, job_id=job.pk, soft_time_limit=jobs.SOFT_TIME_LIMIT)
-            return jobs.scan_job_fail(job=job, code=code, reason=reason)
+            failure = failures.explain(exc, job_id=job.pk, soft_time_limit=jobs.SOFT_TIME_LIMIT)
+            return jobs.scan_job_fail(job=job, failure=failure)
 
 
 def scan_ingest(*, job: ScanJob) -> ScanJob:

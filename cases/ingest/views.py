@@ -1,4 +1,5 @@
-"""The scan page of an inspection: upload a scanner output, follow its jobs, retry failed ones,
+"""The scan page of an inspection: upload a scanner output, follow its jobs, retry failed ones
+(with another tool where that is what would help), withdraw finished ones with a reason,
 and (for a re-test) see the comparison with the inspection it re-tests.
 
 Progress is live through ``static/js/scan_progress.js``, which polls the job API; the page works
@@ -17,7 +18,7 @@ from accounts.errors import DomainError
 from accounts.policies import PolicyMixin
 from accounts.roles import INSPECTION_EDIT, INSPECTION_VIEW, has_perm
 from cases import identity, retest, selectors
-from cases.ingest import jobs
+from cases.ingest import failures, jobs
 from cases.ingest import selectors as scan_selectors
 from cases.models import ScanStatus
 from cases.web import found_or_404
@@ -27,6 +28,10 @@ COMPARISON_ROWS = 50
 MSG_QUEUED = _("“%(name)s” was uploaded; its ingestion is queued.")
 MSG_SAME_FILE = _("This file was already uploaded to this inspection (job %(id)s); nothing new was queued.")
 MSG_RETRIED = _("Job %(id)s was queued again.")
+MSG_WITHDRAWN = _(
+    "Job %(id)s was withdrawn: %(removed)s candidate(s) removed, %(kept)s finding(s) kept. "
+    "Its file may be uploaded again."
+)
 
 
 class ScanUploadForm(forms.Form):
@@ -60,7 +65,7 @@ def _page(request, inspection, *, form=None, error=None, status=200):
         "cases/scan_page.html",
         {
             "inspection": inspection,
-            "jobs": _with_identity_warnings(scan_selectors.scan_jobs_of(inspection=inspection)),
+            "jobs": _with_identity_warnings(_shown(scan_selectors.scan_jobs_of(inspection=inspection))),
             "form": (form or ScanUploadForm()) if can_upload else None,
             "upload_error": error,
             "can_upload": can_upload,
@@ -70,6 +75,26 @@ def _page(request, inspection, *, form=None, error=None, status=200):
         },
         status=status,
     )
+
+
+def _shown(jobs_of_inspection) -> list:
+    """The jobs with what the page shows beside the row: the failure in the reader's language, the
+    retry it offers (``same``, ``other_tool`` with the tools to choose from, or none) and who
+    withdrew a withdrawn job, when and why."""
+    shown = []
+    tools = sorted(jobs.known_tools())
+    for job in jobs_of_inspection:
+        job.failure_message = failures.message(job.failure_code, job.failure_params, fallback=job.failure_reason)
+        job.retry_offer = jobs.retry_offer(job)
+        job.retry_tools = [name for name in tools if name != job.tool]
+        job.suggested_tool = (job.failure_params or {}).get("detected") if job.failure_code == "wrong_tool" else None
+        if job.status == ScanStatus.WITHDRAWN:
+            event = scan_selectors.scan_job_withdrawal(job=job)
+            actor = event.actor if event else None
+            job.withdrawal_by = (actor.get_full_name() or actor.get_username()) if actor else ""
+            job.withdrawal_reason = event.reason if event else ""
+        shown.append(job)
+    return shown
 
 
 class ScanPageView(PolicyMixin, View):
@@ -108,9 +133,23 @@ class ScanRetryView(PolicyMixin, View):
     def post(self, request, pk):
         job = found_or_404(scan_selectors.scan_job_get_for, actor=request.user, job_id=pk)
         try:
-            jobs.scan_job_retry(actor=request.user, job=job)
+            jobs.scan_job_retry(actor=request.user, job=job, tool=request.POST.get("tool", ""))
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, MSG_RETRIED % {"id": job.pk})
+        return redirect(reverse("scan-page", args=[job.inspection_id]) + f"#scan-job-{job.pk}")
+
+
+class ScanWithdrawView(PolicyMixin, View):
+    policy = {"POST": INSPECTION_EDIT}
+
+    def post(self, request, pk):
+        job = found_or_404(scan_selectors.scan_job_get_for, actor=request.user, job_id=pk)
+        try:
+            result = jobs.scan_job_withdraw(actor=request.user, job=job, reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, MSG_WITHDRAWN % {"id": job.pk, "removed": result.removed, "kept": result.kept})
         return redirect(reverse("scan-page", args=[job.inspection_id]) + f"#scan-job-{job.pk}")

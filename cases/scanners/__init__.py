@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from cases.scanners import limits
+from cases.scanners import errors, limits
 
 # isort: off
 # Importing a parser module registers it; the order here is the sniffing order.
@@ -90,13 +90,35 @@ def parse(stream: BinaryIO, *, tool: str | None = None, filename: str = "") -> I
     """Observations from one scanner output.
 
     The tool is detected from the first bytes unless named; an unknown tool, an empty file or an
-    unrecognised format raises ScanError here, problems inside the file while iterating.
+    unrecognised format raises ScanError here, problems inside the file while iterating. Each
+    parser checks the structure its tool writes before it reads (``errors.UNSUPPORTED_FORMAT``
+    when it is not there); when another tool's signature matches the file, that refusal becomes
+    ``errors.WRONG_TOOL`` naming both, so a named tool never "succeeds" with another tool's file.
     """
     stream = seekable(stream)
     start = stream.tell()
     head = stream.read(limits.HEAD_BYTES)
     stream.seek(start)
     if not head.removeprefix(UTF8_BOM).strip():
-        raise ScanError("empty file")
+        raise ScanError("empty file", code=errors.EMPTY_FILE)
     parser = get(tool) if tool else get(detect(head, filename))
-    return parser.parse(stream)
+    return _named(parser.parse(stream), tool=parser.name, head=head)
+
+
+def _named(observations: Iterator[Observation], *, tool: str, head: bytes) -> Iterator[Observation]:
+    """The parser's observations; its structure refusal names the tool whose signature matches."""
+    try:
+        yield from observations
+    except ScanError as exc:
+        if exc.code != errors.UNSUPPORTED_FORMAT:
+            raise
+        detected = registry.detect_other(head, tool)
+        if detected is None:
+            exc.params.setdefault("tool", tool)
+            raise
+        raise ScanError(
+            f"this file is a {detected} output, not {tool} ({exc.reason})",
+            code=errors.WRONG_TOOL,
+            params={"tool": tool, "detected": detected},
+            position=exc.position,
+        ) from None

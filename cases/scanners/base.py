@@ -10,17 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
+from cases.scanners import errors
+from cases.scanners.errors import ScanError as ScanError
+
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 UTF8_BOM = b"\xef\xbb\xbf"
-
-
-class ScanError(Exception):
-    """A scanner output that cannot be read; ``reason`` is a sentence a person can act on."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-        super().__init__(reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +100,11 @@ class Registry:
             return self._parsers[name]
         except KeyError:
             known = ", ".join(sorted(self._parsers))
-            raise ScanError(f"unknown scanner tool {name!r}; known tools: {known}") from None
+            raise ScanError(
+                f"unknown scanner tool {name!r}; known tools: {known}",
+                code=errors.UNKNOWN_TOOL,
+                params={"tool": name, "tools": known},
+            ) from None
 
     def names(self) -> list[str]:
         return list(self._parsers)
@@ -113,13 +112,24 @@ class Registry:
     def detect(self, head: bytes, filename: str = "") -> str:
         """Name the parser for a file from its first bytes; the file name only explains refusals."""
         if not head.removeprefix(UTF8_BOM).strip():
-            raise ScanError("empty file")
+            raise ScanError("empty file", code=errors.EMPTY_FILE)
         for parser in self._parsers.values():
             if parser.sniff(head):
                 return parser.name
         if looks_like_zip(head) and filename.lower().endswith((".json", ".har", ".sarif", ".log", ".xml")):
-            raise ScanError(f"{filename} is a ZIP archive, not the text format its name suggests")
-        raise ScanError("unsupported format")
+            raise ScanError(
+                f"{filename} is a ZIP archive, not the text format its name suggests",
+                code=errors.UNSUPPORTED_FORMAT,
+                params={"container": "ZIP"},
+            )
+        raise ScanError("unsupported format", code=errors.UNSUPPORTED_FORMAT)
+
+    def detect_other(self, head: bytes, tool: str) -> str | None:
+        """The first parser other than ``tool`` whose signature matches ``head``, or None."""
+        for parser in self._parsers.values():
+            if parser.name != tool and parser.sniff(head):
+                return parser.name
+        return None
 
 
 registry = Registry()

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from cases.scanners import safejson, trackerdb
+from cases.scanners import errors, safejson, trackerdb
 from cases.scanners.base import Observation, ScanError, clip, register
 
 TOOL = "exodus"
@@ -39,29 +39,60 @@ class ExodusParser:
         return b'"reports"' in text and b'"version_code"' in text and b'"trackers"' in text
 
     def parse(self, stream: BinaryIO) -> Iterator[Observation]:
+        if safejson.first_byte(stream) not in (b"{", b"["):
+            raise errors.unsupported(TOOL, EXPECTED, "not a JSON document")
         document = safejson.load(stream)
         if _is_tracker_list(document):
             raise ScanError(
                 "this is the εxodus tracker list (reference data), not an analysis of an app; "
-                "upload the analysis result of the app instead"
+                "upload the analysis result of the app instead",
+                code=errors.REFERENCE_DATA,
             )
-        if isinstance(document, dict) and isinstance(document.get("application"), dict):
+        shape = _shape(document)
+        if shape == "standalone":
             yield from _standalone(document)
-        elif isinstance(document, dict) and ("package" in document or "UID" in document):
+        elif shape == "core":
             yield from _core_report(document)
-        elif isinstance(document, list):
+        elif shape == "api":
             for report in document:
-                if isinstance(report, dict):
-                    yield from _api_report(report, handle=report.get("handle"))
-        elif isinstance(document, dict) and len(document) >= 1:
+                yield from _api_report(report, handle=report.get("handle"))
+        else:
             for handle, body in document.items():
-                if not isinstance(body, dict) or not isinstance(body.get("reports"), list):
-                    raise ScanError("unsupported format")
                 for report in body["reports"]:
                     if isinstance(report, dict):
                         yield from _api_report({**report, "app_name": body.get("name")}, handle=handle)
-        else:
-            raise ScanError("unsupported format")
+
+
+EXPECTED = "application+apk | package/UID+trackers | [handle+trackers] | {handle: {reports[]}}"
+
+
+def _shape(document: Any) -> str:
+    """Which εxodus analysis the document is, checked before anything is read; refuse the rest.
+
+    - ``standalone``: exodus_analyze.py -j, ``application`` object with ``apk`` or ``trackers``;
+    - ``core``: an exodus-core report, ``package`` or ``UID`` with ``trackers`` or ``hash_sha256``;
+    - ``api``: the web API's report details, a non-empty list of objects with ``trackers`` and one of
+      ``handle``, ``apk_hash``, ``uaid``, ``version_code``;
+    - ``search``: the web API's search, ``{handle: {name, reports: [...]}}``.
+    """
+    if isinstance(document, dict) and isinstance(document.get("application"), dict):
+        if isinstance(document.get("apk"), dict) or isinstance(document.get("trackers"), list):
+            return "standalone"
+    elif isinstance(document, dict) and ("package" in document or "UID" in document):
+        if "trackers" in document or "hash_sha256" in document:
+            return "core"
+    elif isinstance(document, list) and document:
+        if all(
+            isinstance(report, dict)
+            and "trackers" in report
+            and any(key in report for key in ("handle", "apk_hash", "uaid", "version_code"))
+            for report in document
+        ):
+            return "api"
+    elif isinstance(document, dict) and document:
+        if all(isinstance(body, dict) and isinstance(body.get("reports"), list) for body in document.values()):
+            return "search"
+    raise errors.unsupported(TOOL, EXPECTED, "not an εxodus analysis: none of its document shapes")
 
 
 def _is_tracker_list(document: Any) -> bool:

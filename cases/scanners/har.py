@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
-from cases.scanners import limits, safejson
-from cases.scanners.base import Observation, ScanError, register
+from cases.scanners import errors, limits, safejson
+from cases.scanners.base import Observation, register
 
 TOOL = "har"
 _LOG_KEY = re.compile(rb'^\s*\{\s*"log"\s*:')
@@ -129,9 +129,17 @@ class HarParser:
     def parse(self, stream: BinaryIO) -> Iterator[Observation]:
         aside = safejson.GuardAside.start(stream)
         if aside is None:
-            yield from self._parse(stream, safejson.validate(stream))
+            shape = safejson.validate(stream)
+            check_structure(stream)
+            yield from self._parse(stream, shape)
             return
         try:
+            # Before the guard's verdict: a syntax error met on the way is the guard's to report.
+            try:
+                check_structure(stream)
+            except errors.ScanError as exc:
+                aside.result()
+                raise exc from None
             yield from self._parse_aside(stream, aside)
         finally:
             aside.close()
@@ -140,8 +148,6 @@ class HarParser:
         """The file validated first, then read: creator and version wherever they are, then entries."""
         creator = safejson.first(stream, "log.creator")
         version = safejson.first(stream, "log.version")
-        if creator is None and version is None and safejson.first(stream, "log.entries.item") is None:
-            raise ScanError("not a HAR file: it has no log.creator, log.version or log.entries")
         yield _capture(creator, version)
         yield from _requests(safejson.items(stream, "log.entries.item", validated=shape))
 
@@ -170,6 +176,23 @@ class HarParser:
 
 
 _HEAD = ("log.creator", "log.version")
+
+
+def check_structure(stream: BinaryIO) -> None:
+    """A HAR is an object whose ``log`` object holds an ``entries`` list (HAR 1.2 §log); refuse
+    anything else before reading. The stream is rewound."""
+    if safejson.first_byte(stream) != b"{":
+        raise errors.unsupported(TOOL, "log.entries[]", "not a JSON object")
+    kinds = safejson.kinds_at(
+        stream,
+        ("", "log", "log.entries"),
+        enough=lambda found: found.get("", "map") != "map" or found.get("log", "map") != "map",
+    )
+    if kinds.get("") != "map" or kinds.get("log") != "map" or kinds.get("log.entries") != "array":
+        safejson.check_syntax(stream)
+        raise errors.unsupported(TOOL, "log.entries[]", "not a HAR file: it has no log object with an entries list")
+
+
 _NONE = object()
 
 

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from cases.scanners import limits, safejson, trackerdb
-from cases.scanners.base import Observation, ScanError, clip, register
+from cases.scanners import errors, limits, safejson, trackerdb
+from cases.scanners.base import Observation, clip, register
 
 TOOL = "mobsf"
 _TAG = re.compile(r"<[^>]+>")
@@ -78,10 +78,10 @@ class MobSFParser:
         return b'"app_type"' in text and b'"md5"' in text
 
     def parse(self, stream: BinaryIO) -> Iterator[Observation]:
+        safejson.validate(stream)
+        check_structure(stream)
         state = _ReportState()
-        known = False
-        for key, value in safejson.kvitems(stream, ""):
-            known = known or key in _SECTIONS or key in _IDENTITY_KEYS or key in _SCORECARD_LEVELS
+        for key, value in safejson.kvitems(stream, "", validated=True):
             handler = _SECTIONS.get(key)
             if handler is not None:
                 yield from handler(value, state)
@@ -92,9 +92,51 @@ class MobSFParser:
                 yield from _scorecard_items(key, value)
             elif key == "playstore_details" or key == "appstore_details":
                 state.read_store(value)
-        if not known:
-            raise ScanError("not a MobSF report, scorecard or mobsfscan JSON: none of their keys is present")
         yield state.summary()
+
+
+# The keys that make a document one of MobSF's three (looked for at the root, by kind of value).
+_REPORT_HASHES = ("md5", "sha1", "sha256", "hash")
+_REPORT_NAMES = ("app_type", "package_name", "bundle_id", "app_name", "file_name")
+_SIGNATURE_KEYS = (
+    *_REPORT_HASHES,
+    *_REPORT_NAMES,
+    *_SCORECARD_LEVELS,
+    "security_score",
+    "results",
+    "mobsfscan_version",
+    "errors",
+)
+EXPECTED = "app_type+md5 | security_score+high/warning/info | results+mobsfscan_version"
+
+
+def _signature(found: dict[str, str]) -> str | None:
+    """Which MobSF document the root keys found so far make, or None."""
+    if any(key in found for key in _REPORT_HASHES) and any(key in found for key in _REPORT_NAMES):
+        return "report"
+    levels = sum(found.get(key) == "array" for key in _SCORECARD_LEVELS)
+    if levels >= 2 or (levels and "security_score" in found):
+        return "scorecard"
+    if "results" in found and ("mobsfscan_version" in found or found.get("errors") == "array"):
+        return "mobsfscan"
+    return None
+
+
+def check_structure(stream: BinaryIO) -> None:
+    """A static report (a hash and the app's name or type), a scorecard (its level lists) or a
+    mobsfscan result (``results`` with ``mobsfscan_version`` or ``errors``); refuse anything else
+    before reading. A validated stream; it is rewound."""
+    prefixes = ("", *_SIGNATURE_KEYS)
+    if safejson.first_byte(stream) != b"{":
+        raise errors.unsupported(TOOL, EXPECTED, "not a JSON object")
+    kinds = safejson.kinds_at(
+        stream, prefixes, enough=lambda found: found.get("", "map") != "map" or _signature(found) is not None
+    )
+    if kinds.get("") != "map" or _signature(kinds) is None:
+        safejson.check_syntax(stream)
+        raise errors.unsupported(
+            TOOL, EXPECTED, "not a MobSF report, scorecard or mobsfscan JSON: none of their key sets is present"
+        )
 
 
 class _ReportState:

@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
 
+from cases.scanners import errors
 from cases.scanners.base import OLE2_MAGIC, Observation, ScanError, clip, looks_like_zip, register
 
 TOOL = "nmap"
@@ -32,17 +33,23 @@ class NmapParser:
         return text.startswith(b"<") and bool(_ROOT.search(text))
 
     def parse(self, stream: BinaryIO) -> Iterator[Observation]:
-        head = stream.read(8)
+        head = stream.read(64)
         stream.seek(0)
         if looks_like_zip(head) or head.startswith(OLE2_MAGIC):
-            raise ScanError("the file is an archive or Office document, not nmap XML")
+            raise ScanError(
+                "the file is an archive or Office document, not nmap XML",
+                code=errors.UNSUPPORTED_FORMAT,
+                params={"tool": TOOL, "expected": EXPECTED, "container": "ZIP" if looks_like_zip(head) else "OLE2"},
+            )
         root: Element | None = None
         try:
             for event, element in iterparse(stream, events=("start", "end")):
                 if root is None:
                     root = element
                     if element.tag != "nmaprun":
-                        raise ScanError(f"not an nmap XML report: the root element is <{clip(element.tag, 60)}>")
+                        raise errors.unsupported(
+                            TOOL, EXPECTED, f"not an nmap XML report: the root element is <{clip(element.tag, 60)}>"
+                        )
                     yield _scan_meta(element)
                     continue
                 if event == "end" and element.tag == "host":
@@ -54,17 +61,33 @@ class NmapParser:
                 elif event == "end" and element.tag == "runstats":
                     yield _runstats(element)
         except EntitiesForbidden:
-            raise ScanError("XML entity declarations are not allowed (they enable billion-laughs attacks)") from None
+            raise _forbidden("XML entity declarations are not allowed (they enable billion-laughs attacks)") from None
         except ExternalReferenceForbidden:
-            raise ScanError("XML external entities are not allowed") from None
+            raise _forbidden("XML external entities are not allowed") from None
         except DTDForbidden:
-            raise ScanError("XML document type definitions are not allowed") from None
+            raise _forbidden("XML document type definitions are not allowed") from None
         except ParseError as exc:
             line, column = getattr(exc, "position", (0, 0))
             message = str(exc).split(":", 1)[0]
-            raise ScanError(f"invalid XML at line {line}, column {column + 1}: {message}") from None
+            reason = f"invalid XML at line {line}, column {column + 1}: {message}"
+            if root is None and not head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+                # Not XML at all (JSON, text): not the structure nmap writes rather than a damaged file.
+                raise errors.unsupported(TOOL, EXPECTED, reason) from None
+            raise ScanError(
+                reason,
+                code=errors.DAMAGED_FILE,
+                params={"format": "XML", "detail": message},
+                position={"line": line, "column": column + 1},
+            ) from None
         if root is None:
-            raise ScanError("empty file")
+            raise ScanError("empty file", code=errors.EMPTY_FILE)
+
+
+EXPECTED = "<nmaprun>"
+
+
+def _forbidden(reason: str) -> ScanError:
+    return ScanError(reason, code=errors.XML_FORBIDDEN)
 
 
 def _scan_meta(root: Element) -> Observation:

@@ -21,7 +21,7 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-from cases.scanners import limits
+from cases.scanners import errors, limits
 from cases.scanners.base import OLE2_MAGIC, Observation, ScanError, clip, looks_like_zip, register
 
 TOOL = "privacysentry"
@@ -54,7 +54,7 @@ class PrivacySentryParser:
         elif looks_like_zip(head):
             sheets = _xlsx_sheets(stream)
         else:
-            raise ScanError("the file is neither an .xls nor an .xlsx workbook")
+            raise errors.unsupported(TOOL, EXPECTED, "the file is neither an .xls nor an .xlsx workbook")
         found = False
         for name, rows in sheets:
             header, columns = _header(rows)
@@ -66,7 +66,30 @@ class PrivacySentryParser:
             else:
                 yield from _call_rows(name, columns, rows)
         if not found:
-            raise ScanError("the workbook has no PrivacySentry sheet (expected columns 别名 and 函数名)")
+            raise errors.unsupported(
+                TOOL, EXPECTED, "the workbook has no PrivacySentry sheet (expected columns 别名 and 函数名)"
+            )
+
+
+EXPECTED = "隐私合规 | 调用次数: 别名, 函数名"
+
+
+def _damaged(reason: str, container: str, *, sheet: str | None = None) -> ScanError:
+    return ScanError(
+        reason,
+        code=errors.DAMAGED_FILE,
+        params={"format": container},
+        position={"sheet": sheet} if sheet else None,
+    )
+
+
+def _too_many_rows(sheet: str) -> ScanError:
+    return ScanError(
+        f"sheet {sheet} has more than {limits.MAX_SHEET_ROWS} rows",
+        code=errors.TOO_LARGE,
+        params={"max_rows": limits.MAX_SHEET_ROWS},
+        position={"sheet": sheet, "row": limits.MAX_SHEET_ROWS + 1},
+    )
 
 
 def _cell(value: Any) -> str:
@@ -169,14 +192,14 @@ def _xls_sheets(stream: BinaryIO) -> Iterator[tuple[str, Iterator[list[str]]]]:
     try:
         book = xlrd.open_workbook(file_contents=stream.read(), on_demand=True)
     except xlrd.XLRDError as exc:
-        raise ScanError(f"damaged or unsupported .xls workbook: {exc}") from None
+        raise _damaged(f"damaged or unsupported .xls workbook: {exc}", "XLS") from None
     except (ValueError, IndexError, AssertionError) as exc:
-        raise ScanError(f"damaged .xls workbook: {exc}") from None
+        raise _damaged(f"damaged .xls workbook: {exc}", "XLS") from None
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
             if sheet.nrows > limits.MAX_SHEET_ROWS:
-                raise ScanError(f"sheet {sheet.name} has more than {limits.MAX_SHEET_ROWS} rows")
+                raise _too_many_rows(sheet.name)
             yield sheet.name, ([_cell(v) for v in sheet.row_values(r)] for r in range(sheet.nrows))
             book.unload_sheet(index)
     finally:
@@ -193,16 +216,25 @@ def check_xlsx_container(stream: BinaryIO) -> None:
         with zipfile.ZipFile(stream) as archive:
             entries = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise ScanError(f"damaged XLSX (not a readable ZIP archive): {exc}") from None
+        raise _damaged(f"damaged XLSX (not a readable ZIP archive): {exc}", "ZIP") from None
     finally:
         stream.seek(0)
     if len(entries) > limits.MAX_XLSX_ENTRIES:
-        raise ScanError(f"XLSX has more than {limits.MAX_XLSX_ENTRIES} entries")
+        raise ScanError(
+            f"XLSX has more than {limits.MAX_XLSX_ENTRIES} entries",
+            code=errors.TOO_LARGE,
+            params={"max_entries": limits.MAX_XLSX_ENTRIES},
+        )
     total = sum(entry.file_size for entry in entries)
     if total > limits.MAX_XLSX_UNCOMPRESSED_BYTES:
-        raise ScanError(f"XLSX expands beyond {limits.MAX_XLSX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB")
+        max_mb = limits.MAX_XLSX_UNCOMPRESSED_BYTES // (1024 * 1024)
+        raise ScanError(f"XLSX expands beyond {max_mb} MB", code=errors.TOO_LARGE, params={"max_mb": max_mb})
     if not any(entry.filename == "xl/workbook.xml" for entry in entries):
-        raise ScanError("the ZIP archive is not an XLSX workbook (no xl/workbook.xml)")
+        raise ScanError(
+            "the ZIP archive is not an XLSX workbook (no xl/workbook.xml)",
+            code=errors.UNSUPPORTED_FORMAT,
+            params={"tool": TOOL, "expected": EXPECTED, "container": "ZIP"},
+        )
 
 
 _ENTITIES = "XML entities or external references are not allowed inside an XLSX"
@@ -227,11 +259,11 @@ def _xlsx_sheets(stream: BinaryIO) -> Iterator[tuple[str, Iterator[list[str]]]]:
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
     except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden):
-        raise ScanError(_ENTITIES) from None
+        raise ScanError(_ENTITIES, code=errors.XML_FORBIDDEN) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as exc:
         if _caused_by_entities(exc):
-            raise ScanError(_ENTITIES) from None
-        raise ScanError(f"damaged XLSX workbook: {str(exc).splitlines()[0]}") from None
+            raise ScanError(_ENTITIES, code=errors.XML_FORBIDDEN) from None
+        raise _damaged(f"damaged XLSX workbook: {str(exc).splitlines()[0]}", "XLSX") from None
     try:
         for sheet in book.worksheets:
             yield sheet.title, _xlsx_rows(sheet)
@@ -243,12 +275,12 @@ def _xlsx_rows(sheet: Any) -> Iterator[list[str]]:
     try:
         for number, row in enumerate(sheet.iter_rows(values_only=True)):
             if number >= limits.MAX_SHEET_ROWS:
-                raise ScanError(f"sheet {sheet.title} has more than {limits.MAX_SHEET_ROWS} rows")
+                raise _too_many_rows(sheet.title)
             yield [_cell(value) for value in row]
     except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden):
-        raise ScanError(_ENTITIES) from None
+        raise ScanError(_ENTITIES, code=errors.XML_FORBIDDEN) from None
     except ParseError as exc:
-        raise ScanError(f"damaged XLSX sheet {sheet.title}: {exc}") from None
+        raise _damaged(f"damaged XLSX sheet {sheet.title}: {exc}", "XLSX", sheet=sheet.title) from None
 
 
 register(PrivacySentryParser())

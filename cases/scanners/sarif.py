@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from cases.scanners import limits, safejson
+from cases.scanners import errors, limits, safejson
 from cases.scanners.base import Observation, clip, register
 
 TOOL = "sarif"
@@ -81,6 +81,7 @@ class SarifParser:
 
     def parse(self, stream: BinaryIO) -> Iterator[Observation]:
         shape = safejson.validate(stream, track_shape=True)
+        check_structure(stream)
         if shape.second_level_array_objects <= 1:
             tool = safejson.first(stream, "runs.item.tool")
             runs = [_Run.from_tool(0, tool)]
@@ -105,6 +106,19 @@ class SarifParser:
                 left -= 1
             if isinstance(result, dict):
                 yield _observation(runs[min(run_index, len(runs) - 1)], result)
+
+
+def check_structure(stream: BinaryIO) -> None:
+    """A SARIF log is an object with a ``version`` string and a ``runs`` list (§3.13); refuse
+    anything else before reading (a validated stream; it is rewound)."""
+    if safejson.first_byte(stream) != b"{":
+        raise errors.unsupported(TOOL, "version, runs[]", "not a JSON object")
+    kinds = safejson.kinds_at(stream, ("", "version", "runs"), enough=lambda found: found.get("", "map") != "map")
+    if kinds.get("") != "map" or kinds.get("version") != "string" or kinds.get("runs") != "array":
+        safejson.check_syntax(stream)
+        raise errors.unsupported(
+            TOOL, "version, runs[]", "not a SARIF log: it needs a version string and a runs list at its root"
+        )
 
 
 def _scan_runs(stream: BinaryIO) -> tuple[list[_Run], list[int]]:

@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl
 
-from cases.scanners import limits, safejson
-from cases.scanners.base import Observation, ScanError, clip, register
+from cases.scanners import errors, limits, safejson
+from cases.scanners.base import OLE2_MAGIC, Observation, ScanError, clip, looks_like_zip, register
 
 TOOL = "zeek"
 _MASKED_TIME = re.compile(r"^X+\.X+$")
@@ -58,6 +58,14 @@ class ZeekParser:
         )
 
     def parse(self, stream: BinaryIO) -> Iterator[Observation]:
+        head = stream.read(8)
+        stream.seek(0)
+        if looks_like_zip(head) or head.startswith(OLE2_MAGIC):
+            raise ScanError(
+                "the file is an archive or Office document, not a Zeek log",
+                code=errors.UNSUPPORTED_FORMAT,
+                params={"tool": TOOL, "expected": EXPECTED, "container": "ZIP" if looks_like_zip(head) else "OLE2"},
+            )
         reader = _LineReader(stream)
         header = _Header()
         saw_data = False
@@ -67,18 +75,32 @@ class ZeekParser:
             if line.startswith("#"):
                 header.directive(line, number)
                 continue
-            saw_data = True
+            first, saw_data = not saw_data, True
             if header.fields:
                 record, extra = header.row(line, number)
                 path = header.path or _infer_path(record)
             elif line.lstrip().startswith("{"):
-                record, extra = _json_record(reader.raw, number), []
+                record, extra = _json_record(reader.raw, number, first=first), []
                 path = str(record.pop("_path", "") or "") or _infer_path(record)
             else:
-                raise ScanError(f"line {number}: data before any #fields header; not a Zeek log")
+                raise ScanError(
+                    f"line {number}: data before any #fields header; not a Zeek log",
+                    code=errors.UNSUPPORTED_FORMAT,
+                    params={"tool": TOOL, "expected": EXPECTED},
+                    position={"line": number},
+                )
             yield _observation(path, record, extra, number)
         if not saw_data and not header.fields:
-            raise ScanError("empty file")
+            raise ScanError("empty file", code=errors.EMPTY_FILE)
+
+
+EXPECTED = "#fields | {ts, uid, id.orig_h}"
+# A Zeek JSON record has ``ts`` (or the stream's ``_path``/``_write_ts``) and at least one of the
+# keys Zeek's logs identify what they describe by: the connection (uid, uids, id.orig_h/id.resp_h),
+# a file (fuid, id), a host (host), a peer (peer) or the stream itself (_path). conn, http, dns,
+# ssl, dhcp (uids), files (fuid), x509 (id), known_hosts and software (host), stats (peer) all do.
+_JSON_TIME_KEYS = ("ts", "_path", "_write_ts")
+_JSON_IDENTITY_KEYS = ("uid", "uids", "id.orig_h", "id.resp_h", "fuid", "id", "host", "peer", "_path")
 
 
 class _LineReader:
@@ -97,13 +119,24 @@ class _LineReader:
                 return
             number += 1
             if len(raw) > limits.MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                raise ScanError(f"line {number} is longer than {limits.MAX_LINE_BYTES} bytes")
+                raise ScanError(
+                    f"line {number} is longer than {limits.MAX_LINE_BYTES} bytes",
+                    code=errors.TOO_LARGE,
+                    params={"max_line_bytes": limits.MAX_LINE_BYTES},
+                    position={"line": number},
+                )
             if number == 1:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise ScanError(f"invalid UTF-8 at byte {offset + exc.start} (line {number})") from None
+                at = offset + exc.start
+                raise ScanError(
+                    f"invalid UTF-8 at byte {at} (line {number})",
+                    code=errors.NOT_UTF8,
+                    params={"byte": at},
+                    position={"line": number, "byte": at},
+                ) from None
             offset += len(raw)
             self.raw = raw
             yield number, text.rstrip("\r\n")
@@ -181,35 +214,88 @@ def _scalar(field: str, raw: str, kind: str, number: int) -> Any:
                 raise ValueError(raw)
             return value
     except ValueError:
-        raise ScanError(f"line {number}: field {field} has {clip(raw, 40)!r}, which is not a Zeek {kind}") from None
+        raise _invalid_value(field, raw, kind, number) from None
     if kind == "bool":
         if raw not in ("T", "F"):
-            raise ScanError(f"line {number}: field {field} has {clip(raw, 40)!r}, which is not a Zeek bool")
+            raise _invalid_value(field, raw, "bool", number)
         return raw == "T"
     return raw
 
 
-def _json_record(raw: bytes, number: int) -> dict[str, Any]:
+def _invalid_value(field: str, raw: str, kind: str, number: int) -> ScanError:
+    return ScanError(
+        f"line {number}: field {field} has {clip(raw, 40)!r}, which is not a Zeek {kind}",
+        code=errors.INVALID_VALUE,
+        params={"field": field, "type": kind, "value": clip(raw, 40)},
+        position={"line": number},
+    )
+
+
+def _json_record(raw: bytes, number: int, *, first: bool = False) -> dict[str, Any]:
+    """One JSON-lines record; the first one is also the file's structure check (see EXPECTED)."""
     raw = _JSON_MASKED_TS.sub(rb"\1null", raw)
     try:
         safejson.validate_bytes(raw)
     except ScanError as exc:
-        raise ScanError(f"line {number}: {exc.reason}") from None
+        if first and exc.code == errors.DAMAGED_FILE:
+            raise _not_json_lines(number, f"line {number}: {exc.reason}") from None
+        raise ScanError(
+            f"line {number}: {exc.reason}", code=exc.code, params=exc.params, position={"line": number}
+        ) from None
     try:
         record = json.loads(raw)
     except ValueError as exc:
-        raise ScanError(f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+        reason = f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})"
+        if first:
+            raise _not_json_lines(number, reason) from None
+        raise ScanError(
+            reason,
+            code=errors.DAMAGED_FILE,
+            params={"format": "JSON", "detail": exc.msg},
+            position={"line": number, "column": exc.colno},
+        ) from None
     if not isinstance(record, dict):
-        raise ScanError(f"line {number}: a Zeek JSON log line must be an object")
+        if first:
+            raise _not_json_lines(number, f"line {number}: a Zeek JSON log line must be an object")
+        raise ScanError(
+            f"line {number}: a Zeek JSON log line must be an object",
+            code=errors.DAMAGED_FILE,
+            params={"format": "JSON"},
+            position={"line": number},
+        )
+    if first and not (
+        any(key in record for key in _JSON_TIME_KEYS) and any(key in record for key in _JSON_IDENTITY_KEYS)
+    ):
+        raise _not_json_lines(number, f"line {number}: a JSON object without Zeek's ts and uid (or id.orig_h)")
     ts = record.get("ts")
     if isinstance(ts, str):
         try:
             record["ts"] = datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
         except ValueError:
-            raise ScanError(f"line {number}: ts {clip(ts, 40)!r} is neither epoch seconds nor ISO 8601") from None
+            raise ScanError(
+                f"line {number}: ts {clip(ts, 40)!r} is neither epoch seconds nor ISO 8601",
+                code=errors.INVALID_VALUE,
+                params={"field": "ts", "type": "time", "value": clip(ts, 40)},
+                position={"line": number},
+            ) from None
     elif ts is not None and (isinstance(ts, bool) or not isinstance(ts, int | float) or not math.isfinite(ts)):
-        raise ScanError(f"line {number}: ts is not a time")
+        raise ScanError(
+            f"line {number}: ts is not a time",
+            code=errors.INVALID_VALUE,
+            params={"field": "ts", "type": "time", "value": clip(ts, 40)},
+            position={"line": number},
+        )
     return record
+
+
+def _not_json_lines(number: int, reason: str) -> ScanError:
+    """The first record is not a Zeek JSON line (a pretty-printed document, another tool's JSON)."""
+    return ScanError(
+        f"{reason}; not a Zeek log",
+        code=errors.UNSUPPORTED_FORMAT,
+        params={"tool": TOOL, "expected": EXPECTED},
+        position={"line": number},
+    )
 
 
 def _infer_path(record: dict[str, Any]) -> str:

@@ -117,6 +117,10 @@ def test_an_unfinished_or_failed_scan_job_marks_the_comparison_incomplete(pair, 
     assert comparison.jobs_not_succeeded == 1
     assert comparison.complete is False
 
+    # Withdrawing the failed job sets it aside: the comparison is complete again.
+    ScanJob.objects.filter(inspection=current, status=ScanStatus.FAILED).update(status=ScanStatus.WITHDRAWN)
+    assert retest.retest_comparison(inspection=current).complete is True
+
 
 def test_an_inspection_that_is_not_a_retest_is_refused(inspection_factory):
     with pytest.raises(Conflict) as refused:

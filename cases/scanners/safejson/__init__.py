@@ -35,7 +35,17 @@ from cases.scanners.safejson.guard import _ESCAPE as _ESCAPE
 from cases.scanners.safejson.guard import WIDE_DIGITS, JsonGuard, JsonShape, validate, validate_bytes
 from cases.scanners.safejson.guard import _WideRuns as _WideRuns
 from cases.scanners.safejson.streaming import _FastItems as _FastItems
-from cases.scanners.safejson.streaming import events, first, ijson_items, items, kvitems, load
+from cases.scanners.safejson.streaming import (
+    check_syntax,
+    events,
+    first,
+    first_byte,
+    ijson_items,
+    items,
+    kinds_at,
+    kvitems,
+    load,
+)
 
 __all__ = [
     "WIDE_DIGITS",
@@ -43,10 +53,13 @@ __all__ = [
     "GuardAside",
     "JsonGuard",
     "JsonShape",
+    "check_syntax",
     "events",
     "first",
+    "first_byte",
     "ijson_items",
     "items",
+    "kinds_at",
     "kvitems",
     "load",
     "validate",

@@ -37,7 +37,7 @@ class GuardAside:
 
     def __init__(self, stream: BinaryIO, fd: int, start: int) -> None:
         self._stream, self._start = stream, start
-        self._outcome: JsonShape | str | None = None
+        self._outcome: JsonShape | ScanError | None = None
         read_end, write_end = os.pipe()
         self._pid = os.fork()
         if self._pid == 0:  # the child: validate, answer, leave without running any cleanup
@@ -72,7 +72,7 @@ class GuardAside:
             except ValueError:
                 message = {}
             if "error" in message:
-                self._outcome = str(message["error"])
+                self._outcome = ScanError.from_dict(message)
             elif "shape" in message:
                 self._outcome = JsonShape(*message["shape"])
             else:
@@ -82,11 +82,11 @@ class GuardAside:
                 try:
                     self._outcome = validate(self._stream)
                 except ScanError as exc:
-                    self._outcome = exc.reason
+                    self._outcome = exc
                 finally:
                     self._stream.seek(position)
-        if isinstance(self._outcome, str):
-            raise ScanError(self._outcome)
+        if isinstance(self._outcome, ScanError):
+            raise ScanError.from_dict(self._outcome.as_dict())
         return self._outcome
 
     def close(self) -> None:
@@ -118,7 +118,7 @@ def _guard_file(fd: int, start: int) -> dict:
             offset += len(chunk)
         shape = guard.finish()
     except ScanError as exc:
-        return {"error": exc.reason}
+        return exc.as_dict()
     return {"shape": [shape.size, shape.second_level_array_objects, shape.wide_digit_runs]}
 
 

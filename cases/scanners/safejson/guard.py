@@ -18,8 +18,22 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import BinaryIO
 
-from cases.scanners import limits
+from cases.scanners import errors, limits
 from cases.scanners.base import OLE2_MAGIC, UTF8_BOM, ScanError, looks_like_zip
+
+
+def _not_utf8(at: int) -> ScanError:
+    return ScanError(f"invalid UTF-8 at byte {at}", code=errors.NOT_UTF8, params={"byte": at}, position={"byte": at})
+
+
+def _long_number(near: int) -> ScanError:
+    return ScanError(
+        f"number with more than {limits.MAX_NUMBER_DIGITS} digits near byte {near}",
+        code=errors.NUMBER_TOO_LONG,
+        params={"max_digits": limits.MAX_NUMBER_DIGITS},
+        position={"byte": near},
+    )
+
 
 _ESCAPE = re.compile(rb"\\.", re.S)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
@@ -99,16 +113,22 @@ class JsonGuard:
                 chunk = chunk[len(UTF8_BOM) :]
                 self.offset += len(UTF8_BOM)
             if looks_like_zip(chunk):
-                raise ScanError("the file is a ZIP archive, not JSON")
+                raise ScanError(
+                    "the file is a ZIP archive, not JSON", code=errors.UNSUPPORTED_FORMAT, params={"container": "ZIP"}
+                )
             if chunk.startswith(OLE2_MAGIC):
-                raise ScanError("the file is an Office (OLE2) document, not JSON")
+                raise ScanError(
+                    "the file is an Office (OLE2) document, not JSON",
+                    code=errors.UNSUPPORTED_FORMAT,
+                    params={"container": "OLE2"},
+                )
         start = self.offset
         self.offset += len(chunk)
         try:
             self._decoder.decode(chunk)
         except UnicodeDecodeError as exc:
             pending = len(self._decoder.getstate()[0])
-            raise ScanError(f"invalid UTF-8 at byte {start - pending + exc.start}") from None
+            raise _not_utf8(start - pending + exc.start) from None
         if not self._saw_content and chunk.strip():
             self._saw_content = True
         self._scan_structure(chunk, start)
@@ -155,7 +175,7 @@ class JsonGuard:
             head = chunk[: chunk.find(b'"')] if quotes else chunk
             lead = len(head) - len(head.translate(_DIGIT_MAP).lstrip(b"0"))
             if self._digit_run + lead > limits.MAX_NUMBER_DIGITS:
-                raise ScanError(f"number with more than {limits.MAX_NUMBER_DIGITS} digits near byte {start}")
+                raise _long_number(start)
         if ends_in_string:
             self._digit_run = 0
             return
@@ -176,9 +196,9 @@ class JsonGuard:
         if self._digit_run and not self._in_string:
             lead = len(digits) - len(digits.lstrip(b"0"))
             if self._digit_run + lead > limits.MAX_NUMBER_DIGITS:
-                raise ScanError(f"number with more than {limits.MAX_NUMBER_DIGITS} digits near byte {start}")
+                raise _long_number(start)
         if _LONG_NUMBER in digits:
-            raise ScanError(f"number with more than {limits.MAX_NUMBER_DIGITS} digits near byte {start}")
+            raise _long_number(start)
         if ends_in_string:
             self._digit_run = 0
         else:
@@ -194,7 +214,12 @@ class JsonGuard:
             return
         depths = list(accumulate(map(_DELTA.__getitem__, brackets), initial=self.depth))
         if max(depths) > limits.MAX_JSON_DEPTH:
-            raise ScanError(f"nesting deeper than {limits.MAX_JSON_DEPTH} levels near byte {start}")
+            raise ScanError(
+                f"nesting deeper than {limits.MAX_JSON_DEPTH} levels near byte {start}",
+                code=errors.TOO_DEEP,
+                params={"max_depth": limits.MAX_JSON_DEPTH},
+                position={"byte": start},
+            )
         if self._track_shape and min(depths) <= 3:
             self._track_shallow(brackets, depths)
         self.depth = depths[-1]
@@ -238,11 +263,16 @@ class JsonGuard:
         try:
             self._decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise ScanError(f"invalid UTF-8 at byte {self.offset - len(self._decoder.getstate()[0])}") from None
+            raise _not_utf8(self.offset - len(self._decoder.getstate()[0])) from None
         if not self._saw_content:
-            raise ScanError("empty file")
+            raise ScanError("empty file", code=errors.EMPTY_FILE)
         if self._in_string or self.depth > 0 or self._dangling_backslash:
-            raise ScanError(f"truncated JSON at byte {self.offset}")
+            raise ScanError(
+                f"truncated JSON at byte {self.offset}",
+                code=errors.DAMAGED_FILE,
+                params={"format": "JSON", "truncated": True},
+                position={"byte": self.offset},
+            )
         return JsonShape(
             size=self.offset,
             second_level_array_objects=self.second_level_array_objects,

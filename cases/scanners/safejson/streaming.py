@@ -19,12 +19,13 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, BinaryIO
 
 import ijson
 
+from cases.scanners import errors
 from cases.scanners.base import UTF8_BOM, ScanError
 from cases.scanners.safejson.guard import _DIGIT_MAP, JsonShape, _read_chunks, _WideRuns, validate
 
@@ -62,12 +63,25 @@ def _syntax_error(stream: BinaryIO, origin: int, exc: Exception) -> ScanError:
         detail = detail.removeprefix(prefix)
     if "premature EOF" in detail:
         stream.seek(0, 2)
-        return ScanError(f"truncated JSON at byte {stream.tell()}")
+        size = stream.tell()
+        return ScanError(
+            f"truncated JSON at byte {size}",
+            code=errors.DAMAGED_FILE,
+            params={"format": "JSON", "truncated": True, "detail": detail},
+            position={"byte": size},
+        )
     found = _locate(stream, origin)
     if found is None:
-        return ScanError(f"invalid JSON: {detail}")
+        return ScanError(
+            f"invalid JSON: {detail}", code=errors.DAMAGED_FILE, params={"format": "JSON", "detail": detail}
+        )
     line, column, at = found
-    return ScanError(f"invalid JSON at line {line}, column {column} (byte {at}): {detail}")
+    return ScanError(
+        f"invalid JSON at line {line}, column {column} (byte {at}): {detail}",
+        code=errors.DAMAGED_FILE,
+        params={"format": "JSON", "detail": detail},
+        position={"line": line, "column": column, "byte": at},
+    )
 
 
 def _locate(stream: BinaryIO, origin: int) -> tuple[int, int, int] | None:
@@ -120,7 +134,9 @@ def _wrap_errors(stream: BinaryIO, reader: _Reader, iterator: Iterator[Any]) -> 
         raise
     except (ValueError, SystemError) as exc:
         # Numbers are bounded by the guard; anything yajl still cannot convert is reported plainly.
-        raise ScanError(f"invalid JSON value: {exc}") from None
+        raise ScanError(
+            f"invalid JSON value: {exc}", code=errors.DAMAGED_FILE, params={"format": "JSON", "detail": str(exc)[:300]}
+        ) from None
 
 
 # The fast way's window of text: read this much at a time, give up on a value larger than the cap.
@@ -414,7 +430,60 @@ def load(stream: BinaryIO) -> Any:
     """Validate and build a whole (small) document."""
     for value in items(stream, ""):
         return value
-    raise ScanError("empty file")
+    raise ScanError("empty file", code=errors.EMPTY_FILE)
+
+
+_VALUE_EVENTS = {"start_map": "map", "start_array": "array"}
+
+
+def first_byte(stream: BinaryIO) -> bytes:
+    """The first byte of the document after a BOM and white space (b"" when none); rewound.
+
+    A structure check asks it first: what does not start with ``{`` or ``[`` is not JSON at all
+    (another tool's text or XML), which is a format question, not a damaged file.
+    """
+    start = stream.tell()
+    try:
+        return stream.read(64 * 1024).removeprefix(UTF8_BOM).lstrip()[:1]
+    finally:
+        stream.seek(start)
+
+
+def check_syntax(stream: BinaryIO) -> None:
+    """Parse the validated document to its end, raising its syntax error if it has one; rewound.
+
+    For the refusal path of a structure check: a document that is malformed further on is a
+    damaged file, whatever its first keys said.
+    """
+    start = stream.tell()
+    reader = _Reader(stream)
+    try:
+        for _event in _wrap_errors(stream, reader, ijson.basic_parse(reader, use_float=True)):
+            pass
+    finally:
+        stream.seek(start)
+
+
+def kinds_at(stream: BinaryIO, prefixes: Iterable[str], *, enough: Callable[[dict[str, str]], bool]) -> dict[str, str]:
+    """What kind of value (``map``, ``array``, ``string``, ``number``, ``boolean``, ``null``) the
+    validated document holds first at each of ``prefixes`` (ijson syntax; ``""`` is the root).
+
+    Reads no further than ``enough(found)`` needs, so a structure check costs the head of the file
+    when the keys it looks for come first (as writers put them); the stream is rewound.
+    """
+    wanted = set(prefixes)
+    found: dict[str, str] = {}
+    start = stream.tell()
+    reader = _Reader(stream)
+    try:
+        for prefix, event, _value in _wrap_errors(stream, reader, ijson.parse(reader, use_float=True)):
+            if prefix in wanted and prefix not in found and event not in ("map_key", "end_map", "end_array"):
+                found[prefix] = _VALUE_EVENTS.get(event, event)
+                if enough(found) or len(found) == len(wanted):
+                    break
+    finally:
+        stream.seek(start)
+    return found
 
 
 def events(stream: BinaryIO, *, validated: bool = False) -> Iterator[tuple[str, str, Any]]:

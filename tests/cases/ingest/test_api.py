@@ -7,7 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.error_codes import NOT_FOUND
-from cases.error_codes import FILE_TOO_LARGE, INSPECTION_NOT_A_RETEST, SCAN_JOB_NOT_FAILED, UNKNOWN_TOOL, WRONG_TOOL
+from cases.error_codes import (
+    FILE_TOO_LARGE,
+    INSPECTION_NOT_A_RETEST,
+    SCAN_JOB_NEEDS_OTHER_TOOL,
+    SCAN_JOB_NOT_FAILED,
+    UNKNOWN_TOOL,
+    WRONG_TOOL,
+)
 from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
 from tests.cases.ingest.test_service import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)
@@ -79,15 +86,27 @@ def test_a_failed_job_shows_its_reason_and_can_be_retried(
             "url"
         ]
 
-    failed = api_client.get(job_url).json()
+    failed = api_client.get(job_url, HTTP_ACCEPT_LANGUAGE="en").json()
     assert failed["status"] == "failed"
-    assert failed["failure"] == {"code": "invalid_file", "reason": "unsupported format"}
+    assert failed["failure"] == {
+        "code": "unsupported_format",
+        "reason": "This file is not in any scanner format Rectify reads.",
+        "params": {"detail": "unsupported format"},
+        "position": None,
+        "retryable": False,
+        "retry_with_other_tool": True,
+        "suggested_tool": None,
+    }
     assert failed["retry_url"] == f"{job_url}retry/"
 
+    # The same file read the same way would fail again: only another tool may help.
+    refused = api_client.post(failed["retry_url"])
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == SCAN_JOB_NEEDS_OTHER_TOOL
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        retried = api_client.post(failed["retry_url"])
+        retried = api_client.post(failed["retry_url"], {"tool": "HAR"}, format="json")
     assert retried.status_code == 202
-    assert retried.json()["status"] == "queued"
+    assert (retried.json()["status"], retried.json()["tool"]) == ("queued", "har")
     assert retried.json()["failure"] is None
     assert len(callbacks) == 1
 
@@ -154,7 +173,12 @@ def test_naming_the_tool_skips_detection(api_client, inspector, inspection, djan
     job = api_client.get(url).json()
     assert job["tool"] == "har"
     assert job["status"] == "failed"
-    assert job["failure"]["code"] == "invalid_file"
+    assert job["failure"]["code"] == "unsupported_format"
+    assert job["failure"]["params"] == {
+        "tool": "har",
+        "expected": "log.entries[]",
+        "detail": "not a HAR file: it has no log object with an entries list",
+    }
 
 
 def test_policies_reviewer_reads_vendor_and_anonymous_do_not(api_client, inspector, reviewer, vendor_user, inspection):
@@ -261,12 +285,13 @@ def test_scan_page_upload_redirects_and_retry_button_for_failed_jobs(
     assert response.status_code == 302
     assert response["Location"] == f"{url}#scan-job-{job.pk}"
     assert job.status == ScanStatus.FAILED
-    page = client.get(url).content.decode()
-    assert "unsupported format" in page
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This file is not in any scanner format Rectify reads." in page
     assert reverse("scan-retry", args=[job.pk]) in page
+    assert 'data-field="retry-with-tool"' in page  # only another tool could help
 
     with django_capture_on_commit_callbacks(execute=False):
-        retried = client.post(reverse("scan-retry", args=[job.pk]))
+        retried = client.post(reverse("scan-retry", args=[job.pk]), {"tool": "zeek"})
     assert retried.status_code == 302
     assert ScanJob.objects.get().status == ScanStatus.QUEUED
 

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.corpus
 
 # Files the parsers refuse on purpose, with the start of their reason.
 REFUSED = {
-    "har/mitmproxy-test_brokenfile_malformed.har": "invalid JSON at line 5",
-    "exodus/mobsf-shipped_exodus_api_trackers_2025-08.json": "this is the εxodus tracker list",
+    "har/mitmproxy-test_brokenfile_malformed.har": ("damaged_file", "invalid JSON at line 5"),
+    "exodus/mobsf-shipped_exodus_api_trackers_2025-08.json": ("reference_data", "this is the εxodus tracker list"),
 }
 CORPUS_FILES = sorted(str(p.relative_to(CORPUS)) for p in CORPUS.glob("*/*") if p.is_file() and p.suffix != ".md") or [
     "(corpus missing)"
@@ -76,8 +76,9 @@ def test_every_corpus_file_ends_as_the_parsers_say(
     job = ingest(inspector, inspection_for(relative, inspection_factory), path, django_capture_on_commit_callbacks)
 
     if relative in REFUSED:
-        assert (job.status, job.failure_code) == (ScanStatus.FAILED, "invalid_file")
-        assert job.failure_reason.startswith(REFUSED[relative])
+        code, detail = REFUSED[relative]
+        assert (job.status, job.failure_code) == (ScanStatus.FAILED, code)
+        assert job.failure_params["detail"].startswith(detail)
         return
     assert job.status == ScanStatus.SUCCEEDED, job.failure_reason
     observations, distinct, candidates = expected_counts(path, product_kind(relative))

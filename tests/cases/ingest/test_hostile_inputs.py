@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import tasks
 from cases.error_codes import FILE_TOO_LARGE
-from cases.ingest import jobs
+from cases.ingest import failures, jobs
 from cases.models import ScanJob, ScanStatus
 from cases.scanners import limits
 from tests.cases.ingest.test_service import english  # noqa: F401 (fixture)
@@ -97,42 +97,53 @@ def xxe(port: int) -> bytes:
     ).encode()
 
 
-# name, file name, content, what the reason says
+# name, file name, content, the failure code, what the parser's detail says
 CASES = [
-    ("empty file", "capture.har", b"", "empty file"),
-    ("truncated JSON", "capture.har", GOOD_HAR[: len(GOOD_HAR) // 2], "truncated JSON"),
+    ("empty file", "capture.har", b"", "empty_file", "empty file"),
+    ("truncated JSON", "capture.har", GOOD_HAR[: len(GOOD_HAR) // 2], "damaged_file", "truncated JSON"),
     (
         "100,000-deep nesting",
         "capture.har",
         b'{"log": {"entries": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}",
+        "too_deep",
         f"nesting deeper than {limits.MAX_JSON_DEPTH} levels",
     ),
     (
         "a number with 5,000 digits",
         "capture.har",
         b'{"log": {"version": "1.2", "creator": {"name": "x"}, "entries": [{"time": ' + b"9" * 5000 + b"}]}}",
+        "number_too_long",
         f"number with more than {limits.MAX_NUMBER_DIGITS} digits",
     ),
-    ("billion laughs", "scan.xml", BILLION_LAUGHS, "XML entity declarations are not allowed"),
+    ("billion laughs", "scan.xml", BILLION_LAUGHS, "xml_forbidden", "XML entity declarations are not allowed"),
     (
         "XLSX with too many entries",
         "privacy.xlsx",
         _zip(XLSX_HEAD, count_padding=limits.MAX_XLSX_ENTRIES + 1),
+        "too_large",
         f"XLSX has more than {limits.MAX_XLSX_ENTRIES} entries",
     ),
     (
         "a .json that is really a ZIP",
         "report.json",
         _zip({"report.json": b"{}"}),
+        "unsupported_format",
         "report.json is a ZIP archive, not the text format its name suggests",
     ),
     (
         "invalid UTF-8",
         "capture.har",
         GOOD_HAR.replace(b"okhttp/4.9.0", b"okhttp/\xff\xfe4.9.0"),
+        "not_utf8",
         "invalid UTF-8 at byte",
     ),
-    ("unsupported format", "notes.txt", b"Dear inspector, please find the results attached.\n", "unsupported format"),
+    (
+        "unsupported format",
+        "notes.txt",
+        b"Dear inspector, please find the results attached.\n",
+        "unsupported_format",
+        "unsupported format",
+    ),
 ]
 
 
@@ -170,12 +181,13 @@ def upload(client, inspection, name: str, content: bytes, callbacks_fixture):
     return response
 
 
-@pytest.mark.parametrize(("case", "name", "content", "reason"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("case", "name", "content", "code", "detail"), CASES, ids=[c[0] for c in CASES])
 def test_bad_file_fails_its_job_with_a_specific_reason(
     case,
     name,
     content,
-    reason,
+    code,
+    detail,
     media,
     no_network,
     api_client,
@@ -191,13 +203,16 @@ def test_bad_file_fails_its_job_with_a_specific_reason(
     assert response.status_code == 202
     job = ScanJob.objects.get(pk=response.json()["id"])
     assert job.status == ScanStatus.FAILED, case
-    assert job.failure_code == "invalid_file"
-    assert reason in job.failure_reason
+    assert job.failure_code == code
+    assert detail in job.failure_params["detail"]
+    assert job.failure_reason == failures.message(code, job.failure_params)
     assert job.attempts == 1
     assert job.findings.count() == 0
     assert job.file.storage.exists(job.file.name)  # the file is kept whatever the outcome
-    status = api_client.get(response.json()["url"]).json()
-    assert status["failure"] == {"code": "invalid_file", "reason": job.failure_reason}
+    status = api_client.get(response.json()["url"], HTTP_ACCEPT_LANGUAGE="en").json()
+    assert status["failure"]["code"] == code
+    assert status["failure"]["reason"] == job.failure_reason
+    assert status["failure"]["retryable"] is False
     assert no_network == []
 
     # The same worker process goes on: the next good file of the inspection succeeds.
@@ -219,8 +234,9 @@ def test_xlsx_expanding_beyond_the_limit_fails(
     response = upload(api_client, inspection_factory(), "bomb.xlsx", content, django_capture_on_commit_callbacks)
 
     job = ScanJob.objects.get(pk=response.json()["id"])
-    assert (job.status, job.failure_code) == (ScanStatus.FAILED, "invalid_file")
-    assert job.failure_reason == "XLSX expands beyond 1 MB"
+    assert (job.status, job.failure_code) == (ScanStatus.FAILED, "too_large")
+    assert job.failure_params == {"max_mb": 1, "detail": "XLSX expands beyond 1 MB"}
+    assert job.failure_reason == "The file expands to more than 1 MB."
     assert no_network == []
 
 
@@ -254,8 +270,8 @@ def test_xml_external_entities_are_never_fetched(
         server.close()
 
     job = ScanJob.objects.get(pk=response.json()["id"])
-    assert (job.status, job.failure_code) == (ScanStatus.FAILED, "invalid_file")
-    assert "not allowed" in job.failure_reason
+    assert (job.status, job.failure_code) == (ScanStatus.FAILED, "xml_forbidden")
+    assert "not allowed" in job.failure_params["detail"]
     assert connections == []
 
 
@@ -297,7 +313,7 @@ def test_a_real_worker_survives_hostile_files_and_still_ingests_good_ones(
     inspection = inspection_factory()
     hostile = [case for case in CASES if case[0] in {"100,000-deep nesting", "billion laughs", "invalid UTF-8"}]
     created = []
-    for _, name, content, _ in hostile:
+    for _, name, content, _, _ in hostile:
         job, _ = jobs.scan_job_create(
             actor=inspector, inspection=inspection, uploaded=SimpleUploadedFile(name, content)
         )
@@ -316,8 +332,9 @@ def test_a_real_worker_survives_hostile_files_and_still_ingests_good_ones(
 
     results = dict(ScanJob.objects.filter(pk__in=created).values_list("pk", "status"))
     assert set(results.values()) == {ScanStatus.FAILED}
-    for (_, _, _, reason), job_id in zip(hostile, created, strict=True):
-        assert reason in ScanJob.objects.get(pk=job_id).failure_reason
+    for (_, _, _, code, detail), job_id in zip(hostile, created, strict=True):
+        failed = ScanJob.objects.get(pk=job_id)
+        assert (failed.failure_code, detail in failed.failure_params["detail"]) == (code, True)
     good.refresh_from_db()
     assert good.status == ScanStatus.SUCCEEDED, good.failure_reason
     assert good.attempts == 1

@@ -13,7 +13,7 @@ from accounts.errors import Conflict, InvalidInput
 from cases import tasks
 from cases.error_codes import SCAN_JOB_NOT_FAILED, UNKNOWN_TOOL
 from cases.evidence import FileTooLarge
-from cases.ingest import jobs
+from cases.ingest import failures, jobs
 from cases.models import ScanJob, ScanJobEvent, ScanStatus
 from tests.audit import assert_append_only
 from tests.cases.ingest.test_service import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)
@@ -238,7 +238,7 @@ def test_a_worker_whose_lease_was_taken_over_stops_and_cannot_finish(inspector, 
 
     with pytest.raises(jobs.LeaseLost):
         jobs.scan_job_heartbeat(job=stale, progress=50, observations=10)
-    assert jobs.scan_job_fail(job=stale, code="x", reason="stale worker") is None
+    assert jobs.scan_job_fail(job=stale, failure=failures.Failure("timeout", {"minutes": 30})) is None
     with pytest.raises(jobs.LeaseLost), transaction.atomic():
         jobs.scan_job_lock_owned(job=stale)
 
@@ -251,7 +251,7 @@ def test_retry_queues_a_failed_job_again_with_its_file(
 ):
     job, _ = create(inspector, inspection)
     leased = jobs.scan_job_lease(job_id=job.pk)
-    jobs.scan_job_fail(job=leased, code="invalid_file", reason="unsupported format")
+    jobs.scan_job_fail(job=leased, failure=failures.Failure("timeout", {"minutes": 30}))
     name = ScanJob.objects.get(pk=job.pk).file.name
     sent.clear()
 
@@ -265,10 +265,12 @@ def test_retry_queues_a_failed_job_again_with_its_file(
         "",
         "",
     )
+    assert retried.failure_params == {}
     assert retried.file.name == name
     event = ScanJobEvent.objects.get(job=job, kind=jobs.RETRIED)
     assert event.actor == inspector
-    assert event.data["previous"] == {"code": "invalid_file", "reason": "unsupported format"}
+    reason = "Reading the file took longer than 30 minutes; split it into smaller files."
+    assert event.data["previous"] == {"code": "timeout", "reason": reason, "tool": ""}
 
 
 @pytest.mark.parametrize("status", [ScanStatus.QUEUED, ScanStatus.RUNNING, ScanStatus.SUCCEEDED])

@@ -28,7 +28,7 @@ def fake_parse(stream, *, tool=None, filename=""):
         if not line:
             continue
         if line == b"BOOM":
-            raise ScanError(f"line {number} is broken")
+            raise ScanError(f"line {number} is broken", position={"line": number})
         row = json.loads(line)
         yield Observation(FAKE_TOOL, row.get("kind", "thing"), row["locus"], row)
 
@@ -177,12 +177,14 @@ def test_a_file_failing_half_way_saves_no_findings_and_says_why(fake_scanner, in
     job = run(upload(inspector, inspection, good + b"BOOM\n"))
 
     assert job.status == ScanStatus.FAILED
-    assert job.failure_code == "invalid_file"
-    assert job.failure_reason == "line 31 is broken"
+    assert job.failure_code == "damaged_file"
+    assert job.failure_params == {"position": {"line": 31}, "detail": "line 31 is broken"}
+    assert job.failure_reason == "The file is damaged or malformed. (line 31)"
     assert Finding.objects.filter(inspection=inspection).count() == 0
     assert job.file.storage.exists(job.file.name)  # the file is kept whatever the outcome
     event = ScanJobEvent.objects.get(job=job, kind=jobs.FAILED)
-    assert (event.from_status, event.to_status, event.reason) == ("running", "failed", "line 31 is broken")
+    assert (event.from_status, event.to_status, event.reason) == ("running", "failed", job.failure_reason)
+    assert event.data == {"code": "damaged_file"}
 
 
 def test_progress_is_written_by_bytes_read_and_renews_the_lease(fake_scanner, monkeypatch, inspector, inspection):

@@ -72,7 +72,11 @@ def test_long_loci_stay_distinct_and_bounded():
 def test_a_json_document_of_another_tool_is_refused_by_mobsf():
     with pytest.raises(ScanError) as caught:
         list(parse(io.BytesIO(b'{"log": {"entries": []}}'), tool="mobsf"))
-    assert caught.value.reason == "not a MobSF report, scorecard or mobsfscan JSON: none of their keys is present"
+    assert (caught.value.code, caught.value.params) == ("wrong_tool", {"tool": "mobsf", "detected": "har"})
+    assert caught.value.reason == (
+        "this file is a har output, not mobsf "
+        "(not a MobSF report, scorecard or mobsfscan JSON: none of their key sets is present)"
+    )
 
 
 def test_zeek_dhcp_json_lines_are_recognised():

@@ -137,4 +137,8 @@ def test_bom_and_no_creator():
 def test_json_without_log_is_not_a_har():
     with pytest.raises(ScanError) as caught:
         list(parse(io.BytesIO(b'{"entries": [], "creator": {}}'), tool="har"))
-    assert caught.value.reason == "not a HAR file: it has no log.creator, log.version or log.entries"
+    assert caught.value.reason == "not a HAR file: it has no log object with an entries list"
+    assert (caught.value.code, caught.value.params) == (
+        "unsupported_format",
+        {"tool": "har", "expected": "log.entries[]"},
+    )
