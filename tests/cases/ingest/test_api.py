@@ -18,7 +18,7 @@ from cases.error_codes import (
 from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
 from tests.cases.ingest.test_service import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)
-from tests.cases.scanners.conftest import FIXTURES
+from tests.cases.scanners.conftest import FIXTURES, SAMPLES
 
 ROW = {"locus": "GET https://t.example/a", "codes": ["PI-01"], "rule": "har.device_id"}
 
@@ -322,15 +322,6 @@ def test_scan_page_for_a_reviewer_has_no_upload_form_and_vendor_is_refused(clien
 
 # --- the named tool and the content agree (one signature per format: each parser's sniff) ---------
 
-SAMPLES = {
-    "har": "capture.har",
-    "zeek": "conn.log",
-    "exodus": "exodus_api_details.json",
-    "mobsf": "mobsf_android_4x.json",
-    "nmap": "lab_scan.xml",
-    "privacysentry": "privacysentry_new.xlsx",
-    "sarif": "multi_run.sarif",
-}
 MATRIX = [(fmt, tool) for fmt in SAMPLES for tool in SAMPLES]
 
 

@@ -15,19 +15,10 @@ from cases.ingest import failures, jobs
 from cases.models import ScanJob, ScanJobEvent, ScanStatus
 from cases.scanners import errors
 from tests.cases.ingest.test_service import media_root, run  # noqa: F401 (fixtures)
-from tests.cases.scanners.conftest import FIXTURES
+from tests.cases.scanners.conftest import FIXTURES, SAMPLES
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
-SAMPLES = {
-    "har": "capture.har",
-    "zeek": "conn.log",
-    "exodus": "exodus_api_details.json",
-    "mobsf": "mobsf_android_4x.json",
-    "nmap": "lab_scan.xml",
-    "privacysentry": "privacysentry_new.xlsx",
-    "sarif": "multi_run.sarif",
-}
 WRONG_PAIRS = [(fmt, tool) for fmt in SAMPLES for tool in SAMPLES if fmt != tool]
 
 # Sample parameter values for every message variant.

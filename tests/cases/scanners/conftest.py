@@ -40,3 +40,16 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+# One file of each format: the wrong-tool matrices at upload (tests/cases/ingest/test_api.py), at read
+# (test_structure.py) and through the ingest (tests/cases/ingest/test_failures.py) use the same files.
+SAMPLES = {
+    "har": "capture.har",
+    "zeek": "conn.log",
+    "exodus": "exodus_api_details.json",
+    "mobsf": "mobsf_android_4x.json",
+    "nmap": "lab_scan.xml",
+    "privacysentry": "privacysentry_new.xlsx",
+    "sarif": "multi_run.sarif",
+}

@@ -12,18 +12,9 @@ import json
 import pytest
 
 from cases.scanners import ScanError, errors, parse
-from tests.cases.scanners.conftest import FIXTURES
+from tests.cases.scanners.conftest import FIXTURES, SAMPLES
 
 # One file of each format (the same samples as the upload matrix in tests/cases/ingest/test_api.py).
-SAMPLES = {
-    "har": "capture.har",
-    "zeek": "conn.log",
-    "exodus": "exodus_api_details.json",
-    "mobsf": "mobsf_android_4x.json",
-    "nmap": "lab_scan.xml",
-    "privacysentry": "privacysentry_new.xlsx",
-    "sarif": "multi_run.sarif",
-}
 MATRIX = [(fmt, tool) for fmt in SAMPLES for tool in SAMPLES]
 
 
