@@ -14,10 +14,12 @@ Any failure ends the job as failed with a code and a reason (``cases.ingest.fail
 import csv
 import json
 import logging
+import math
+import re
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
 from django.conf import settings
@@ -26,7 +28,7 @@ from django.utils import translation
 
 from cases.ingest import failures, jobs, store
 from cases.models import ScanJob, ViolationType
-from cases.scanners import Candidate, Observation, detect_candidates, parse
+from cases.scanners import Candidate, Observation, ObservationCounts, detect_candidates, limits, parse
 from cases.services import finding_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -43,42 +45,55 @@ TITLE_CHARS = 300
 # Evidence larger than this is kept as a preview (a finding is not a place for a whole capture).
 EVIDENCE_CHARS = 64 * 1024
 EVIDENCE_PREVIEW_CHARS = 4 * 1024
+# Stored observations (ScanObservation.kind is 32 characters; loci are cut, attributes bounded).
+KIND_CHARS = 32
+OBSERVATION_LOCUS_CHARS = 2000
 
 
 @dataclass
 class Tally:
-    """Counts of one read. ``unmapped`` = observations that produced no candidate with a known
-    violation code, plus candidates whose code is unknown.
-
-    Rules that judge one observation emit as they read it, so their candidates belong to the
-    observation just read. Rules that group (one candidate per host, per API...) emit after the
-    last observation and record in ``evidence["count"]`` how many observations each summarises;
-    those are credited instead. An observation that fed two grouping rules is credited twice, so
-    the total is capped at the number of observations.
+    """What one read saw: every row the parser yielded (``seq``), the observations among them and
+    their counts by kind (``cases.scanners.counts``), the candidates, and two bitmaps by position:
+    observations that fed a saved candidate (``mapped``) and rows that are not observations (meta
+    rows, nmap hosts that were down). ``unmapped`` = observations that fed no saved candidate.
     """
 
-    observations: int = 0
+    seq: int = 0
     candidates: int = 0
     unknown_codes: int = 0
     tool: str = ""
-    read_all: bool = False
-    _mapped_while_reading: int = 0
-    _last_mapped: int = 0
-    _credited_by_groups: int = 0
+    counts: ObservationCounts = field(default_factory=ObservationCounts)
+    mapped: bytearray = field(default_factory=bytearray)
+    not_counted: bytearray = field(default_factory=bytearray)
 
-    def count_mapped(self, candidate: Candidate) -> None:
-        if not self.read_all:
-            if self._last_mapped != self.observations:
-                self._mapped_while_reading += 1
-                self._last_mapped = self.observations
-            return
-        count = candidate.evidence.get("count") if isinstance(candidate.evidence, dict) else None
-        self._credited_by_groups += count if isinstance(count, int) and count > 0 else 1
+    @property
+    def observations(self) -> int:
+        return self.counts.observations
+
+    def mark_mapped(self, sources) -> None:
+        mapped = self.mapped
+        for seq in sources:
+            index = seq >> 3
+            if index >= len(mapped):
+                mapped.extend(bytes(index - len(mapped) + 4096))
+            mapped[index] |= 1 << (seq & 7)
+
+    def mark_not_counted(self, seq: int) -> None:
+        index = seq >> 3
+        if index >= len(self.not_counted):
+            self.not_counted.extend(bytes(index - len(self.not_counted) + 4096))
+        self.not_counted[index] |= 1 << (seq & 7)
 
     @property
     def unmapped(self) -> int:
-        mapped = min(self.observations, self._mapped_while_reading + self._credited_by_groups)
-        return self.observations - mapped + self.unknown_codes
+        mapped = int.from_bytes(self.mapped, "little") & ~int.from_bytes(self.not_counted, "little")
+        return self.observations - mapped.bit_count()
+
+    def as_counts(self) -> dict:
+        counts = self.counts.as_dict(self.tool)
+        if self.unknown_codes:
+            counts["unknown_codes"] = self.unknown_codes
+        return counts
 
 
 def scan_job_process(*, job_id: int) -> ScanJob | None:
@@ -103,16 +118,24 @@ def scan_ingest(*, job: ScanJob) -> ScanJob:
     with (
         job.file.open("rb") as stream,
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool,
+        # Lone surrogates in attributes become "?": the rows must be valid UTF-8 for PostgreSQL.
+        tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace", newline="") as observation_spool,
     ):
-        tally = read_into_spool(job=job, stream=stream, spool=spool)
+        tally = read_into_spool(job=job, stream=stream, spool=spool, observation_spool=observation_spool)
         # The save cannot renew the lease from inside its transaction: take what is left of the time.
         jobs.scan_job_heartbeat(
             job=job, progress=READ_SHARE, observations=tally.observations, lease=jobs.APPLY_LEASE, tool=tally.tool
         )
         spool.seek(0)
+        observation_spool.flush()
+        observation_spool.buffer.seek(0)
+        counts = tally.as_counts()
         with transaction.atomic():
             jobs.scan_job_lock_owned(job=job)
             created = store.save_spool(job=job, spool=spool)
+            store.save_observations(job=job, spool=observation_spool.buffer, mapped=tally.mapped)
+            ScanJob.objects.filter(pk=job.pk).update(counts=counts)
+            job.counts = counts
             return jobs.scan_job_succeed(
                 job=job,
                 observations=tally.observations,
@@ -123,43 +146,98 @@ def scan_ingest(*, job: ScanJob) -> ScanJob:
             )
 
 
-def read_into_spool(*, job: ScanJob, stream: BinaryIO, spool: TextIO) -> Tally:
-    """Parse ``stream``, detect candidates and write one spool row per known-code candidate."""
+def read_into_spool(*, job: ScanJob, stream: BinaryIO, spool: TextIO, observation_spool: TextIO | None = None) -> Tally:
+    """Parse ``stream``, detect candidates and write one spool row per known-code candidate, and
+    (to ``observation_spool``, when given) one ``store.OBSERVATION_COLUMNS`` row per observation."""
     codes = dict(ViolationType.objects.filter(active=True).values_list("code", "pk"))
     version_id = job.inspection.product_version_id
     writer = csv.writer(spool)
     tally = Tally()
     observations = parse(stream, tool=job.tool or None, filename=job.original_name)
-    for candidate in detect_candidates(_counted(observations, job=job, stream=stream, tally=tally)):
+    read = _counted(observations, job=job, stream=stream, tally=tally, spool=observation_spool)
+    for candidate in detect_candidates(read):
         violation_type_id = codes.get(candidate.violation_code)
         if violation_type_id is None:
             tally.unknown_codes += 1
             continue
-        tally.count_mapped(candidate)
+        tally.mark_mapped(candidate.sources)
         tally.candidates += 1
         writer.writerow(spool_row(tally.candidates, violation_type_id, candidate, version_id=version_id))
+    if tally.unknown_codes:
+        logger.warning("scan job %s: %s candidate(s) with a code not in the taxonomy", job.pk, tally.unknown_codes)
     return tally
 
 
 def _counted(
-    observations: Iterable[Observation], *, job: ScanJob, stream: BinaryIO, tally: Tally
+    observations: Iterable[Observation], *, job: ScanJob, stream: BinaryIO, tally: Tally, spool: TextIO | None
 ) -> Iterator[Observation]:
+    """Number, count and spool each observation (positions match ``detect_candidates``'), and
+    write progress as the file is read."""
     size = max(job.size, 1)
     next_count = PROGRESS_EVERY
     next_time = time.monotonic() + PROGRESS_SECONDS
+    count = tally.counts.add
+    write = spool.write if spool is not None else None
+    prefix = f"f\t{job.pk}\t"
+    seq = 0
     for observation in observations:
-        tally.observations += 1
+        seq += 1
+        tally.seq = seq
+        if not count(observation):
+            tally.mark_not_counted(seq)
+        if write is not None:
+            write(prefix + observation_row(seq, observation))
         if not tally.tool:
             tally.tool = observation.tool
-        if tally.observations >= next_count or time.monotonic() >= next_time:
-            next_count = tally.observations + PROGRESS_EVERY
+        if seq >= next_count or time.monotonic() >= next_time:
+            next_count = seq + PROGRESS_EVERY
             next_time = time.monotonic() + PROGRESS_SECONDS
             read = min(max(stream.tell(), 0), size)
             jobs.scan_job_heartbeat(
                 job=job, progress=read * READ_SHARE // size, observations=tally.observations, tool=tally.tool
             )
         yield observation
-    tally.read_all = True
+
+
+# COPY text format: backslash, tab, newline and carriage return are escaped; NUL is not text.
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r\x00]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": "\ufffd"})
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False).encode
+
+
+def _copy_text(value: str) -> str:
+    return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
+
+
+def observation_row(seq: int, observation: Observation) -> str:
+    """The tail of one COPY text line (after ``mapped`` and ``job_id``): seq, kind, locus, attributes.
+
+    Attributes are valid jsonb (no NUL escape; lone surrogates are replaced when the spool encodes
+    them) and bounded: over ``MAX_STORED_ATTRIBUTES_CHARS`` they are kept as a preview.
+    """
+    try:
+        text = _dumps(observation.attributes)
+    except ValueError:  # NaN or infinity: not JSON
+        text = _dumps(_finite(observation.attributes))
+    if len(text) > limits.MAX_STORED_ATTRIBUTES_CHARS:
+        text = _dumps({"truncated": True, "chars": len(text), "preview": text[:EVIDENCE_PREVIEW_CHARS]})
+    if "\\" in text:
+        if "\\u0000" in text:  # jsonb refuses the NUL escape
+            text = text.replace("\\u0000", "\\ufffd")
+        text = text.replace("\\", "\\\\")
+    kind = observation.kind[:KIND_CHARS]
+    locus = observation.locus[:OBSERVATION_LOCUS_CHARS]
+    return f"{seq}\t{_copy_text(kind)}\t{_copy_text(locus)}\t{text}\n"
+
+
+def _finite(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _text(value, limit: int) -> str:

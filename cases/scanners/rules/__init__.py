@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from cases.scanners.base import Candidate, Observation, ScanContext
-from cases.scanners.rules.base import Rule
+from cases.scanners.rules.base import Cursor, Rule
 from cases.scanners.rules.cloud import CloudConnectionRule
 from cases.scanners.rules.consent import BeforeConsentRule
 from cases.scanners.rules.permissions import SensitivePermissionRule
@@ -42,9 +42,10 @@ MAX_LOCUS = 500
 MAX_TITLE = 300
 
 
-def _bounded(candidate: Candidate) -> Candidate:
+def _bounded(candidate: Candidate, **changes) -> Candidate:
     """Keep long loci distinct (a digest of the whole replaces the tail) and titles within bounds."""
-    changes = {}
+    if changes.get("sources") is candidate.sources:
+        del changes["sources"]
     if len(candidate.locus) > MAX_LOCUS:
         digest = hashlib.sha256(candidate.locus.encode("utf-8")).hexdigest()
         changes["locus"] = f"{candidate.locus[: MAX_LOCUS - 65]}#{digest}"
@@ -56,18 +57,25 @@ def _bounded(candidate: Candidate) -> Candidate:
 def detect_candidates(
     observations: Iterable[Observation], *, context: ScanContext | None = None
 ) -> Iterator[Candidate]:
-    """Run every rule over one scan's observations (consumed once, in order)."""
+    """Run every rule over one scan's observations (consumed once, in order).
+
+    Each candidate's ``sources`` are the positions (1-based) of the observations that fed it.
+    """
     rules = [rule_type() for rule_type in RULE_TYPES]
+    cursor = Cursor()
     for rule in rules:
         rule.context = context or ScanContext()
+        rule.bind(cursor)
     by_kind: dict[str, list[Rule]] = defaultdict(list)
     for rule in rules:
         for kind in rule.kinds:
             by_kind[kind].append(rule)
-    for observation in observations:
+    for seq, observation in enumerate(observations, 1):
+        cursor.seq = seq
         for rule in by_kind.get(observation.kind, ()):
             for candidate in rule.observe(observation):
-                yield _bounded(candidate)
+                # Yielded while observing: made from the observation just read.
+                yield _bounded(candidate, sources=candidate.sources or (seq,))
     for rule in rules:
         for candidate in rule.finish():
             yield _bounded(candidate)
