@@ -18,17 +18,19 @@ import math
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import translation
 
 from cases.ingest import failures, jobs, store
 from cases.models import ScanJob, ViolationType
 from cases.scanners import Candidate, Observation, ObservationCounts, detect_candidates, limits, parse
+from cases.scanners.rules.base import Cursor
 from cases.services import finding_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ class Tally:
     counts: ObservationCounts = field(default_factory=ObservationCounts)
     mapped: bytearray = field(default_factory=bytearray)
     not_counted: bytearray = field(default_factory=bytearray)
+    guessed: bytearray = field(default_factory=bytearray)
 
     @property
     def observations(self) -> int:
@@ -73,16 +76,13 @@ class Tally:
     def mark_mapped(self, sources) -> None:
         mapped = self.mapped
         for seq in sources:
-            index = seq >> 3
-            if index >= len(mapped):
-                mapped.extend(bytes(index - len(mapped) + 4096))
-            mapped[index] |= 1 << (seq & 7)
+            _set_bit(mapped, seq)
 
     def mark_not_counted(self, seq: int) -> None:
-        index = seq >> 3
-        if index >= len(self.not_counted):
-            self.not_counted.extend(bytes(index - len(self.not_counted) + 4096))
-        self.not_counted[index] |= 1 << (seq & 7)
+        _set_bit(self.not_counted, seq)
+
+    def mark_guessed(self, seq: int) -> None:
+        _set_bit(self.guessed, seq)
 
     @property
     def unmapped(self) -> int:
@@ -94,6 +94,13 @@ class Tally:
         if self.unknown_codes:
             counts["unknown_codes"] = self.unknown_codes
         return counts
+
+
+def _set_bit(bits: bytearray, seq: int) -> None:
+    index = seq >> 3
+    if index >= len(bits):
+        bits.extend(bytes(index - len(bits) + 4096))
+    bits[index] |= 1 << (seq & 7)
 
 
 def scan_job_process(*, job_id: int) -> ScanJob | None:
@@ -114,7 +121,14 @@ def scan_job_process(*, job_id: int) -> ScanJob | None:
 
 
 def scan_ingest(*, job: ScanJob) -> ScanJob:
-    """Read the leased job's file and save its findings; raise on a bad file (the caller fails the job)."""
+    """Read the leased job's file and save its findings; raise on a bad file (the caller fails the job).
+
+    On PostgreSQL (outside a caller's transaction) the observations stream into their table with
+    COPY while the file is read, in the transaction that then saves the findings: the database
+    stores them while the parsers work. Elsewhere they are spooled and saved with the findings.
+    """
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _ingest_streaming(job=job)
     with (
         job.file.open("rb") as stream,
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool,
@@ -129,33 +143,98 @@ def scan_ingest(*, job: ScanJob) -> ScanJob:
         spool.seek(0)
         observation_spool.flush()
         observation_spool.buffer.seek(0)
-        counts = tally.as_counts()
         with transaction.atomic():
             jobs.scan_job_lock_owned(job=job)
             created = store.save_spool(job=job, spool=spool)
             store.save_observations(job=job, spool=observation_spool.buffer, mapped=tally.mapped)
-            ScanJob.objects.filter(pk=job.pk).update(counts=counts)
-            job.counts = counts
-            return jobs.scan_job_succeed(
-                job=job,
-                observations=tally.observations,
-                findings_created=created,
-                duplicates=tally.candidates - created,
-                unmapped=tally.unmapped,
-                tool=tally.tool,
-            )
+            return _succeed(job=job, tally=tally, created=created)
 
 
-def read_into_spool(*, job: ScanJob, stream: BinaryIO, spool: TextIO, observation_spool: TextIO | None = None) -> Tally:
+def _ingest_streaming(*, job: ScanJob) -> ScanJob:
+    """``scan_ingest`` with the observations' COPY running during the read.
+
+    The reading connection holds the transaction (and the COPY) from the first observation to the
+    job's success, so progress and lease renewals go through another connection, on a thread of
+    their own (``_Heartbeats``). Rows are written with a first guess of ``mapped`` (the observation
+    went into a group or a candidate); the guesses the end of the read proves wrong are corrected
+    before the findings are saved, in the same transaction.
+    """
+    with (
+        job.file.open("rb") as stream,
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool,
+        _Heartbeats() as heartbeat,
+        transaction.atomic(),
+    ):
+        with store.ObservationCopy(job=job) as sink:
+            tally = read_into_spool(job=job, stream=stream, spool=spool, observation_spool=sink, heartbeat=heartbeat)
+        heartbeat(
+            job=job, progress=READ_SHARE, observations=tally.observations, lease=jobs.APPLY_LEASE, tool=tally.tool
+        )
+        spool.seek(0)
+        store.correct_mapped(job=job, guessed=tally.guessed, mapped=tally.mapped)
+        jobs.scan_job_lock_owned(job=job)
+        created = store.save_spool(job=job, spool=spool)
+        return _succeed(job=job, tally=tally, created=created)
+
+
+def _succeed(*, job: ScanJob, tally: "Tally", created: int) -> ScanJob:
+    counts = tally.as_counts()
+    ScanJob.objects.filter(pk=job.pk).update(counts=counts)
+    job.counts = counts
+    return jobs.scan_job_succeed(
+        job=job,
+        observations=tally.observations,
+        findings_created=created,
+        duplicates=tally.candidates - created,
+        unmapped=tally.unmapped,
+        tool=tally.tool,
+    )
+
+
+class _Heartbeats:
+    """``jobs.scan_job_heartbeat`` on a thread of its own, hence on a database connection of its own
+    (committed at once), while the reading connection is inside the saving transaction."""
+
+    def __enter__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-heartbeat")
+        return self
+
+    def __call__(self, **kwargs) -> None:
+        self._pool.submit(jobs.scan_job_heartbeat, **kwargs).result()
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self._pool.submit(connections.close_all).result()
+        finally:
+            self._pool.shutdown()
+
+
+def read_into_spool(
+    *,
+    job: ScanJob,
+    stream: BinaryIO,
+    spool: TextIO,
+    observation_spool: TextIO | None = None,
+    heartbeat: Callable[..., None] | None = None,
+) -> Tally:
     """Parse ``stream``, detect candidates and write one spool row per known-code candidate, and
     (to ``observation_spool``, when given) one ``store.OBSERVATION_COLUMNS`` row per observation."""
     codes = dict(ViolationType.objects.filter(active=True).values_list("code", "pk"))
     version_id = job.inspection.product_version_id
     writer = csv.writer(spool)
     tally = Tally()
+    cursor = Cursor()
     observations = parse(stream, tool=job.tool or None, filename=job.original_name)
-    read = _counted(observations, job=job, stream=stream, tally=tally, spool=observation_spool)
-    for candidate in detect_candidates(read):
+    read = _counted(
+        observations,
+        job=job,
+        stream=stream,
+        tally=tally,
+        spool=observation_spool,
+        cursor=cursor,
+        heartbeat=heartbeat or jobs.scan_job_heartbeat,
+    )
+    for candidate in detect_candidates(read, cursor=cursor):
         violation_type_id = codes.get(candidate.violation_code)
         if violation_type_id is None:
             tally.unknown_codes += 1
@@ -169,34 +248,53 @@ def read_into_spool(*, job: ScanJob, stream: BinaryIO, spool: TextIO, observatio
 
 
 def _counted(
-    observations: Iterable[Observation], *, job: ScanJob, stream: BinaryIO, tally: Tally, spool: TextIO | None
+    observations: Iterable[Observation],
+    *,
+    job: ScanJob,
+    stream: BinaryIO,
+    tally: Tally,
+    spool: TextIO | None,
+    cursor: Cursor,
+    heartbeat: Callable[..., None],
 ) -> Iterator[Observation]:
     """Number, count and spool each observation (positions match ``detect_candidates``'), and
-    write progress as the file is read."""
+    write progress as the file is read.
+
+    An observation's row is written once the rules have seen it (when the next one is asked for),
+    with ``mapped`` guessed from ``cursor.fed``; ``store`` sets the final value.
+    """
     size = max(job.size, 1)
     next_count = PROGRESS_EVERY
     next_time = time.monotonic() + PROGRESS_SECONDS
     count = tally.counts.add
     write = spool.write if spool is not None else None
-    prefix = f"f\t{job.pk}\t"
+    fed, not_fed = f"t\t{job.pk}\t", f"f\t{job.pk}\t"
     seq = 0
+    pending: Observation | None = None
     for observation in observations:
+        if pending is not None and write is not None:
+            if cursor.fed == seq:
+                tally.mark_guessed(seq)
+                write(fed + observation_row(seq, pending))
+            else:
+                write(not_fed + observation_row(seq, pending))
         seq += 1
         tally.seq = seq
         if not count(observation):
             tally.mark_not_counted(seq)
-        if write is not None:
-            write(prefix + observation_row(seq, observation))
         if not tally.tool:
             tally.tool = observation.tool
         if seq >= next_count or time.monotonic() >= next_time:
             next_count = seq + PROGRESS_EVERY
             next_time = time.monotonic() + PROGRESS_SECONDS
             read = min(max(stream.tell(), 0), size)
-            jobs.scan_job_heartbeat(
-                job=job, progress=read * READ_SHARE // size, observations=tally.observations, tool=tally.tool
-            )
+            heartbeat(job=job, progress=read * READ_SHARE // size, observations=tally.observations, tool=tally.tool)
+        pending = observation
         yield observation
+    if pending is not None and write is not None:
+        if cursor.fed == seq:
+            tally.mark_guessed(seq)
+        write((fed if cursor.fed == seq else not_fed) + observation_row(seq, pending))
 
 
 # COPY text format: backslash, tab, newline and carriage return are escaped; NUL is not text.

@@ -33,6 +33,7 @@ COLUMNS = ("seq", "violation_type_id", "title", "rule", "locus", "fingerprint", 
 OBSERVATION_COLUMNS = ("mapped", "job_id", "seq", "kind", "locus", "attributes")
 BATCH = 2000
 COPY_CHUNK = 1024 * 1024
+CORRECTION_BATCH = 50_000
 
 
 def save_spool(*, job: ScanJob, spool: TextIO) -> int:
@@ -173,16 +174,89 @@ def save_observations(*, job: ScanJob, spool: BinaryIO, mapped: bytes | bytearra
 
 
 def _flagged(spool: BinaryIO, mapped: bytes | bytearray) -> Iterator[list[bytes]]:
-    """The spool's lines, a chunk at a time, with ``mapped`` set to true where the bitmap says so."""
+    """The spool's lines, a chunk at a time, with ``mapped`` as the bitmap says (the spool holds a guess)."""
     seq = 0
     size = len(mapped)
     while lines := spool.readlines(COPY_CHUNK):
-        for index in range(len(lines)):
+        for index, line in enumerate(lines):
             seq += 1
             byte = seq >> 3
-            if byte < size and mapped[byte] & (1 << (seq & 7)):
-                lines[index] = b"t" + lines[index][1:]
+            flag = 116 if byte < size and mapped[byte] & (1 << (seq & 7)) else 102  # "t" / "f"
+            if line[0] != flag:
+                lines[index] = (b"t" if flag == 116 else b"f") + line[1:]
         yield lines
+
+
+class ObservationCopy:
+    """A COPY of a job's observations into their table, fed line by line while the file is read;
+    use inside the saving transaction. The job's previous rows are deleted first. Lines are
+    ``OBSERVATION_COLUMNS`` rows in COPY text format; text that is not valid UTF-8 (lone
+    surrogates) is replaced. The data leaves a megabyte at a time and the server stores it while
+    the parsers go on; a server slower than the read makes the write wait (memory stays flat).
+    """
+
+    def __init__(self, *, job: ScanJob) -> None:
+        self.job = job
+        self.rows = 0
+        self._buffer: list[str] = []
+        self._size = 0
+
+    def __enter__(self) -> "ObservationCopy":
+        self._cursor = connection.cursor()
+        self._context = self._copy = None
+        return self
+
+    def _start(self) -> None:
+        # On the first row, not before: the connection runs no other query while a COPY is open.
+        table = connection.ops.quote_name(ScanObservation._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(name) for name in OBSERVATION_COLUMNS)
+        self._cursor.execute(f"DELETE FROM {table} WHERE job_id = %s", [self.job.pk])
+        self._context = self._cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN")
+        self._copy = self._context.__enter__()
+
+    def write(self, line: str) -> None:
+        self._buffer.append(line)
+        self.rows += 1
+        self._size += len(line)
+        if self._size >= COPY_CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            if self._copy is None:
+                self._start()
+            self._copy.write("".join(self._buffer).encode("utf-8", "replace"))
+            self._buffer.clear()
+            self._size = 0
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        try:
+            if exc_type is None:
+                self._flush()
+                if self._context is None:
+                    self._start()  # no row: still replace the previous ones
+            if self._context is not None:
+                self._context.__exit__(exc_type, exc, traceback)
+        finally:
+            self._cursor.close()
+
+
+def correct_mapped(*, job: ScanJob, guessed: bytes | bytearray, mapped: bytes | bytearray) -> int:
+    """Flip ``mapped`` on the job's stored rows whose guess (``guessed``) the end of the read proved
+    wrong; answer how many. Inside the saving transaction."""
+    wrong = int.from_bytes(guessed, "little") ^ int.from_bytes(mapped, "little")
+    if not wrong:
+        return 0
+    data = wrong.to_bytes((wrong.bit_length() + 7) // 8, "little")
+    seqs = [(index << 3) | bit for index, byte in enumerate(data) if byte for bit in range(8) if byte & (1 << bit)]
+    table = connection.ops.quote_name(ScanObservation._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(seqs), CORRECTION_BATCH):
+            cursor.execute(
+                f"UPDATE {table} SET mapped = NOT mapped WHERE job_id = %s AND seq = ANY(%s)",
+                [job.pk, seqs[start : start + CORRECTION_BATCH]],
+            )
+    return len(seqs)
 
 
 def _copy_observations(*, job: ScanJob, spool: BinaryIO, mapped: bytes | bytearray) -> int:

@@ -55,14 +55,16 @@ def _bounded(candidate: Candidate, **changes) -> Candidate:
 
 
 def detect_candidates(
-    observations: Iterable[Observation], *, context: ScanContext | None = None
+    observations: Iterable[Observation], *, context: ScanContext | None = None, cursor: Cursor | None = None
 ) -> Iterator[Candidate]:
     """Run every rule over one scan's observations (consumed once, in order).
 
-    Each candidate's ``sources`` are the positions (1-based) of the observations that fed it.
+    Each candidate's ``sources`` are the positions (1-based) of the observations that fed it;
+    ``cursor``, when given, shows the caller the position being read and the last one that fed a
+    group or a candidate.
     """
     rules = [rule_type() for rule_type in RULE_TYPES]
-    cursor = Cursor()
+    cursor = cursor or Cursor()
     for rule in rules:
         rule.context = context or ScanContext()
         rule.bind(cursor)
@@ -75,6 +77,7 @@ def detect_candidates(
         for rule in by_kind.get(observation.kind, ()):
             for candidate in rule.observe(observation):
                 # Yielded while observing: made from the observation just read.
+                cursor.fed = seq
                 yield _bounded(candidate, sources=candidate.sources or (seq,))
     for rule in rules:
         for candidate in rule.finish():

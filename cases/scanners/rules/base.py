@@ -19,12 +19,14 @@ from cases.scanners.base import Candidate, Observation, ScanContext
 
 
 class Cursor:
-    """The position (1-based) of the observation being read; 0 before the first."""
+    """The position (1-based) of the observation being read (0 before the first), and the last
+    position that went into a group or a candidate (``fed``: a first guess of ``mapped``)."""
 
-    __slots__ = ("seq",)
+    __slots__ = ("seq", "fed")
 
     def __init__(self) -> None:
         self.seq = 0
+        self.fed = 0
 
 
 class Rule:
@@ -78,10 +80,12 @@ class Group:
 
     def add(self, example: dict[str, Any]) -> None:
         self.count += 1
-        if self.cursor is not None and self.cursor.seq:
+        cursor = self.cursor
+        if cursor is not None and cursor.seq:
             seqs = self.seqs
-            if not seqs or seqs[-1] != self.cursor.seq:
-                seqs.append(self.cursor.seq)
+            if not seqs or seqs[-1] != cursor.seq:
+                seqs.append(cursor.seq)
+            cursor.fed = cursor.seq
         if len(self.examples) < limits.MAX_EVIDENCE_ITEMS:
             self.examples.append(example)
 

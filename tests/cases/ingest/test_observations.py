@@ -375,3 +375,71 @@ def test_upload_of_a_file_stores_its_observations_through_the_api(
     job = ScanJob.objects.get(pk=response.json()["id"])
     assert job.stored_observations.count() == 6
     assert api_client.get(observations_url(job, kind="http_request")).json()["count"] == 5
+
+
+# The streaming path: COPY during the read, progress through another connection --------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_observations_stream_while_the_file_is_read(monkeypatch, inspector, inspection_factory):
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY during the read is PostgreSQL's")
+    monkeypatch.setattr(service, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(store, "COPY_CHUNK", 1)  # every row leaves at once: the COPY is open during the read
+    beats = []
+    heartbeat = jobs.scan_job_heartbeat
+
+    def spy(**kwargs):
+        heartbeat(**kwargs)
+        beats.append(kwargs["observations"])
+
+    monkeypatch.setattr(jobs, "scan_job_heartbeat", spy)
+    inspection = inspection_factory()
+    job = upload(inspector, inspection, (FIXTURES / "capture.har").read_bytes(), name="capture.har")
+    # Committed at once here, so the message ran the job eagerly; run it again over a stale row.
+    ScanObservation.objects.create(job=job, seq=99, kind="stale", locus="x")
+    ScanJob.objects.filter(pk=job.pk).update(status=ScanStatus.QUEUED)
+    beats.clear()
+
+    done = run(job)
+
+    assert done.status == ScanStatus.SUCCEEDED, done.failure_reason
+    assert beats[-1] == 5 and len(beats) >= 3  # during the read, then before the save
+    assert stored(done) == [
+        (1, "capture_meta", False),
+        (2, "http_request", True),
+        (3, "http_request", True),
+        (4, "http_request", False),
+        (5, "http_request", True),
+        (6, "http_request", True),
+    ]
+    assert done.unmapped == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_streaming_read_that_fails_leaves_no_observation(monkeypatch, inspector, inspection_factory):
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY during the read is PostgreSQL's")
+    monkeypatch.setattr(store, "COPY_CHUNK", 1)
+    broken = (FIXTURES / "capture.har").read_bytes()[:-40]  # cut inside the last entry
+    job = upload(inspector, inspection_factory(), broken, name="broken.har")
+    ScanObservation.objects.create(job=job, seq=99, kind="stale", locus="x")
+    ScanJob.objects.filter(pk=job.pk).update(status=ScanStatus.QUEUED)
+    job = run(job)
+
+    assert job.status == ScanStatus.FAILED
+    # The transaction rolled back: nothing of this read, and the earlier rows stay as they were.
+    assert list(ScanObservation.objects.filter(job=job).values_list("seq", flat=True)) == [99]
+
+
+def test_guessed_mapped_flags_are_corrected_by_the_end_of_the_read(inspection, inspector):
+    job = bare_job(inspection, inspector)
+    spool, _ = _spool_of(job, [Observation("t", "thing", str(n), {}) for n in range(1, 21)])
+    store.save_observations(job=job, spool=spool, mapped=b"")
+    guessed, mapped = service.Tally(), service.Tally()
+    guessed.mark_mapped([1, 2, 3, 17])
+    mapped.mark_mapped([2, 3, 4, 18, 20])
+
+    ScanObservation.objects.filter(job=job, seq__in=[1, 2, 3, 17]).update(mapped=True)
+    assert store.correct_mapped(job=job, guessed=guessed.mapped, mapped=mapped.mapped) == 5
+    assert sorted(job.stored_observations.filter(mapped=True).values_list("seq", flat=True)) == [2, 3, 4, 18, 20]

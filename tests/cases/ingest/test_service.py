@@ -33,7 +33,7 @@ def fake_parse(stream, *, tool=None, filename=""):
         yield Observation(FAKE_TOOL, row.get("kind", "thing"), row["locus"], row)
 
 
-def fake_detect(observations):
+def fake_detect(observations, **options):
     for seq, observation in enumerate(observations, 1):
         for code in observation.attributes.get("codes", []):
             yield Candidate(
