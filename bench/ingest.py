@@ -132,15 +132,21 @@ def child(path: Path, with_copy: bool) -> dict:
         return created
 
     store.save_spool = timed_save
-    save_observations = store.save_observations
+    # What is left of storing the observations once the file is read: on PostgreSQL their COPY runs
+    # during the read and only the guessed ``mapped`` flags proved wrong are corrected after it.
+    phases["save_observations_seconds"] = 0.0
 
-    def timed_save_observations(**kwargs):
-        started = time.perf_counter()
-        written = save_observations(**kwargs)
-        phases["save_observations_seconds"] = time.perf_counter() - started
-        return written
+    def timed(function):
+        def wrapper(**kwargs):
+            started = time.perf_counter()
+            answer = function(**kwargs)
+            phases["save_observations_seconds"] += time.perf_counter() - started
+            return answer
 
-    store.save_observations = timed_save_observations
+        return wrapper
+
+    store.save_observations = timed(store.save_observations)
+    store.correct_mapped = timed(store.correct_mapped)
 
     user, inspection = _fixtures()
     started = time.perf_counter()
@@ -297,7 +303,7 @@ def main() -> int:
                     f"{profile:9} run {number}: {result['observations']:,} observations in "
                     f"{result['ingest_seconds']:.2f} s = {result['observations_per_second']:,}/s "
                     f"(read {result['read_seconds']:.2f} s, save findings {result['save_seconds']:.2f} s, "
-                    f"observations {result['save_observations_seconds']:.2f} s; "
+                    f"observations after the read {result['save_observations_seconds']:.2f} s; "
                     f"parsers+rules alone {result['parse_and_rules_seconds']:.2f} s); "
                     f"{result['findings_created']:,} findings, {result['unmapped']:,} unmapped; "
                     f"peak RSS {result['peak_rss_mib']:.0f} MiB (validating child "

@@ -300,7 +300,18 @@ def _counted(
 # COPY text format: backslash, tab, newline and carriage return are escaped; NUL is not text.
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r\x00]")
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": "\ufffd"})
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False).encode
+# json.dumps(ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False) without its
+# per-call set-up: the C encoder made once (no circular check: attributes are plain trees).
+if json.encoder.c_make_encoder is not None:
+    _encode = json.encoder.c_make_encoder(
+        None, str, json.encoder.encode_basestring, None, ":", ",", False, False, False
+    )
+
+    def _dumps(value) -> str:
+        return "".join(_encode(value, 0))
+
+else:  # pragma: no cover (an interpreter without the _json accelerator)
+    _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False).encode
 
 
 def _copy_text(value: str) -> str:
