@@ -5,8 +5,11 @@
    detection rules; map each candidate's violation code to the taxonomy and spool it as a CSV row
    on local disk, so memory stays flat whatever the file size. Progress (bytes read / file size)
    and the lease are written every ``PROGRESS_EVERY`` observations or ``PROGRESS_SECONDS``.
-3. Save: in ONE transaction, upsert the spooled findings on (inspection, fingerprint) and mark the
-   job succeeded, so a file that fails half way leaves no findings behind and a retry starts clean.
+3. Save: in ONE transaction, upsert the spooled findings on (inspection, fingerprint), store every
+   observation read (``ScanObservation``: on PostgreSQL a COPY that streams during the read inside
+   this transaction; elsewhere a spool saved here) with its counts by kind, and mark the job
+   succeeded, so a file that fails half way leaves nothing behind and a retry starts clean
+   (ARCHITECTURE.md §6).
 
 Any failure ends the job as failed with a code and a reason (``cases.ingest.failures``).
 """
