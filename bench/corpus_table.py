@@ -6,8 +6,10 @@ Without arguments it reads ../shared/corpus (when it is there) and the project's
 (tests/cases/scanners/fixtures). Each file goes through the same path as an upload: detection from
 its first bytes (the file name only explains refusals), the parser, then the detection rules, run
 for the product kind an inspection of that tool's output usually has (apps for MobSF, εxodus,
-PrivacySentry, SARIF and HAR; terminals for Zeek and nmap; ``--kind`` overrides). Observation kinds
-the ingest does not count (meta rows) are shown in brackets. Candidates whose code does not apply to
+PrivacySentry, SARIF and HAR; terminals for Zeek and nmap; ``--kind`` overrides). Rows the ingest
+does not count as observations (meta rows, nmap hosts that were down) are shown in brackets, followed
+by the per-format figures of ``ScanJob.counts`` (hosts up/down and open ports, SARIF results by
+level, HAR entries). Candidates whose code does not apply to
 the product kind (the taxonomy's ``applies_to``, read from its seed migrations) are dropped by the
 ingest; they are listed after "not applicable".
 """
@@ -78,16 +80,31 @@ def row(path: Path, base: Path, kind_override: str) -> tuple[str, str, str, str,
         return (name, "—", "—", "—", f"refused{f' ({code})' if code else ''}: {exc.reason}")
     tool = observations[0].tool if observations else "—"
     kind = kind_override or KIND_BY_TOOL.get(tool, "app")
-    meta = _meta_kinds()
-    by_kind = Counter(observation.kind for observation in observations)
-    kinds = ", ".join(f"[{k} ×{n}]" if k in meta else f"{k} ×{n}" for k, n in sorted(by_kind.items())) or "none"
     codes = Counter(candidate.violation_code for candidate in _candidates(observations, kind))
     kept = {code: n for code, n in codes.items() if _applies(code, kind)}
     dropped = {code: n for code, n in codes.items() if code not in kept}
     summary = ", ".join(f"{code} ×{count}" for code, count in sorted(kept.items())) or "none"
     if dropped:
         summary += "; not applicable: " + ", ".join(f"{code} ×{n}" for code, n in sorted(dropped.items()))
+    if hasattr(scanners, "ObservationCounts"):
+        # What the ingest stores in ScanJob.counts: counted kinds, [rows not counted], format figures.
+        tally = scanners.ObservationCounts()
+        for observation in observations:
+            tally.add(observation)
+        counts = tally.as_dict(tool)
+        parts = [f"{k} ×{n}" for k, n in counts["by_kind"].items()]
+        parts += [f"[{k} ×{n}]" for k, n in counts.get("not_counted", {}).items()]
+        figures = {k: v for k, v in counts.items() if k not in ("by_kind", "not_counted")}
+        parts += [f"{k}: {v}" if not isinstance(v, dict) else f"{k}: {_levels(v)}" for k, v in figures.items()]
+        return (name, f"{tool} ({kind})", ", ".join(parts) or "none", str(tally.observations), summary)
+    meta = _meta_kinds()
+    by_kind = Counter(observation.kind for observation in observations)
+    kinds = ", ".join(f"[{k} ×{n}]" if k in meta else f"{k} ×{n}" for k, n in sorted(by_kind.items())) or "none"
     return (name, f"{tool} ({kind})", kinds, str(sum(n for k, n in by_kind.items() if k not in meta)), summary)
+
+
+def _levels(levels: dict) -> str:
+    return " ".join(f"{level} {n}" for level, n in levels.items())
 
 
 def main(argv: list[str]) -> int:

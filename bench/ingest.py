@@ -8,12 +8,14 @@ What one run does, in a fresh process (so its peak RSS is its own):
 
 1. creates the job the way an upload does (``cases.ingest.jobs.scan_job_create``: SHA-256, stored copy of
    the file, job row; the Celery message is not sent: the job function runs here instead);
-2. times ``cases.ingest.scan_job_process`` (lease, parse, rules, spool, COPY + upsert, success) and
-   reads the peak RSS (``ru_maxrss``) right after it, its own and that of the child process that
-   validated the file meanwhile (``safejson.GuardAside``: files of 8 MiB and more);
-3. in the same process and database, times a raw psycopg COPY of the same data into scratch tables:
-   the observations the file holds (one row each, attributes as jsonb) and the finding rows the
-   ingest wrote. The ratio to the first is the target (<= 5x); the second is printed for scale.
+2. times ``cases.ingest.scan_job_process`` (lease, parse, rules, spool, COPY of the observations +
+   upsert of the findings, success) and reads the peak RSS (``ru_maxrss``) right after it, its own
+   and that of the child process that validated the file meanwhile (``safejson.GuardAside``: files
+   of 8 MiB and more);
+3. in the same process and database, times a raw psycopg COPY of the rows the job stored, as stored:
+   its observation rows (``cases_scanobservation``, attributes as jsonb) and its finding rows, into
+   scratch tables of the same definition (``LIKE ... INCLUDING ALL``: columns, defaults, identity,
+   indexes; no foreign keys). The ingest's time over the sum of both is the ratio (target <= 3x).
 
 Profiles: ``realistic`` is ``bench/gen_scans.py``'s HAR (1 request in 200 carries personal data,
 5 hosts: few findings); ``dense`` sends an IMEI to one of 20,000 hosts in every request (tens of
@@ -49,7 +51,7 @@ import gen_scans  # noqa: E402 (bench/gen_scans.py: the project's HAR generator)
 BENCH_DB = "rectify_ingest_bench"
 DENSE_HOSTS = 20_000
 TARGET_RATE = 20_000
-TARGET_RATIO = 5.0
+TARGET_RATIO = 3.0
 TARGET_RSS_MIB = 300
 RUN_TIMEOUT = 3600
 
@@ -100,16 +102,6 @@ def _fixtures():
     return user, inspection
 
 
-def _observation_rows(path: Path) -> list[tuple]:
-    from cases.scanners import parse
-
-    with path.open("rb") as stream:
-        return [
-            (o.tool, o.kind, o.locus, json.dumps(o.attributes, ensure_ascii=False, default=str))
-            for o in parse(stream, filename=path.name)
-        ]
-
-
 def _timed_copy(cursor, table: str, rows: list[tuple]) -> float:
     started = time.perf_counter()
     with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
@@ -140,6 +132,21 @@ def child(path: Path, with_copy: bool) -> dict:
         return created
 
     store.save_spool = timed_save
+    # What is left of storing the observations once the file is read: on PostgreSQL their COPY runs
+    # during the read and only the guessed ``mapped`` flags proved wrong are corrected after it.
+    phases["save_observations_seconds"] = 0.0
+
+    def timed(function):
+        def wrapper(**kwargs):
+            started = time.perf_counter()
+            answer = function(**kwargs)
+            phases["save_observations_seconds"] += time.perf_counter() - started
+            return answer
+
+        return wrapper
+
+    store.save_observations = timed(store.save_observations)
+    store.correct_mapped = timed(store.correct_mapped)
 
     user, inspection = _fixtures()
     started = time.perf_counter()
@@ -165,8 +172,9 @@ def child(path: Path, with_copy: bool) -> dict:
         "unmapped": job.unmapped,
         "upload_seconds": round(upload_seconds, 3),
         "ingest_seconds": round(ingest_seconds, 3),
-        "read_seconds": round(ingest_seconds - phases["save_seconds"], 3),
+        "read_seconds": round(ingest_seconds - phases["save_seconds"] - phases["save_observations_seconds"], 3),
         "save_seconds": round(phases["save_seconds"], 3),
+        "save_observations_seconds": round(phases["save_observations_seconds"], 3),
         "observations_per_second": round(job.observations / ingest_seconds),
         "peak_rss_mib": round(peak_mib, 1),
         "validating_child_peak_rss_mib": round(child_peak_mib, 1),
@@ -180,25 +188,36 @@ def child(path: Path, with_copy: bool) -> dict:
     result["parse_and_rules_seconds"] = round(time.perf_counter() - started, 3)
     result["candidates"] = candidates
     if with_copy:
-        rows = _observation_rows(path)
-        columns = [f.column for f in Finding._meta.concrete_fields]
+        # The rows the job stored, as stored, copied again into tables of the same definition.
+        observation_columns = ["job_id", "seq", "kind", "locus", "attributes", "mapped"]
+        finding_columns = [f.column for f in Finding._meta.concrete_fields]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(columns)} FROM cases_finding WHERE scan_job_id = %s", [job.pk])
+            cursor.execute(
+                "SELECT job_id, seq, kind, locus, attributes::text, mapped FROM cases_scanobservation"
+                " WHERE job_id = %s ORDER BY seq",
+                [job.pk],
+            )
+            observation_rows = cursor.fetchall()
+            cursor.execute(f"SELECT {', '.join(finding_columns)} FROM cases_finding WHERE scan_job_id = %s", [job.pk])
             finding_rows = cursor.fetchall()
-            cursor.execute("CREATE TABLE bench_copy_observations (tool text, kind text, locus text, attributes jsonb)")
-            cursor.execute("CREATE TABLE bench_copy_findings (LIKE cases_finding INCLUDING DEFAULTS)")
+            cursor.execute("CREATE TABLE bench_copy_observations (LIKE cases_scanobservation INCLUDING ALL)")
+            cursor.execute("CREATE TABLE bench_copy_findings (LIKE cases_finding INCLUDING ALL)")
             try:
-                copy_observations = _timed_copy(cursor, "bench_copy_observations", rows)
-                copy_findings = _timed_copy(cursor, f"bench_copy_findings ({', '.join(columns)})", finding_rows)
+                copy_observations = _timed_copy(
+                    cursor, f"bench_copy_observations ({', '.join(observation_columns)})", observation_rows
+                )
+                copy_findings = _timed_copy(cursor, f"bench_copy_findings ({', '.join(finding_columns)})", finding_rows)
             finally:
                 cursor.execute("DROP TABLE bench_copy_observations")
                 cursor.execute("DROP TABLE bench_copy_findings")
+        copy_seconds = copy_observations + copy_findings
         result.update(
             {
+                "stored_observation_rows": len(observation_rows),
                 "copy_observations_seconds": round(copy_observations, 3),
                 "copy_findings_seconds": round(copy_findings, 3),
-                "ratio_to_copy_observations": round(ingest_seconds / copy_observations, 2),
-                "ratio_to_copy_findings": round(ingest_seconds / max(copy_findings, 1e-6), 1),
+                "copy_seconds": round(copy_seconds, 3),
+                "ratio_to_copy": round(ingest_seconds / copy_seconds, 2),
             }
         )
     return result
@@ -283,14 +302,16 @@ def main() -> int:
                 print(
                     f"{profile:9} run {number}: {result['observations']:,} observations in "
                     f"{result['ingest_seconds']:.2f} s = {result['observations_per_second']:,}/s "
-                    f"(read {result['read_seconds']:.2f} s, save {result['save_seconds']:.2f} s; "
+                    f"(read {result['read_seconds']:.2f} s, save findings {result['save_seconds']:.2f} s, "
+                    f"observations after the read {result['save_observations_seconds']:.2f} s; "
                     f"parsers+rules alone {result['parse_and_rules_seconds']:.2f} s); "
                     f"{result['findings_created']:,} findings, {result['unmapped']:,} unmapped; "
                     f"peak RSS {result['peak_rss_mib']:.0f} MiB (validating child "
                     f"{result['validating_child_peak_rss_mib']:.0f} MiB); "
-                    f"COPY of the {result['observations']:,} observations {result['copy_observations_seconds']:.2f} s "
-                    f"-> ratio {result['ratio_to_copy_observations']:.2f}x; COPY of the findings "
-                    f"{result['copy_findings_seconds']:.3f} s"
+                    f"raw COPY of the stored rows ({result['stored_observation_rows']:,} observations "
+                    f"{result['copy_observations_seconds']:.2f} s + {result['findings_created']:,} findings "
+                    f"{result['copy_findings_seconds']:.3f} s) {result['copy_seconds']:.2f} s "
+                    f"-> ratio {result['ratio_to_copy']:.2f}x"
                 )
         if args.big:
             path = work / f"realistic-{args.big}.har"
@@ -312,7 +333,7 @@ def main() -> int:
             if not runs:
                 continue
             rates = [r["observations_per_second"] for r in runs]
-            ratios = [r["ratio_to_copy_observations"] for r in runs]
+            ratios = [r["ratio_to_copy"] for r in runs]
             summary[profile] = {
                 "rate_median": statistics.median(rates),
                 "rate_worst": min(rates),

@@ -8,6 +8,8 @@
   retry could succeed (409 ``scan_job_not_retryable`` / ``scan_job_needs_other_tool`` otherwise).
 - ``POST /api/v1/scans/{id}/withdraw/`` (``reason``): withdraw a finished job (200), removing its
   undecided candidates and freeing its file.
+- ``GET /api/v1/scans/{id}/observations/``: what the job read, page by page, filtered by kind,
+  mapped (fed a saved candidate), counted (an observation, not a meta row) and text.
 - ``GET /api/v1/inspections/{id}/comparison/``: a re-test against the inspection it re-tests.
 - ``GET /api/v1/findings/{id}/why-merged/``: the parts of a scanner finding's fingerprint.
 """
@@ -15,7 +17,7 @@
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,7 +26,8 @@ from accounts import roles
 from accounts.reasons import REASON_MAX_LENGTH
 from cases import identity, retest
 from cases.ingest import failures, jobs, selectors
-from cases.models import Finding, ScanJob, ScanStatus
+from cases.models import Finding, ScanJob, ScanObservation, ScanStatus
+from cases.scanners.counts import is_counted
 from cases.selectors import inspection_get_for
 from cases.serializers import IdentityMismatchSerializer
 from config.api import error_responses
@@ -42,8 +45,27 @@ class ScanCountsSerializer(serializers.Serializer):
     findings_created = serializers.IntegerField(help_text="New candidate findings.")
     duplicates = serializers.IntegerField(help_text="Candidates merged into an existing finding (same fingerprint).")
     unmapped = serializers.IntegerField(
-        help_text="Observations that produced no candidate, plus candidates whose violation code is unknown."
+        help_text="Observations that fed no saved candidate finding (stored with mapped = false)."
     )
+
+
+class ScanObservationSerializer(serializers.ModelSerializer):
+    counted = serializers.SerializerMethodField(
+        help_text="False for rows that describe the file (scan header, summary) and nmap hosts that were not up."
+    )
+
+    class Meta:
+        model = ScanObservation
+        fields = ["seq", "kind", "locus", "attributes", "mapped", "counted"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "seq": {"help_text": "Position in the file (1-based)."},
+            "mapped": {"help_text": "Whether it fed a candidate finding that was saved."},
+        }
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_counted(self, row: ScanObservation) -> bool:
+        return is_counted(row.kind, row.attributes)
 
 
 class ScanFailureSerializer(serializers.Serializer):
@@ -115,6 +137,14 @@ class ScanJobSerializer(serializers.ModelSerializer):
     )
     withdraw_url = serializers.SerializerMethodField()
     withdrawal = serializers.SerializerMethodField()
+    observation_counts = serializers.JSONField(
+        source="counts",
+        read_only=True,
+        help_text="Observations by kind, true to the file: `by_kind` (sums to `counts.observations`), "
+        "`not_counted` (meta rows, nmap hosts down), and per format `hosts_up`/`hosts_down`/`open_ports` "
+        "(nmap), `results_by_level` (SARIF), `entries` (HAR).",
+    )
+    observations_url = serializers.SerializerMethodField()
 
     class Meta:
         model = ScanJob
@@ -132,6 +162,8 @@ class ScanJobSerializer(serializers.ModelSerializer):
             "identity",
             "identity_mismatch",
             "not_applicable",
+            "observation_counts",
+            "observations_url",
             "failure",
             "attempts",
             "retry_url",
@@ -146,6 +178,10 @@ class ScanJobSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_url(self, job: ScanJob) -> str:
         return job_url(job)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_observations_url(self, job: ScanJob) -> str:
+        return reverse("scans-api:observations", args=[job.pk])
 
     @extend_schema_field(ScanCountsSerializer)
     def get_counts(self, job: ScanJob) -> dict:
@@ -320,6 +356,32 @@ class ScanJobWithdrawApi(APIView):
                 },
             }
         )
+
+
+class ScanObservationsApi(generics.GenericAPIView):
+    policy = {"GET": roles.INSPECTION_VIEW}
+    serializer_class = ScanObservationSerializer
+    queryset = ScanObservation.objects.none()  # for the schema; rows come from the selector
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, description="Observation kind, e.g. `http_request`, `open_port`."),
+            OpenApiParameter(
+                "mapped",
+                bool,
+                description="Only observations that fed (true) or did not feed (false) a saved candidate finding.",
+            ),
+            OpenApiParameter("counted", bool, description="Only observations (true) or only meta rows (false)."),
+            OpenApiParameter("q", str, description="Text looked for in the locus and the attributes."),
+        ],
+        responses={200: ScanObservationSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request, pk: int):
+        job = selectors.scan_job_get_for(actor=request.user, job_id=pk)
+        rows = selectors.scan_observations_of(job=job, **selectors.observation_filters(request.query_params))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(ScanObservationSerializer(page, many=True).data)
 
 
 class ComparedFindingSerializer(serializers.ModelSerializer):

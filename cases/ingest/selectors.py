@@ -5,12 +5,19 @@ Missing and not-yours both raise ``NotFound`` (404), as in ``cases.selectors``.
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
-from accounts.errors import NotFound
-from cases.models import Finding, FindingSource, Inspection, ScanJob, ScanJobEvent
+from accounts.errors import InvalidInput, NotFound
+from cases.models import Finding, FindingSource, Inspection, ScanJob, ScanJobEvent, ScanObservation
+from cases.scanners.counts import META_KINDS
 from cases.selectors import finding_get_for, inspection_queryset_for
+
+# Longest text a search over observations takes (longer input is cut).
+OBSERVATION_SEARCH_CHARS = 200
+MSG_NOT_A_BOOLEAN = _("“%(value)s” is neither true nor false.")
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False, "": None}
 
 MSG_WHY_MERGED = _(
     "Observations with the same product version, rule and locus are one finding: "
@@ -43,6 +50,42 @@ def scan_job_events(*, job: ScanJob) -> QuerySet[ScanJobEvent]:
 def scan_job_withdrawal(*, job: ScanJob) -> ScanJobEvent | None:
     """The event that withdrew the job (who, when, why), or None."""
     return job.events.filter(kind="withdrawn").select_related("actor").order_by("-created_at", "-id").first()
+
+
+def observation_filters(params) -> dict:
+    """``kind``, ``mapped``, ``counted`` and ``q`` from query parameters, for ``scan_observations_of``."""
+    filters: dict = {"kind": (params.get("kind") or "").strip()[:32], "text": params.get("q") or ""}
+    for name in ("mapped", "counted"):
+        value = (params.get(name) or "").strip().lower()
+        if value not in _BOOLEANS:
+            raise InvalidInput(MSG_NOT_A_BOOLEAN % {"value": value[:20]}, field=name)
+        filters[name] = _BOOLEANS[value]
+    return filters
+
+
+def _not_counted() -> Q:
+    """Stored rows that are not observations (``cases.scanners.counts.is_counted``)."""
+    return Q(kind__in=sorted(META_KINDS)) | (Q(kind="host") & ~Q(attributes__state="up"))
+
+
+def scan_observations_of(
+    *, job: ScanJob, kind: str = "", mapped: bool | None = None, counted: bool | None = None, text: str = ""
+) -> QuerySet[ScanObservation]:
+    """The stored observations of a job the caller already fetched through ``scan_job_get_for``,
+    in file order; ``text`` is looked for (case-insensitive) in the locus and the attributes."""
+    rows = ScanObservation.objects.filter(job=job).order_by("seq")
+    if kind:
+        rows = rows.filter(kind=kind)
+    if mapped is not None:
+        rows = rows.filter(mapped=mapped)
+    if counted is not None:
+        rows = rows.exclude(_not_counted()) if counted else rows.filter(_not_counted())
+    text = text.strip()[:OBSERVATION_SEARCH_CHARS]
+    if text:
+        rows = rows.annotate(attributes_text=Cast("attributes", output_field=TextField())).filter(
+            Q(locus__icontains=text) | Q(attributes_text__icontains=text)
+        )
+    return rows
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,18 @@
 """The scan page of an inspection: upload a scanner output, follow its jobs, retry failed ones
 (with another tool where that is what would help), withdraw finished ones with a reason,
-and (for a re-test) see the comparison with the inspection it re-tests.
+and (for a re-test) see the comparison with the inspection it re-tests; and, per job, what it read
+(its stored observations, filtered by kind, mapped or not, and text).
 
 Progress is live through ``static/js/scan_progress.js``, which polls the job API; the page works
 without JavaScript (reload to see progress).
 """
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +25,13 @@ from cases import identity, retest, selectors
 from cases.ingest import failures, jobs
 from cases.ingest import selectors as scan_selectors
 from cases.models import ScanStatus
+from cases.scanners.counts import META_KINDS, is_counted
 from cases.web import found_or_404
 
 COMPARISON_ROWS = 50
+OBSERVATIONS_PER_PAGE = 50
+# Characters of an observation's attributes the page shows (the API has them whole).
+ATTRIBUTES_SHOWN = 8000
 
 MSG_QUEUED = _("“%(name)s” was uploaded; its ingestion is queued.")
 MSG_SAME_FILE = _("This file was already uploaded to this inspection (job %(id)s); nothing new was queued.")
@@ -153,3 +161,62 @@ class ScanWithdrawView(PolicyMixin, View):
         else:
             messages.success(request, MSG_WITHDRAWN % {"id": job.pk, "removed": result.removed, "kept": result.kept})
         return redirect(reverse("scan-page", args=[job.inspection_id]) + f"#scan-job-{job.pk}")
+
+
+class ObservationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Text contains"), required=False, max_length=scan_selectors.OBSERVATION_SEARCH_CHARS)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    mapped = forms.ChoiceField(
+        label=_("Fed a finding"),
+        required=False,
+        choices=[("", _("All")), ("true", _("Mapped")), ("false", _("Not mapped"))],
+    )
+    counted = forms.ChoiceField(
+        label=_("Row type"),
+        required=False,
+        choices=[("", _("All")), ("true", _("Observations")), ("false", _("File header and summary"))],
+    )
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All"))] + [(kind, kind) for kind in kinds]
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return scan_selectors.observation_filters({name: data.get(name) or "" for name in self.fields})
+
+
+class ScanObservationsView(PolicyMixin, View):
+    """What one scan job read: its counts by kind, then its observations, page by page."""
+
+    policy = {"GET": INSPECTION_VIEW}
+
+    def get(self, request, pk):
+        job = found_or_404(scan_selectors.scan_job_get_for, actor=request.user, job_id=pk)
+        counts = job.counts or {}
+        by_kind = counts.get("by_kind") or {}
+        not_counted = counts.get("not_counted") or {}
+        # Kinds of the stored rows: the counted ones, the meta rows, and "host" for hosts that were down.
+        kinds = sorted({*by_kind, *(kind if kind in META_KINDS else "host" for kind in not_counted)})
+        form = ObservationFilterForm(request.GET or None, kinds=kinds)
+        rows = scan_selectors.scan_observations_of(job=job, **form.filters())
+        page = Paginator(rows, OBSERVATIONS_PER_PAGE).get_page(request.GET.get("page"))
+        for row in page.object_list:
+            row.counted = is_counted(row.kind, row.attributes)
+            text = json.dumps(row.attributes, ensure_ascii=False, indent=1, default=str)
+            row.attributes_json = text if len(text) <= ATTRIBUTES_SHOWN else text[:ATTRIBUTES_SHOWN] + "…"
+        return render(
+            request,
+            "cases/scan_observations.html",
+            {
+                "job": job,
+                "inspection": job.inspection,
+                "counts": counts,
+                "by_kind": sorted(by_kind.items()),
+                "not_counted": sorted(not_counted.items()),
+                "levels": sorted((counts.get("results_by_level") or {}).items()),
+                "filter_form": form,
+                "page_obj": page,
+                "observations": page.object_list,
+            },
+        )

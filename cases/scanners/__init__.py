@@ -14,6 +14,10 @@ Observation kinds by tool (attributes are plain JSON values; see each module):
 - nmap: scan_meta, host, open_port, vulnerability, scan_summary
 - privacysentry: privacy_api_call, consent_marker, privacy_api_count
 
+Meta rows (``META_KINDS``: scan_meta, scan_summary, capture_meta, tool_run, app_meta) describe the
+file, not the subject: they are not counted as observations, nor are nmap hosts that were down
+(``counts.py``).
+
 Rules (``rules/``) name their taxonomy codes: PM-01/PM-02 permissions, SDK-01 trackers, PI-03/ST-03
 personal data sent out, PI-01 calls before consent, PI-02 the same item read over and over after
 consent, PI-05 no privacy policy, ST-03 device traffic to clouds, PI-02 hardware identifiers read in
@@ -55,17 +59,21 @@ from cases.scanners.base import (
     register,
     registry,
 )
+from cases.scanners.counts import META_KINDS, ObservationCounts, is_counted
 from cases.scanners.rules import detect_candidates
 
 __all__ = [
+    "META_KINDS",
     "Candidate",
     "Observation",
+    "ObservationCounts",
     "Parser",
     "ScanContext",
     "ScanError",
     "detect",
     "detect_candidates",
     "get",
+    "is_counted",
     "parse",
     "register",
     "registry",

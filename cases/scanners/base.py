@@ -6,7 +6,7 @@ service persists, deduplicates and maps candidates to the taxonomy (STYLE.md §1
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
@@ -36,7 +36,8 @@ class Candidate:
     """A possible violation found by a detection rule, with the evidence that triggered it.
 
     ``locus`` is stable across re-scans of the same product so that (product version, rule, locus)
-    can be fingerprinted by the ingest service.
+    can be fingerprinted by the ingest service. ``sources`` are the positions (1-based, in stream
+    order) of the observations it was made from; ``detect_candidates`` fills it (``rules/base.py``).
     """
 
     rule: str
@@ -44,6 +45,7 @@ class Candidate:
     title: str
     locus: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    sources: Sequence[int] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,3 +28,5 @@ MAX_SCANNED_TEXT_CHARS = 256 * 1024
 MAX_EVIDENCE_ITEMS = 5
 # Observation attributes keep at most this much of a body, stack trace or snippet.
 MAX_ATTRIBUTE_TEXT_CHARS = 64 * 1024
+# A stored observation's attributes (as JSON) keep at most this much; longer ones keep a preview.
+MAX_STORED_ATTRIBUTES_CHARS = 256 * 1024

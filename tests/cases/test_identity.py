@@ -236,7 +236,9 @@ def test_codes_a_rule_raises_that_do_not_apply_are_dropped_and_counted(api_clien
     """The ingest's safety net: rules run as if the kind were unknown still cannot land PM codes on a terminal."""
     real = service.detect_candidates
     monkeypatch.setattr(
-        service, "detect_candidates", lambda observations, context=None: real(observations, context=None)
+        service,
+        "detect_candidates",
+        lambda observations, context=None, **options: real(observations, context=None, **options),
     )
     job = ingest(inspector, inspection_of(ProductKind.TERMINAL), APP_A)
     assert codes_of(job) == {"PI-03": 1}

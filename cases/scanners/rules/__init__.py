@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from cases.scanners.base import Candidate, Observation, ScanContext
-from cases.scanners.rules.base import Rule
+from cases.scanners.rules.base import Cursor, Rule
 from cases.scanners.rules.cloud import CloudConnectionRule
 from cases.scanners.rules.consent import BeforeConsentRule, FrequentReadRule
 from cases.scanners.rules.permissions import SensitivePermissionRule
@@ -48,9 +48,10 @@ MAX_LOCUS = 500
 MAX_TITLE = 300
 
 
-def _bounded(candidate: Candidate) -> Candidate:
+def _bounded(candidate: Candidate, **changes) -> Candidate:
     """Keep long loci distinct (a digest of the whole replaces the tail) and titles within bounds."""
-    changes = {}
+    if changes.get("sources") is candidate.sources:
+        del changes["sources"]
     if len(candidate.locus) > MAX_LOCUS:
         digest = hashlib.sha256(candidate.locus.encode("utf-8")).hexdigest()
         changes["locus"] = f"{candidate.locus[: MAX_LOCUS - 65]}#{digest}"
@@ -60,20 +61,30 @@ def _bounded(candidate: Candidate) -> Candidate:
 
 
 def detect_candidates(
-    observations: Iterable[Observation], *, context: ScanContext | None = None
+    observations: Iterable[Observation], *, context: ScanContext | None = None, cursor: Cursor | None = None
 ) -> Iterator[Candidate]:
-    """Run every rule over one scan's observations (consumed once, in order)."""
+    """Run every rule over one scan's observations (consumed once, in order).
+
+    Each candidate's ``sources`` are the positions (1-based) of the observations that fed it;
+    ``cursor``, when given, shows the caller the position being read and the last one that fed a
+    group or a candidate.
+    """
     rules = [rule_type() for rule_type in RULE_TYPES]
+    cursor = cursor or Cursor()
     for rule in rules:
         rule.context = context or ScanContext()
+        rule.bind(cursor)
     by_kind: dict[str, list[Rule]] = defaultdict(list)
     for rule in rules:
         for kind in rule.kinds:
             by_kind[kind].append(rule)
-    for observation in observations:
+    for seq, observation in enumerate(observations, 1):
+        cursor.seq = seq
         for rule in by_kind.get(observation.kind, ()):
             for candidate in rule.observe(observation):
-                yield _bounded(candidate)
+                # Yielded while observing: made from the observation just read.
+                cursor.fed = seq
+                yield _bounded(candidate, sources=candidate.sources or (seq,))
     for rule in rules:
         for candidate in rule.finish():
             yield _bounded(candidate)

@@ -26,6 +26,7 @@ personal information.
 from __future__ import annotations
 
 import ipaddress
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -66,6 +67,8 @@ class _Endpoint:
     first: float | None = None
     last: float | None = None
     observations: int = 0
+    # Positions of the observations summarised here (``Candidate.sources``: the ingest marks them mapped).
+    seqs: array | None = None
     # (observation locus, address, port, conn state, bytes sent, bytes received)
     examples: tuple[tuple[Any, ...], ...] = ()
 
@@ -272,6 +275,11 @@ class CloudConnectionRule(Rule):
         end = start + duration if start is not None and isinstance(duration, int | float) else None
         endpoint.seen(start, end)
         endpoint.observations += 1
+        if self.seq:
+            if endpoint.seqs is None:
+                endpoint.seqs = array("I")
+            endpoint.seqs.append(self.seq)
+            self.cursor.fed = self.seq
         if len(endpoint.examples) < limits.MAX_EVIDENCE_ITEMS:
             state = (record.get("conn_state") or "") if observation.kind == "connection" else None
             endpoint.examples += ((observation.locus, remote, port, state, sent, received),)
@@ -387,6 +395,7 @@ class CloudConnectionRule(Rule):
             title=self._title(group, evidence),
             locus=f"traffic:{group.device or '-'}:{group.owner}",
             evidence=evidence,
+            sources=array("I", (seq for _, endpoint, _ in endpoints for seq in endpoint.seqs or ())),
         )
 
     @staticmethod

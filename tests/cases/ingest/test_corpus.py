@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases import retest
 from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
-from cases.scanners import ScanContext, detect_candidates, parse
+from cases.scanners import ScanContext, detect_candidates, is_counted, parse
 from tests.cases.ingest.test_service import english, media_root  # noqa: F401 (fixtures)
 from tests.conftest import CORPUS
 
@@ -56,16 +56,18 @@ def inspection_for(relative: str, inspection_factory):
     return inspection_factory(product_version__product__kind=kind)
 
 
-def expected_counts(path: Path, kind: str = "app") -> tuple[int, int, int]:
-    """(observations, distinct (rule, locus) with known codes that apply, candidates with such codes)."""
+def expected_counts(path: Path, kind: str = "app") -> tuple[int, int, int, int]:
+    """(rows read, observations counted, distinct (rule, locus) with known codes that apply, candidates
+    with such codes)."""
     from cases.models import ViolationType
 
     known = {v.code for v in ViolationType.objects.filter(active=True) if v.applies_to_kind(kind)}
     with path.open("rb") as stream:
         observations = list(parse(stream, filename=path.name))
+    counted = sum(1 for o in observations if is_counted(o.kind, o.attributes))
     found = detect_candidates(iter(observations), context=ScanContext(product_kind=kind))
     candidates = [c for c in found if c.violation_code in known]
-    return len(observations), len({(c.rule, c.locus) for c in candidates}), len(candidates)
+    return len(observations), counted, len({(c.rule, c.locus) for c in candidates}), len(candidates)
 
 
 @pytest.mark.parametrize("relative", CORPUS_FILES)
@@ -81,11 +83,15 @@ def test_every_corpus_file_ends_as_the_parsers_say(
         assert job.failure_params["detail"].startswith(detail)
         return
     assert job.status == ScanStatus.SUCCEEDED, job.failure_reason
-    observations, distinct, candidates = expected_counts(path, product_kind(relative))
+    rows, observations, distinct, candidates = expected_counts(path, product_kind(relative))
     assert job.observations == observations
+    assert sum(job.counts["by_kind"].values()) == observations
     assert job.findings_created == distinct
     assert job.duplicates == candidates - distinct
     assert 0 <= job.unmapped <= job.observations
+    stored = list(job.stored_observations.values_list("kind", "attributes", "mapped"))
+    assert len(stored) == rows
+    assert job.unmapped == sum(1 for kind, attributes, mapped in stored if is_counted(kind, attributes) and not mapped)
     assert job.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert Finding.objects.filter(scan_job=job).count() == distinct
 
@@ -97,7 +103,7 @@ def test_mobsf_report_findings_codes_and_reimport(
     inspection = inspection_factory()
     job = ingest(inspector, inspection, path, django_capture_on_commit_callbacks)
 
-    assert (job.status, job.tool, job.observations, job.findings_created) == (ScanStatus.SUCCEEDED, "mobsf", 169, 8)
+    assert (job.status, job.tool, job.observations, job.findings_created) == (ScanStatus.SUCCEEDED, "mobsf", 168, 8)
     codes = Counter(Finding.objects.filter(scan_job=job).values_list("violation_type__code", flat=True))
     assert codes == {"PM-02": 3, "PM-01": 3, "PI-03": 1, "PI-05": 1}
     assert set(Finding.objects.filter(scan_job=job).values_list("source", "status").distinct()) == {

@@ -29,12 +29,14 @@ def fake_parse(stream, *, tool=None, filename=""):
             continue
         if line == b"BOOM":
             raise ScanError(f"line {number} is broken", position={"line": number})
+        if line == b"CRASH":  # not the file's fault: a retry may succeed (internal_error)
+            raise RuntimeError(f"crashed at line {number}")
         row = json.loads(line)
         yield Observation(FAKE_TOOL, row.get("kind", "thing"), row["locus"], row)
 
 
-def fake_detect(observations, context=None):
-    for observation in observations:
+def fake_detect(observations, **options):
+    for seq, observation in enumerate(observations, 1):
         for code in observation.attributes.get("codes", []):
             yield Candidate(
                 rule=observation.attributes.get("rule", f"fake.{code}"),
@@ -42,6 +44,7 @@ def fake_detect(observations, context=None):
                 title=observation.attributes.get("title", f"{code} at {observation.locus}"),
                 locus=observation.locus,
                 evidence=observation.attributes.get("evidence", {"locus": observation.locus}),
+                sources=(seq,),
             )
 
 
@@ -104,9 +107,17 @@ def test_ingest_creates_candidate_findings_with_counts_and_fingerprints(fake_sca
     assert job.status == ScanStatus.SUCCEEDED
     assert job.progress == 100
     assert (job.observations, job.findings_created, job.duplicates) == (4, 3, 0)
-    # one observation without candidate + one whose only candidate has an unknown code (counted
-    # as an observation without a mapped candidate and as an unknown-code candidate).
-    assert job.unmapped == 3
+    # one observation without candidate + one whose only candidate has an unknown code (it fed no
+    # saved candidate); the unknown code is counted apart.
+    assert job.unmapped == 2
+    assert job.counts == {"by_kind": {"thing": 4}, "unknown_codes": 1}
+    stored = list(job.stored_observations.values_list("seq", "kind", "locus", "mapped"))
+    assert stored == [
+        (1, "thing", "GET https://t.example/a", True),
+        (2, "thing", "GET https://t.example/b", True),
+        (3, "thing", "GET https://cdn.example/x", False),
+        (4, "thing", "GET https://t.example/c", False),
+    ]
     assert job.attempts == 1
     assert job.tool == FAKE_TOOL
     assert job.finished_at is not None and job.lease_expires_at is None
@@ -243,7 +254,8 @@ def test_inactive_violation_type_counts_as_unmapped(fake_scanner, inspector, ins
     ViolationType.objects.filter(code="PI-07").update(active=False)
     job = run(upload(inspector, inspection, lines({"locus": "x", "codes": ["PI-07"]})))
 
-    assert (job.observations, job.findings_created, job.unmapped) == (1, 0, 2)
+    assert (job.observations, job.findings_created, job.unmapped) == (1, 0, 1)
+    assert job.counts["unknown_codes"] == 1
 
 
 def test_an_unexpected_error_fails_the_job_with_a_reference_not_a_crash(monkeypatch, inspector, inspection):

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.ingest import jobs
-from cases.models import Finding, ScanJob, ScanStatus
+from cases.models import Finding, ScanJob, ScanObservation, ScanStatus
 from tests.cases.ingest.test_service import english, media_root  # noqa: F401 (fixtures)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "scanners" / "fixtures"
@@ -37,6 +37,10 @@ def test_a_smart_speaker_capture_is_one_st03_finding_with_its_owner_and_data_dat
     assert finding.evidence["addresses"] == 112
     assert finding.evidence["owner_data"]["date"] == "2024-06-18"
     assert finding.evidence["cross_border"] is True
+    # The connections the candidate summarises are the observations it maps (not the excluded noise).
+    mapped = ScanObservation.objects.filter(job=job, mapped=True)
+    assert mapped.count() == finding.evidence["count"] > 100
+    assert not mapped.exclude(kind__in=["connection", "tls", "http_request"]).exists()
 
 
 def test_exposed_services_become_sec01_findings(inspector, inspection_factory, django_capture_on_commit_callbacks):

@@ -101,6 +101,7 @@ def test_observations_and_candidates_are_frozen():
         "title": "t",
         "locus": "l",
         "evidence": {"host": "h"},
+        "sources": (),
     }
 
 
