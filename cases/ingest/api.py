@@ -27,6 +27,7 @@ from cases.ingest import failures, jobs, selectors
 from cases.models import Finding, ScanJob, ScanStatus
 from cases.selectors import inspection_get_for
 from cases.serializers import IdentityMismatchSerializer
+from config import limits
 from config.api import error_responses
 
 COMPARISON_LIMIT = 100
@@ -195,6 +196,7 @@ class ScanUploadSerializer(serializers.Serializer):
 
 class InspectionScansApi(APIView):
     policy = {"GET": roles.INSPECTION_VIEW, "POST": roles.INSPECTION_EDIT}
+    body_limit = limits.upload_limit
     parser_classes = [MultiPartParser]
 
     @extend_schema(responses={200: ScanJobSerializer(many=True), **error_responses(401, 403, 404)})
