@@ -88,8 +88,8 @@ def too_large_response(request, max_bytes: int | None, code: str = "request_too_
 def bad_request(request, exception=None):
     """``handler400``: a body over Django's limits answers 413 (or 400 for too many fields) in the
     error shape under /api/; pages keep Django's 400 page, except the 413 page for a large body."""
-    if isinstance(exception, RequestDataTooBig):
-        return too_large_response(request, getattr(exception, "max_bytes", None))
+    if isinstance(exception, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return too_large_response(request, None)
     if not request.path.startswith(API_PREFIX):
         return defaults.bad_request(request, exception)
     if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
@@ -103,8 +103,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         return Response(_body("invalid", MSG_INVALID, _django_error_details(exc)), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
-        body = _too_large_body(getattr(exc, "max_bytes", None))
-        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(_too_large_body(None), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         return Response(_body("too_many_fields", MSG_TOO_MANY_FIELDS), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):

@@ -16,7 +16,6 @@ import tempfile
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.core.handlers.wsgi import LimitedStream
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -26,14 +25,6 @@ from config.api import too_large_response
 # Boundaries, part headers and the small fields beside the file(s) of a multipart upload.
 MULTIPART_ALLOWANCE = 64 * 1024
 CHUNK = 64 * 1024
-
-
-class BodyTooLarge(RequestDataTooBig):
-    """A request body over its view's limit (answered 413 with the limit, JSON or a page)."""
-
-    def __init__(self, max_bytes: int):
-        super().__init__(f"Request body over {max_bytes} bytes.")
-        self.max_bytes = max_bytes
 
 
 def default_limit() -> int:
@@ -113,7 +104,7 @@ class BodyLimitMiddleware:
 
     def __call__(self, request):
         declared = _declared_length(request.META)
-        if declared is not None or _chunked(request.META):
+        if declared or (declared is None and _chunked(request.META)):
             limit, code = limit_for(request.path_info)
             if declared is not None and declared > limit:
                 return self._refuse(request, limit, code)
@@ -129,4 +120,8 @@ class BodyLimitMiddleware:
     def _refuse(self, request, limit: int, code: str):
         # Runs before LocaleMiddleware: answer in the language the client asks for.
         with translation.override(translation.get_language_from_request(request)):
-            return too_large_response(request, limit, code)
+            response = too_large_response(request, limit, code)
+        # No middleware after this one sets it (CommonMiddleware): a client that is still sending
+        # reads the whole answer without chunked framing.
+        response["Content-Length"] = str(len(response.content))
+        return response

@@ -5,7 +5,7 @@ import io
 import json
 
 import pytest
-from django.core.exceptions import TooManyFieldsSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.test import Client, RequestFactory
@@ -202,6 +202,6 @@ def test_handler400_answers_the_api_in_its_shape_and_pages_as_before():
     assert json.loads(other.content)["error"]["code"] == "bad_request"
     page = api.bad_request(factory.post("/login/"), TooManyFieldsSent("many"))
     assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
-    too_big = api.bad_request(factory.post("/api/v1/findings/"), limits.BodyTooLarge(2048))
+    too_big = api.bad_request(factory.post("/api/v1/findings/"), RequestDataTooBig("big"))
     assert too_big.status_code == 413
-    assert json.loads(too_big.content)["error"]["details"] == {"max_bytes": 2048}
+    assert json.loads(too_big.content)["error"]["code"] == "request_too_large"
