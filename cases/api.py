@@ -34,6 +34,7 @@ from cases.serializers import (
     VendorCaseEventSerializer,
     ViolationTypeSerializer,
 )
+from config import limits
 from config.api import error_responses
 
 _LIST_ERRORS = error_responses(400, 401, 403, 404)
@@ -140,6 +141,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = FindingSerializer
     filterset_class = FindingFilter
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    body_limit = limits.upload_limit
 
     def get_queryset(self):
         return selectors.finding_queryset_for(actor=self.request.user)

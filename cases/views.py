@@ -39,6 +39,7 @@ from cases.forms import (
 )
 from cases.models import CLOCK_RUNNING, CaseStatus, FindingStatus
 from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
+from config import limits
 
 PAGE_SIZE = 25
 PORTAL_URL = "/portal/"
@@ -263,6 +264,7 @@ class FindingCreateView(PolicyMixin, View):
     """Record a manual finding with its evidence files on an inspection."""
 
     policy = {"POST": INSPECTION_EDIT}
+    body_limit = limits.upload_limit
 
     def post(self, request, pk):
         inspection = found_or_404(selectors.inspection_get_for, actor=request.user, inspection_id=pk)

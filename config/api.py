@@ -4,9 +4,11 @@ Every error answers ``{"error": {"code": ..., "message": ..., "details": ...}}``
 keep their codes: ``details = {"field": [{"message": ..., "code": ...}]}``.
 """
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse
@@ -20,6 +22,9 @@ from accounts.errors import DomainError
 
 MSG_INVALID = _("Invalid input.")
 MSG_TOO_LARGE = _("The request is too large.")
+MSG_TOO_LARGE_LIMIT = _("The request is too large: at most %(limit)s may be sent here.")
+MSG_TOO_MANY_FIELDS = _("The request has too many fields or files.")
+MSG_BAD_REQUEST = _("The request could not be read.")
 MSG_NO_SUCH_URL = _("No such address in the API.")
 MSG_SERVER_ERROR = _("The server could not answer this request.")
 API_PREFIX = "/api/"
@@ -65,13 +70,42 @@ def server_error(request):
     return defaults.server_error(request)
 
 
+def _too_large_body(max_bytes: int | None, code: str = "request_too_large") -> dict:
+    if max_bytes is None:
+        return _body(code, MSG_TOO_LARGE)
+    message = MSG_TOO_LARGE_LIMIT % {"limit": filesizeformat(max_bytes)}
+    return _body(code, message, {"max_bytes": max_bytes})
+
+
+def too_large_response(request, max_bytes: int | None, code: str = "request_too_large"):
+    """413 for a body over its limit: the error shape under /api/, a page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(_too_large_body(max_bytes, code), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    message = _too_large_body(max_bytes)["error"]["message"]
+    return render(request, "413.html", {"message": message}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+
+
+def bad_request(request, exception=None):
+    """``handler400``: a body over Django's limits answers 413 (or 400 for too many fields) in the
+    error shape under /api/; pages keep Django's 400 page, except the 413 page for a large body."""
+    if isinstance(exception, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return too_large_response(request, None)
+    if not request.path.startswith(API_PREFIX):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return JsonResponse(_body("too_many_fields", MSG_TOO_MANY_FIELDS), status=status.HTTP_400_BAD_REQUEST)
+    return JsonResponse(_body("bad_request", MSG_BAD_REQUEST), status=status.HTTP_400_BAD_REQUEST)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(_body(exc.code, exc.message, exc.details), status=exc.status)
     if isinstance(exc, DjangoValidationError):
         return Response(_body("invalid", MSG_INVALID, _django_error_details(exc)), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
-        return Response(_body("request_too_large", MSG_TOO_LARGE), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(_too_large_body(None), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return Response(_body("too_many_fields", MSG_TOO_MANY_FIELDS), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -110,7 +144,7 @@ class ErrorResponseSerializer(serializers.Serializer):
 
 
 _ERROR_TEXT = {
-    400: "Invalid input (`invalid` with field details, or a domain code).",
+    400: "Invalid input (`invalid` with field details, `too_many_fields`, or a domain code).",
     401: "Not authenticated (`not_authenticated`, `authentication_failed`).",
     403: "Not permitted (`permission_denied`).",
     404: "Missing, or not visible to you (`not_found`): both look the same.",

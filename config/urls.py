@@ -53,6 +53,7 @@ urlpatterns = [
     path("", include("notices.urls")),
 ]
 
-# Unknown addresses and crashes under /api/ answer in the one JSON error shape.
+# Unknown addresses, unreadable bodies and crashes under /api/ answer in the one JSON error shape.
+handler400 = "config.api.bad_request"
 handler404 = "config.api.not_found"
 handler500 = "config.api.server_error"

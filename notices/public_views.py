@@ -24,10 +24,11 @@ from accounts.errors import NotFound
 from accounts.policies import policy
 from accounts.roles import PUBLIC
 from cases.models import ViolationType
+from config import limits
 
 from . import selectors
 from .caching import register_cached
-from .forms import RegisterSearchForm, VerifyForm
+from .forms import MAX_VERIFY_BYTES, RegisterSearchForm, VerifyForm
 from .serializers import verification_data
 
 PAGE_SIZE = 20
@@ -213,6 +214,11 @@ def open_data_csv(request):
     return response
 
 
+def _verify_limit() -> int:
+    return MAX_VERIFY_BYTES + limits.MULTIPART_ALLOWANCE
+
+
+@limits.body_limit(_verify_limit)
 @policy({"GET": PUBLIC, "POST": PUBLIC})
 @require_http_methods(["GET", "POST"])
 def register_verify(request):

@@ -3,11 +3,17 @@
 An invited colleague gets an account without a password and an email with a one-time link to
 choose one (Django's password-reset token: it stops working once the password is set). Removing a
 colleague deactivates the account: memberships are kept so the audit trail still names who acted.
+
+User names are unique across the whole system, so an invitation can only say that a name cannot be
+used: one answer for a taken and a malformed name, and an admin whose invitations were refused
+``INVITE_REFUSALS_PER_HOUR`` times waits an hour, so the form is no way to list the user names of
+other vendors and of the regulator.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -19,17 +25,40 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from accounts.errors import Conflict, Forbidden, InvalidInput, NotFound
+from accounts.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from accounts.roles import Role
 from products import error_codes
 
 from .models import VendorEvent, VendorMembership
 
 MSG_NOT_VENDOR_ADMIN = _("Only a vendor admin can manage colleagues.")
-MSG_USERNAME_TAKEN = _("This user name is taken.")
+MSG_USERNAME_UNAVAILABLE = _("This user name cannot be used; choose another.")
+MSG_TOO_MANY_REFUSALS = _("Too many invitations were refused. Please wait an hour and try again.")
+INVITE_REFUSALS_PER_HOUR = 10
 MSG_EMAIL_REQUIRED = _("An email address is required to send the invitation.")
 MSG_NOT_YOURSELF = _("You cannot remove yourself.")
 MSG_ALREADY_REMOVED = _("This colleague was already removed.")
+
+
+class InviteRateLimited(DomainError):
+    code = error_codes.RATE_LIMITED
+    status = 429
+    default_message = MSG_TOO_MANY_REFUSALS
+
+
+def _refusals_key(actor) -> str:
+    return f"vendor-invite-refused:{actor.pk}"
+
+
+def _refuse_name(actor) -> InvalidInput:
+    """Count a refused name for ``actor``; the one answer for a taken or malformed name."""
+    key = _refusals_key(actor)
+    cache.add(key, 0, 3600)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 3600)
+    return InvalidInput(MSG_USERNAME_UNAVAILABLE, code=error_codes.USERNAME_UNAVAILABLE)
 
 
 def _admin_membership(actor) -> VendorMembership:
@@ -61,15 +90,19 @@ def membership_invite(*, actor, username: str, email: str, is_vendor_admin: bool
     username, email = (username or "").strip(), (email or "").strip()
     if not email:
         raise InvalidInput(MSG_EMAIL_REQUIRED, code=error_codes.EMAIL_REQUIRED)
+    if (cache.get(_refusals_key(actor)) or 0) >= INVITE_REFUSALS_PER_HOUR:
+        raise InviteRateLimited
     user_model = get_user_model()
     with transaction.atomic():
         if user_model.objects.filter(username__iexact=username).exists():
-            raise InvalidInput(MSG_USERNAME_TAKEN, code=error_codes.USERNAME_TAKEN)
+            raise _refuse_name(actor)
         user = user_model(username=username, email=email, role=Role.VENDOR)
         user.set_unusable_password()
         try:
             user.full_clean(exclude=["password"])
         except ValidationError as exc:
+            if "username" in exc.message_dict:
+                raise _refuse_name(actor) from None
             raise InvalidInput(**exc.message_dict) from None
         user.save()
         membership = VendorMembership.objects.create(user=user, vendor=admin.vendor, is_vendor_admin=is_vendor_admin)

@@ -30,6 +30,7 @@ from cases.models import Finding, ScanJob, ScanObservation, ScanStatus
 from cases.scanners.counts import is_counted
 from cases.selectors import inspection_get_for
 from cases.serializers import IdentityMismatchSerializer
+from config import limits
 from config.api import error_responses
 
 COMPARISON_LIMIT = 100
@@ -231,6 +232,7 @@ class ScanUploadSerializer(serializers.Serializer):
 
 class InspectionScansApi(APIView):
     policy = {"GET": roles.INSPECTION_VIEW, "POST": roles.INSPECTION_EDIT}
+    body_limit = limits.upload_limit
     parser_classes = [MultiPartParser]
 
     @extend_schema(responses={200: ScanJobSerializer(many=True), **error_responses(401, 403, 404)})

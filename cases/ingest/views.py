@@ -27,6 +27,7 @@ from cases.ingest import selectors as scan_selectors
 from cases.models import ScanStatus
 from cases.scanners.counts import META_KINDS, is_counted
 from cases.web import found_or_404
+from config import limits
 
 COMPARISON_ROWS = 50
 OBSERVATIONS_PER_PAGE = 50
@@ -107,6 +108,7 @@ def _shown(jobs_of_inspection) -> list:
 
 class ScanPageView(PolicyMixin, View):
     policy = {"GET": INSPECTION_VIEW, "POST": INSPECTION_EDIT}
+    body_limit = limits.upload_limit
 
     def get(self, request, pk):
         inspection = found_or_404(selectors.inspection_get_for, actor=request.user, inspection_id=pk)

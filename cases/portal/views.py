@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.client_address import client_ip
 from accounts.errors import DomainError, NotFound
 from accounts.policies import policy
 from accounts.roles import PORTAL_RESPOND, PORTAL_VIEW, PUBLIC
@@ -19,6 +20,7 @@ from cases import access, responses
 from cases.portal import selectors as portal_selectors
 from cases.portal.forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, ResponseForm
 from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
+from config import limits
 from products import memberships
 from products.selectors import vendor_of
 
@@ -32,7 +34,7 @@ MSG_NO_VENDOR = _("Your account is not linked to a vendor yet. Claim access with
 
 
 def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)  # the client behind our proxies, not the proxy
 
 
 def _form_error(form, exc: DomainError) -> None:
@@ -79,6 +81,7 @@ def case_detail(request, pk):
     return render(request, "portal/case_detail.html", context)
 
 
+@limits.body_limit(limits.upload_limit)
 @policy({"GET": PORTAL_VIEW, "POST": PORTAL_RESPOND})
 def response_create(request, pk):
     case = found_or_404(portal_selectors.portal_case_get, actor=request.user, case_id=pk)

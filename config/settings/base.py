@@ -33,6 +33,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses an oversize body before anything reads it (session, CSRF, parsers).
+    "config.limits.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,10 +86,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username+IP pair after repeated failures.
+# The client's address behind a TLS proxy (accounts/client_address.py): X-Forwarded-For is believed
+# for TRUSTED_PROXY_COUNT hops, each only from a peer in TRUSTED_PROXY_CIDRS (when set). Every
+# throttle keys on it: django-axes, the claim limit, DRF rate limits (accounts/throttles.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_CIDRS = env.list("TRUSTED_PROXY_CIDRS", default=[])
+
+# Login throttling (django-axes): lock a username+IP pair after repeated failures, so a lockout
+# never reaches the same user at an address that did not fail.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_ip"
 AXES_RESET_ON_SUCCESS = True
 # Show the lockout on the sign-in page itself (translated, status 429) instead of a bare text reply.
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
@@ -112,6 +122,9 @@ STORAGES = {
 
 # Uploads: evidence and scanner outputs. Larger files are refused with 413.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+# Every other request body (JSON, forms): larger ones are refused with 413 before they are read
+# (config/limits.py; upload views declare MAX_UPLOAD_BYTES instead).
+MAX_BODY_BYTES = env.int("MAX_BODY_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -7,7 +7,6 @@ from accounts.roles import Role
 from cases import access
 from cases.error_codes import ACCESS_CODE_INVALID, ALREADY_LINKED, PASSWORD_INVALID, RATE_LIMITED
 from cases.models import CaseAccessCode, CaseEvent
-from products.error_codes import USERNAME_TAKEN
 from products.models import VendorMembership
 from tests import factories
 
@@ -183,10 +182,43 @@ def test_signup_refuses_weak_passwords_and_taken_names(case, vendor_user):
             case_number=case.number,
             code=code,
         )
-    assert err.value.code == USERNAME_TAKEN
+    assert (err.value.code, err.value.message) == (ACCESS_CODE_INVALID, access.MSG_SIGNUP_INVALID)
     with pytest.raises(InvalidInput) as err:
         access.case_access_claim_signup(
             username="acme", email="not-an-email", password="Long-enough-9", case_number=case.number, code=code
         )
     assert "email" in err.value.details
     assert CaseAccessCode.objects.get(case=case).used_at is None
+
+
+@pytest.mark.django_db
+def test_signup_answers_a_taken_name_and_a_wrong_code_alike(case, vendor_user):
+    """An anonymous visitor cannot learn from the claim form whether a user name exists."""
+    code = access.case_access_code_issue(case=case)
+    answers = []
+    for username, guess in [(vendor_user.username, code), ("free-name", "WRONG"), (vendor_user.username, "WRONG")]:
+        with pytest.raises(InvalidInput) as err:
+            access.case_access_claim_signup(
+                username=username, email="x@acme.test", password="Long-enough-9", case_number=case.number, code=guess
+            )
+        answers.append((err.value.code, err.value.status, str(err.value.message), err.value.details))
+    assert len(set(map(str, answers))) == 1
+    assert answers[0][:2] == (ACCESS_CODE_INVALID, 400)
+    assert not User.objects.filter(username="free-name").exists()
+    assert CaseAccessCode.objects.get(case=case).used_at is None
+
+
+@pytest.mark.django_db
+def test_claims_are_rate_limited_per_case(case):
+    """Guesses at one case spread over many users and addresses stop at the case's limit; other
+    cases are still heard."""
+    for i in range(access.CLAIM_LIMIT_PER_CASE):
+        user = factories.UserFactory(role=Role.VENDOR, username=f"spread{i}")
+        with pytest.raises(access.AccessCodeInvalid):
+            access.case_access_claim(user=user, case_number=case.number, code="WRONG", address=f"10.1.0.{i}")
+    fresh = factories.UserFactory(role=Role.VENDOR)
+    with pytest.raises(access.RateLimited):
+        access.case_access_claim(user=fresh, case_number=case.number.lower(), code="WRONG", address="10.2.0.1")
+    other = served_case()
+    with pytest.raises(access.AccessCodeInvalid):
+        access.case_access_claim(user=fresh, case_number=other.number, code="WRONG", address="10.2.0.1")

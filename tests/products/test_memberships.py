@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.errors import Conflict, InvalidInput
 from products import memberships
+from products.error_codes import RATE_LIMITED, USERNAME_UNAVAILABLE
 from products.models import VendorEvent, VendorMembership
 from tests import factories
 from tests.audit import assert_append_only
@@ -93,3 +94,42 @@ def test_vendor_events_are_read_only_in_the_admin(rf, admin_user):
         or model_admin.has_change_permission(request)
         or model_admin.has_delete_permission(request)
     )
+
+
+@pytest.fixture
+def _empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.usefixtures("_empty_cache")
+def test_a_taken_and_a_malformed_name_answer_alike(vendor_admin):
+    """The invite form does not tell a vendor admin which user names exist elsewhere."""
+    factories.UserFactory(username="regulator-chief")
+    answers = []
+    for username in ("REGULATOR-CHIEF", "no spaces!"):
+        with pytest.raises(InvalidInput) as err:
+            memberships.membership_invite(actor=vendor_admin, username=username, email="t@acme.test")
+        answers.append((err.value.code, err.value.status, str(err.value.message), err.value.details))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == USERNAME_UNAVAILABLE
+    assert not VendorEvent.objects.exists()
+
+
+@pytest.mark.usefixtures("_empty_cache")
+def test_refused_invitations_are_limited_per_admin(vendor_admin):
+    for i in range(memberships.INVITE_REFUSALS_PER_HOUR):
+        factories.UserFactory(username=f"someone{i}")
+        with pytest.raises(InvalidInput):
+            memberships.membership_invite(actor=vendor_admin, username=f"someone{i}", email="t@acme.test")
+    with pytest.raises(memberships.InviteRateLimited) as err:
+        memberships.membership_invite(actor=vendor_admin, username="free-name", email="t@acme.test")
+    assert (err.value.code, err.value.status) == (RATE_LIMITED, 429)
+
+    other_admin = factories.VendorUserFactory(username="other-it")
+    VendorMembership.objects.filter(user=other_admin).update(is_vendor_admin=True)
+    other_admin.refresh_from_db()
+    assert memberships.membership_invite(actor=other_admin, username="free-name", email="f@other.test")

@@ -226,3 +226,41 @@ def test_working_days_left_is_none_without_a_running_clock(case):
     type(case).objects.filter(pk=case.pk).update(status=S.RECTIFIED)
     case.refresh_from_db()
     assert working_days_left(case) is None
+
+
+def _claim_signup(client, case, username, code="WRONG", **extra):
+    data = {
+        "case_number": case.number,
+        "code": code,
+        "username": username,
+        "email": "a@acme.test",
+        "password": "Pw-Long-enough-7",
+    }
+    return client.post(reverse("portal:claim"), data, **extra)
+
+
+@pytest.mark.django_db
+def test_claim_limit_is_per_client_behind_the_proxy(client, case, settings):
+    """Behind the TLS proxy every request comes from its address: one guessing client must not
+    block every vendor's first claim."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_CIDRS = ["127.0.0.1/32"]
+    guesser = {"HTTP_X_FORWARDED_FOR": "198.51.100.66"}
+    for i in range(access.CLAIM_LIMIT_PER_ADDRESS):
+        assert _claim_signup(client, case, f"guess{i}", **guesser).status_code == 400
+    assert _claim_signup(client, case, "guess-more", **guesser).status_code == 429
+
+    code = access.case_access_code_issue(case=case)
+    page = _claim_signup(client, case, "acme", code=code, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert page.status_code == 302
+    assert User.objects.get(username="acme").membership.vendor == case.vendor
+
+
+@pytest.mark.django_db
+def test_claim_page_does_not_tell_whether_a_user_name_is_taken(client, case, staff):
+    code = access.case_access_code_issue(case=case)
+    taken = _claim_signup(client, case, staff.username, code=code, HTTP_ACCEPT_LANGUAGE="en")
+    wrong = _claim_signup(client, case, "free-name", HTTP_ACCEPT_LANGUAGE="en")
+    assert taken.status_code == wrong.status_code == 400
+    assert taken.context["form"].errors == wrong.context["form"].errors
+    assert "taken" not in taken.content.decode()
