@@ -131,3 +131,28 @@ def test_asking_again_after_a_failed_publication_queues_it_again(inspector, revi
     assert jobs.outbox_job_run(job_id=job.pk).status == OutboxStatus.DONE
     assert Notice.objects.get(pk=notice.pk).status == S.PUBLISHED
     assert len(renderer.documents) == renderer_calls + 1
+
+
+def test_a_publication_requested_before_the_outbox_is_picked_up_by_the_sweeper(
+    inspector, reviewer, renderer, frozen, sent
+):
+    """notices/migrations/0004_i13_publication_outbox.py: a notice left approved with its request
+    date set (its Celery message lost before the upgrade) becomes a due outbox job."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from notices import events
+
+    notice = _approved(inspector, reviewer, make_case())
+    Notice.objects.filter(pk=notice.pk).update(publish_requested_at=notice.approved_at)
+    events.record(notice=notice, kind=events.PUBLISH_REQUESTED, actor=reviewer)
+    migration = import_module("notices.migrations.0004_i13_publication_outbox")
+    migration.forward(apps, None)
+    migration.forward(apps, None)  # idempotent
+    job = OutboxJob.objects.get()
+    assert job.payload == {"notice_id": notice.pk, "actor_id": reviewer.pk}
+    frozen.tick(datetime.timedelta(seconds=1))
+    assert jobs.outbox_sweep()["redelivered"] == [job.pk]
+    jobs.outbox_job_run(job_id=job.pk)
+    assert Notice.objects.get(pk=notice.pk).status == S.PUBLISHED
