@@ -4,7 +4,8 @@ imported (``ready()``), as scanner parsers register themselves: the outbox knows
 A handler takes the job's payload as keyword arguments, calls one service and answers a small
 JSON-able result. It must be idempotent: a job whose worker died after the work committed but
 before the job was marked done runs again and must find the work done (a published notice, an
-``EmailSent`` key) rather than do it twice.
+``EmailSent`` key) rather than do it twice. A handler with no key of its own registers with
+``atomic=True``: it runs in the transaction that marks the job done, so the job row is its key.
 """
 
 import smtplib
@@ -23,19 +24,21 @@ class Handler:
     kind: str
     run: Callable[..., object]
     retry_on: tuple[type[BaseException], ...]
+    atomic: bool = False
 
 
 _registry: dict[str, Handler] = {}
 
 
-def register(kind: str, *, retry_on: tuple[type[BaseException], ...] = TRANSIENT):
-    """Decorator: ``fn`` runs the jobs of ``kind``. A kind is registered once."""
+def register(kind: str, *, retry_on: tuple[type[BaseException], ...] = TRANSIENT, atomic: bool = False):
+    """Decorator: ``fn`` runs the jobs of ``kind``. A kind is registered once. With ``atomic``,
+    ``fn`` runs inside the transaction that marks the job done (it commits with the job)."""
 
     def decorate(fn):
         existing = _registry.get(kind)
         if existing is not None and existing.run.__qualname__ != fn.__qualname__:
             raise ValueError(f"outbox kind {kind!r} is already handled by {existing.run.__qualname__}")
-        _registry[kind] = Handler(kind=kind, run=fn, retry_on=retry_on)
+        _registry[kind] = Handler(kind=kind, run=fn, retry_on=retry_on, atomic=atomic)
         return fn
 
     return decorate

@@ -254,7 +254,12 @@ def outbox_job_run(*, job_id: int) -> OutboxJob | None:
         return _fail(job=job, code=UNKNOWN_KIND, reason=job.kind)
     try:
         with Heartbeat(job):
+            if handler.atomic:
+                with transaction.atomic():
+                    return _finish(job=job, result=_plain(handler.run(**job.payload)))
             result = handler.run(**job.payload)
+    except LeaseLost:
+        return None
     except handler.retry_on as exc:
         logger.warning("outbox job %s: %s, will retry", job.key, exc)
         return _retry_later(job=job, code=_code_of(exc), reason=str(exc)[:2000])
@@ -262,9 +267,13 @@ def outbox_job_run(*, job_id: int) -> OutboxJob | None:
         logger.exception("outbox job %s failed", job.key)
         return _fail(job=job, code=_code_of(exc), reason=str(exc)[:2000])
     try:
-        return _finish(job=job, result=result if isinstance(result, (str, int, bool, dict, list)) else None)
+        return _finish(job=job, result=_plain(result))
     except LeaseLost:
         return None
+
+
+def _plain(result):
+    return result if isinstance(result, (str, int, bool, dict, list)) else None
 
 
 def _fail_worker_lost(*, job_id: int, now: datetime.datetime) -> bool:
