@@ -177,3 +177,15 @@ def test_events_are_append_only(require_postgresql, sent):
     job = _enqueue()
     with pytest.raises(DatabaseError), transaction.atomic():
         OutboxEvent.objects.filter(job=job).update(reason="rewritten")
+
+
+def test_the_backlog_tells_the_operator_what_waits(sent, clock):
+    from outbox.selectors import outbox_backlog
+
+    assert outbox_backlog().queued == 0 and outbox_backlog().oldest_queued_seconds is None
+    _enqueue(key="a")
+    jobs.outbox_job_run(job_id=_enqueue(key="b", kind="test.broken").pk)
+    clock.tick(datetime.timedelta(minutes=2))
+    backlog = outbox_backlog()
+    assert (backlog.queued, backlog.running, backlog.failed, backlog.overdue) == (1, 0, 1, 1)
+    assert backlog.oldest_queued_seconds == 120
