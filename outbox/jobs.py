@@ -168,9 +168,9 @@ class Heartbeat:
     """Renew a job's lease from a thread (its own database connection) while the work runs, so the
     lease can be short however long one transaction of the work takes."""
 
-    def __init__(self, job: OutboxJob, every: datetime.timedelta = HEARTBEAT):
+    def __init__(self, job: OutboxJob, every: datetime.timedelta | None = None):
         self.job = job
-        self.every = every.total_seconds()
+        self.every = (every or HEARTBEAT).total_seconds()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"outbox-heartbeat-{job.pk}", daemon=True)
 

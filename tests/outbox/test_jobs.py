@@ -189,3 +189,27 @@ def test_the_backlog_tells_the_operator_what_waits(sent, clock):
     backlog = outbox_backlog()
     assert (backlog.queued, backlog.running, backlog.failed, backlog.overdue) == (1, 0, 1, 1)
     assert backlog.oldest_queued_seconds == 120
+
+
+SEEN_LEASES: list = []
+
+
+@handlers.register("test.slow")
+def _slow(*, job_key):
+    import time
+
+    first = OutboxJob.objects.get(key=job_key).lease_expires_at
+    time.sleep(0.8)
+    SEEN_LEASES.extend([first, OutboxJob.objects.get(key=job_key).lease_expires_at])
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_thread_renews_the_lease_while_the_handler_runs(monkeypatch):
+    monkeypatch.setattr(jobs, "_send", lambda job_id: None)
+    monkeypatch.setattr(jobs, "HEARTBEAT", datetime.timedelta(seconds=0.2))
+    SEEN_LEASES.clear()
+    job = jobs.outbox_job_enqueue(kind="test.slow", key="slow", payload={"job_key": "slow"})
+    assert jobs.outbox_job_run(job_id=job.pk).status == S.DONE
+    first, later = SEEN_LEASES
+    assert later > first  # renewed by the thread (its own connection) while the handler slept
