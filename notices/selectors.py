@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.errors import NotFound
 from accounts.roles import NOTICE_DRAFT, has_perm
 from cases.models import Case, CaseStatus, Finding, FindingStatus
+from outbox.models import OutboxJob
 
 from .models import ISSUED, PUBLIC_KINDS, Notice, NoticeEntry, NoticeKind, NoticeStatus
 
@@ -109,6 +110,11 @@ def notice_queryset_for_detail(*, notice_id: int) -> Notice:
 
 def notice_events(*, notice: Notice):
     return notice.events.select_related("actor").order_by("created_at", "id")
+
+
+def notice_publication_job(*, notice: Notice) -> OutboxJob | None:
+    """The outbox job of the notice's requested publication (queued, running, done or failed)."""
+    return OutboxJob.objects.filter(kind="notice.publish", key=f"notice.publish:{notice.pk}").first()
 
 
 # ---------------------------------------------------------------- the public register
