@@ -2,7 +2,8 @@
 
 Every email goes once: its key (kind, case, deadline, and the decided object where there is one)
 is written to ``EmailSent`` in the transaction that sends it. A second run finds the key and sends
-nothing; a failed send rolls the key back so a retry can send it. Emails are bilingual (zh-hans
+nothing; a failed send rolls the key back so a retry can send it. Queued e-mails are outbox jobs
+(``case_email_enqueue``), so none is lost with a Redis message. Emails are bilingual (zh-hans
 first, then en) because a vendor user has no language of record; reviewers are never named.
 """
 
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases.models import Case, EmailSent, ExtensionRequest, VendorResponse
-from config import queue
+from outbox.jobs import outbox_job_enqueue
 from products.models import VendorMembership
 
 logger = logging.getLogger(__name__)
@@ -104,13 +105,20 @@ def case_email_dispatch(*, kind: str, case_id: int, obj_id: int | None = None) -
     return case_email_send(kind=kind, case=case, obj=obj)
 
 
-EMAIL_TASK = "cases.tasks.send_case_email"
+EMAIL_JOB = "case.email"
 
 
 def case_email_enqueue(*, kind: str, case: Case, obj=None) -> None:
-    """Send after the current transaction commits, through the Celery queue."""
-    case_id, obj_id = case.pk, (obj.pk if obj is not None else None)
-    transaction.on_commit(lambda: queue.send(EMAIL_TASK, kind, case_id, obj_id), robust=True)
+    """Send once the current transaction commits: an outbox job written in this transaction
+    (``outbox.jobs``), run by a worker and sent again by the sweeper until it is done, so a lost
+    message or a killed worker loses no e-mail. Its key is the e-mail's dedup key."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    outbox_job_enqueue(
+        kind=EMAIL_JOB,
+        key=f"{EMAIL_JOB}:{email_key(kind=kind, case=case, obj=obj)}",
+        payload={"kind": kind, "case_id": case.pk, "obj_id": obj.pk if obj is not None else None},
+    )
 
 
 def order_served_notify(*, case: Case) -> None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from cases import ingest, notifications
 from cases.clock import marks, reminders, upkeep
 from cases.ingest import jobs
+from outbox import handlers
 
 
 @shared_task
@@ -33,6 +34,13 @@ def warn_calendar_cliff() -> bool:
     return upkeep.calendar_alert_admins(today=timezone.localdate())
 
 
+@handlers.register(notifications.EMAIL_JOB)
+def send_case_email_job(*, kind: str, case_id: int, obj_id: int | None = None) -> bool:
+    """Outbox handler of ``case.email``: send one email about a case, once per dedup key
+    (``EmailSent``); a mail server that fails is retried by the outbox."""
+    return notifications.case_email_dispatch(kind=kind, case_id=case_id, obj_id=obj_id)
+
+
 @shared_task(
     autoretry_for=(OSError, smtplib.SMTPException),
     retry_backoff=60,
@@ -40,8 +48,8 @@ def warn_calendar_cliff() -> bool:
     max_retries=8,
 )
 def send_case_email(kind: str, case_id: int, obj_id: int | None = None) -> bool:
-    """Send one email about a case (once per dedup key); a mail server that fails is retried."""
-    return notifications.case_email_dispatch(kind=kind, case_id=case_id, obj_id=obj_id)
+    """Messages queued before the outbox (e-mails now run as ``outbox.tasks.run_outbox_job``)."""
+    return send_case_email_job(kind=kind, case_id=case_id, obj_id=obj_id)
 
 
 @shared_task(

@@ -1,7 +1,8 @@
 """The public register: no login. Lists, notice pages, PDF download, feed, open data, verification.
 
 Only issued naming and removal notices exist here; everything else answers 404. Query-heavy parts
-are cached under a version key that each publication bumps (``notices.caching``); the cached part
+are cached under the register's version, read from the database on each request
+(``notices.caching``), so a publication shows at once in every process; the cached part
 is the page body, never the surrounding page, so no CSRF token or user name is ever shared.
 """
 
@@ -27,7 +28,7 @@ from cases.models import ViolationType
 from config import limits
 
 from . import selectors
-from .caching import register_cached
+from .caching import register_cached, register_version
 from .forms import MAX_VERIFY_BYTES, RegisterSearchForm, VerifyForm
 from .serializers import verification_data
 
@@ -54,23 +55,27 @@ OPEN_DATA_FIELDS = [
 ]
 
 
-def _issue_choices() -> list[tuple[str, str]]:
+def _issue_choices(version: str) -> list[tuple[str, str]]:
     return register_cached(
-        "issues", [], lambda: [(v.code, f"{v.code} {v.name}") for v in ViolationType.objects.order_by("code")]
+        "issues",
+        [],
+        lambda: [(v.code, f"{v.code} {v.name}") for v in ViolationType.objects.order_by("code")],
+        version=version,
     )
 
 
-def _search_form(request) -> RegisterSearchForm:
+def _search_form(request, version: str) -> RegisterSearchForm:
     return RegisterSearchForm(
         request.GET or None,
-        issue_choices=_issue_choices(),
-        year_choices=register_cached("years", [], selectors.public_years),
+        issue_choices=_issue_choices(version),
+        year_choices=register_cached("years", [], selectors.public_years, version=version),
     )
 
 
 @policy({"GET": PUBLIC})
 def register_list(request):
-    form = _search_form(request)
+    version = register_version()
+    form = _search_form(request, version)
     filters = form.cleaned_data if form.is_valid() else {}
     page_number = filters.get("page") or 1
 
@@ -83,7 +88,7 @@ def register_list(request):
             "notices/public/_list_body.html", {"page": page, "query": query.urlencode(), "filters": filters}
         )
 
-    body = register_cached("list", sorted(filters.items(), key=lambda kv: kv[0]), build)
+    body = register_cached("list", sorted(filters.items(), key=lambda kv: kv[0]), build, version=version)
     return render(request, "notices/public/list.html", {"form": form, "body": body})
 
 

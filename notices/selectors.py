@@ -7,12 +7,13 @@ rectify go to one vendor and are never public; drafts and unpublished versions d
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.errors import NotFound
 from accounts.roles import NOTICE_DRAFT, has_perm
 from cases.models import Case, CaseStatus, Finding, FindingStatus
+from outbox.models import OutboxJob
 
 from .models import ISSUED, PUBLIC_KINDS, Notice, NoticeEntry, NoticeKind, NoticeStatus
 
@@ -111,11 +112,33 @@ def notice_events(*, notice: Notice):
     return notice.events.select_related("actor").order_by("created_at", "id")
 
 
+def notice_publication_job(*, notice: Notice) -> OutboxJob | None:
+    """The outbox job of the notice's requested publication (queued, running, done or failed)."""
+    return OutboxJob.objects.filter(kind="notice.publish", key=f"notice.publish:{notice.pk}").first()
+
+
 # ---------------------------------------------------------------- the public register
 
 
 def _public_base() -> QuerySet[Notice]:
     return Notice.objects.filter(kind__in=PUBLIC_KINDS, status__in=ISSUED)
+
+
+def public_register_stamp() -> str:
+    """What the public register shows changes exactly when this does: one aggregate over the
+    (status, kind, published_at) index, cheap enough to read on every request.
+
+    A publication adds a row and a later ``published_at``; a correction also turns its predecessor
+    superseded. Both are facts of the database, so every process (web, worker) agrees on them,
+    whatever the cache (``notices.caching``).
+    """
+    row = _public_base().aggregate(
+        count=Count("pk"),
+        superseded=Count("pk", filter=Q(status=NoticeStatus.SUPERSEDED)),
+        latest=Max("published_at"),
+    )
+    latest = row["latest"].isoformat() if row["latest"] else "-"
+    return f"{row['count']}.{row['superseded']}.{latest}"
 
 
 def public_notice_list(*, filters: dict | None = None) -> QuerySet[Notice]:

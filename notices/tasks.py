@@ -1,10 +1,19 @@
-"""Celery tasks for notices: thin, by id, one service each."""
+"""Celery tasks and outbox handlers for notices: thin, by id, one service each."""
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
-from .workflow import notice_publish
+from outbox import handlers
+
+from .workflow import PUBLISH_JOB, notice_publish
+
+
+@handlers.register(PUBLISH_JOB)
+def publish_notice_job(*, notice_id: int, actor_id: int) -> str:
+    """Outbox handler of ``notice.publish``: idempotent, a published notice is returned as it is."""
+    actor = get_user_model().objects.get(pk=actor_id)
+    return notice_publish(notice_id=notice_id, actor=actor).status
 
 
 @shared_task(
@@ -16,6 +25,5 @@ from .workflow import notice_publish
     time_limit=330,
 )
 def publish_notice(self, notice_id: int, actor_id: int) -> str:
-    actor = get_user_model().objects.get(pk=actor_id)
-    notice = notice_publish(notice_id=notice_id, actor=actor)
-    return notice.status
+    """Messages queued before the outbox (publications now run as ``outbox.tasks.run_outbox_job``)."""
+    return publish_notice_job(notice_id=notice_id, actor_id=actor_id)

@@ -101,6 +101,9 @@ def _render_detail(request, notice, *, edit_form=None, access_code=None, status=
         "items": notice.items.order_by("position"),
         "events": event_list,
         "last_failure": failures[-1] if failures and notice.status == NoticeStatus.APPROVED else None,
+        "publication_job": selectors.notice_publication_job(notice=notice)
+        if notice.status == NoticeStatus.APPROVED
+        else None,
         "edit_form": edit_form,
         "access_code": access_code,
         "can_approve": notice.status == NoticeStatus.DRAFT

@@ -22,10 +22,10 @@ from cases import workflow as case_workflow
 from cases.access import case_access_code_issue, code_hash
 from cases.clock.calendar import add_working_days
 from cases.notifications import order_served_notify
-from config import queue
 from notices import error_codes
+from outbox.jobs import outbox_job_enqueue
 
-from . import caching, events, numbering, rendering, services
+from . import events, numbering, rendering, services
 from .documents import notice_document
 from .models import ISSUED, Notice, NoticeKind, NoticeStatus
 
@@ -111,11 +111,20 @@ def _check_deadlines_countable(notice: Notice) -> None:
         add_working_days(today, period)
 
 
-PUBLISH_TASK = "notices.tasks.publish_notice"
+PUBLISH_JOB = "notice.publish"
+
+
+def publish_job_key(notice_id: int) -> str:
+    return f"{PUBLISH_JOB}:{notice_id}"
 
 
 def notice_request_publication(*, actor, notice: Notice) -> Notice:
-    """Queue the publication of an approved notice. Asking again is harmless."""
+    """Queue the publication of an approved notice. Asking again is harmless.
+
+    The request is an outbox job written in this transaction (``outbox.jobs``): a lost message or
+    a worker killed mid-publish is sent again by the sweeper until the notice is published. Asking
+    again after a publication that failed for good queues it once more.
+    """
     require(actor, NOTICE_APPROVE)
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
@@ -126,8 +135,13 @@ def notice_request_publication(*, actor, notice: Notice) -> Notice:
         locked.publish_requested_at = timezone.now()
         locked.save(update_fields=["publish_requested_at"])
         events.record(notice=locked, kind=events.PUBLISH_REQUESTED, actor=actor)
-        notice_id, actor_id = locked.pk, actor.pk
-        transaction.on_commit(lambda: queue.send(PUBLISH_TASK, notice_id, actor_id), robust=True)
+        outbox_job_enqueue(
+            kind=PUBLISH_JOB,
+            key=publish_job_key(locked.pk),
+            payload={"notice_id": locked.pk, "actor_id": actor.pk},
+            actor=actor,
+            again=True,
+        )
     return locked
 
 
@@ -136,7 +150,8 @@ def _serve_cases(*, notice: Notice, predecessor: Notice | None, actor) -> None:
     label = str(notice)
     if notice.kind == NoticeKind.ORDER:
         if predecessor is None:  # a corrected order was already served
-            case_workflow.order_case(
+            # Keep the served case: the order e-mail's key names its service date.
+            notice.case = case_workflow.order_case(
                 case=notice.case,
                 actor=actor,
                 served_on=notice.published_on,
@@ -172,6 +187,20 @@ def _number(*, notice: Notice, predecessor: Notice | None) -> None:
     else:
         notice.batch_number = numbers.yearly
         notice.overall_number = numbers.overall
+
+
+def _drop_orphan_pdf(notice: Notice) -> None:
+    """Remove a PDF left at this version's name by a publication that died before its commit.
+
+    The name is fixed per notice and version (``models._pdf_name``) and no issued row points at it
+    (this notice is still approved, and locked), so the file is an orphan: replacing it keeps one
+    PDF per version instead of a second one beside it under a suffixed name.
+    """
+    field = Notice._meta.get_field("pdf")
+    name = field.generate_filename(notice, "notice.pdf")
+    if field.storage.exists(name):
+        logger.warning("replacing the orphan PDF %s of an interrupted publication", name)
+        field.storage.delete(name)
 
 
 def notice_publish(*, notice_id: int, actor) -> Notice:
@@ -213,6 +242,7 @@ def notice_publish(*, notice_id: int, actor) -> Notice:
                 # Verification tells versions apart by hash; an unchanged copy would be ambiguous.
                 raise Conflict(MSG_IDENTICAL, code=error_codes.NOTICE_CORRECTION_IDENTICAL)
             notice.pdf_size = len(pdf)
+            _drop_orphan_pdf(notice)
             notice.pdf.save("notice.pdf", ContentFile(pdf), save=False)
             stored.append(notice.pdf.name)
 
@@ -239,7 +269,6 @@ def notice_publish(*, notice_id: int, actor) -> Notice:
                 order_served_notify(case=notice.case)
                 events.record(notice=notice, kind=events.ACCESS_CODE_ISSUED, actor=actor)
                 transaction.on_commit(lambda: services.access_code_stash(notice_id=notice.pk, code=access_code))
-            transaction.on_commit(caching.register_bump)
         return notice
     except Exception as exc:
         for name in stored:  # the row that pointed at it was rolled back

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from accounts.roles import Role
+from outbox.jobs import outbox_job_enqueue
 from products import error_codes
 
 from .models import VendorEvent, VendorMembership
@@ -107,20 +108,39 @@ def membership_invite(*, actor, username: str, email: str, is_vendor_admin: bool
         user.save()
         membership = VendorMembership.objects.create(user=user, vendor=admin.vendor, is_vendor_admin=is_vendor_admin)
         _record(membership, kind=VendorEvent.MEMBER_INVITED, actor=actor)
-        link = getattr(settings, "SITE_URL", "").rstrip("/") + invitation_path(user)
-        context = {"vendor": admin.vendor, "inviter": actor, "user": user, "link": link}
-        bodies = []
-        for language in ("zh-hans", "en"):
-            with translation.override(language):
-                bodies.append(render_to_string(f"emails/{language}/invitation.txt", context).strip())
-        message = EmailMessage(
-            subject="Rectify 账户邀请 / Rectify account invitation",
-            body="\n\n----------------------------------------\n\n".join(bodies) + "\n",
-            to=[email],
+        # Sent once the account exists for good (a rolled-back invitation sends nothing), by the
+        # outbox: a mail server that is down delays the e-mail instead of losing it.
+        outbox_job_enqueue(
+            kind=INVITATION_JOB,
+            key=f"{INVITATION_JOB}:{membership.pk}",
+            payload={"membership_id": membership.pk, "inviter_id": actor.pk},
+            actor=actor,
         )
-        # Sent once the account exists for good; a rolled-back invitation sends nothing.
-        transaction.on_commit(message.send)
     return membership
+
+
+INVITATION_JOB = "vendor.invitation"
+
+
+def membership_invitation_send(*, membership_id: int, inviter_id: int) -> bool:
+    """Send the invitation e-mail of a membership (the outbox handler, ``products.tasks``);
+    a colleague removed meanwhile gets none. Answer whether it went."""
+    membership = VendorMembership.objects.select_related("user", "vendor").get(pk=membership_id)
+    user, inviter = membership.user, get_user_model().objects.get(pk=inviter_id)
+    if not user.is_active:
+        return False
+    link = getattr(settings, "SITE_URL", "").rstrip("/") + invitation_path(user)
+    context = {"vendor": membership.vendor, "inviter": inviter, "user": user, "link": link}
+    bodies = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            bodies.append(render_to_string(f"emails/{language}/invitation.txt", context).strip())
+    EmailMessage(
+        subject="Rectify 账户邀请 / Rectify account invitation",
+        body="\n\n----------------------------------------\n\n".join(bodies) + "\n",
+        to=[user.email],
+    ).send()
+    return True
 
 
 def membership_remove(*, actor, user_id: int) -> VendorMembership:

@@ -133,7 +133,7 @@ def sent_task_names() -> set[str]:
 
 def test_every_task_sent_by_name_is_registered():
     names = sent_task_names()
-    assert {"cases.tasks.ingest_scan", "cases.tasks.send_case_email", "notices.tasks.publish_notice"} <= names
+    assert {"cases.tasks.ingest_scan", "outbox.tasks.run_outbox_job"} <= names
     assert names <= set(app.tasks), names - set(app.tasks)
     assert callable(queue.send)
 

@@ -16,6 +16,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Jobs run eagerly in unit tests; the worker test starts a real Celery worker on Redis with
 # CELERY_EAGER=false so that the worker consumes its queue instead of running tasks inline.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
+# A worker test gives its worker (and the beat embedded in it) a queue of its own in the shared
+# Redis database, so that what beat and the sweeper send reaches that worker only.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 AXES_FAILURE_LIMIT = 5
 # No collectstatic in tests: WhiteNoise finds files through the finders (and stops warning about
 # the missing STATIC_ROOT).

@@ -171,3 +171,36 @@ def test_verify_page_tells_a_superseded_version(client, published, inspector, re
     # Both versions stay listed.
     listing = client.get("/register/").content.decode()
     assert f"/register/{published.pk}/" in listing and f"/register/{correction.pk}/" in listing
+
+
+def test_a_publication_and_a_correction_show_at_once_whatever_the_cache(client, published, inspector, reviewer):
+    """Issue 13: with a per-process cache (no CACHE_URL) the worker's publication never reached the
+    web process. Here no on-commit callback runs and no cache is cleared: the pages are read and
+    cached first, then a publication and a correction happen as in another process."""
+    pages = ("/register/", "/register/feed/", "/register/open-data/entries.json", "/register/open-data/entries.csv")
+    before = {page: client.get(page).content for page in pages}
+    detail = client.get(f"/register/{published.pk}/").content.decode()
+    assert "notice-superseded" not in detail
+
+    second = _publish(inspector, reviewer, make_case(kind=ProductKind.TERMINAL))
+    after = {page: client.get(page).content for page in pages}
+    assert all(after[page] != before[page] for page in pages)
+    assert f"/register/{second.pk}/" in after["/register/"].decode()
+    assert f"/register/{second.pk}/" in after["/register/feed/"].decode()
+    rows = json.loads(after["/register/open-data/entries.json"])["entries"]
+    assert second.pk in {r["notice_id"] for r in rows}
+    csv_rows = list(csv.DictReader(io.StringIO(after["/register/open-data/entries.csv"].decode("utf-8-sig"))))
+    assert str(second.pk) in {r["notice_id"] for r in csv_rows}
+
+    correction = services.notice_correct(actor=inspector, notice=published)
+    services.notice_update(actor=inspector, notice=correction, closing="更正后的结尾。")
+    workflow.notice_approve(actor=reviewer, notice=correction)
+    correction = workflow.notice_publish(notice_id=correction.pk, actor=reviewer)
+    detail = client.get(f"/register/{published.pk}/").content.decode()
+    assert "notice-superseded" in detail and f"/register/{correction.pk}/" in detail
+    published.refresh_from_db()
+    verify = client.get(f"/register/verify/?sha256={published.pdf_sha256}").content.decode()
+    assert "这是现行版本" not in verify and "verify-superseded" in verify
+    rows = json.loads(client.get("/register/open-data/entries.json").content)["entries"]
+    assert {r["notice_status"] for r in rows if r["notice_id"] == published.pk} == {"superseded"}
+    assert f"/register/{correction.pk}/" in client.get("/register/feed/").content.decode()

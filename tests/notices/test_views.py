@@ -74,3 +74,20 @@ def test_regulator_list(client, inspector, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         response = client.get("/notices/?status=draft")
     assert response.content.decode().count('href="/notices/') >= 3
+
+
+def test_the_page_tells_a_pending_or_stopped_publication(client, inspector, reviewer, renderer, frozen):
+    from outbox.models import OutboxJob, OutboxStatus
+
+    notice = workflow.notice_approve(
+        actor=reviewer,
+        notice=services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[make_case().pk]),
+    )
+    client.force_login(reviewer)
+    assert "publication-job" not in client.get(f"/notices/{notice.pk}/").content.decode()
+    client.post(f"/notices/{notice.pk}/publish/")  # the message is lost: nothing runs it here
+    html = client.get(f"/notices/{notice.pk}/").content.decode()
+    assert 'data-status="queued"' in html and "自动重试" in html
+    OutboxJob.objects.filter(kind="notice.publish").update(status=OutboxStatus.FAILED, attempts=5)
+    html = client.get(f"/notices/{notice.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-status="failed"' in html and "publish again to retry" in html
