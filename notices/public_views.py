@@ -25,7 +25,7 @@ from accounts.policies import policy
 from accounts.roles import PUBLIC
 from cases.models import ViolationType
 
-from . import selectors
+from . import integrity, selectors
 from .caching import register_cached
 from .forms import RegisterSearchForm, VerifyForm
 from .serializers import verification_data
@@ -105,9 +105,25 @@ def _public_or_404(pk: int):
         raise Http404 from None
 
 
+MSG_PDF_MISMATCH = _(
+    "This PDF cannot be served right now: the stored copy does not match the fingerprint published with "
+    "it. The administrators have been told."
+)
+
+
 @policy({"GET": PUBLIC})
 def register_pdf(request, pk: int):
+    """The PDF, only when its bytes match the published SHA-256 (otherwise 503, admins alerted)."""
     notice = _public_or_404(pk)
+    if not integrity.notice_pdf_matches(notice=notice):
+        page = render(
+            request,
+            "fault.html",
+            {"status": 503, "title": _("PDF not available"), "message": MSG_PDF_MISMATCH},
+            status=503,
+        )
+        page["Retry-After"] = "3600"
+        return page
     return FileResponse(
         notice.pdf.open("rb"),
         as_attachment=True,
