@@ -69,3 +69,17 @@ class AuditEvent(models.Model):
             data=data or {},
             **subject,
         )
+
+
+class Heartbeat(models.Model):
+    """When a background process last showed it was alive (``accounts.health``).
+
+    ``worker``: the last run of the beat-scheduled heartbeat task, which proves that beat schedules
+    and a worker runs. Kept in PostgreSQL, so every web process reads the same time.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at.isoformat()}"

@@ -155,9 +155,14 @@ CELERY_BEAT_SCHEDULE = {
     "cases-mark-overdue": {"task": "cases.tasks.mark_overdue_cases", "schedule": crontab(minute=5)},
     "cases-deadline-clock": {"task": "cases.tasks.run_deadline_clock", "schedule": crontab(minute=15)},
     "cases-sweep-scan-jobs": {"task": "cases.tasks.sweep_scan_jobs", "schedule": 60.0},
+    # The worker's heartbeat for /healthz (accounts.health.HEARTBEAT_INTERVAL).
+    "accounts-heartbeat": {"task": "accounts.tasks.record_heartbeat", "schedule": 30.0},
     # Daily at 09:00 from 1 November while next year's calendar is unknown: e-mail the administrators.
     "cases-calendar-warning": {"task": "cases.tasks.warn_calendar_cliff", "schedule": crontab(hour=9, minute=0)},
 }
+
+# /healthz fails the worker check when the beat-scheduled heartbeat is older than this (seconds).
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=180)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
