@@ -164,10 +164,13 @@ CELERY_BEAT_SCHEDULE = {
 # /healthz fails the worker check when the beat-scheduled heartbeat is older than this (seconds).
 HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=180)
 
+# API tokens (accounts.tokens) expire after this many seconds; a password change revokes them at once.
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=7 * 24 * 3600)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.policies.DeclaredPolicy"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
