@@ -2,7 +2,8 @@
 
 Only issued naming and removal notices exist here; everything else answers 404. Query-heavy parts
 are cached under a version key that each publication bumps (``notices.caching``); the cached part
-is the page body, never the surrounding page, so no CSRF token or user name is ever shared.
+is the page body, never the surrounding page, so no CSRF token or user name is ever shared. While
+the database does not answer, the last good copy of each page is served (``notices.outage``).
 """
 
 import csv
@@ -28,6 +29,7 @@ from cases.models import ViolationType
 from . import integrity, selectors
 from .caching import register_cached
 from .forms import RegisterSearchForm, VerifyForm
+from .outage import last_good_copy
 from .serializers import verification_data
 
 PAGE_SIZE = 20
@@ -68,6 +70,7 @@ def _search_form(request) -> RegisterSearchForm:
 
 
 @policy({"GET": PUBLIC})
+@last_good_copy
 def register_list(request):
     form = _search_form(request)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -87,6 +90,7 @@ def register_list(request):
 
 
 @policy({"GET": PUBLIC})
+@last_good_copy
 def register_detail(request, pk: int):
     notice = _public_or_404(pk)
 
@@ -166,6 +170,7 @@ _feed = RegisterFeed()
 
 
 @policy({"GET": PUBLIC})
+@last_good_copy
 def register_feed(request):
     def build():
         response = _feed(request)
@@ -198,6 +203,7 @@ def _open_data_rows():
 
 
 @policy({"GET": PUBLIC})
+@last_good_copy
 def open_data_json(request):
     def build() -> bytes:
         return json.dumps({"fields": OPEN_DATA_FIELDS, "entries": list(_open_data_rows())}, ensure_ascii=False).encode()
@@ -214,6 +220,7 @@ def csv_safe(value) -> str:
 
 
 @policy({"GET": PUBLIC})
+@last_good_copy
 def open_data_csv(request):
     def build() -> bytes:
         out = io.StringIO()
