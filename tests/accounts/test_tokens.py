@@ -106,3 +106,13 @@ def test_an_administrator_lists_and_revokes_anyone_s_tokens(api_client, admin_us
 
 def test_anonymous_cannot_list_tokens(api_client):
     assert api_client.get(TOKENS_URL).status_code == 401
+
+
+def test_the_admin_lists_tokens_and_revokes_by_deleting(client, admin_user, inspector):
+    token, _key = api_token_issue(user=inspector, name="ci")
+    client.force_login(admin_user)
+    page = client.get("/admin/accounts/apitoken/")
+    assert page.status_code == 200 and token.prefix in page.content.decode()
+    assert client.get("/admin/accounts/apitoken/add/").status_code == 403
+    client.post(f"/admin/accounts/apitoken/{token.pk}/delete/", {"post": "yes"})
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
