@@ -128,7 +128,7 @@ _ERROR_TEXT = {
     409: "The object is not in a state that allows this (e.g. `case_transition_not_allowed`).",
     413: "A file or the request is too large (`file_too_large`, `request_too_large`).",
     429: "Too many failed sign-ins (`login_locked_out`).",
-    503: "Temporarily unavailable, try again after `Retry-After` seconds (`database_unavailable`, `storage_unavailable`).",
+    503: "Unavailable for now; try again after `Retry-After` seconds (`database_unavailable`, `storage_unavailable`).",
     507: "The file store is full; nothing was saved (`storage_full`).",
 }
 
