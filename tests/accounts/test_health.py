@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts import health
 from accounts.models import Heartbeat
 from accounts.tasks import record_heartbeat
+from tests.cases.test_worker import celery_worker  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,21 @@ def test_redis_that_answers_is_fine(client, settings, redis_broker_url):
     settings.REDIS_URL = redis_broker_url
     body = client.get("/healthz").json()
     assert body["checks"]["redis"] == {"ok": True}
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_s_heartbeat_makes_healthz_fine(celery_worker, client, settings):  # noqa: F811
+    """The heartbeat task travels through Redis under the name beat sends and a worker writes the row."""
+    import time
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert client.get("/healthz").json()["failed"] == ["worker"]
+    celery_worker.send(settings.CELERY_BEAT_SCHEDULE["accounts-heartbeat"]["task"])
+    deadline = time.monotonic() + 30
+    while not Heartbeat.objects.filter(name="worker").exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no heartbeat within 30 s:\n{celery_worker.log()}")
+        time.sleep(0.2)
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
