@@ -13,7 +13,7 @@ from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
 
 from accounts import error_codes
-from cases.models import CaseStatus, Evidence, ScanJob
+from cases.models import CaseStatus, Evidence, Finding, ScanJob
 from config import faults
 from config.storage import MediaStorage
 from products.models import VendorMembership
@@ -153,6 +153,33 @@ def test_vendor_evidence_on_a_read_only_store_answers_503(monkeypatch, client, m
     assert page.status_code == 503
     assert "cannot be written to" in page.content.decode()
     assert stored_files(media) == before
+
+
+def test_evidence_through_the_api_on_a_full_store_saves_no_finding_and_no_file(
+    monkeypatch, api_client, inspector, inspection_factory, media
+):
+    inspection = inspection_factory()
+    api_client.force_authenticate(inspector)
+    failing_storage(monkeypatch, errno.ENOSPC, after=1)
+    response = api_client.post(
+        "/api/v1/findings/",
+        {
+            "inspection": inspection.pk,
+            "violation_type": "PI-01",
+            "title": "启动即收集IMEI",
+            "files": [png("a.png"), png("b.png")],
+        },
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 507
+    assert response.json()["error"] == {
+        "code": error_codes.STORAGE_FULL,
+        "message": "文件存储空间已满，未保存任何内容。请稍后再试。",
+        "details": {},
+    }
+    assert not Finding.objects.filter(inspection=inspection).exists()
+    assert stored_files(media) == []
 
 
 def test_other_errors_are_not_taken_for_faults():
