@@ -92,7 +92,7 @@ def test_redis_that_answers_is_fine(client, settings, redis_broker_url):
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_s_heartbeat_makes_healthz_fine(celery_worker, client, settings):  # noqa: F811
     """The heartbeat task travels through Redis under the name beat sends and a worker writes the row."""
     import time
