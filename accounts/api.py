@@ -7,8 +7,8 @@ django-axes counts failures and refuses locked-out username/IP pairs, as on the 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework.authtoken.models import Token
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +17,9 @@ from config.api import error_responses
 
 from . import roles as perms
 from .errors import DomainError, InvalidInput
-from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
+from .models import ApiToken
+from .serializers import ApiTokenSerializer, MeSerializer, TokenRequestSerializer, TokenSerializer
+from .tokens import api_token_issue, api_token_list_for, api_token_revoke
 
 MSG_BAD_CREDENTIALS = _("Unable to sign in with the given username and password.")
 MSG_LOCKED_OUT = _("Too many failed sign-in attempts; sign-in for this account is blocked for a while.")
@@ -30,7 +32,8 @@ class LockedOut(DomainError):
 
 
 class TokenObtainApi(APIView):
-    """Exchange a username and password for an API token."""
+    """Exchange a username and password for an API token (a new one each time; it expires after
+    ``API_TOKEN_TTL`` seconds and dies with a password change)."""
 
     policy = {"POST": perms.PUBLIC}
     # No session: a token request carries no CSRF token, and must not depend on a browser session.
@@ -45,6 +48,7 @@ class TokenObtainApi(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # Pass the DRF request: django-axes records the attempt on it and flags a lockout there.
+        name = data.validated_data.pop("name", "")
         user = authenticate(request=request, **data.validated_data)
         if user is None:
             if getattr(request, "axes_locked_out", False):
@@ -52,8 +56,8 @@ class TokenObtainApi(APIView):
             raise InvalidInput(MSG_BAD_CREDENTIALS, code=error_codes.INVALID_CREDENTIALS)
         # A token fetch is a sign-in: axes resets the failure count, Django records last_login.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response(TokenSerializer({"token": token.key}).data)
+        token, key = api_token_issue(user=user, name=name)
+        return Response(TokenSerializer({"token": key, "id": token.pk, "expires_at": token.expires_at}).data)
 
 
 class MeApi(APIView):
@@ -64,3 +68,36 @@ class MeApi(APIView):
     @extend_schema(summary="The signed-in user", responses={200: MeSerializer, **error_responses(401)})
     def get(self, request):
         return Response(MeSerializer(request.user).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List live API tokens",
+        description="Your own tokens; an administrator sees everyone's (filter with `user`). Keys are never shown.",
+        parameters=[OpenApiParameter("user", int, description="Administrators: only this user's tokens.")],
+        responses={200: ApiTokenSerializer(many=True), **error_responses(401)},
+    ),
+    destroy=extend_schema(
+        summary="Revoke an API token",
+        description="Your own token; an administrator may revoke anyone's.",
+        responses={204: None, **error_responses(401, 404)},
+    ),
+)
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The caller's API tokens (an administrator's: everyone's), to list and revoke."""
+
+    policy = {"GET": perms.AUTHENTICATED, "DELETE": perms.AUTHENTICATED}
+    serializer_class = ApiTokenSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return ApiToken.objects.none()
+        user_id = self.request.query_params.get("user")
+        return api_token_list_for(
+            actor=self.request.user, user_id=int(user_id) if user_id and user_id.isdigit() else None
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        api_token_revoke(actor=request.user, token_id=int(kwargs["pk"]))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,10 +1,15 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import api
 
 app_name = "accounts-api"
 
+router = SimpleRouter()
+router.register("auth/tokens", api.ApiTokenViewSet, basename="api-token")
+
 urlpatterns = [
+    *router.urls,
     path("auth/token/", api.TokenObtainApi.as_view(), name="token"),
     path("auth/me/", api.MeApi.as_view(), name="me"),
 ]

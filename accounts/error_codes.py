@@ -13,3 +13,7 @@ LOGIN_LOCKED_OUT = "login_locked_out"
 NOT_FOUND = "not_found"
 REASON_REQUIRED = "reason_required"
 REASON_TOO_LONG = "reason_too_long"
+# Faults of the infrastructure (config/faults.py): storage full or read-only, database unreachable.
+DATABASE_UNAVAILABLE = "database_unavailable"
+STORAGE_FULL = "storage_full"
+STORAGE_UNAVAILABLE = "storage_unavailable"

@@ -1,7 +1,9 @@
 """Migration operations the apps share: SQL that only PostgreSQL runs, and append-only audit tables.
 
-On SQLite (the embedded default) these rules are kept by the application alone. TRUNCATE stays
-possible for the test database flush; the application never truncates.
+On SQLite (the embedded default) these rules are kept by the application alone. Row-level triggers
+do not see TRUNCATE: ``refuse_truncate`` adds the statement-level trigger that refuses it. The test
+database flush runs with ``session_replication_role = replica`` (tests/conftest.py), which only a
+superuser may set; the application's role cannot, so nothing of it reaches production.
 """
 
 from django.db import migrations
@@ -44,4 +46,24 @@ CREATE TRIGGER {table}_append_only
 DROP TRIGGER IF EXISTS {table}_append_only ON {table};
 DROP FUNCTION IF EXISTS {table}_append_only();
 """
+    return postgresql_only(forward_sql, backward_sql)
+
+
+def refuse_truncate(*tables: str) -> migrations.RunPython:
+    """A statement-level trigger on each of ``tables`` that refuses TRUNCATE (which row triggers miss)."""
+    forward_sql = """
+CREATE OR REPLACE FUNCTION rectify_refuse_truncate() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: TRUNCATE refused', TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+""" + "".join(
+        f"""CREATE TRIGGER {table}_no_truncate
+    BEFORE TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION rectify_refuse_truncate();
+"""
+        for table in tables
+    )
+    backward_sql = "".join(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};\n" for table in tables)
     return postgresql_only(forward_sql, backward_sql)

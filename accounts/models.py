@@ -69,3 +69,42 @@ class AuditEvent(models.Model):
             data=data or {},
             **subject,
         )
+
+
+class Heartbeat(models.Model):
+    """When a background process last showed it was alive (``accounts.health``).
+
+    ``worker``: the last run of the beat-scheduled heartbeat task, which proves that beat schedules
+    and a worker runs. Kept in PostgreSQL, so every web process reads the same time.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at.isoformat()}"
+
+
+class ApiToken(models.Model):
+    """An API token (``Authorization: Token <key>``): one per client, each expiring (``accounts.tokens``).
+
+    Only the SHA-256 of the key is stored, with its first characters to tell tokens apart. The
+    user's password state when it was issued (``auth_hash``, Django's session hash) is kept too: a
+    changed password no longer matches, which revokes every token of that user at once.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    auth_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"

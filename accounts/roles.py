@@ -34,6 +34,7 @@ CASE_DECIDE = "case.decide"  # withdraw, decide responses, escalate
 NOTICE_DRAFT = "notice.draft"
 NOTICE_APPROVE = "notice.approve"
 CALENDAR_EDIT = "calendar.edit"
+TOKEN_MANAGE = "token.manage"  # list and revoke any user's API tokens
 
 # Vendor-side permissions: always scoped to the user's own vendor by selectors.
 PORTAL_VIEW = "portal.view"
@@ -53,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             NOTICE_DRAFT,
             NOTICE_APPROVE,
             CALENDAR_EDIT,
+            TOKEN_MANAGE,
         }
     ),
     Role.INSPECTOR: frozenset(

@@ -2,16 +2,33 @@
 
 from rest_framework import serializers
 
-from .models import User
+from .models import ApiToken, User
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A label to tell your tokens apart (e.g. the script).",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown once, never stored.")
+    id = serializers.IntegerField(help_text="The token's id, to revoke it: `DELETE /api/v1/auth/tokens/{id}/`.")
+    expires_at = serializers.DateTimeField(help_text="After this the token is refused; sign in again.")
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "user", "prefix", "name", "created_at", "expires_at"]
 
 
 class MeSerializer(serializers.ModelSerializer):

@@ -8,11 +8,12 @@ from django.http import JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext_lazy as _
 
-from accounts.policies import PolicyMixin
+from accounts.policies import PolicyMixin, policy
 from accounts.roles import PUBLIC
 
 from .api import LockedOut
 from .forms import LoginForm
+from .health import health_report
 
 # Pages built by other parts of the project; linked by path.
 PORTAL_URL = "/portal/"
@@ -72,3 +73,13 @@ def lockout_response(request, original_response=None, credentials=None):
         "lockout_message": MSG_LOCKED_OUT % {"minutes": _cooloff_minutes(request)},
     }
     return render(request, "registration/login.html", context, status=429)
+
+
+@policy({"GET": PUBLIC})
+def healthz(request):
+    """``/healthz``: 200 when the database, Redis, storage and the worker's heartbeat are fine, else 503
+    naming what failed. No session, no user: the proxy and the operator call it (accounts.health)."""
+    report = health_report()
+    response = JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -4,6 +4,8 @@ Every error answers ``{"error": {"code": ..., "message": ..., "details": ...}}``
 keep their codes: ``details = {"field": [{"message": ..., "code": ...}]}``.
 """
 
+import sys
+
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -19,6 +21,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import DomainError
+
+from . import faults
 
 MSG_INVALID = _("Invalid input.")
 MSG_TOO_LARGE = _("The request is too large.")
@@ -64,7 +68,14 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    """``handler500``: the error shape for the API, Django's page elsewhere."""
+    """``handler500``: the error shape for the API, Django's page elsewhere.
+
+    A storage or database fault raised outside a view (a middleware reading the session) is still
+    answered 507/503 by ``config.faults``, like one raised inside.
+    """
+    fault = faults.answer_fault(request, sys.exc_info()[1]) if sys.exc_info()[1] is not None else None
+    if fault is not None:
+        return fault
     if request.path.startswith(API_PREFIX):
         return JsonResponse(_body("server_error", MSG_SERVER_ERROR), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     return defaults.server_error(request)
@@ -151,6 +162,8 @@ _ERROR_TEXT = {
     409: "The object is not in a state that allows this (e.g. `case_transition_not_allowed`).",
     413: "A file or the request is too large (`file_too_large`, `request_too_large`).",
     429: "Too many failed sign-ins (`login_locked_out`).",
+    503: "Unavailable for now; try again after `Retry-After` seconds (`database_unavailable`, `storage_unavailable`).",
+    507: "The file store is full; nothing was saved (`storage_full`).",
 }
 
 

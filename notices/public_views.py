@@ -3,7 +3,8 @@
 Only issued naming and removal notices exist here; everything else answers 404. Query-heavy parts
 are cached under the register's version, read from the database on each request
 (``notices.caching``), so a publication shows at once in every process; the cached part
-is the page body, never the surrounding page, so no CSRF token or user name is ever shared.
+is the page body, never the surrounding page, so no CSRF token or user name is ever shared. While
+the database does not answer, the last good copy of each page is served (``notices.outage``).
 """
 
 import csv
@@ -27,9 +28,10 @@ from accounts.roles import PUBLIC
 from cases.models import ViolationType
 from config import limits
 
-from . import selectors
+from . import integrity, selectors
 from .caching import register_cached, register_version
 from .forms import MAX_VERIFY_BYTES, RegisterSearchForm, VerifyForm
+from .outage import last_good_copy
 from .serializers import verification_data
 
 PAGE_SIZE = 20
@@ -73,6 +75,7 @@ def _search_form(request, version: str) -> RegisterSearchForm:
 
 
 @policy({"GET": PUBLIC})
+@last_good_copy
 def register_list(request):
     version = register_version()
     form = _search_form(request, version)
@@ -93,6 +96,7 @@ def register_list(request):
 
 
 @policy({"GET": PUBLIC})
+@last_good_copy
 def register_detail(request, pk: int):
     notice = _public_or_404(pk)
 
@@ -111,9 +115,25 @@ def _public_or_404(pk: int):
         raise Http404 from None
 
 
+MSG_PDF_MISMATCH = _(
+    "This PDF cannot be served right now: the stored copy does not match the fingerprint published with "
+    "it. The administrators have been told."
+)
+
+
 @policy({"GET": PUBLIC})
 def register_pdf(request, pk: int):
+    """The PDF, only when its bytes match the published SHA-256 (otherwise 503, admins alerted)."""
     notice = _public_or_404(pk)
+    if not integrity.notice_pdf_matches(notice=notice):
+        page = render(
+            request,
+            "fault.html",
+            {"status": 503, "title": _("PDF not available"), "message": MSG_PDF_MISMATCH},
+            status=503,
+        )
+        page["Retry-After"] = "3600"
+        return page
     return FileResponse(
         notice.pdf.open("rb"),
         as_attachment=True,
@@ -156,6 +176,7 @@ _feed = RegisterFeed()
 
 
 @policy({"GET": PUBLIC})
+@last_good_copy
 def register_feed(request):
     def build():
         response = _feed(request)
@@ -188,6 +209,7 @@ def _open_data_rows():
 
 
 @policy({"GET": PUBLIC})
+@last_good_copy
 def open_data_json(request):
     def build() -> bytes:
         return json.dumps({"fields": OPEN_DATA_FIELDS, "entries": list(_open_data_rows())}, ensure_ascii=False).encode()
@@ -204,6 +226,7 @@ def csv_safe(value) -> str:
 
 
 @policy({"GET": PUBLIC})
+@last_good_copy
 def open_data_csv(request):
     def build() -> bytes:
         out = io.StringIO()

@@ -37,7 +37,33 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _flush_past_the_truncate_triggers() -> None:
+    """Let the test database flush empty the append-only tables.
+
+    Their statement-level triggers refuse TRUNCATE (ARCHITECTURE.md §6); a transactional test ends
+    with Django's flush, which truncates every table. The flush alone runs with
+    ``session_replication_role = replica`` (ordinary triggers do not fire), set for its transaction
+    only; the setting needs a superuser, so the application's role could not do the same.
+    """
+    from django.db import transaction
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    real = DatabaseOperations.execute_sql_flush
+    if getattr(real, "past_truncate_triggers", False):
+        return
+
+    def execute_sql_flush(self, sql_list):
+        with transaction.atomic(using=self.connection.alias):
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            real(self, sql_list)
+
+    execute_sql_flush.past_truncate_triggers = True
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+
+
 def pytest_sessionstart(session):
+    _flush_past_the_truncate_triggers()
     """Under CI=true, refuse to run on the embedded fallbacks: PostgreSQL and Redis must answer."""
     if not IN_CI:
         return

@@ -1,6 +1,6 @@
 """Make the case audit append-only in PostgreSQL: UPDATE and DELETE raise.
 
-TRUNCATE stays possible for the test database flush; the application never truncates.
+TRUNCATE is refused by the statement-level triggers of the i13_refuse_truncate migrations.
 
 On SQLite (the embedded default) the rule is kept by the application alone.
 """

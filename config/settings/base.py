@@ -37,6 +37,8 @@ MIDDLEWARE = [
     # First: refuses an oversize body before anything reads it (session, CSRF, parsers).
     "config.limits.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.faults.FaultMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -117,7 +119,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": env("DEFAULT_FILE_STORAGE", default="django.core.files.storage.FileSystemStorage")},
+    "default": {"BACKEND": env("DEFAULT_FILE_STORAGE", default="config.storage.MediaStorage")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -170,14 +172,22 @@ CELERY_BEAT_SCHEDULE = {
     "cases-sweep-scan-jobs": {"task": "cases.tasks.sweep_scan_jobs", "schedule": 60.0},
     # Publications and e-mails whose worker died or whose message was lost run again (outbox.jobs).
     "outbox-sweep": {"task": "outbox.tasks.sweep_outbox", "schedule": 15.0},
+    # The worker's heartbeat for /healthz (accounts.health.HEARTBEAT_INTERVAL).
+    "accounts-heartbeat": {"task": "accounts.tasks.record_heartbeat", "schedule": 30.0},
     # Daily at 09:00 from 1 November while next year's calendar is unknown: e-mail the administrators.
     "cases-calendar-warning": {"task": "cases.tasks.warn_calendar_cliff", "schedule": crontab(hour=9, minute=0)},
 }
 
+# /healthz fails the worker check when the beat-scheduled heartbeat is older than this (seconds).
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=180)
+
+# API tokens (accounts.tokens) expire after this many seconds; a password change revokes them at once.
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=7 * 24 * 3600)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.policies.DeclaredPolicy"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -5,7 +5,7 @@
   correction makes: published → superseded, with every other column unchanged.
 - The entries and items of a published or superseded notice are never inserted, updated or deleted.
 
-TRUNCATE stays possible for the test database flush; the application never truncates.
+TRUNCATE is refused by the statement-level triggers of the i13_refuse_truncate migrations.
 On SQLite (the embedded default) the rules are kept by the application alone.
 """
 

@@ -1,11 +1,13 @@
 """Token sign-in through django-axes, the signed-in user, and the error shape for auth failures."""
 
+import hashlib
+
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 
 from accounts.error_codes import INVALID_CREDENTIALS, LOGIN_LOCKED_OUT
+from accounts.models import ApiToken
 
 TOKEN_URL = "/api/v1/auth/token/"
 ME_URL = "/api/v1/auth/me/"
@@ -22,7 +24,7 @@ def test_token_for_good_credentials_authenticates_later_calls(api_client, inspec
     response = _token(api_client, "inspector1", PASSWORD)
     assert response.status_code == 200
     key = response.json()["token"]
-    assert Token.objects.get(user=inspector).key == key
+    assert ApiToken.objects.get(user=inspector).key_sha256 == hashlib.sha256(key.encode()).hexdigest()
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     me = api_client.get(ME_URL)
@@ -38,9 +40,10 @@ def test_token_for_good_credentials_authenticates_later_calls(api_client, inspec
     }
 
 
-def test_the_same_token_is_returned_twice(api_client, inspector):
+def test_each_sign_in_gets_its_own_token(api_client, inspector):
     first = _token(api_client, "inspector1", PASSWORD).json()["token"]
-    assert _token(api_client, "inspector1", PASSWORD).json()["token"] == first
+    assert _token(api_client, "inspector1", PASSWORD).json()["token"] != first
+    assert ApiToken.objects.filter(user=inspector).count() == 2
 
 
 def test_token_sign_in_records_last_login(api_client, inspector):
@@ -94,7 +97,7 @@ def test_repeated_failures_lock_out_through_axes(api_client, inspector):
     again = _token(api_client, "inspector1", PASSWORD)
     assert again.status_code == 429
     assert again.json()["error"]["code"] == LOGIN_LOCKED_OUT
-    assert not Token.objects.filter(user=inspector).exists()
+    assert not ApiToken.objects.filter(user=inspector).exists()
     attempt = AccessAttempt.objects.get(username="inspector1")
     # axes counts the refused attempt too (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT, on by default).
     assert attempt.failures_since_start == limit + 1

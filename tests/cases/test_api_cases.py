@@ -4,9 +4,9 @@ import datetime
 import json
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from accounts.error_codes import NOT_FOUND, REASON_REQUIRED
+from accounts.tokens import api_token_issue
 from cases import events
 from cases.error_codes import (
     CASE_TRANSITION_NOT_ALLOWED,
@@ -364,7 +364,7 @@ def test_vendor_case_list_query_count_does_not_grow_with_the_page(
 
 
 def test_case_list_over_token_auth_adds_one_query(api_client, reviewer, many_cases, django_assert_num_queries):
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reviewer).key}")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=reviewer)[1]}")
     with django_assert_num_queries(3):
         response = api_client.get(CASES, {"page_size": 100})
     assert response.status_code == 200
