@@ -60,6 +60,6 @@ def ingest_scan(job_id: int) -> str | None:
 
 @shared_task(ignore_result=True)
 def sweep_scan_jobs() -> dict[str, list[int]]:
-    """Every minute (CELERY_BEAT_SCHEDULE): re-send jobs whose worker went away or whose message
+    """Every 15 seconds (CELERY_BEAT_SCHEDULE): re-send jobs whose worker went away or whose message
     was lost; fail those whose worker stopped too often."""
     return jobs.scan_jobs_sweep()

@@ -166,7 +166,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "cases-mark-overdue": {"task": "cases.tasks.mark_overdue_cases", "schedule": crontab(minute=5)},
     "cases-deadline-clock": {"task": "cases.tasks.run_deadline_clock", "schedule": crontab(minute=15)},
-    "cases-sweep-scan-jobs": {"task": "cases.tasks.sweep_scan_jobs", "schedule": 60.0},
+    "cases-sweep-scan-jobs": {"task": "cases.tasks.sweep_scan_jobs", "schedule": 15.0},
     # Daily at 09:00 from 1 November while next year's calendar is unknown: e-mail the administrators.
     "cases-calendar-warning": {"task": "cases.tasks.warn_calendar_cliff", "schedule": crontab(hour=9, minute=0)},
 }
