@@ -56,7 +56,7 @@ def test_upload_writes_the_row_and_file_and_sends_only_the_id_on_commit(
         assert sent == []  # nothing leaves before the commit
 
     assert created is True
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the stored file moves into place, then the message leaves
     assert sent == [job.pk]
     assert job.status == ScanStatus.QUEUED
     assert job.sha256 == hashlib.sha256(content).hexdigest()
