@@ -139,10 +139,10 @@ class AtomicFileSystemStorage(FileSystemStorage):
         return super().size(written if written else name)
 
     def delete(self, name):
-        written = self._pending_part(name)
-        if written:
-            _pending().pop((str(self.location), name), None)
-            super().delete(written)
+        # Written by this thread, committed or not (a failed publication deletes after its rollback).
+        entry = _pending().pop((str(self.location), name), None)
+        if entry is not None:
+            super().delete(entry[0])
         super().delete(name)
 
 

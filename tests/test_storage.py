@@ -53,8 +53,9 @@ class Exploding(File):
         raise OSError(28, "No space left on device")
 
 
-def test_the_default_storage_writes_atomically():
-    assert isinstance(ScanJob._meta.get_field("file").storage, storage.AtomicFileSystemStorage)
+def test_every_file_field_writes_atomically():
+    # Scan uploads, vendor evidence and notice PDFs: every FileField uses the default storage.
+    assert all(isinstance(f.storage, storage.AtomicFileSystemStorage) for f in storage.file_fields())
     assert isinstance(Notice._meta.get_field("pdf").storage, storage.AtomicFileSystemStorage)
 
 
@@ -90,6 +91,8 @@ def test_a_rolled_back_row_leaves_only_a_temporary_file_for_the_sweep(media):
     (left,) = files_under(media)
     assert storage.final_name(left) == name  # never under the final name
     assert not default_storage.exists(name)
+    with pytest.raises(FileNotFoundError):
+        default_storage.open(name)
     age(media / left, 2 * HOUR)
     assert storage.storage_sweep().removed == [left]
     assert files_under(media) == []
@@ -192,3 +195,13 @@ def test_the_beat_task_sweeps(media):
     orphan.write_bytes(b"x")
     age(orphan, 2 * HOUR)
     assert tasks.sweep_storage()["removed"] == ["x.bin"]
+
+
+@pytest.mark.django_db
+def test_deleting_after_a_rollback_removes_the_temporary_file(media):
+    """What a failed publication does (notices.workflow): delete the names it stored, after the rollback."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        name = default_storage.save("notices/naming/1-v1.pdf", ContentFile(b"%PDF-1.7"))
+        raise RuntimeError("the render or the numbering failed")
+    default_storage.delete(name)
+    assert files_under(media) == []
