@@ -628,13 +628,33 @@ def scan_job_withdraw(*, actor, job: ScanJob, reason: str) -> Withdrawal:
     )
 
 
+def broker_queue_empty() -> bool:
+    """Whether the broker's queue of ingest messages holds none (False when it cannot tell, or eager)."""
+    app = queue.app
+    if app.conf.task_always_eager:
+        return False
+    name = app.conf.task_default_queue
+    try:
+        with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            _name, messages, _consumers = conn.default_channel.queue_declare(
+                queue=name, durable=True, auto_delete=False
+            )
+    except Exception:
+        logger.warning("scan job sweep: the broker's queue could not be read", exc_info=True)
+        return False
+    return messages == 0
+
+
 def scan_jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
     """Beat task body: recover jobs whose worker went away and messages that never arrived.
 
     - running, lease lapsed, attempts left: back to queued and sent again;
     - running, lease lapsed, no attempts left: failed ("the worker stopped N times");
     - queued and not picked up by its redelivery time: sent again, the next time after twice the
-      wait (``redelivery_delay``), so a job merely waiting behind others is not re-sent endlessly.
+      wait (``redelivery_delay``), so a job merely waiting behind others is not re-sent endlessly;
+      sent again at once, whatever the pause, when it was last sent REDELIVER_AFTER ago or more and
+      the broker's queue is empty (its message was lost).
     """
     now = now or timezone.now()
     result: dict[str, list[int]] = {"failed": [], "requeued": [], "redelivered": []}
@@ -653,13 +673,19 @@ def scan_jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, list[i
                 _enqueue_on_commit(job_id)
                 result["requeued"].append(job_id)
     stale = ScanJob.objects.filter(Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True), status=S.QUEUED)
-    for job_id, redeliveries in stale.values_list("pk", "redeliveries"):
+    due = list(stale.values_list("pk", "redeliveries", "lease_expires_at"))
+    # Jobs still in their backoff are re-sent anyway when the broker's queue is empty: nothing can be
+    # waiting for them there, so their messages were lost (Redis restarted or flushed).
+    waiting = ScanJob.objects.filter(status=S.QUEUED, lease_expires_at__gte=now)
+    if waiting.exists() and broker_queue_empty():
+        for job_id, redeliveries, next_at in waiting.values_list("pk", "redeliveries", "lease_expires_at"):
+            if now - (next_at - redelivery_delay(redeliveries)) >= REDELIVER_AFTER:
+                due.append((job_id, redeliveries, next_at))
+    for job_id, redeliveries, next_at in due:
         with transaction.atomic():
-            bumped = (
-                ScanJob.objects.filter(pk=job_id, status=S.QUEUED, redeliveries=redeliveries)
-                .filter(Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True))
-                .update(lease_expires_at=now + redelivery_delay(redeliveries + 1), redeliveries=redeliveries + 1)
-            )
+            bumped = ScanJob.objects.filter(
+                pk=job_id, status=S.QUEUED, redeliveries=redeliveries, lease_expires_at=next_at
+            ).update(lease_expires_at=now + redelivery_delay(redeliveries + 1), redeliveries=redeliveries + 1)
             if bumped:
                 _enqueue_on_commit(job_id)
                 result["redelivered"].append(job_id)

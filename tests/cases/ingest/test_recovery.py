@@ -232,3 +232,51 @@ def test_a_worker_whose_job_moved_on_during_the_save_rolls_back(monkeypatch, ins
 
 def test_the_sweep_task_still_names_the_sweeper():
     assert tasks.sweep_scan_jobs.name == "cases.tasks.sweep_scan_jobs"
+
+
+def test_a_long_waiting_job_is_sent_again_at_once_when_the_broker_lost_its_message(
+    inspector, inspection, sent, django_capture_on_commit_callbacks, monkeypatch
+):
+    start = timezone.now()
+    with freeze_time(start):
+        job, _ = create(inspector, inspection)
+    # It waited an hour behind other jobs: its next re-send is up to REDELIVER_MAX away.
+    with django_capture_on_commit_callbacks(execute=True):
+        sweeps_until(lambda: False, start=start, limit=3600)
+    job.refresh_from_db()
+    sent.clear()
+    later = start + datetime.timedelta(seconds=3600 + 20)
+    assert job.lease_expires_at > later
+
+    with freeze_time(later), django_capture_on_commit_callbacks(execute=True):
+        assert jobs.scan_jobs_sweep()["redelivered"] == []  # the broker may still hold its message
+        monkeypatch.setattr(jobs, "broker_queue_empty", lambda: True)  # Redis restarted or flushed
+        assert jobs.scan_jobs_sweep()["redelivered"] == [job.pk]
+        # Just sent: not again at the next sweep, even with the queue still empty.
+        assert jobs.scan_jobs_sweep()["redelivered"] == []
+    assert sent == [job.pk]
+
+
+def test_the_broker_queue_is_read():
+    import uuid
+
+    from config import queue
+
+    conf = queue.app.conf
+    saved = (conf.task_always_eager, conf.task_default_queue)
+    name = f"rectify-test-{uuid.uuid4().hex[:12]}"
+    conf.task_always_eager, conf.task_default_queue = False, name
+    try:
+        assert jobs.broker_queue_empty() is True
+        with queue.app.connection_for_write() as conn:
+            channel = conn.default_channel
+            channel.queue_declare(queue=name, durable=True, auto_delete=False)
+            channel.basic_publish(channel.prepare_message("x"), exchange="", routing_key=name)
+        assert jobs.broker_queue_empty() is False
+        with queue.app.connection_for_write() as conn:
+            conn.default_channel.queue_purge(name)
+            conn.default_channel.queue_delete(name)
+        conf.task_always_eager = True
+        assert jobs.broker_queue_empty() is False  # eager: no broker to ask
+    finally:
+        conf.task_always_eager, conf.task_default_queue = saved
