@@ -8,6 +8,7 @@ from django.utils import timezone
 from cases import ingest, notifications
 from cases.clock import marks, reminders, upkeep
 from cases.ingest import jobs
+from config import storage
 from outbox import handlers
 
 
@@ -68,6 +69,13 @@ def ingest_scan(job_id: int) -> str | None:
 
 @shared_task(ignore_result=True)
 def sweep_scan_jobs() -> dict[str, list[int]]:
-    """Every minute (CELERY_BEAT_SCHEDULE): re-send jobs whose worker went away or whose message
+    """Every 15 seconds (CELERY_BEAT_SCHEDULE): re-send jobs whose worker went away or whose message
     was lost; fail those whose worker stopped too often."""
     return jobs.scan_jobs_sweep()
+
+
+@shared_task(ignore_result=True)
+def sweep_storage() -> dict:
+    """Every 15 minutes (CELERY_BEAT_SCHEDULE): remove stored files no row points to, past the
+    grace period, and report them (config/storage.py)."""
+    return storage.storage_sweep().as_dict()

@@ -2,21 +2,25 @@
 
 PostgreSQL is the record; Redis only carries wake-ups. A job is written with its stored file in the
 upload's transaction and the Celery message (the job id only) leaves on commit. A worker *leases*
-the job with one conditional UPDATE, so two deliveries of one message never both run it; it renews
-the lease as it makes progress; a beat sweeper puts jobs whose lease expired back in the queue, and
-a job whose worker stopped ``MAX_ATTEMPTS`` times ends failed. Every move writes a ScanJobEvent in
+the job with one conditional UPDATE, so two deliveries of one message never both run it; a short
+lease is renewed every few seconds by a thread of the worker while the job's work runs
+(``LeaseKeeper``), so a killed worker's lease lapses within ``LEASE``; a beat sweeper (every 15 s)
+puts jobs whose lease expired back in the queue, and a job whose worker stopped ``MAX_ATTEMPTS``
+times ends failed. Every move writes a ScanJobEvent in
 the same transaction. The stored file is kept whatever the outcome.
 """
 
 import datetime
 import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -40,12 +44,14 @@ MAX_ATTEMPTS = 3
 # Celery limits of the ingest task: the soft one raises inside the job, the hard one kills the process.
 SOFT_TIME_LIMIT = 30 * 60
 TIME_LIMIT = SOFT_TIME_LIMIT + 2 * 60
-# A running job renews its lease as it reads; a lease that lapses means the worker is gone.
-LEASE = datetime.timedelta(minutes=5)
-# Saving the findings is one transaction that cannot renew the lease: it may use the rest of the time.
-APPLY_LEASE = datetime.timedelta(seconds=TIME_LIMIT)
-# A queued job no worker picked up by then (message lost, Redis down at commit) is sent again.
-REDELIVER_AFTER = datetime.timedelta(minutes=10)
+# A running job's lease is short and renewed every HEARTBEAT_SECONDS while its work runs (reading,
+# rules, the saving transaction: ``LeaseKeeper``); a lease that lapses means the worker is gone.
+LEASE = datetime.timedelta(seconds=30)
+HEARTBEAT_SECONDS = 10.0
+# A queued job no worker picked up by then (message lost, Redis down at commit) is sent again; a job
+# that keeps waiting (a busy worker) is sent again after 30 s, 1, 2, 4 minutes, then every 5 minutes.
+REDELIVER_AFTER = datetime.timedelta(seconds=30)
+REDELIVER_MAX = datetime.timedelta(minutes=5)
 
 # Event kinds (constants, like cases.events).
 UPLOADED = "uploaded"
@@ -82,6 +88,11 @@ STORED_EXTENSIONS = frozenset(
 
 class LeaseLost(Exception):
     """This worker no longer holds the job (its lease lapsed and the job moved on): stop quietly."""
+
+
+def redelivery_delay(redeliveries: int) -> datetime.timedelta:
+    """How long a queued job waits before its message is sent (again) after ``redeliveries`` re-sends."""
+    return min(REDELIVER_AFTER * 2 ** min(redeliveries, 16), REDELIVER_MAX)
 
 
 def _record(*, job: ScanJob, kind: str, from_status: str, actor=None, reason: str = "", data=None) -> None:
@@ -160,7 +171,7 @@ def scan_job_create(*, actor, inspection: Inspection, uploaded, tool: str = "") 
         size=uploaded.size,
         tool=tool,
         status=S.QUEUED,
-        lease_expires_at=timezone.now() + REDELIVER_AFTER,
+        lease_expires_at=timezone.now() + redelivery_delay(0),
         created_by=actor,
     )
     with transaction.atomic():
@@ -222,6 +233,7 @@ def scan_job_lease(*, job_id: int) -> ScanJob | None:
                 status=S.RUNNING,
                 attempts=F("attempts") + 1,
                 lease_expires_at=now + LEASE,
+                redeliveries=0,
                 started_at=now,
                 finished_at=None,
                 progress=0,
@@ -275,13 +287,13 @@ def _owned(job: ScanJob):
 
 
 def scan_job_heartbeat(
-    *, job: ScanJob, progress: int, observations: int, lease: datetime.timedelta = LEASE, tool: str = ""
+    *, job: ScanJob, progress: int, observations: int, lease: datetime.timedelta | None = None, tool: str = ""
 ) -> None:
     """Write progress and renew the lease; raise LeaseLost if this worker no longer holds the job."""
     fields = {
         "progress": max(0, min(progress, 100)),
         "observations": observations,
-        "lease_expires_at": timezone.now() + lease,
+        "lease_expires_at": timezone.now() + (lease or LEASE),
     }
     if tool and not job.tool:
         fields["tool"] = tool[:32]
@@ -289,41 +301,121 @@ def scan_job_heartbeat(
         raise LeaseLost(job.pk)
 
 
-def scan_job_lock_owned(*, job: ScanJob) -> ScanJob:
-    """Inside the saving transaction: lock the row and check this worker still holds the job."""
-    locked = _owned(job).select_for_update().first()
-    if locked is None:
+def scan_job_renew(*, job: ScanJob, lease: datetime.timedelta | None = None) -> None:
+    """Renew the lease only (the keeper's tick); raise LeaseLost if this worker no longer holds the job."""
+    if _owned(job).update(lease_expires_at=timezone.now() + (lease or LEASE)) != 1:
         raise LeaseLost(job.pk)
-    return locked
+
+
+def scan_job_check_owned(*, job: ScanJob) -> None:
+    """Before saving: check this worker still holds the job (raise LeaseLost otherwise).
+
+    No row lock is taken, so the keeper's renewals go on during the save; the success itself is
+    one conditional UPDATE (``scan_job_succeed``) that raises LeaseLost, and so rolls the whole
+    save back, if the job moved on meanwhile.
+    """
+    if not _owned(job).exists():
+        raise LeaseLost(job.pk)
+
+
+class LeaseKeeper:
+    """Keep this worker's lease on ``job`` while its work runs: a thread renews it every
+    ``every`` seconds through a database connection of its own (committed at once), whatever the
+    working connection is doing (reading, or inside the saving transaction and its COPY).
+
+    Use it as a context manager around the work. Calling it (``keeper(job=..., progress=...)``)
+    writes progress through the same connection (``scan_job_heartbeat``). It stops renewing when
+    the work ends (exit) or when a renewal finds the job no longer this worker's: ``lost`` is then
+    set and the next call or ``check()`` raises LeaseLost. A worker killed with the job dies with
+    its keeper, and the lease lapses within ``LEASE``.
+    """
+
+    def __init__(self, job: ScanJob, *, every: float | None = None, lease: datetime.timedelta | None = None):
+        self.job = job
+        self.every = HEARTBEAT_SECONDS if every is None else every
+        self.lease = lease
+        self.lost = False
+        self.renewals = 0
+        self._stop = threading.Event()
+        self._pool: ThreadPoolExecutor | None = None
+        self._timer: threading.Thread | None = None
+
+    def __enter__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"scan-lease-{self.job.pk}")
+        self._timer = threading.Thread(target=self._tick, name=f"scan-lease-timer-{self.job.pk}", daemon=True)
+        self._timer.start()
+        return self
+
+    def _tick(self) -> None:
+        pending: Future | None = None
+        while not self._stop.wait(self.every):
+            if pending is not None and not pending.done():
+                continue  # the last renewal is still waiting on the database: do not pile up
+            try:
+                pending = self._pool.submit(self._renew)
+            except RuntimeError:  # pool shut down
+                return
+
+    def _renew(self) -> None:
+        if self._stop.is_set():
+            return
+        try:
+            scan_job_renew(job=self.job, lease=self.lease)
+            self.renewals += 1
+        except LeaseLost:
+            self.lost = True
+            self._stop.set()
+        except Exception:
+            # The database hiccuped: try again at the next tick on a fresh connection.
+            logger.warning("scan job %s: lease renewal failed", self.job.pk, exc_info=True)
+            connection.close()
+
+    def check(self) -> None:
+        if self.lost:
+            raise LeaseLost(self.job.pk)
+
+    def __call__(self, **kwargs) -> None:
+        self.check()
+        try:
+            self._pool.submit(scan_job_heartbeat, **kwargs).result()
+        except LeaseLost:
+            self.lost = True
+            self._stop.set()
+            raise
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._timer.join()
+        try:
+            self._pool.submit(connections.close_all).result()
+        finally:
+            self._pool.shutdown()
 
 
 def scan_job_succeed(
     *, job: ScanJob, observations: int, findings_created: int, duplicates: int, unmapped: int, tool: str = ""
 ) -> ScanJob:
-    """Finish the job; call inside the transaction that saved its findings, after scan_job_lock_owned."""
+    """Finish the job this worker holds; call inside the transaction that saved its findings.
+
+    Raise LeaseLost (and so roll the save back) if the job is no longer this worker's."""
     now = timezone.now()
-    job.status = S.SUCCEEDED
-    job.progress = 100
-    job.observations = observations
-    job.findings_created = findings_created
-    job.duplicates = duplicates
-    job.unmapped = unmapped
-    job.tool = job.tool or tool[:32]
-    job.lease_expires_at = None
-    job.finished_at = now
-    job.save(
-        update_fields=[
-            "status",
-            "progress",
-            "observations",
-            "findings_created",
-            "duplicates",
-            "unmapped",
-            "tool",
-            "lease_expires_at",
-            "finished_at",
-        ]
-    )
+    tool = job.tool or tool[:32]
+    fields = {
+        "status": S.SUCCEEDED,
+        "progress": 100,
+        "observations": observations,
+        "findings_created": findings_created,
+        "duplicates": duplicates,
+        "unmapped": unmapped,
+        "tool": tool,
+        "lease_expires_at": None,
+        "finished_at": now,
+    }
+    # Conditional: a worker whose job moved on (lease lapsed, another delivery took it) rolls back.
+    if _owned(job).update(**fields) != 1:
+        raise LeaseLost(job.pk)
+    for name, value in fields.items():
+        setattr(job, name, value)
     _record(
         job=job,
         kind=SUCCEEDED,
@@ -426,9 +518,11 @@ def scan_job_retry(*, actor, job: ScanJob, tool: str = "") -> ScanJob:
         locked.failure_params = {}
         locked.started_at = None
         locked.finished_at = None
-        locked.lease_expires_at = timezone.now() + REDELIVER_AFTER
+        locked.lease_expires_at = timezone.now() + redelivery_delay(0)
+        locked.redeliveries = 0
         locked.save(
             update_fields=[
+                "redeliveries",
                 "status",
                 "tool",
                 "attempts",
@@ -534,12 +628,33 @@ def scan_job_withdraw(*, actor, job: ScanJob, reason: str) -> Withdrawal:
     )
 
 
+def broker_queue_empty() -> bool:
+    """Whether the broker's queue of ingest messages holds none (False when it cannot tell, or eager)."""
+    app = queue.app
+    if app.conf.task_always_eager:
+        return False
+    name = app.conf.task_default_queue
+    try:
+        with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            _name, messages, _consumers = conn.default_channel.queue_declare(
+                queue=name, durable=True, auto_delete=False
+            )
+    except Exception:
+        logger.warning("scan job sweep: the broker's queue could not be read", exc_info=True)
+        return False
+    return messages == 0
+
+
 def scan_jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
     """Beat task body: recover jobs whose worker went away and messages that never arrived.
 
     - running, lease lapsed, attempts left: back to queued and sent again;
     - running, lease lapsed, no attempts left: failed ("the worker stopped N times");
-    - queued and not picked up by its redelivery time: sent again.
+    - queued and not picked up by its redelivery time: sent again, the next time after twice the
+      wait (``redelivery_delay``), so a job merely waiting behind others is not re-sent endlessly;
+      sent again at once, whatever the pause, when it was last sent REDELIVER_AFTER ago or more and
+      the broker's queue is empty (its message was lost).
     """
     now = now or timezone.now()
     result: dict[str, list[int]] = {"failed": [], "requeued": [], "redelivered": []}
@@ -551,20 +666,26 @@ def scan_jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, list[i
         with transaction.atomic():
             moved = ScanJob.objects.filter(
                 pk=job_id, status=S.RUNNING, lease_expires_at__lt=now, attempts__lt=MAX_ATTEMPTS
-            ).update(status=S.QUEUED, lease_expires_at=now + REDELIVER_AFTER)
+            ).update(status=S.QUEUED, lease_expires_at=now + redelivery_delay(0), redeliveries=0)
             if moved:
                 job = ScanJob.objects.get(pk=job_id)
                 _record(job=job, kind=REQUEUED, from_status=S.RUNNING, reason="lease expired")
                 _enqueue_on_commit(job_id)
                 result["requeued"].append(job_id)
     stale = ScanJob.objects.filter(Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True), status=S.QUEUED)
-    for job_id in stale.values_list("pk", flat=True):
+    due = list(stale.values_list("pk", "redeliveries", "lease_expires_at"))
+    # Jobs still in their backoff are re-sent anyway when the broker's queue is empty: nothing can be
+    # waiting for them there, so their messages were lost (Redis restarted or flushed).
+    waiting = ScanJob.objects.filter(status=S.QUEUED, lease_expires_at__gte=now)
+    if waiting.exists() and broker_queue_empty():
+        for job_id, redeliveries, next_at in waiting.values_list("pk", "redeliveries", "lease_expires_at"):
+            if now - (next_at - redelivery_delay(redeliveries)) >= REDELIVER_AFTER:
+                due.append((job_id, redeliveries, next_at))
+    for job_id, redeliveries, next_at in due:
         with transaction.atomic():
-            bumped = (
-                ScanJob.objects.filter(pk=job_id, status=S.QUEUED)
-                .filter(Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True))
-                .update(lease_expires_at=now + REDELIVER_AFTER)
-            )
+            bumped = ScanJob.objects.filter(
+                pk=job_id, status=S.QUEUED, redeliveries=redeliveries, lease_expires_at=next_at
+            ).update(lease_expires_at=now + redelivery_delay(redeliveries + 1), redeliveries=redeliveries + 1)
             if bumped:
                 _enqueue_on_commit(job_id)
                 result["redelivered"].append(job_id)

@@ -4,7 +4,9 @@
 2. Read: stream the stored file through the tool's parser (pure, ``cases.scanners``) and the
    detection rules; map each candidate's violation code to the taxonomy and spool it as a CSV row
    on local disk, so memory stays flat whatever the file size. Progress (bytes read / file size)
-   and the lease are written every ``PROGRESS_EVERY`` observations or ``PROGRESS_SECONDS``.
+   are written every ``PROGRESS_EVERY`` observations or ``PROGRESS_SECONDS``; the short lease is
+   renewed with them and, on PostgreSQL, by a thread every few seconds through the save too
+   (``jobs.LeaseKeeper``).
 3. Save: in ONE transaction, upsert the spooled findings on (inspection, fingerprint), store every
    observation read (``ScanObservation``: on PostgreSQL a COPY that streams during the read inside
    this transaction; elsewhere a spool saved here) with its counts by kind, and mark the job
@@ -22,12 +24,11 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from cases import identity
@@ -142,15 +143,12 @@ def scan_ingest(*, job: ScanJob) -> ScanJob:
         tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace", newline="") as observation_spool,
     ):
         tally = read_into_spool(job=job, stream=stream, spool=spool, observation_spool=observation_spool, check=check)
-        # The save cannot renew the lease from inside its transaction: take what is left of the time.
-        jobs.scan_job_heartbeat(
-            job=job, progress=READ_SHARE, observations=tally.observations, lease=jobs.APPLY_LEASE, tool=tally.tool
-        )
+        jobs.scan_job_heartbeat(job=job, progress=READ_SHARE, observations=tally.observations, tool=tally.tool)
         spool.seek(0)
         observation_spool.flush()
         observation_spool.buffer.seek(0)
         with transaction.atomic():
-            jobs.scan_job_lock_owned(job=job)
+            jobs.scan_job_check_owned(job=job)
             created = store.save_spool(job=job, spool=spool)
             store.save_observations(job=job, spool=observation_spool.buffer, mapped=tally.mapped)
             return identity.scan_job_record_check(job=_succeed(job=job, tally=tally, created=created), check=check)
@@ -161,26 +159,26 @@ def _ingest_streaming(*, job: ScanJob, check: identity.ScanCheck) -> ScanJob:
 
     The reading connection holds the transaction (and the COPY) from the first observation to the
     job's success, so progress and lease renewals go through another connection, on a thread of
-    their own (``_Heartbeats``). Rows are written with a first guess of ``mapped`` (the observation
+    their own (``jobs.LeaseKeeper``, which renews the short lease every few seconds through the read,
+    the rules and the save). Rows are written with a first guess of ``mapped`` (the observation
     went into a group or a candidate); the guesses the end of the read proves wrong are corrected
     before the findings are saved, in the same transaction.
     """
     with (
         job.file.open("rb") as stream,
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool,
-        _Heartbeats() as heartbeat,
+        jobs.LeaseKeeper(job) as heartbeat,
         transaction.atomic(),
     ):
         with store.ObservationCopy(job=job) as sink:
             tally = read_into_spool(
                 job=job, stream=stream, spool=spool, observation_spool=sink, heartbeat=heartbeat, check=check
             )
-        heartbeat(
-            job=job, progress=READ_SHARE, observations=tally.observations, lease=jobs.APPLY_LEASE, tool=tally.tool
-        )
+        heartbeat(job=job, progress=READ_SHARE, observations=tally.observations, tool=tally.tool)
         spool.seek(0)
         store.correct_mapped(job=job, guessed=tally.guessed, mapped=tally.mapped)
-        jobs.scan_job_lock_owned(job=job)
+        heartbeat.check()
+        jobs.scan_job_check_owned(job=job)
         created = store.save_spool(job=job, spool=spool)
         return identity.scan_job_record_check(job=_succeed(job=job, tally=tally, created=created), check=check)
 
@@ -197,24 +195,6 @@ def _succeed(*, job: ScanJob, tally: "Tally", created: int) -> ScanJob:
         unmapped=tally.unmapped,
         tool=tally.tool,
     )
-
-
-class _Heartbeats:
-    """``jobs.scan_job_heartbeat`` on a thread of its own, hence on a database connection of its own
-    (committed at once), while the reading connection is inside the saving transaction."""
-
-    def __enter__(self):
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-heartbeat")
-        return self
-
-    def __call__(self, **kwargs) -> None:
-        self._pool.submit(jobs.scan_job_heartbeat, **kwargs).result()
-
-    def __exit__(self, *exc_info) -> None:
-        try:
-            self._pool.submit(connections.close_all).result()
-        finally:
-            self._pool.shutdown()
 
 
 def read_into_spool(

@@ -119,9 +119,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": env("DEFAULT_FILE_STORAGE", default="config.storage.MediaStorage")},
+    # Files are written under a temporary name and moved into place once their row commits.
+    "default": {"BACKEND": env("DEFAULT_FILE_STORAGE", default="config.storage.AtomicFileSystemStorage")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# The storage sweep (config/storage.py) removes files under MEDIA_ROOT no row points to once they
+# are older than this (files of a transaction still open are younger).
+STORAGE_SWEEP_GRACE_SECONDS = env.int("STORAGE_SWEEP_GRACE_SECONDS", default=3600)
 
 # Uploads: evidence and scanner outputs. Larger files are refused with 413.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
@@ -169,11 +174,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "cases-mark-overdue": {"task": "cases.tasks.mark_overdue_cases", "schedule": crontab(minute=5)},
     "cases-deadline-clock": {"task": "cases.tasks.run_deadline_clock", "schedule": crontab(minute=15)},
-    "cases-sweep-scan-jobs": {"task": "cases.tasks.sweep_scan_jobs", "schedule": 60.0},
+    "cases-sweep-scan-jobs": {"task": "cases.tasks.sweep_scan_jobs", "schedule": 15.0},
     # Publications and e-mails whose worker died or whose message was lost run again (outbox.jobs).
     "outbox-sweep": {"task": "outbox.tasks.sweep_outbox", "schedule": 15.0},
     # The worker's heartbeat for /healthz (accounts.health.HEARTBEAT_INTERVAL).
     "accounts-heartbeat": {"task": "accounts.tasks.record_heartbeat", "schedule": 30.0},
+    # Every 15 minutes: remove stored files no row points to (older than STORAGE_SWEEP_GRACE_SECONDS).
+    "storage-sweep": {"task": "cases.tasks.sweep_storage", "schedule": 15 * 60.0},
     # Daily at 09:00 from 1 November while next year's calendar is unknown: e-mail the administrators.
     "cases-calendar-warning": {"task": "cases.tasks.warn_calendar_cliff", "schedule": crontab(hour=9, minute=0)},
 }

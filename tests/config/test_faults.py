@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts import error_codes
 from cases.models import CaseStatus, Evidence, Finding, ScanJob
 from config import faults
-from config.storage import MediaStorage
+from config.storage import AtomicFileSystemStorage
 from products.models import VendorMembership
 from tests.cases.served import png, served_case
 from tests.factories import VendorUserFactory
@@ -52,7 +52,7 @@ def failing_storage(monkeypatch, code: int, *, after: int = 0):
 
 
 def test_the_default_storage_is_the_one_that_cleans_up():
-    assert isinstance(default_storage, MediaStorage)
+    assert isinstance(default_storage, AtomicFileSystemStorage)
 
 
 class _Breaks(ContentFile):
@@ -62,7 +62,7 @@ class _Breaks(ContentFile):
 
 
 def test_a_write_that_fails_half_way_removes_its_partial_file(media):
-    storage = MediaStorage(location=str(media))
+    storage = AtomicFileSystemStorage(location=str(media))
     with pytest.raises(OSError):
         storage.save("scans/x.bin", _Breaks(b"", name="x.bin"))
     assert stored_files(media) == []

@@ -25,8 +25,15 @@ def admins():
     ]
 
 
+def _stored_path(notice) -> str:
+    """Where the storage reads the PDF from: inside the test's transaction, which never commits, the
+    file is still under its temporary name (config.storage moves it into place on commit)."""
+    with notice.pdf.storage.open(notice.pdf.name) as stored:
+        return stored.name
+
+
 def _alter(notice, data: bytes) -> None:
-    with open(notice.pdf.path, "wb") as stored:
+    with open(_stored_path(notice), "wb") as stored:
         stored.write(data)
 
 
@@ -62,7 +69,7 @@ def test_an_altered_pdf_answers_503_and_alerts_the_administrators_once(client, p
 
 
 def test_a_missing_pdf_answers_503(client, published, admins):  # noqa: F811
-    os.remove(published.pdf.path)
+    os.remove(_stored_path(published))
     response = client.get(f"/register/{published.pk}/pdf/")
     assert response.status_code == 503
     assert NoticeEvent.objects.get(notice=published, kind=events.PDF_MISMATCH).data["actual"] == ""

@@ -42,6 +42,11 @@ def _pdfs(notice) -> list[str]:
     return sorted(n for n in os.listdir(folder) if n.startswith(f"{notice.pk}-")) if os.path.isdir(folder) else []
 
 
+def _parts(notice) -> list[str]:
+    folder = os.path.dirname(Notice._meta.get_field("pdf").storage.path(f"notices/{notice.kind}/x"))
+    return sorted(n for n in os.listdir(folder) if n.startswith(f".{notice.pk}-")) if os.path.isdir(folder) else []
+
+
 def test_a_lost_publication_message_is_sent_again_and_publishes_once(inspector, reviewer, renderer, frozen, sent):
     notice, job = _request(inspector, reviewer, make_case())
     assert job.status == OutboxStatus.QUEUED and job.payload == {"notice_id": notice.pk, "actor_id": reviewer.pk}
@@ -59,7 +64,7 @@ def test_a_lost_publication_message_is_sent_again_and_publishes_once(inspector, 
 
 
 def test_a_kill_after_the_pdf_write_gives_one_pdf_and_one_number(
-    inspector, reviewer, renderer, frozen, sent, monkeypatch
+    inspector, reviewer, renderer, frozen, sent, monkeypatch, django_capture_on_commit_callbacks
 ):
     notice, job = _request(inspector, reviewer, make_case())
 
@@ -72,12 +77,16 @@ def test_a_kill_after_the_pdf_write_gives_one_pdf_and_one_number(
             jobs.outbox_job_run(job_id=job.pk)
     notice.refresh_from_db()
     assert notice.status == S.APPROVED and notice.batch_number is None
-    assert _pdfs(notice) == [f"{notice.pk}-v1.pdf"]  # the orphan the dead worker left
+    # The dead worker's PDF never reached its final name: only its temporary file is left, for the
+    # storage sweep (config.storage: files move into place when their row commits).
+    assert _pdfs(notice) == []
+    assert _parts(notice)
     assert OutboxJob.objects.get(pk=job.pk).status == OutboxStatus.RUNNING
 
     frozen.tick(jobs.LEASE + datetime.timedelta(seconds=1))
     assert jobs.outbox_sweep()["requeued"] == [job.pk]
-    assert jobs.outbox_job_run(job_id=job.pk).status == OutboxStatus.DONE
+    with django_capture_on_commit_callbacks(execute=True):  # the commit moves the PDF into place
+        assert jobs.outbox_job_run(job_id=job.pk).status == OutboxStatus.DONE
     notice.refresh_from_db()
     assert notice.status == S.PUBLISHED and (notice.batch_number, notice.overall_number) == (1, 1)
     assert _pdfs(notice) == [f"{notice.pk}-v1.pdf"] and notice.pdf.name == f"notices/naming/{notice.pk}-v1.pdf"

@@ -56,7 +56,7 @@ def test_upload_writes_the_row_and_file_and_sends_only_the_id_on_commit(
         assert sent == []  # nothing leaves before the commit
 
     assert created is True
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the stored file moves into place, then the message leaves
     assert sent == [job.pk]
     assert job.status == ScanStatus.QUEUED
     assert job.sha256 == hashlib.sha256(content).hexdigest()
@@ -240,7 +240,7 @@ def test_a_worker_whose_lease_was_taken_over_stops_and_cannot_finish(inspector, 
         jobs.scan_job_heartbeat(job=stale, progress=50, observations=10)
     assert jobs.scan_job_fail(job=stale, failure=failures.Failure("timeout", {"minutes": 30})) is None
     with pytest.raises(jobs.LeaseLost), transaction.atomic():
-        jobs.scan_job_lock_owned(job=stale)
+        jobs.scan_job_check_owned(job=stale)
 
     job.refresh_from_db()
     assert (job.status, job.attempts, job.failure_reason) == (ScanStatus.RUNNING, current.attempts, "")
