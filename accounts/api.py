@@ -89,6 +89,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     policy = {"GET": perms.AUTHENTICATED, "DELETE": perms.AUTHENTICATED}
     serializer_class = ApiTokenSerializer
     pagination_class = None
+    lookup_value_regex = r"\d+"  # any other id is an unknown address (404), not a 500 from int()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user

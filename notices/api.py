@@ -43,6 +43,10 @@ def _errors(*codes: int) -> dict:
     return {c: OpenApiResponse(ErrorResponseSerializer, description=text[c]) for c in sorted(set(codes))}
 
 
+# A list answers 404 for a page past its end (or page=0).
+_PAGE_NOT_FOUND = {404: OpenApiResponse(ErrorResponseSerializer, description="No such page of results (`not_found`).")}
+
+
 def _detail(notice) -> dict:
     notice = selectors.notice_queryset_for_detail(notice_id=notice.pk)
     return NoticeDetailSerializer(notice).data
@@ -58,7 +62,7 @@ class NoticeListCreateApi(generics.GenericAPIView):
             OpenApiParameter("status", str, enum=["draft", "approved", "published", "superseded"]),
             OpenApiParameter("kind", str, enum=["order", "naming", "removal"]),
         ],
-        responses={200: NoticeListSerializer(many=True), **_errors(403)},
+        responses={200: NoticeListSerializer(many=True), **_errors(403), **_PAGE_NOT_FOUND},
     )
     def get(self, request):
         qs = selectors.notice_list(actor=request.user, filters=request.query_params)
@@ -148,7 +152,7 @@ class DraftableCasesApi(generics.GenericAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", str, enum=["order", "naming", "removal"], required=True)],
-        responses={200: DraftableCaseSerializer(many=True), **_errors(403)},
+        responses={200: DraftableCaseSerializer(many=True), **_errors(403), **_PAGE_NOT_FOUND},
     )
     def get(self, request):
         qs = selectors.draftable_cases(kind=request.query_params.get("kind", ""))

@@ -21,7 +21,7 @@ class NoticeItemSerializer(serializers.ModelSerializer):
 
 
 class NoticeEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = NoticeEvent
@@ -31,8 +31,8 @@ class NoticeEventSerializer(serializers.ModelSerializer):
 class NoticeListSerializer(serializers.ModelSerializer):
     entry_count = serializers.IntegerField(read_only=True)
     drafted_by = serializers.CharField(source="drafted_by.username")
-    approved_by = serializers.CharField(source="approved_by.username", default=None)
-    vendor = serializers.CharField(source="vendor.name", default=None)
+    approved_by = serializers.CharField(source="approved_by.username", default=None, allow_null=True)
+    vendor = serializers.CharField(source="vendor.name", default=None, allow_null=True)
     batch_label = serializers.CharField()
 
     class Meta:
