@@ -96,7 +96,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
             return ApiToken.objects.none()
         user_id = self.request.query_params.get("user")
         return api_token_list_for(
-            actor=self.request.user, user_id=int(user_id) if user_id and user_id.isdigit() else None
+            actor=self.request.user, user_id=int(user_id) if user_id and user_id.isdecimal() else None
         )
 
     def destroy(self, request, *args, **kwargs):

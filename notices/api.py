@@ -20,6 +20,7 @@ from .serializers import (
     NoticeDetailSerializer,
     NoticeDraftSerializer,
     NoticeEditSerializer,
+    NoticeListQuerySerializer,
     NoticeListSerializer,
     PublishAcceptedSerializer,
     ReasonSerializer,
@@ -58,14 +59,13 @@ class NoticeListCreateApi(generics.GenericAPIView):
     queryset = Notice.objects.none()  # for the schema; rows come from the selector
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=["draft", "approved", "published", "superseded"]),
-            OpenApiParameter("kind", str, enum=["order", "naming", "removal"]),
-        ],
-        responses={200: NoticeListSerializer(many=True), **_errors(403), **_PAGE_NOT_FOUND},
+        parameters=[NoticeListQuerySerializer],
+        responses={200: NoticeListSerializer(many=True), **_errors(400, 403), **_PAGE_NOT_FOUND},
     )
     def get(self, request):
-        qs = selectors.notice_list(actor=request.user, filters=request.query_params)
+        query = NoticeListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        qs = selectors.notice_list(actor=request.user, filters=query.validated_data)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(NoticeListSerializer(page, many=True).data)
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.reasons import REASON_MAX_LENGTH
 
-from .models import Notice, NoticeEntry, NoticeEvent, NoticeItem, NoticeKind
+from .models import Notice, NoticeEntry, NoticeEvent, NoticeItem, NoticeKind, NoticeStatus
 
 
 class NoticeEntrySerializer(serializers.ModelSerializer):
@@ -121,6 +121,13 @@ class PublishAcceptedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     url = serializers.CharField()
+
+
+class NoticeListQuerySerializer(serializers.Serializer):
+    """The list's filters: a value that is not one of the choices answers 400 (not a query with it)."""
+
+    status = serializers.ChoiceField(choices=NoticeStatus.choices, required=False)
+    kind = serializers.ChoiceField(choices=NoticeKind.choices, required=False)
 
 
 class VerifyQuerySerializer(serializers.Serializer):
