@@ -89,13 +89,14 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     policy = {"GET": perms.AUTHENTICATED, "DELETE": perms.AUTHENTICATED}
     serializer_class = ApiTokenSerializer
     pagination_class = None
+    lookup_value_regex = r"\d+"  # any other id is an unknown address (404), not a 500 from int()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return ApiToken.objects.none()
         user_id = self.request.query_params.get("user")
         return api_token_list_for(
-            actor=self.request.user, user_id=int(user_id) if user_id and user_id.isdigit() else None
+            actor=self.request.user, user_id=int(user_id) if user_id and user_id.isdecimal() else None
         )
 
     def destroy(self, request, *args, **kwargs):

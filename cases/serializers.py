@@ -156,8 +156,8 @@ class FindingSerializer(serializers.ModelSerializer):
     product = ProductRefSerializer(source="inspection.product_version.product", read_only=True)
     vendor = VendorRefSerializer(source="inspection.product_version.product.vendor", read_only=True)
     violation_type = ViolationTypeRefSerializer(read_only=True)
-    case_number = serializers.CharField(source="case.number", default=None, read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    case_number = serializers.CharField(source="case.number", default=None, allow_null=True, read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True, read_only=True)
     identity_mismatch = serializers.SerializerMethodField(
         help_text="The scan this candidate came from may be about another product: what disagrees "
         "([] when it agrees, cannot tell, or the finding was recorded by hand). Confirming needs "
@@ -276,7 +276,7 @@ class CaseFindingSerializer(serializers.ModelSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = CaseEvent
@@ -289,6 +289,19 @@ class VendorCaseEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseEvent
         fields = ["id", "kind", "from_status", "to_status", "reason", "created_at"]
+
+
+class CaseEventEntrySerializer(VendorCaseEventSerializer):
+    """For the schema only: one entry of a case's ``events`` as either reader gets it. Regulators get
+    every field (``CaseEventSerializer``); a vendor user gets neither ``actor`` nor ``data``."""
+
+    actor = serializers.CharField(
+        required=False, allow_null=True, help_text="Username of who did it (regulators only; null: the system)."
+    )
+    data = serializers.JSONField(required=False, help_text="The event's context (regulators only).")
+
+    class Meta(VendorCaseEventSerializer.Meta):
+        fields = CaseEventSerializer.Meta.fields
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -305,7 +318,7 @@ class CaseDetailSerializer(CaseSerializer):
     def get_findings(self, obj):
         return CaseFindingSerializer(self.context["findings"], many=True).data
 
-    @extend_schema_field(CaseEventSerializer(many=True))
+    @extend_schema_field(CaseEventEntrySerializer(many=True))
     def get_events(self, obj):
         event_serializer = self.context.get("event_serializer", CaseEventSerializer)
         return event_serializer(self.context["events"], many=True).data

@@ -161,6 +161,7 @@ _ERROR_TEXT = {
     404: "Missing, or not visible to you (`not_found`): both look the same.",
     409: "The object is not in a state that allows this (e.g. `case_transition_not_allowed`).",
     413: "A file or the request is too large (`file_too_large`, `request_too_large`).",
+    415: "A content type this operation does not read (`unsupported_media_type`).",
     429: "Too many failed sign-ins (`login_locked_out`).",
     503: "Unavailable for now; try again after `Retry-After` seconds (`database_unavailable`, `storage_unavailable`).",
     507: "The file store is full; nothing was saved (`storage_full`).",
@@ -170,3 +171,44 @@ _ERROR_TEXT = {
 def error_responses(*statuses: int) -> dict:
     """OpenAPI responses for the given error statuses, each with the one error shape."""
     return {code: OpenApiResponse(ErrorResponseSerializer, description=_ERROR_TEXT[code]) for code in statuses}
+
+
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
+# Shared under components/responses, referenced by each operation.
+_COMMON_RESPONSES = {413: "RequestTooLarge", 415: "UnsupportedMediaType", 503: "Unavailable", 507: "StorageFull"}
+
+
+def _has_file_field(result: dict, request_body: dict) -> bool:
+    schema = request_body.get("content", {}).get("multipart/form-data", {}).get("schema", {})
+    if "$ref" in schema:
+        schema = result["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    properties = schema.get("properties", {}).values()
+    return any("binary" in (prop.get("format"), prop.get("items", {}).get("format")) for prop in properties)
+
+
+def document_common_errors(result, generator, **kwargs):
+    """drf-spectacular postprocessing hook: the errors any operation may answer, whatever its view.
+
+    Every operation: 503 (database or file store unreachable, ``config.faults``). Every operation
+    with a body: 413 (over the body-size limit, checked before parsing) and 415 (a content type it
+    does not read). Every upload (a binary field): 507 (file store full). An operation that already
+    documents one of these keeps its own description.
+    """
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith(API_PREFIX):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            statuses = [503]
+            body = operation.get("requestBody")
+            if body:
+                statuses += [413, 415]
+                if _has_file_field(result, body):
+                    statuses.append(507)
+            for code in statuses:
+                responses.setdefault(str(code), {"$ref": f"#/components/responses/{_COMMON_RESPONSES[code]}"})
+            operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
+    shared = result.setdefault("components", {}).setdefault("responses", {})
+    for code, name in _COMMON_RESPONSES.items():
+        shared[name] = {"content": {"application/json": {"schema": _ERROR_REF}}, "description": _ERROR_TEXT[code]}
+    return result

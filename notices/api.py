@@ -20,6 +20,7 @@ from .serializers import (
     NoticeDetailSerializer,
     NoticeDraftSerializer,
     NoticeEditSerializer,
+    NoticeListQuerySerializer,
     NoticeListSerializer,
     PublishAcceptedSerializer,
     ReasonSerializer,
@@ -43,6 +44,10 @@ def _errors(*codes: int) -> dict:
     return {c: OpenApiResponse(ErrorResponseSerializer, description=text[c]) for c in sorted(set(codes))}
 
 
+# A list answers 404 for a page past its end (or page=0).
+_PAGE_NOT_FOUND = {404: OpenApiResponse(ErrorResponseSerializer, description="No such page of results (`not_found`).")}
+
+
 def _detail(notice) -> dict:
     notice = selectors.notice_queryset_for_detail(notice_id=notice.pk)
     return NoticeDetailSerializer(notice).data
@@ -54,14 +59,13 @@ class NoticeListCreateApi(generics.GenericAPIView):
     queryset = Notice.objects.none()  # for the schema; rows come from the selector
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=["draft", "approved", "published", "superseded"]),
-            OpenApiParameter("kind", str, enum=["order", "naming", "removal"]),
-        ],
-        responses={200: NoticeListSerializer(many=True), **_errors(403)},
+        parameters=[NoticeListQuerySerializer],
+        responses={200: NoticeListSerializer(many=True), **_errors(400, 403), **_PAGE_NOT_FOUND},
     )
     def get(self, request):
-        qs = selectors.notice_list(actor=request.user, filters=request.query_params)
+        query = NoticeListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        qs = selectors.notice_list(actor=request.user, filters=query.validated_data)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(NoticeListSerializer(page, many=True).data)
 
@@ -148,7 +152,7 @@ class DraftableCasesApi(generics.GenericAPIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", str, enum=["order", "naming", "removal"], required=True)],
-        responses={200: DraftableCaseSerializer(many=True), **_errors(403)},
+        responses={200: DraftableCaseSerializer(many=True), **_errors(403), **_PAGE_NOT_FOUND},
     )
     def get(self, request):
         qs = selectors.draftable_cases(kind=request.query_params.get("kind", ""))

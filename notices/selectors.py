@@ -81,9 +81,10 @@ def notice_queryset_for(*, actor) -> QuerySet[Notice]:
 def notice_list(*, actor, filters: dict | None = None) -> QuerySet[Notice]:
     filters = filters or {}
     qs = notice_queryset_for(actor=actor).annotate(entry_count=Count("entries", distinct=True))
-    if filters.get("status"):
+    # A value that is not a choice filters nothing (it never reaches the database: a NUL byte would).
+    if filters.get("status") in NoticeStatus.values:
         qs = qs.filter(status=filters["status"])
-    if filters.get("kind"):
+    if filters.get("kind") in NoticeKind.values:
         qs = qs.filter(kind=filters["kind"])
     return qs.order_by("-created_at", "-id")
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.reasons import REASON_MAX_LENGTH
 
-from .models import Notice, NoticeEntry, NoticeEvent, NoticeItem, NoticeKind
+from .models import Notice, NoticeEntry, NoticeEvent, NoticeItem, NoticeKind, NoticeStatus
 
 
 class NoticeEntrySerializer(serializers.ModelSerializer):
@@ -21,7 +21,7 @@ class NoticeItemSerializer(serializers.ModelSerializer):
 
 
 class NoticeEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
 
     class Meta:
         model = NoticeEvent
@@ -31,8 +31,8 @@ class NoticeEventSerializer(serializers.ModelSerializer):
 class NoticeListSerializer(serializers.ModelSerializer):
     entry_count = serializers.IntegerField(read_only=True)
     drafted_by = serializers.CharField(source="drafted_by.username")
-    approved_by = serializers.CharField(source="approved_by.username", default=None)
-    vendor = serializers.CharField(source="vendor.name", default=None)
+    approved_by = serializers.CharField(source="approved_by.username", default=None, allow_null=True)
+    vendor = serializers.CharField(source="vendor.name", default=None, allow_null=True)
     batch_label = serializers.CharField()
 
     class Meta:
@@ -121,6 +121,13 @@ class PublishAcceptedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     url = serializers.CharField()
+
+
+class NoticeListQuerySerializer(serializers.Serializer):
+    """The list's filters: a value that is not one of the choices answers 400 (not a query with it)."""
+
+    status = serializers.ChoiceField(choices=NoticeStatus.choices, required=False)
+    kind = serializers.ChoiceField(choices=NoticeKind.choices, required=False)
 
 
 class VerifyQuerySerializer(serializers.Serializer):

@@ -73,6 +73,16 @@ def test_error_responses_are_documented_with_the_one_error_shape(generated):
     assert response("/api/v1/findings/", "post", 413) == error_ref
     assert response("/api/v1/calendar/deadline/", "get", 400) == error_ref
     assert response("/api/v1/auth/token/", "post", 429) == error_ref
+    # Answered by any operation (config.api.document_common_errors), shared under components/responses.
+    operations = [op for ops in paths.values() for op in ops.values()]
+    assert all(op["responses"]["503"] == {"$ref": "#/components/responses/Unavailable"} for op in operations)
+    with_body = [op for op in operations if "requestBody" in op]
+    assert with_body and all({"413", "415"} <= set(op["responses"]) for op in with_body)
+    assert paths["/api/v1/inspections/{id}/scans/"]["post"]["responses"]["507"] == {
+        "$ref": "#/components/responses/StorageFull"
+    }
+    assert "507" not in paths["/api/v1/cases/{id}/withdraw/"]["post"]["responses"]
+    assert schema["components"]["responses"]["Unavailable"]["content"]["application/json"]["schema"] == error_ref
     body = schema["components"]["schemas"]["ErrorBody"]
     assert set(body["required"]) == {"code", "message", "details"}
 

@@ -93,6 +93,25 @@ def test_another_user_s_token_is_not_found(api_client, inspector, reviewer):
     assert _me(api_client, theirs["token"]).status_code == 200
 
 
+def test_a_token_id_that_is_not_a_number_is_not_found(api_client, inspector):
+    """Found by schemathesis: DELETE /api/v1/auth/tokens/null,null/ answered 500."""
+    mine = _sign_in(api_client, "inspector1")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {mine['token']}")
+    for token_id in ("null,null", "abc", "0.5"):
+        response = api_client.delete(f"{TOKENS_URL}{token_id}/")
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert _me(api_client, mine["token"]).status_code == 200
+
+
+def test_a_user_filter_that_is_not_a_number_is_ignored(api_client, admin_user):
+    """Found by schemathesis-style input: "²".isdigit() is true but int("²") fails (it answered 500)."""
+    mine = _sign_in(api_client, admin_user.username)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {mine['token']}")
+    for user in ("²", "x", ""):
+        response = api_client.get(TOKENS_URL, {"user": user})
+        assert response.status_code == 200, user
+
+
 def test_an_administrator_lists_and_revokes_anyone_s_tokens(api_client, admin_user, inspector):
     victim = factories.UserFactory(role="vendor", username="leaky")
     _token, leaked = api_token_issue(user=victim, name="pasted in a ticket")

@@ -214,3 +214,13 @@ def test_error_responses_are_in_the_schema(api_client):
     assert {"202", "403", "404", "409"} <= set(publish)
     verify = schema["paths"]["/api/v1/public/verify/"]["get"]["responses"]
     assert {"200", "400"} <= set(verify)
+
+
+def test_list_filters_that_are_not_a_choice_are_refused(api_client, inspector):
+    """Found by schemathesis: a NUL byte in ``kind`` reached PostgreSQL and answered 500."""
+    api_client.force_authenticate(inspector)
+    for params in ({"kind": "naming\x00"}, {"status": "x\x00y"}, {"kind": "nonsense"}):
+        response = api_client.get(LIST, params)
+        assert response.status_code == 400, params
+        assert response.json()["error"]["code"] == "invalid"
+    assert api_client.get(LIST, {"kind": "naming", "status": "draft"}).status_code == 200

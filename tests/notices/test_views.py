@@ -17,6 +17,12 @@ def test_pages_need_a_regulator(client, vendor_user):
     assert client.get("/notices/").status_code == 403
 
 
+def test_list_page_ignores_filters_that_are_not_a_choice(client, inspector):
+    """Like the API (schemathesis found it there): a NUL byte in ``kind`` reached PostgreSQL (500)."""
+    client.force_login(inspector)
+    assert client.get("/notices/", {"kind": "naming\x00", "status": "x\x00"}).status_code == 200
+
+
 def test_draft_page_lists_eligible_cases_and_creates_a_draft(client, inspector):
     overdue, ordered = make_case(), make_case("ordered")
     client.force_login(inspector)
