@@ -191,7 +191,7 @@ class InspectionListView(PolicyMixin, ListView):
             candidate_count=Count("findings", filter=Q(findings__status=FindingStatus.CANDIDATE)),
         )
         campaign = self.request.GET.get("campaign", "")
-        if campaign.isdigit():
+        if campaign.isdecimal() and len(campaign) <= 18:
             qs = qs.filter(campaign_id=int(campaign))
         return qs.order_by("-date", "-id")
 

@@ -421,7 +421,7 @@ class InspectionComparisonApi(APIView):
     def get(self, request, pk: int):
         comparison = retest.retest_comparison_for(actor=request.user, inspection_id=pk)
         limit = request.query_params.get("limit", "")
-        limit = min(int(limit), COMPARISON_MAX_LIMIT) if limit.isdigit() else COMPARISON_LIMIT
+        limit = min(int(limit), COMPARISON_MAX_LIMIT) if limit.isdecimal() and len(limit) <= 6 else COMPARISON_LIMIT
         return Response(
             {
                 "inspection": comparison.inspection.pk,

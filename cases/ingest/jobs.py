@@ -134,7 +134,7 @@ def check_declared_length(content_length: str | None) -> None:
     The body also holds the multipart framing (boundaries, part headers, the tool field), hence
     the allowance; the file's own size is checked again once it is read.
     """
-    if content_length and content_length.isdigit():
+    if content_length and content_length.isdecimal() and len(content_length) <= 20:
         check_upload_size(max(int(content_length) - MULTIPART_ALLOWANCE, 0))
 
 

@@ -54,7 +54,9 @@ def scan_job_withdrawal(*, job: ScanJob) -> ScanJobEvent | None:
 
 def observation_filters(params) -> dict:
     """``kind``, ``mapped``, ``counted`` and ``q`` from query parameters, for ``scan_observations_of``."""
-    filters: dict = {"kind": (params.get("kind") or "").strip()[:32], "text": params.get("q") or ""}
+    # PostgreSQL text holds no NUL: a NUL in a filter could match nothing, so it is dropped (never a 500).
+    kind = (params.get("kind") or "").replace("\x00", "").strip()[:32]
+    filters: dict = {"kind": kind, "text": (params.get("q") or "").replace("\x00", "")}
     for name in ("mapped", "counted"):
         value = (params.get(name) or "").strip().lower()
         if value not in _BOOLEANS:

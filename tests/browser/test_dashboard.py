@@ -27,6 +27,11 @@ def test_dashboard_charts_in_english_with_wrapped_labels(live_server, browser, r
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.locator("main .subtitle")).to_contain_text("2025 campaign")
 
+        # The charts are drawn after the page's scripts load: wait for them (a loaded machine is slow).
+        page.wait_for_function(
+            "() => { const c = document.querySelectorAll('canvas[data-chart]');"
+            " return c.length === 4 && Array.from(c).every(x => !!x.chart); }"
+        )
         drawn = page.evaluate(
             "() => Array.from(document.querySelectorAll('canvas[data-chart]')).map(c => [c.dataset.chart, !!c.chart])"
         )

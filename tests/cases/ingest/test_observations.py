@@ -443,3 +443,17 @@ def test_guessed_mapped_flags_are_corrected_by_the_end_of_the_read(inspection, i
     ScanObservation.objects.filter(job=job, seq__in=[1, 2, 3, 17]).update(mapped=True)
     assert store.correct_mapped(job=job, guessed=guessed.mapped, mapped=mapped.mapped) == 5
     assert sorted(job.stored_observations.filter(mapped=True).values_list("seq", flat=True)) == [2, 3, 4, 18, 20]
+
+
+def test_filters_with_a_nul_byte_or_odd_digits_never_answer_500(api_client, client, inspector, inspection):
+    """Found by schemathesis: a NUL in ``kind`` or ``q`` reached PostgreSQL (500); "²" is a digit int() refuses."""
+    job = ingest_fixture(inspector, inspection, "lab_scan.xml")
+    api_client.force_authenticate(inspector)
+    for params in ({"kind": "open_port\x00"}, {"q": "Busy\x00Box"}):
+        response = api_client.get(observations_url(job, **params))
+        assert response.status_code == 200
+    assert api_client.get(observations_url(job, kind="open_port\x00")).json()["count"] == 4
+    client.force_login(inspector)
+    assert client.get(f"/scans/{job.pk}/observations/", {"q": "a\x00b"}).status_code == 200
+    assert client.get("/inspections/", {"campaign": "²"}).status_code == 200
+    assert client.get("/inspections/", {"campaign": "9" * 5000}).status_code == 200
