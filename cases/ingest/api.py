@@ -113,7 +113,7 @@ def failure_data(job: ScanJob) -> dict | None:
         "position": position if isinstance(position, dict) else None,
         "retryable": rule == failures.RETRY_SAME,
         "retry_with_other_tool": rule == failures.RETRY_OTHER_TOOL,
-        "suggested_tool": params.get("detected") if job.failure_code == "wrong_tool" else None,
+        "suggested_tool": failures.suggested_tool(job.failure_code, params),
     }
 
 

@@ -238,3 +238,8 @@ def retry_rule(code: str) -> str:
     if code in RETRYABLE_WITH_OTHER_TOOL or code in LEGACY_CODES:
         return RETRY_OTHER_TOOL
     return RETRY_NONE
+
+
+def suggested_tool(code: str, params: dict[str, Any] | None) -> str | None:
+    """The tool to retry with: for ``wrong_tool``, the one whose format the file is; else None."""
+    return (params or {}).get("detected") if code == codes.WRONG_TOOL else None

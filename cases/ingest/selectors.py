@@ -5,7 +5,7 @@ Missing and not-yours both raise ``NotFound`` (404), as in ``cases.selectors``.
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +40,15 @@ def scan_job_get_for(*, actor, job_id: int) -> ScanJob:
 
 def scan_jobs_of(*, inspection: Inspection) -> QuerySet[ScanJob]:
     """The jobs of an inspection the caller already fetched through a scoped selector."""
-    return inspection.scan_jobs.select_related("created_by").order_by("-created_at", "-id")
+    return (
+        inspection.scan_jobs.select_related("created_by")
+        .prefetch_related(Prefetch("events", queryset=_withdrawals(), to_attr="withdrawal_events"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def _withdrawals() -> QuerySet[ScanJobEvent]:
+    return ScanJobEvent.objects.filter(kind="withdrawn").select_related("actor").order_by("-created_at", "-id")
 
 
 def scan_job_events(*, job: ScanJob) -> QuerySet[ScanJobEvent]:
@@ -48,8 +56,11 @@ def scan_job_events(*, job: ScanJob) -> QuerySet[ScanJobEvent]:
 
 
 def scan_job_withdrawal(*, job: ScanJob) -> ScanJobEvent | None:
-    """The event that withdrew the job (who, when, why), or None."""
-    return job.events.filter(kind="withdrawn").select_related("actor").order_by("-created_at", "-id").first()
+    """The event that withdrew the job (who, when, why), or None; prefetched by ``scan_jobs_of``."""
+    prefetched = getattr(job, "withdrawal_events", None)
+    if prefetched is not None:
+        return prefetched[0] if prefetched else None
+    return _withdrawals().filter(job=job).first()
 
 
 def observation_filters(params) -> dict:

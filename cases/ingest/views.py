@@ -57,15 +57,6 @@ class ScanUploadForm(forms.Form):
         }
 
 
-def _with_identity_warnings(jobs_of_inspection) -> list:
-    """The jobs, each with its identity warnings and dropped codes ready for the template."""
-    shown = list(jobs_of_inspection)
-    for job in shown:
-        job.identity_warnings = identity.mismatch_messages(job.identity_mismatch)
-        job.not_applicable = (job.counts or {}).get("not_applicable") or {}
-    return shown
-
-
 def _page(request, inspection, *, form=None, error=None, status=200):
     can_upload = has_perm(request.user, INSPECTION_EDIT)
     comparison = retest.retest_comparison(inspection=inspection) if inspection.retest_of_id else None
@@ -74,7 +65,7 @@ def _page(request, inspection, *, form=None, error=None, status=200):
         "cases/scan_page.html",
         {
             "inspection": inspection,
-            "jobs": _with_identity_warnings(_shown(scan_selectors.scan_jobs_of(inspection=inspection))),
+            "jobs": _shown(scan_selectors.scan_jobs_of(inspection=inspection)),
             "form": (form or ScanUploadForm()) if can_upload else None,
             "upload_error": error,
             "can_upload": can_upload,
@@ -88,15 +79,18 @@ def _page(request, inspection, *, form=None, error=None, status=200):
 
 def _shown(jobs_of_inspection) -> list:
     """The jobs with what the page shows beside the row: the failure in the reader's language, the
-    retry it offers (``same``, ``other_tool`` with the tools to choose from, or none) and who
-    withdrew a withdrawn job, when and why."""
+    retry it offers (``same``, ``other_tool`` with the tools to choose from, or none), who
+    withdrew a withdrawn job, when and why, its identity warnings and the codes dropped as not
+    applicable."""
     shown = []
     tools = sorted(jobs.known_tools())
     for job in jobs_of_inspection:
         job.failure_message = failures.message(job.failure_code, job.failure_params, fallback=job.failure_reason)
         job.retry_offer = jobs.retry_offer(job)
         job.retry_tools = [name for name in tools if name != job.tool]
-        job.suggested_tool = (job.failure_params or {}).get("detected") if job.failure_code == "wrong_tool" else None
+        job.suggested_tool = failures.suggested_tool(job.failure_code, job.failure_params)
+        job.identity_warnings = identity.mismatch_messages(job.identity_mismatch)
+        job.not_applicable = (job.counts or {}).get("not_applicable") or {}
         if job.status == ScanStatus.WITHDRAWN:
             event = scan_selectors.scan_job_withdrawal(job=job)
             actor = event.actor if event else None

@@ -189,3 +189,29 @@ def test_a_candidate_with_evidence_attached_is_kept(fake_scanner, inspector, ins
 
     assert (result.removed, result.kept_with_evidence, result.kept) == (2, 1, 1)
     assert list(Finding.objects.filter(inspection=inspection)) == [candidate]
+
+
+def test_listing_withdrawn_jobs_takes_a_fixed_number_of_queries(
+    api_client, client, inspector, inspection, django_assert_max_num_queries
+):
+    """Who withdrew each job is read once for the whole list (API and page), not once per job."""
+
+    def withdraw_one(content: bytes) -> None:
+        job = run(upload(inspector, inspection, content, name="notes.txt")[0])
+        jobs.scan_job_withdraw(actor=inspector, job=job, reason="wrong file")
+
+    withdraw_one(b"plain words")
+    api_client.force_authenticate(inspector)
+    client.force_login(inspector)
+    url, page = f"/api/v1/inspections/{inspection.pk}/scans/", reverse("scan-page", args=[inspection.pk])
+    with django_assert_max_num_queries(50) as one:
+        assert api_client.get(url).json()[0]["withdrawal"]["reason"] == "wrong file"
+    with django_assert_max_num_queries(80) as one_page:
+        assert client.get(page).status_code == 200
+    for n in range(3):
+        withdraw_one(f"other words {n}".encode())
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = api_client.get(url).json()
+    assert [job["withdrawal"]["by"] for job in body] == [inspector.username] * 4
+    with django_assert_max_num_queries(len(one_page.captured_queries)):
+        assert client.get(page).content.decode().count("wrong file") == 4
