@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.admin_mail import LANGUAGES
 from cases.models import Case, EmailSent, ExtensionRequest, VendorResponse
 from outbox.jobs import outbox_job_enqueue
 from products.models import VendorMembership
@@ -28,7 +29,6 @@ RESPONSE_DECIDED = "response_decided"
 EXTENSION_DECIDED = "extension_decided"
 DEADLINE_MOVED = "deadline_moved"  # a calendar correction moved the deadline (once per new deadline)
 KINDS = (ORDER_SERVED, REMINDER, RESPONSE_DECIDED, EXTENSION_DECIDED, DEADLINE_MOVED)
-LANGUAGES = ("zh-hans", "en")
 
 
 def email_key(*, kind: str, case: Case, obj=None) -> str:

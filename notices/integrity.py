@@ -9,13 +9,9 @@ one ``pdf_mismatch`` notice event, kept to one by the ``EmailSent`` key).
 import hashlib
 import logging
 
-from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
-from accounts.roles import Role
+from accounts.admin_mail import admin_addresses, bilingual_message
 from cases.models import EmailSent
 
 from . import events
@@ -24,7 +20,6 @@ from .models import Notice
 logger = logging.getLogger(__name__)
 
 ALERT_KIND = "notice_pdf_mismatch"
-LANGUAGES = ("zh-hans", "en")
 
 
 def notice_pdf_digest(*, notice: Notice) -> str:
@@ -59,19 +54,8 @@ def notice_pdf_alert(*, notice: Notice, actual: str) -> bool:
         notice.pdf_sha256,
         actual or "no readable file",
     )
-    recipients = list(
-        get_user_model()
-        .objects.filter(role=Role.ADMIN, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
+    recipients = admin_addresses()
     context = {"notice": notice, "expected": notice.pdf_sha256, "actual": actual, "name": notice.pdf.name}
-    subjects, bodies = [], []
-    for language in LANGUAGES:
-        with translation.override(language):
-            subjects.append(render_to_string(f"emails/{language}/pdf_mismatch_subject.txt", context).strip())
-            bodies.append(render_to_string(f"emails/{language}/pdf_mismatch.txt", context).strip())
     try:
         with transaction.atomic():
             EmailSent.objects.create(key=f"{ALERT_KIND}:{notice.pk}", kind=ALERT_KIND, recipients=", ".join(recipients))
@@ -82,11 +66,7 @@ def notice_pdf_alert(*, notice: Notice, actual: str) -> bool:
             )
             if recipients:
                 # Inside the transaction: a send that fails rolls the alert back, so the next request tries again.
-                EmailMessage(
-                    subject=" / ".join(subjects),
-                    body="\n\n----------------------------------------\n\n".join(bodies) + "\n",
-                    to=recipients,
-                ).send()
+                bilingual_message("pdf_mismatch", context, to=recipients).send()
     except IntegrityError:
         return False  # already alerted for this notice
     return True

@@ -22,14 +22,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import CALENDAR_EDIT, Role, require
+from accounts.admin_mail import admin_addresses, bilingual_message
+from accounts.roles import CALENDAR_EDIT, require
 from cases import events, workflow
 from cases.clock.calendar import SEED_FILE, Calendar, UnknownCalendarYear, known_until
 from cases.clock.holiday_notice import HOLIDAY, WORKDAY, Day, Notice, check_schedule, notice_parse
@@ -44,7 +42,7 @@ from cases.models import (
     DayKind,
     OfficialDay,
 )
-from cases.notifications import DEADLINE_MOVED, LANGUAGES, case_email_enqueue, site_url
+from cases.notifications import DEADLINE_MOVED, case_email_enqueue, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -372,33 +370,20 @@ def calendar_alert_admins(*, today: datetime.date) -> bool:
     warning = calendar_warning(today=today)
     if warning is None:
         return False
-    recipients = list(
-        get_user_model()
-        .objects.filter(role=Role.ADMIN, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
+    recipients = admin_addresses()
     if not recipients:
         logger.warning("the calendar ends %s and no administrator has an e-mail address", warning.known_until)
         return False
-    context = {"warning": warning, "calendar_url": site_url("calendar")}
-    subjects, bodies = [], []
-    for language in LANGUAGES:
-        with translation.override(language):
-            subjects.append(render_to_string(f"emails/{language}/calendar_warning_subject.txt", context).strip())
-            bodies.append(render_to_string(f"emails/{language}/calendar_warning.txt", context).strip())
+    message = bilingual_message(
+        "calendar_warning", {"warning": warning, "calendar_url": site_url("calendar")}, to=recipients
+    )
     try:
         with transaction.atomic():
             CalendarAlert.objects.create(
                 sent_on=today, known_until=warning.known_until, recipients=", ".join(recipients)
             )
             # Inside the transaction: a send that fails rolls the day back, so the next run sends.
-            EmailMessage(
-                subject=" / ".join(subjects),
-                body="\n\n----------------------------------------\n\n".join(bodies) + "\n",
-                to=recipients,
-            ).send()
+            message.send()
     except IntegrityError:
         return False
     return True
