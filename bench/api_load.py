@@ -23,6 +23,7 @@ rows of the first page or bytes) and writes it with the raw figures to ``bench/o
 """
 
 import argparse
+import datetime
 import json
 import math
 import os
@@ -307,12 +308,14 @@ def endpoints(f: dict) -> list[Endpoint]:
         Endpoint("api versions", REGULATOR, f"{api}/versions/"),
         Endpoint("api versions ?kind", REGULATOR, q(f"{api}/versions/", kind="sdk")),
         Endpoint("api versions deep page", REGULATOR, "deep:" + f"{api}/versions/"),
-        Endpoint("api notices", REGULATOR, when(f["notice"], f"{api}/notices/")),
-        Endpoint("api notices ?kind=naming", REGULATOR, when(f["notice"], q(f"{api}/notices/", kind="naming"))),
-        Endpoint("api notices deep page", REGULATOR, when(f["notice"], "deep:" + f"{api}/notices/")),
+        Endpoint("api notices", REGULATOR, f"{api}/notices/"),
+        Endpoint("api notices ?kind=naming", REGULATOR, q(f"{api}/notices/", kind="naming")),
+        Endpoint("api notices deep page", REGULATOR, "deep:" + f"{api}/notices/"),
         Endpoint("api notices/draftable-cases", REGULATOR, q(f"{api}/notices/draftable-cases/", kind="naming")),
         Endpoint(
-            "api inspections/<id>/scans", REGULATOR, when(f["scan"], f"{api}/inspections/{f['scan_inspection']}/scans/")
+            "api inspections/<id>/scans",
+            REGULATOR,
+            f"{api}/inspections/{f['scan_inspection'] or f['inspection']}/scans/",
         ),  # noqa: E501
         Endpoint("api scans/<id>", REGULATOR, when(f["scan"], f"{api}/scans/{f['scan']}/"), expect_rows=False),
         Endpoint("api campaigns", REGULATOR, f"{api}/campaigns/"),
@@ -329,7 +332,9 @@ def endpoints(f: dict) -> list[Endpoint]:
         Endpoint("/cases/<id>/", REGULATOR, f"/cases/{f['case']}/"),
         Endpoint("/inspections/", REGULATOR, "/inspections/"),
         Endpoint("/inspections/<id>/", REGULATOR, f"/inspections/{f['inspection']}/"),
-        Endpoint("/inspections/<id>/scans/", REGULATOR, when(f["scan"], f"/inspections/{f['scan_inspection']}/scans/")),  # noqa: E501
+        Endpoint(
+            "/inspections/<id>/scans/", REGULATOR, f"/inspections/{f['scan_inspection'] or f['inspection']}/scans/"
+        ),  # noqa: E501
         Endpoint("/products/", REGULATOR, "/products/"),
         Endpoint("/products/ ?q=search", REGULATOR, q("/products/", q=SEARCH_WORD)),
         Endpoint("/vendors/", REGULATOR, "/vendors/"),
@@ -351,7 +356,7 @@ def endpoints(f: dict) -> list[Endpoint]:
         Endpoint("/register/ ?q=search", ANONYMOUS, q("/register/", q=SEARCH_WORD)),
         Endpoint("/register/ ?kind=removal", ANONYMOUS, q("/register/", kind="removal")),
         Endpoint("/register/ ?issue=PI-01", ANONYMOUS, q("/register/", issue="PI-01")),
-        Endpoint("/register/ ?year", ANONYMOUS, when(f["notice_year"], q("/register/", year=f["notice_year"] or 0))),
+        Endpoint("/register/ ?year", ANONYMOUS, q("/register/", year=f["notice_year"] or datetime.date.today().year)),
         Endpoint("/register/<id>/", ANONYMOUS, when(f["notice"], f"/register/{f['notice']}/")),
         Endpoint("/register/<id>/pdf/", ANONYMOUS, when(f["notice"], f"/register/{f['notice']}/pdf/")),
         Endpoint("/register/open-data/entries.json", ANONYMOUS, "/register/open-data/entries.json"),
@@ -390,9 +395,12 @@ def measure(client: Client, endpoint: Endpoint, args) -> Result:
 
     def worker():
         session = requests.Session()
+        last = 0.0
         while True:
             with lock:
-                if issued[0] >= args.requests or time.monotonic() - started >= args.seconds:
+                # No new request once K were issued, or once this one would end past T (judged by
+                # this client's last latency): a slow endpoint gets one request per client.
+                if issued[0] >= args.requests or time.monotonic() - started + last >= args.seconds:
                     return
                 issued[0] += 1
             t0 = time.monotonic()
@@ -403,7 +411,7 @@ def measure(client: Client, endpoint: Endpoint, args) -> Result:
             except requests.RequestException as error:
                 answer, body = None, b""
                 status = "timeout" if isinstance(error, requests.Timeout) else "error"
-            elapsed = time.monotonic() - t0
+            elapsed = last = time.monotonic() - t0
             with lock:
                 result.latencies.append(elapsed)
                 result.statuses[status] = result.statuses.get(status, 0) + 1
@@ -418,6 +426,21 @@ def measure(client: Client, endpoint: Endpoint, args) -> Result:
     if endpoint.expect_rows and result.rows.startswith("0") and "rows" in result.rows:
         result.rows += " (EMPTY)"
     return result
+
+
+def drain(url: str, limit: float) -> None:
+    """Wait (up to ``limit`` seconds) until no query runs on the database: a request the client gave up
+    on (timeout) keeps its worker busy, and would slow the next endpoint's figures."""
+    deadline = time.monotonic() + limit
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            busy = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+            if not busy:
+                return
+            time.sleep(0.5)
 
 
 def run_database(label: str, url: str, args, port: int, only: re.Pattern | None) -> tuple[dict, dict[str, Result]]:
@@ -439,6 +462,7 @@ def run_database(label: str, url: str, args, port: int, only: re.Pattern | None)
             if endpoint.path and endpoint.path.startswith("deep:"):
                 endpoint.path = deep_page(clients[endpoint.role], endpoint.path[5:], args.timeout)
             result = measure(clients[endpoint.role], endpoint, args)
+            drain(url, args.timeout)
             results[endpoint.name] = result
             p50, p95 = result.quantile(0.5), result.quantile(0.95)
             print(
@@ -480,9 +504,9 @@ def main() -> int:
     parser.add_argument("--scale-db", default=os.environ.get("SCALE_DATABASE_URL", DEFAULT_SCALE_DB))
     parser.add_argument("--demo-db", default=DEFAULT_DEMO_DB)
     parser.add_argument("--only", help="regular expression on the endpoint names")
-    parser.add_argument("--requests", type=int, default=24, help="requests per endpoint at most (K)")
-    parser.add_argument("--seconds", type=float, default=8.0, help="seconds per endpoint at most (T)")
-    parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds")
+    parser.add_argument("--requests", type=int, default=16, help="requests per endpoint at most (K)")
+    parser.add_argument("--seconds", type=float, default=6.0, help="seconds per endpoint at most (T)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="per-request timeout in seconds")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8150")))

@@ -9,8 +9,8 @@ from django.db import connection
 from accounts.models import User
 from cases import seeding
 from cases.models import Case, CaseEvent, Evidence, Finding, Inspection
-from notices.models import Notice, NoticeCounter, NoticeEntry
-from products.models import Product, ProductVersion, Vendor
+from notices.models import Notice, NoticeCounter, NoticeEntry, NoticeEvent
+from products.models import Product, ProductVersion, Vendor, VendorEvent
 
 SCALE = 0.001
 
@@ -34,7 +34,9 @@ def test_seed_scale_writes_the_volume_asked(seeded):
     assert Evidence.objects.count() == counts["evidence"]
     assert Notice.objects.filter(status="published").count() == counts["notices"]
     assert NoticeEntry.objects.count() == counts["entries"]
-    assert CaseEvent.objects.count() > counts["cases"]
+    audit = CaseEvent.objects.count() + NoticeEvent.objects.count() + VendorEvent.objects.count()
+    assert audit == counts["audit_events"]
+    assert CaseEvent.objects.filter(kind="reminder_sent").exists()
     # Every case has a confirmed finding of its own inspection's version, and a number.
     assert not Case.objects.filter(findings__isnull=True).exists()
     assert Case.objects.filter(number__startswith="RC-").count() == counts["cases"]
