@@ -46,6 +46,11 @@ def campaign_totals() -> dict[int, int]:
     return dict(rows)
 
 
+def dashboard_campaigns() -> list[Campaign]:
+    """The campaigns, latest first (without counting their cases: the totals come from the figures)."""
+    return list(Campaign.objects.order_by("-start_date", "-id"))
+
+
 def _category_label(key: str, kinds: dict, categories: dict) -> str:
     kind, _slash, category = key.partition("/")
     label = f"{kinds.get(kind, kind)}"
@@ -60,7 +65,7 @@ def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None
 
     figures: dict[str, dict[str, int]] = {STATE: {}, KIND: {}, MONTH: {}, VIOLATION: {}}
     for dimension, key, n in (
-        DashboardFigure.objects.filter(campaign=campaign).exclude(n=0).values_list("dimension", "key", "n")
+        DashboardFigure.objects.filter(campaign_id=campaign.pk).exclude(n=0).values_list("dimension", "key", "n")
     ):
         figures.setdefault(dimension, {})[key] = n
 
@@ -68,7 +73,7 @@ def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None
     by_state = [(label, status_counts.get(value, 0)) for value, label in S.choices]
 
     # A running clock past its deadline is overdue even before the hourly mark moves it (case_overdue_q).
-    clock = DeadlineFigure.objects.filter(campaign=campaign, status__in=CLOCK_RUNNING - {S.OVERDUE}).aggregate(
+    clock = DeadlineFigure.objects.filter(campaign_id=campaign.pk, status__in=CLOCK_RUNNING - {S.OVERDUE}).aggregate(
         late=Sum("n", filter=Q(deadline__lt=today)),
         due=Sum("n", filter=Q(deadline__gte=today, deadline__lte=week_end)),
     )
@@ -93,11 +98,14 @@ def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None
 
     by_month = sorted(figures[MONTH].items())
 
-    cases = Case.objects.filter(campaign=campaign)
+    # Both lists are among the running clocks (an overdue case's clock runs): the partial index
+    # case_campaign_clock reads them in deadline order and stops after LIST_LIMIT.
+    cases = Case.objects.filter(campaign_id=campaign.pk, status__in=CLOCK_RUNNING)
     related = ("vendor",)
     overdue = cases.overdue(today).select_related(*related).order_by("deadline", "id")[:LIST_LIMIT]
     due_this_week = (
-        cases.filter(status__in=CLOCK_RUNNING - {S.OVERDUE}, deadline__gte=today, deadline__lte=week_end)
+        cases.filter(deadline__gte=today, deadline__lte=week_end)
+        .exclude(status=S.OVERDUE)
         .select_related(*related)
         .order_by("deadline", "id")[:LIST_LIMIT]
     )

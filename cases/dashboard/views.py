@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from accounts.policies import policy
 from accounts.roles import CASE_VIEW
 from cases.clock.calendar import known_until
-from cases.dashboard.selectors import LIST_LIMIT, campaign_dashboard, campaign_totals
-from cases.selectors import campaign_list
+from cases.dashboard.selectors import LIST_LIMIT, campaign_dashboard, campaign_totals, dashboard_campaigns
 
 
 @policy({"GET": CASE_VIEW})
 def dashboard(request, pk=None):
-    campaigns = list(campaign_list())
+    campaigns = dashboard_campaigns()
     if pk is None:
         campaign = campaigns[0] if campaigns else None
     else:
