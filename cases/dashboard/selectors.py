@@ -34,18 +34,6 @@ def _name_field() -> str:
     return "name_en" if (get_language() or "").startswith("en") else "name_zh"
 
 
-def campaign_totals() -> dict[int, int]:
-    """Cases by campaign (one query over the figures)."""
-    rows = (
-        DashboardFigure.objects.filter(dimension=STATE)
-        .order_by()
-        .values_list("campaign_id")
-        .annotate(n=Sum("n"))
-        .values_list("campaign_id", "n")
-    )
-    return dict(rows)
-
-
 def dashboard_campaigns() -> list[Campaign]:
     """The campaigns, latest first (without counting their cases: the totals come from the figures)."""
     return list(Campaign.objects.order_by("-start_date", "-id"))
@@ -63,11 +51,19 @@ def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None
     today = today or timezone.localdate()
     week_end = today + datetime.timedelta(days=6 - today.weekday())  # Sunday of this week
 
+    # One query: this campaign's figures, and every campaign's states (its total, beside its name).
     figures: dict[str, dict[str, int]] = {STATE: {}, KIND: {}, MONTH: {}, VIOLATION: {}}
-    for dimension, key, n in (
-        DashboardFigure.objects.filter(campaign_id=campaign.pk).exclude(n=0).values_list("dimension", "key", "n")
-    ):
-        figures.setdefault(dimension, {})[key] = n
+    totals: dict[int, int] = {}
+    rows = (
+        DashboardFigure.objects.filter(Q(campaign_id=campaign.pk) | Q(dimension=STATE))
+        .exclude(n=0)
+        .values_list("campaign_id", "dimension", "key", "n")
+    )
+    for campaign_id, dimension, key, n in rows:
+        if dimension == STATE:
+            totals[campaign_id] = totals.get(campaign_id, 0) + n
+        if campaign_id == campaign.pk:
+            figures.setdefault(dimension, {})[key] = n
 
     status_counts = figures[STATE]
     by_state = [(label, status_counts.get(value, 0)) for value, label in S.choices]
@@ -121,4 +117,5 @@ def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None
         "due_count": due_count,
         "overdue": list(overdue),
         "due_this_week": list(due_this_week),
+        "campaign_totals": totals,
     }

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.policies import policy
 from accounts.roles import CASE_VIEW
 from cases.clock.calendar import known_until
-from cases.dashboard.selectors import LIST_LIMIT, campaign_dashboard, campaign_totals, dashboard_campaigns
+from cases.dashboard.selectors import LIST_LIMIT, campaign_dashboard, dashboard_campaigns
 
 
 @policy({"GET": CASE_VIEW})
@@ -36,7 +36,7 @@ def dashboard(request, pk=None):
             "labels": [_("Overdue"), _("Due this week")],
             "values": [data["overdue_count"], data["due_count"]],
         }
-    totals = campaign_totals() if len(campaigns) > 1 else {}
+    totals = data["campaign_totals"] if data else {}
     overdue_query = QueryDict(mutable=True)
     if campaign:
         overdue_query.update({"campaign": campaign.pk, "overdue": "on"})
