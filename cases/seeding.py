@@ -32,8 +32,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from products.validators import uscc_check_char
 from cases.dashboard import figures as dashboard_figures
+from products.validators import uscc_check_char
 
 # Full-scale volumes (scale=1.0), as issue 14 states them.
 VOLUMES = {
