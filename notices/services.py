@@ -17,6 +17,7 @@ from notices import error_codes
 from products.models import ProductKind
 
 from . import events, texts
+from .legal_basis import statute_form
 from .models import Notice, NoticeEntry, NoticeItem, NoticeKind, NoticeSeries, NoticeStatus
 from .selectors import confirmed_findings, draftable_cases
 
@@ -162,7 +163,8 @@ def notice_draft(*, actor, kind: str, case_ids: list[int]) -> Notice:
                     finding_id_snapshot=f.pk,
                     violation_code=f.violation_type.code,
                     violation_name=f.violation_type.name_zh,
-                    legal_basis=f.violation_type.legal_basis,
+                    legal_basis=statute_form(f.violation_type.legal_basis),
+                    legal_basis_en=f.violation_type.legal_basis,
                     evidence_summary=f"{f.title}：{f.description}" if f.description else f.title,
                 )
                 for i, f in enumerate(findings[case.pk], start=1)
@@ -283,6 +285,7 @@ def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
                 violation_code=i.violation_code,
                 violation_name=i.violation_name,
                 legal_basis=i.legal_basis,
+                legal_basis_en=i.legal_basis_en,
                 evidence_summary=i.evidence_summary,
             )
             for i in locked.items.order_by("position")

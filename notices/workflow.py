@@ -11,6 +11,7 @@ Publishing an already-published notice returns it unchanged (one version, never 
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -44,6 +45,10 @@ ALLOWED: dict[str, frozenset[str]] = {
 MSG_NOT_ALLOWED = _("A notice in state “%(from)s” cannot move to “%(to)s”.")
 MSG_IDENTICAL = _("The correction is identical to the version it corrects.")
 MSG_FOUR_EYES = _("A notice must be approved by someone other than its drafter.")
+MSG_NO_SITE_URL = _(
+    "The site's public address (SITE_URL) is not set: an order must print the portal's address and "
+    "the verification page."
+)
 
 
 class NoticeTransitionNotAllowed(Conflict):
@@ -111,6 +116,17 @@ def _check_deadlines_countable(notice: Notice) -> None:
         add_working_days(today, period)
 
 
+def check_printable(notice: Notice) -> None:
+    """Refuse, before anything is queued, an order that would print a placeholder agency code or
+    no portal address (the renderer refuses them too: ``PlaceholderError``)."""
+    if notice.kind != NoticeKind.ORDER:
+        return
+    if notice.supersedes_id is None:  # a correction keeps the number already printed
+        numbering.order_prefix()
+    if not getattr(settings, "SITE_URL", ""):
+        raise Conflict(MSG_NO_SITE_URL, code=error_codes.NOTICE_PLACEHOLDER, setting="SITE_URL")
+
+
 PUBLISH_JOB = "notice.publish"
 
 
@@ -132,6 +148,7 @@ def notice_request_publication(*, actor, notice: Notice) -> Notice:
             return locked
         _check(locked, S.PUBLISHED)
         _check_deadlines_countable(locked)
+        check_printable(locked)
         locked.publish_requested_at = timezone.now()
         locked.save(update_fields=["publish_requested_at"])
         events.record(notice=locked, kind=events.PUBLISH_REQUESTED, actor=actor)
@@ -234,9 +251,9 @@ def notice_publish(*, notice_id: int, actor) -> Notice:
                 access_code = case_access_code_issue(case=notice.case, actor=actor)
                 notice.access_code_hash = code_hash(access_code)
 
-            pdf = rendering.render_notice_pdf(
-                notice_document(notice=notice, date=notice.published_on, access_code=access_code)
-            )
+            document = notice_document(notice=notice, date=notice.published_on, access_code=access_code)
+            pdf = rendering.render_notice_pdf(document)
+            notice.content_sha256 = rendering.content_digest(document)
             notice.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
             if predecessor is not None and predecessor.pdf_sha256 == notice.pdf_sha256:
                 # Verification tells versions apart by hash; an unchanged copy would be ambiguous.

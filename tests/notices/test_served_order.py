@@ -1,0 +1,96 @@
+"""A served order can be answered from the paper alone (issue 15): case number, portal and QR code,
+a fingerprint the verification page knows, no placeholder agency code, Chinese legal basis."""
+
+import pytest
+
+from accounts.errors import Conflict
+from cases.models import CaseStatus
+from notices import documents, rendering, services, workflow
+from notices.error_codes import NOTICE_AGENCY_CODE_MISSING, NOTICE_PLACEHOLDER
+from notices.models import Notice, NoticeCounter, NoticeKind, NoticeSeries
+
+from .conftest import DEADLINE, make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def _approved_order(inspector, reviewer, case):
+    notice = services.notice_draft(actor=inspector, kind=NoticeKind.ORDER, case_ids=[case.pk])
+    return workflow.notice_approve(actor=reviewer, notice=notice)
+
+
+def test_the_published_order_prints_case_number_portal_and_fingerprint(inspector, reviewer, renderer, frozen):
+    case = make_case(CaseStatus.OPEN, codes=("PI-01", "PM-01"))
+    notice = workflow.notice_publish(notice_id=_approved_order(inspector, reviewer, case).pk, actor=reviewer)
+
+    (doc,) = renderer.documents
+    assert doc.case_number == case.number
+    assert doc.portal_url == f"https://rectify.example.gov.cn/portal/claim/?case={case.number}"
+    assert doc.verify_url == "https://rectify.example.gov.cn/register/verify/"
+    assert (doc.deadline, doc.deadline_days) == (DEADLINE, 5)
+    assert doc.doc_number == "京信管函〔2025〕1号"
+    assert not doc.draft
+    assert [i.legal_basis.startswith("《中华人民共和国个人信息保护法》") for i in doc.items] == [True, True]
+    notice.refresh_from_db()
+    assert notice.content_sha256 == rendering.content_digest(doc)
+
+
+def test_the_verification_page_knows_the_printed_fingerprint(client, inspector, reviewer, renderer, frozen):
+    case = make_case(CaseStatus.OPEN)
+    notice = workflow.notice_publish(notice_id=_approved_order(inspector, reviewer, case).pk, actor=reviewer)
+
+    response = client.get("/register/verify/", {"sha256": notice.content_sha256})
+
+    html = response.content.decode()
+    assert 'data-authentic="true"' in html
+    # Asked with the fingerprint, the page gives the file's own hash to compare with.
+    assert notice.pdf_sha256 in html and "verify-file" in html
+
+
+@pytest.mark.parametrize("prefix", ["", "X信管函"])
+def test_publication_is_refused_without_the_agency_code(inspector, reviewer, settings, prefix):
+    settings.NOTICES_ORDER_PREFIX = prefix
+    NoticeCounter.objects.filter(series=NoticeSeries.ORDER).update(prefix=prefix)
+    notice = _approved_order(inspector, reviewer, make_case(CaseStatus.OPEN))
+
+    with pytest.raises(Conflict) as refused:
+        workflow.notice_request_publication(actor=reviewer, notice=notice)
+
+    assert refused.value.code == NOTICE_AGENCY_CODE_MISSING
+
+
+def test_the_agency_code_of_the_counter_wins_over_the_setting(inspector, reviewer, renderer, frozen, settings):
+    settings.NOTICES_ORDER_PREFIX = "京信管函"
+    NoticeCounter.objects.filter(series=NoticeSeries.ORDER).update(prefix="沪信管函")
+    notice = _approved_order(inspector, reviewer, make_case(CaseStatus.OPEN))
+    assert workflow.notice_publish(notice_id=notice.pk, actor=reviewer).doc_number == "沪信管函〔2025〕1号"
+
+
+def test_publication_is_refused_without_the_site_address(inspector, reviewer, settings):
+    settings.SITE_URL = ""
+    notice = _approved_order(inspector, reviewer, make_case(CaseStatus.OPEN))
+
+    with pytest.raises(Conflict) as refused:
+        workflow.notice_request_publication(actor=reviewer, notice=notice)
+
+    assert refused.value.code == NOTICE_PLACEHOLDER
+
+
+def test_a_removal_notice_has_no_batch_line_unless_configured(inspector, settings):
+    notice = Notice.objects.create(
+        kind=NoticeKind.REMOVAL,
+        series=NoticeSeries.REMOVAL,
+        title="关于下架侵害用户权益APP名单的通报",
+        authority="a",
+        opening="o",
+        closing="c",
+        signature="s",
+        drafted_by=inspector,
+        year=2025,
+        batch_number=2,
+        overall_number=7,
+    )
+    assert documents.notice_document(notice=notice, date=notice.created_at.date()).batch_line == ""
+    settings.NOTICES_REMOVAL_BATCH_LINE = True
+    line = documents.notice_document(notice=notice, date=notice.created_at.date()).batch_line
+    assert line == "（2025年第2批，总第7批）"
