@@ -43,6 +43,7 @@ EDITABLE_FIELDS = (
     "how_to_answer",
 )
 ENTRY_FIELDS = ("name", "developer", "source", "version", "issues")
+ITEM_FIELDS = ("legal_basis", "evidence_summary")  # an order's problems: what a correction may fix
 ISSUE_JOINER = "、"  # NOTICE-FORMAT.md §2: several taxonomy names joined with 、
 
 ACCESS_CODE_REVEAL_SECONDS = 24 * 60 * 60
@@ -236,6 +237,26 @@ def notice_entry_update(*, actor, entry: NoticeEntry, **changes) -> NoticeEntry:
         if changed:
             row.save(update_fields=changed)
             events.record(notice=notice, kind=events.EDITED, actor=actor, data={"entry": row.pk, "fields": changed})
+    return row
+
+
+def notice_item_update(*, actor, item: NoticeItem, **changes) -> NoticeItem:
+    """Correct the legal basis or evidence of one problem of a draft order."""
+    require(actor, NOTICE_DRAFT)
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise InvalidInput(code=error_codes.NOTICE_FIELD_NOT_EDITABLE, fields=sorted(unknown))
+    with transaction.atomic():
+        notice = _locked(item.notice)
+        if not notice.is_editable:
+            raise NoticeFrozen(status=notice.status)
+        row = NoticeItem.objects.get(pk=item.pk)
+        changed = sorted(f for f, v in changes.items() if getattr(row, f) != v)
+        for field in changed:
+            setattr(row, field, changes[field])
+        if changed:
+            row.save(update_fields=changed)
+            events.record(notice=notice, kind=events.EDITED, actor=actor, data={"item": row.pk, "fields": changed})
     return row
 
 

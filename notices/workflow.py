@@ -26,7 +26,7 @@ from cases.notifications import order_served_notify
 from notices import error_codes
 from outbox.jobs import outbox_job_enqueue
 
-from . import events, numbering, rendering, services
+from . import corrections, events, numbering, rendering, services
 from .documents import notice_document
 from .models import ISSUED, Notice, NoticeKind, NoticeStatus
 
@@ -43,7 +43,9 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 
 MSG_NOT_ALLOWED = _("A notice in state “%(from)s” cannot move to “%(to)s”.")
-MSG_IDENTICAL = _("The correction is identical to the version it corrects.")
+MSG_IDENTICAL = _(
+    "The correction is identical to the version it corrects: change its text or its listed rows before it is approved."
+)
 MSG_FOUR_EYES = _("A notice must be approved by someone other than its drafter.")
 MSG_NO_SITE_URL = _(
     "The site's public address (SITE_URL) is not set: an order must print the portal's address and "
@@ -97,6 +99,10 @@ def notice_approve(*, actor, notice: Notice, reason: str = "") -> Notice:
         _check(locked, S.APPROVED)
         if locked.drafted_by_id == actor.pk:
             raise FourEyesViolation(drafted_by=locked.drafted_by_id)
+        diff = corrections.correction_diff(notice=locked)
+        if diff is not None and not diff.changed:
+            # Refused now, not after approval when publication would find the same PDF.
+            raise Conflict(MSG_IDENTICAL, code=error_codes.NOTICE_CORRECTION_IDENTICAL)
         locked.approved_by = actor
         locked.approved_at = timezone.now()
         return _move(locked=locked, to=S.APPROVED, actor=actor, reason=reason)

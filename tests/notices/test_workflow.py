@@ -244,6 +244,7 @@ def test_a_corrected_order_replaces_the_code_and_is_not_served_twice(inspector, 
         notice_id=_approved(inspector, reviewer, case, kind=NoticeKind.ORDER).pk, actor=reviewer
     )
     correction = services.notice_correct(actor=inspector, notice=original, reason="证据摘要有误")
+    services.notice_update(actor=inspector, notice=correction, tested=correction.tested + "（更正）")
     workflow.notice_approve(actor=reviewer, notice=correction)
     correction = workflow.notice_publish(notice_id=correction.pk, actor=reviewer)
     assert correction.doc_number == original.doc_number == "京信管函〔2025〕1号"
