@@ -1,6 +1,8 @@
 """A served order can be answered from the paper alone (issue 15): case number, portal and QR code,
 a fingerprint the verification page knows, no placeholder agency code, Chinese legal basis."""
 
+import subprocess
+
 import pytest
 
 from accounts.errors import Conflict
@@ -94,3 +96,35 @@ def test_a_removal_notice_has_no_batch_line_unless_configured(inspector, setting
     settings.NOTICES_REMOVAL_BATCH_LINE = True
     line = documents.notice_document(notice=notice, date=notice.created_at.date()).batch_line
     assert line == "（2025年第2批，总第7批）"
+
+
+def test_the_english_page_shows_the_taxonomy_citation_and_the_chinese_page_the_statute(client, inspector):
+    case = make_case(CaseStatus.OPEN, codes=("PI-01",))
+    notice = services.notice_draft(actor=inspector, kind=NoticeKind.ORDER, case_ids=[case.pk])
+    client.force_login(inspector)
+    english = client.get(f"/notices/{notice.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(f"/notices/{notice.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "PIPL arts. 13, 14, 17" in english
+    assert "《中华人民共和国个人信息保护法》第十三条" in chinese and "PIPL arts." not in chinese
+
+
+def test_the_served_pdf_first_page_is_self_contained(inspector, reviewer, frozen, tmp_path):
+    """The real renderer: what pdftotext reads on page one of the stored, served PDF."""
+    case = make_case(CaseStatus.OPEN, codes=("PI-01", "PM-01"))
+    notice = workflow.notice_publish(notice_id=_approved_order(inspector, reviewer, case).pk, actor=reviewer)
+    path = tmp_path / "order.pdf"
+    with notice.pdf.open("rb") as stream:
+        path.write_bytes(stream.read())
+
+    first = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    whole = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+    assert f"案件编号：{case.number}" in first and "京信管函〔2025〕1号" in first
+    assert "一、违规收集个人信息" in first and "（PI-01）" not in whole and "X信管函" not in whole
+    flat = "".join(whole.split())
+    assert "请于收到本通知之日起5个工作日内（2025年10月10日前）完成整改" in flat
+    assert f"https://rectify.example.gov.cn/portal/claim/?case={case.number}" in flat
+    assert notice.content_sha256 in flat
+    assert f"https://rectify.example.gov.cn/register/verify/?sha256={notice.content_sha256}" in flat
