@@ -26,16 +26,21 @@ def site_address(name: str, query: dict | None = None) -> str:
     return base + reverse(name) + (f"?{urlencode(query)}" if query else "")
 
 
-def _batch_line(notice: Notice) -> str:
+def _batch_line(notice: Notice, *, draft: bool) -> str:
     # MIIT's removal lists carry no batch line; a bureau that numbers them turns it on.
     if notice.kind == NoticeKind.REMOVAL and not getattr(settings, "NOTICES_REMOVAL_BATCH_LINE", False):
         return ""
+    if draft and notice.supersedes_id:  # a correction keeps the batch of the version it corrects
+        return notice.supersedes.batch_label
     return notice.batch_label
 
 
 def _preview_order(notice: Notice, date: datetime.date) -> dict:
     """What publication will give an order, as far as a preview can know it today."""
     days = notice.case.campaign.deadline_working_days
+    previous = notice.supersedes
+    if previous is not None:  # a correction keeps the number and the deadline of the served letter
+        return {"deadline": previous.deadline, "deadline_days": days, "doc_number": previous.doc_number}
     try:
         deadline = add_working_days(date, days)
     except UnknownCalendarYear:
@@ -81,7 +86,7 @@ def notice_document(
         kind=notice.kind,
         series=notice.series,
         title=notice.title,
-        batch_line=_batch_line(notice),
+        batch_line=_batch_line(notice, draft=draft),
         doc_number=order.get("doc_number", notice.doc_number),
         authority=notice.authority,
         addressee=notice.addressee,

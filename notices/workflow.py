@@ -127,8 +127,12 @@ def check_printable(notice: Notice) -> None:
     no portal address (the renderer refuses them too: ``PlaceholderError``)."""
     if notice.kind != NoticeKind.ORDER:
         return
-    if notice.supersedes_id is None:  # a correction keeps the number already printed
+    if notice.supersedes_id is None:
         numbering.order_prefix()
+    elif rendering.is_placeholder_agency_code(rendering.agency_code_of(notice.supersedes.doc_number)):
+        # A correction keeps the number already printed; one that carried a placeholder cannot be
+        # reprinted: serve a new order instead.
+        raise numbering.AgencyCodeMissing(prefix=rendering.agency_code_of(notice.supersedes.doc_number))
     if not getattr(settings, "SITE_URL", ""):
         raise Conflict(MSG_NO_SITE_URL, code=error_codes.NOTICE_PLACEHOLDER, setting="SITE_URL")
 
@@ -251,7 +255,11 @@ def notice_publish(*, notice_id: int, actor) -> Notice:
 
             access_code = ""
             if notice.kind == NoticeKind.ORDER:
-                notice.deadline = add_working_days(notice.published_on, notice.case.campaign.deadline_working_days)
+                if predecessor is not None and predecessor.deadline:
+                    # A corrected letter is not served again: it prints the deadline the case runs to.
+                    notice.deadline = predecessor.deadline
+                else:
+                    notice.deadline = add_working_days(notice.published_on, notice.case.campaign.deadline_working_days)
                 # The case keeps the hash the portal checks; a corrected letter's new code replaces
                 # the old one. The notice keeps the same hash to tell which letter carried it.
                 access_code = case_access_code_issue(case=notice.case, actor=actor)

@@ -1,6 +1,7 @@
 """A served order can be answered from the paper alone (issue 15): case number, portal and QR code,
 a fingerprint the verification page knows, no placeholder agency code, Chinese legal basis."""
 
+import datetime
 import subprocess
 
 import pytest
@@ -128,3 +129,40 @@ def test_the_served_pdf_first_page_is_self_contained(inspector, reviewer, frozen
     assert f"https://rectify.example.gov.cn/portal/claim/?case={case.number}" in flat
     assert notice.content_sha256 in flat
     assert f"https://rectify.example.gov.cn/register/verify/?sha256={notice.content_sha256}" in flat
+
+
+def test_a_corrected_order_prints_the_number_and_deadline_of_the_served_letter(
+    inspector, reviewer, renderer, frozen, client
+):
+    case = make_case(CaseStatus.OPEN)
+    original = workflow.notice_publish(notice_id=_approved_order(inspector, reviewer, case).pk, actor=reviewer)
+    frozen.tick(datetime.timedelta(days=3))
+    correction = services.notice_correct(actor=inspector, notice=original)
+    services.notice_update(actor=inspector, notice=correction, tested=correction.tested + "（更正）")
+
+    preview = documents.notice_document(notice=correction, date=datetime.date(2025, 9, 29), draft=True)
+    assert (preview.doc_number, preview.deadline) == ("京信管函〔2025〕1号", DEADLINE)
+
+    workflow.notice_approve(actor=reviewer, notice=correction)
+    correction = workflow.notice_publish(notice_id=correction.pk, actor=reviewer)
+    assert correction.deadline == original.deadline == DEADLINE
+    assert renderer.documents[-1].deadline == DEADLINE
+    case.refresh_from_db()
+    assert case.deadline == DEADLINE
+
+
+def test_an_order_served_with_a_placeholder_number_cannot_be_reprinted(inspector, reviewer, renderer, frozen):
+    original = workflow.notice_publish(
+        notice_id=_approved_order(inspector, reviewer, make_case(CaseStatus.OPEN)).pk, actor=reviewer
+    )
+    # As served before issue 15, when the default prefix was the placeholder (the trigger allows no
+    # update of an issued row, so the correction's predecessor is edited in memory).
+    correction = services.notice_correct(actor=inspector, notice=original)
+    services.notice_update(actor=inspector, notice=correction, tested="更正")
+    correction = workflow.notice_approve(actor=reviewer, notice=correction)
+    correction.supersedes.doc_number = "X信管函〔2025〕1号"
+
+    with pytest.raises(Conflict) as refused:
+        workflow.check_printable(correction)
+
+    assert refused.value.code == NOTICE_AGENCY_CODE_MISSING
