@@ -30,13 +30,14 @@ RUN_SETTINGS := config.settings.local
 DEMO_LOGINS := admin, inspector, reviewer, vendor_a, vendor_b
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench deps dev-deps system-packages test-system-packages messages schema
+.PHONY: help run test lint bench drills deps dev-deps system-packages test-system-packages messages schema
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo and serve http://$(HOST):$(PORT)/"
 	@echo "make test   install what the tests need (or say what to install), run the whole suite (PostgreSQL + Redis when they answer; CI=true demands them)"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  run the benchmarks ($(BENCH_SCRIPTS))"
+	@echo "make drills kill, restart, flush and fill a private deployment (PostgreSQL, Redis, gunicorn, worker, beat); root; table in bench/out/drills.md"
 
 run: system-packages deps messages
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py migrate --noinput
@@ -61,6 +62,13 @@ bench: system-packages dev-deps messages
 		echo "== $$script"; \
 		PYTHONPATH=. $(PY) .ci/with_services.py $(PY) $$script || exit 1; \
 	done
+
+# The drills (bench/drills.py, bench/README.md): a private PostgreSQL 15, Redis, gunicorn, worker and
+# beat under faults; needs root. Options: make drills DRILLS="--only storage-full --keep"
+DRILLS ?=
+drills: system-packages dev-deps messages
+	@mkdir -p bench/out
+	$(PY) bench/drills.py $(DRILLS)
 
 # The virtual environment with the runtime requirements (make run), or with the runtime and the test
 # and development tools (make test, lint, bench: requirements-dev.txt includes requirements.txt).

@@ -35,9 +35,7 @@ _days_ahead = float(os.environ.get("RECTIFY_DRILL_DAYS_AHEAD") or 0)
 if _days_ahead:
     import freezegun
 
-    freezegun.freeze_time(
-        datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=_days_ahead), tick=True
-    ).start()
+    freezegun.freeze_time(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=_days_ahead), tick=True).start()
 
 
 def _hold(phase: str) -> None:

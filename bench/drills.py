@@ -87,6 +87,19 @@ class Layout:
         return f"redis://127.0.0.1:{self.redis_port}/0"
 
 
+# The layout of tests/test_drills.py (make test): ports and folders apart from make drills'.
+TEST_LAYOUT = Layout(
+    pg_port=8555,
+    redis_port=8578,
+    web_port=8582,
+    restored_web_port=8583,
+    work=Path("/tmp/drills-test"),
+    pg_data=Path("/tmp/drills-test-pg"),
+    media=Path("/tmp/drills-test-media"),
+    database="rectify_drills_test",
+)
+
+
 @dataclasses.dataclass
 class Row:
     drill: str
@@ -154,7 +167,7 @@ class Stack:
             if key not in ("CACHE_URL", "CELERY_EAGER", "CELERY_TASK_DEFAULT_QUEUE")
         }
         env.update(
-            DJANGO_SETTINGS_MODULE="config.settings.production",
+            DJANGO_SETTINGS_MODULE="drill_settings",  # production's, static files without the manifest
             SECRET_KEY="drills-only-" + "x" * 40,
             ALLOWED_HOSTS="127.0.0.1,localhost",
             DATABASE_URL=self.layout.database_url,
@@ -336,8 +349,7 @@ class Stack:
         self.psql(f"CREATE DATABASE {self.layout.database}")
         self.start_redis()
         self.mount_media()
-        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):  # as README's recipe
-            subprocess.run([PYTHON, "manage.py", *command, "-v", "0"], cwd=ROOT, env=self.env(), check=True)
+        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=self.env(), check=True)
 
     def close(self, remove: bool = True) -> None:
         for name in list(self.processes):
@@ -419,7 +431,9 @@ class App:
         )
         return {
             pk
-            for pk in Notice.objects.filter(pk__in=notice_ids, status=NoticeStatus.PUBLISHED).values_list("pk", flat=True)
+            for pk in Notice.objects.filter(pk__in=notice_ids, status=NoticeStatus.PUBLISHED).values_list(
+                "pk", flat=True
+            )
             if f"notice.publish:{pk}" in done
         }
 
@@ -522,10 +536,14 @@ def drill_kill(stack: Stack, app: App, phase: str) -> Row:
     if phase == "publish-committed":
         from notices.models import Notice, NoticeStatus
 
-        row.note = "killed after the commit" if Notice.objects.get(pk=notice.pk).status == NoticeStatus.PUBLISHED else ""
+        row.note = (
+            "killed after the commit" if Notice.objects.get(pk=notice.pk).status == NoticeStatus.PUBLISHED else ""
+        )
     stack.start_worker()
     completed, seconds = wait_done(done, 1)
-    row.duplicates = app.scan_duplicates([job.pk]) if phase.startswith("ingest") else app.publication_duplicates([notice.pk])
+    row.duplicates = (
+        app.scan_duplicates([job.pk]) if phase.startswith("ingest") else app.publication_duplicates([notice.pk])
+    )
     stack.stop("worker")
     return finish(row, completed, seconds)
 
@@ -560,7 +578,7 @@ def drill_redis(stack: Stack, app: App, fault: str) -> Row:
 class Traffic:
     """A client thread on pages and the API; every answer is recorded (time, path, status, Retry-After)."""
 
-    PATHS = ("/register/", "/accounts/login/", "/api/v1/notices/", "/api/v1/inspections/")
+    PATHS = ("/register/", "/login/", "/api/v1/notices/", "/api/v1/inspections/")
 
     def __init__(self, base: str, headers: dict[str, str]):
         import requests
@@ -664,12 +682,15 @@ def drill_postgres_restart(stack: Stack, app: App, base: str) -> Row:
     errors = traffic.errors(since=down)
     ids = [n.pk for n in before] + [during.pk]
     row.requested = len(ids)
+    waited = time.monotonic()
     completed, seconds = wait_done(lambda: len(app.published(ids)), len(ids))
     row.duplicates = app.publication_duplicates(ids)
     stack.stop("worker")
-    finish(row, completed, None if seconds is None else max(seconds, web_recovery))
+    finish(row, completed, None if seconds is None else seconds + waited - back)  # from PostgreSQL back
     row.errors = describe(errors)
-    row.note = f"pages and API 200 again {web_recovery:.1f} s after PostgreSQL was back; {len(traffic.answers)} requests"
+    row.note = (
+        f"pages and API 200 again {web_recovery:.1f} s after PostgreSQL was back; {len(traffic.answers)} requests"
+    )
     row.ok = row.ok and sum(n for k, n in errors.items() if k != "503") == 0
     return row
 
@@ -699,7 +720,9 @@ def drill_duplicate_delivery(stack: Stack, app: App) -> Row:
         notifications.case_email_enqueue(kind=notifications.ORDER_SERVED, case=case)
     email_key = f"{notifications.EMAIL_JOB}:{notifications.email_key(kind=notifications.ORDER_SERVED, case=case)}"
     email_job = OutboxJob.objects.get(key=email_key)
-    outbox_ids = list(OutboxJob.objects.filter(key__in=[f"notice.publish:{pk}" for pk in notice_ids]).values_list("pk", flat=True))
+    outbox_ids = list(
+        OutboxJob.objects.filter(key__in=[f"notice.publish:{pk}" for pk in notice_ids]).values_list("pk", flat=True)
+    )
     client = Celery("drills-client", broker=stack.layout.redis_url)
     for _ in range(2):
         for pk in [*outbox_ids, email_job.pk]:
@@ -708,7 +731,6 @@ def drill_duplicate_delivery(stack: Stack, app: App) -> Row:
             client.send_task(INGEST_TASK, args=[pk])
     client.close()
     row.requested = len(notice_ids) + len(job_ids) + 1
-    started = time.monotonic()
     threads = [threading.Thread(target=stack.start_worker, args=(name,)) for name in ("worker", "worker-2")]
     for thread in threads:
         thread.start()
@@ -726,7 +748,11 @@ def drill_duplicate_delivery(stack: Stack, app: App) -> Row:
     from outbox.models import OutboxEvent
 
     runs = OutboxEvent.objects.filter(job_id__in=[*outbox_ids, email_job.pk], kind="started").count()
-    row.note = f"9 outbox and 6 ingest messages; {runs} outbox runs for 3 jobs, {emails} e-mail sent"
+    outbox_jobs = len(outbox_ids) + 1
+    row.note = (
+        f"{3 * outbox_jobs} outbox and {3 * len(job_ids)} ingest messages; {runs} outbox runs for {outbox_jobs} jobs, "
+        f"{emails} e-mail sent"
+    )
     for name in ("worker", "worker-2"):
         stack.stop(name)
     return finish(row, completed, seconds)
@@ -761,7 +787,6 @@ def drill_concurrent(stack: Stack, app: App, base: str) -> Row:
     approvals = Counter(statuses)
     statuses.clear()
     stack.start_worker()
-    started = time.monotonic()
     burst([f"/api/v1/notices/{d.pk}/publish/" for d in drafts for _ in range(3)])
     publications = Counter(statuses)
     ids = [d.pk for d in drafts]
@@ -774,9 +799,8 @@ def drill_concurrent(stack: Stack, app: App, base: str) -> Row:
     numbers = sorted(Notice.objects.filter(pk__in=ids).values_list("batch_number", flat=True), key=lambda n: n or 0)
     fives = sum(n for s, n in (approvals + publications).items() if s >= 500 or s == 0)
     row.errors = f"{fives} × 5xx"
-    row.note = (
-        f"approve: {dict(sorted(approvals.items()))}, publish: {dict(sorted(publications.items()))}; batch numbers {numbers}"
-    )
+    approved, published = dict(sorted(approvals.items())), dict(sorted(publications.items()))
+    row.note = f"approve: {approved}, publish: {published}; batch numbers {numbers}"
     finish(row, completed, seconds)
     row.ok = row.ok and fives == 0 and approvals.get(200, 0) == len(drafts)
     return row
@@ -788,11 +812,22 @@ def _media_files(media: Path, skip: str) -> set[str]:
 
 def drill_storage_full(stack: Stack, app: App, base: str) -> Row:
     """MEDIA_ROOT full: an upload answers 507 and saves nothing, a publication waits; freed, both complete."""
+    try:
+        return _storage_full(stack, app, base)
+    finally:
+        (stack.layout.media / "drills-filler").unlink(missing_ok=True)
+
+
+def _storage_full(stack: Stack, app: App, base: str) -> Row:
+    """MEDIA_ROOT full: an upload answers 507 and saves nothing, a publication waits; freed, both complete."""
     import requests
 
     from cases.models import ScanJob
 
     row = Row("storage full")
+    from ingest import _fixtures
+
+    _user, inspection = _fixtures()
     media = stack.layout.media
     filler = media / "drills-filler"
     with open(filler, "wb") as f, contextlib.suppress(OSError):
@@ -805,7 +840,6 @@ def drill_storage_full(stack: Stack, app: App, base: str) -> Row:
             f.flush()
     before = _media_files(media, filler.name)
     stack.start_worker()
-    inspection = app.scan_job().inspection  # not stored: the disk is full, make_job fails? no: a row
     jobs_before = ScanJob.objects.count()
     url = f"{base}/api/v1/inspections/{inspection.pk}/scans/"
     headers = app.headers(app.inspector)
@@ -836,10 +870,53 @@ def drill_storage_full(stack: Stack, app: App, base: str) -> Row:
     return row
 
 
+DAYS_AHEAD = 3
+# The periodic tasks with a crontab schedule (hourly or daily): after days without beat each runs once.
+CRONTAB_TASKS = ("cases.tasks.mark_overdue_cases", "cases.tasks.run_deadline_clock", "cases.tasks.warn_calendar_cliff")
+
+
 def drill_beat_days(stack: Stack, app: App) -> Row:
-    """Worker and beat stopped; started again with the clock three days ahead: each periodic task
-    runs once (not once per missed tick), every case past its deadline is marked once."""
-    return Row("beat stopped for days")
+    """Worker and beat stopped; started again with the clock DAYS_AHEAD days ahead (drill_hooks): each
+    periodic task runs once, not once per missed tick; every case past its deadline is marked once; the
+    calendar warning goes once."""
+    from django.utils import timezone
+
+    from cases.models import CalendarAlert, CaseEvent, CaseStatus
+    from tests.notices.conftest import make_case
+
+    row = Row(f"beat stopped for days (clock +{DAYS_AHEAD} days)")
+    stack.stop("beat")
+    today = timezone.localdate()
+    cases = [make_case(CaseStatus.ORDERED, deadline=today + datetime.timedelta(days=1)) for _ in range(3)]
+    ids = [c.pk for c in cases]
+    row.requested = len(ids) + 1  # the overdue marks and the calendar warning
+    alerts = CalendarAlert.objects.count()
+    offset = len(stack.log("worker"))
+    ahead = {"RECTIFY_DRILL_DAYS_AHEAD": str(DAYS_AHEAD)}
+    started = stack.start_worker(**ahead)
+    stack.start_beat(**ahead)
+
+    def done():
+        marked = CaseEvent.objects.filter(case_id__in=ids, to_status=CaseStatus.OVERDUE).values("case_id").distinct()
+        return marked.count() + min(1, CalendarAlert.objects.count() - alerts)
+
+    completed, seconds = wait_done(done, row.requested)
+    if seconds is not None:
+        seconds += time.monotonic() - started - seconds  # from the worker and beat running again
+    time.sleep(20.0)  # a second round of the missed ticks would come now
+    stack.stop("beat")
+    stack.stop("worker")
+    log = stack.log("worker")[offset:]
+    runs = {task.rsplit(".", 1)[1]: log.count(f"Task {task}[") // 2 for task in CRONTAB_TASKS}  # received + done
+    marks = CaseEvent.objects.filter(case_id__in=ids, to_status=CaseStatus.OVERDUE).count()
+    row.duplicates = sum(max(0, n - 1) for n in runs.values()) + (marks - len(ids))
+    row.duplicates += max(0, CalendarAlert.objects.count() - alerts - 1)
+    row.note = f"runs after restart: {runs}; overdue marks {marks} for {len(ids)} cases"
+    (stack.layout.work / "beat-schedule").unlink(missing_ok=True)  # its times are days ahead
+    stack.start_beat()
+    finish(row, completed, seconds)
+    row.ok = row.ok and all(n == 1 for n in runs.values())
+    return row
 
 
 def drill_backup_restore(stack: Stack, app: App) -> Row:
@@ -873,7 +950,9 @@ def drill_backup_restore(stack: Stack, app: App) -> Row:
         check=True,
     )
     verified = json.loads(check.stdout.strip().splitlines()[-1])
-    base = stack.start_web("web-restored", layout.restored_web_port, DATABASE_URL=restored_url, MEDIA_ROOT=str(restored_media))
+    base = stack.start_web(
+        "web-restored", layout.restored_web_port, DATABASE_URL=restored_url, MEDIA_ROOT=str(restored_media)
+    )
     served = 0
     for pk, sha in published:
         response = requests.get(f"{base}/register/{pk}/pdf/", timeout=30)
@@ -904,16 +983,24 @@ print(json.dumps({"published": len(published), "matching": matching}))
 # -- the run -------------------------------------------------------------------------------------
 
 
-def drills(stack: Stack, app: App, base: str) -> dict[str, Callable[[], Row]]:
+def drills(stack: Stack, app: App) -> dict[str, Callable[[], Row]]:
+    started: list[str] = []
+
+    def base() -> str:
+        """gunicorn, started by the first drill that needs it."""
+        if not started:
+            started.append(stack.start_web())
+        return started[0]
+
     plan: dict[str, Callable[[], Row]] = {}
     for phase in (*INGEST_PHASES, *PUBLISH_PHASES):
         plan[f"kill-{phase}"] = lambda phase=phase: drill_kill(stack, app, phase)
     plan["redis-restart"] = lambda: drill_redis(stack, app, "restart")
     plan["redis-flushall"] = lambda: drill_redis(stack, app, "FLUSHALL")
-    plan["postgres-restart"] = lambda: drill_postgres_restart(stack, app, base)
+    plan["postgres-restart"] = lambda: drill_postgres_restart(stack, app, base())
     plan["duplicate-delivery"] = lambda: drill_duplicate_delivery(stack, app)
-    plan["concurrent"] = lambda: drill_concurrent(stack, app, base)
-    plan["storage-full"] = lambda: drill_storage_full(stack, app, base)
+    plan["concurrent"] = lambda: drill_concurrent(stack, app, base())
+    plan["storage-full"] = lambda: drill_storage_full(stack, app, base())
     plan["beat-days"] = lambda: drill_beat_days(stack, app)
     plan["backup-restore"] = lambda: drill_backup_restore(stack, app)
     return plan
@@ -940,14 +1027,13 @@ def run(names: list[str], layout: Layout | None = None, keep: bool = False, out:
         stack.up()
         app = App(stack)
         stack.start_beat()
-        base = stack.start_web()
-        plan = drills(stack, app, base)
+        plan = drills(stack, app)
         for name in names:
             print(f"== {name}", flush=True)
             started = time.monotonic()
             try:
                 row = plan[name]()
-            except Exception as exc:  # a drill that breaks is a failed drill; the others still run
+            except (Exception, SystemExit) as exc:  # a drill that breaks (or times out) fails; the others run
                 row = Row(name, note=f"{type(exc).__name__}: {exc}"[:300])
             for worker in ("worker", "worker-2", "worker-held"):
                 stack.stop(worker)
@@ -974,6 +1060,8 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", choices=NAMES, metavar="NAME", help=f"some drills: {', '.join(NAMES)}")
     parser.add_argument("--keep", action="store_true", help="leave the servers running for inspection")
     parser.add_argument("--list", action="store_true", help="list the drills and exit")
+    parser.add_argument("--test-layout", action="store_true", help="the ports and folders of tests/test_drills.py")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "drills.md", help="the table's file")
     args = parser.parse_args()
     if args.list:
         print("\n".join(NAMES))
@@ -982,7 +1070,8 @@ def main() -> int:
         print(f"bench/drills.py: {reason}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    rows = run(args.only or NAMES, keep=args.keep, out=ROOT / "bench" / "out" / "drills.md")
+    layout = TEST_LAYOUT if args.test_layout else Layout()
+    rows = run(args.only or NAMES, layout=layout, keep=args.keep, out=args.out)
     print()
     print(table(rows))
     return 0 if rows and all(row.ok for row in rows) else 1
