@@ -598,10 +598,22 @@ class Traffic:
                 try:
                     response = self.session.get(self.base + path, headers=self.headers, timeout=15)
                     status, retry = response.status_code, response.headers.get("Retry-After")
+                    if status == 503 and not self._shaped(path, response):
+                        retry = None  # counted with the 503s that fall short of the answer
                 except requests.RequestException:
                     status, retry = 0, None
                 self.answers.append((time.monotonic(), path, status, retry))
             time.sleep(0.05)
+
+    @staticmethod
+    def _shaped(path: str, response) -> bool:
+        """The API's one JSON error shape (code ``database_unavailable``), a calm HTML page for people."""
+        if path.startswith("/api/"):
+            try:
+                return response.json()["error"]["code"] == "database_unavailable"
+            except (ValueError, KeyError, TypeError):
+                return False
+        return response.headers.get("Content-Type", "").startswith("text/html")
 
     def __enter__(self):
         self.thread.start()
@@ -619,7 +631,7 @@ class Traffic:
             if status == 0:
                 seen["refused"] += 1
             elif status == 503:
-                seen["503" if retry else "503 without Retry-After"] += 1
+                seen["503" if retry else "503 without Retry-After or its shape"] += 1
             elif status >= 500:
                 seen[str(status)] += 1
         return seen
@@ -950,8 +962,9 @@ def drill_backup_restore(stack: Stack, app: App) -> Row:
         env=stack.env(DATABASE_URL=restored_url, MEDIA_ROOT=str(restored_media)),
         capture_output=True,
         text=True,
-        check=True,
     )
+    if check.returncode:
+        raise RuntimeError(f"the check of the restored copy failed: {check.stderr.strip()[-600:]}")
     verified = json.loads(check.stdout.strip().splitlines()[-1])
     base = stack.start_web(
         "web-restored", layout.restored_web_port, DATABASE_URL=restored_url, MEDIA_ROOT=str(restored_media)
@@ -1053,7 +1066,7 @@ def run(names: list[str], layout: Layout | None = None, keep: bool = False, out:
             stack.close()
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
         out.write_text(f"Drills run {stamp} ({os.cpu_count()} cores)\n\n{table(rows)}\n", encoding="utf-8")
     return rows
 
