@@ -519,8 +519,7 @@ PUBLISH_PHASES = ("publish-render", "publish-pdf-written", "publish-committed")
 
 def drill_kill(stack: Stack, app: App, phase: str) -> Row:
     """kill -9 of the whole worker while it holds ``phase``; a new worker completes the job once."""
-    row = Row(f"kill-{phase.removeprefix('ingest-').removeprefix('publish-')}", requested=1)
-    row.drill = f"kill -9 {phase}"
+    row = Row(f"kill -9 {phase}", requested=1)
     mark = stack.layout.work / f"mark-{phase}"
     mark.unlink(missing_ok=True)
     stack.start_worker("worker-held", RECTIFY_DRILL_PAUSE=phase, RECTIFY_DRILL_MARK=str(mark))
@@ -533,19 +532,21 @@ def drill_kill(stack: Stack, app: App, phase: str) -> Row:
         done = lambda: len(app.published([notice.pk]))  # noqa: E731
     wait_for(mark.exists, f"the worker to reach {phase}", timeout=READY_TIMEOUT)
     stack.kill("worker-held")
-    if phase == "publish-committed":
+    held = True
+    if phase == "publish-committed":  # the notice must be published already, its job not done
         from notices.models import Notice, NoticeStatus
 
-        row.note = (
-            "killed after the commit" if Notice.objects.get(pk=notice.pk).status == NoticeStatus.PUBLISHED else ""
-        )
+        held = Notice.objects.get(pk=notice.pk).status == NoticeStatus.PUBLISHED and not app.published([notice.pk])
+        row.note = "killed after the commit, before the job was marked done" if held else "NOT killed in its phase"
     stack.start_worker()
     completed, seconds = wait_done(done, 1)
     row.duplicates = (
         app.scan_duplicates([job.pk]) if phase.startswith("ingest") else app.publication_duplicates([notice.pk])
     )
     stack.stop("worker")
-    return finish(row, completed, seconds)
+    finish(row, completed, seconds)
+    row.ok = row.ok and held
+    return row
 
 
 def _queued_jobs(app: App, publications: int = 3, scans: int = 2):
