@@ -1041,9 +1041,11 @@ def run(names: list[str], layout: Layout | None = None, keep: bool = False, out:
     stack = Stack(layout or Layout())
     rows: list[Row] = []
     try:
+        began = time.monotonic()
         stack.up()
         app = App(stack)
         stack.start_beat()
+        print(f"deployment up in {time.monotonic() - began:.0f} s (logs in {stack.layout.work})", flush=True)
         plan = drills(stack, app)
         for name in names:
             print(f"== {name}", flush=True)
