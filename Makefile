@@ -66,7 +66,8 @@ bench: system-packages dev-deps messages
 # The drills (bench/drills.py, bench/README.md): a private PostgreSQL 15, Redis, gunicorn, worker and
 # beat under faults; needs root. Options: make drills DRILLS="--only storage-full --keep"
 DRILLS ?=
-drills: system-packages dev-deps messages
+drills: dev-deps messages
+	@$(SYSTEM_PACKAGES) run postgresql-15 redis-server
 	@mkdir -p bench/out
 	$(PY) bench/drills.py $(DRILLS)
 

@@ -5,8 +5,9 @@
 
 Starts its own servers and never touches the shared ones: PostgreSQL 15 (initdb into
 ``/tmp/drills-pg`` as the ``postgres`` OS user, port 8554), ``redis-server`` (port 8579, no
-persistence, so a restart loses the queue as a crash would), gunicorn with
-``config.settings.production`` (port 8580), a Celery worker and a separate beat. ``MEDIA_ROOT`` is a
+persistence, so a restart loses the queue as a crash would), gunicorn with the production settings
+(``bench/drill_settings.py``: static files without the manifest, so no collectstatic; port 8580), a
+Celery worker and a separate beat. ``MEDIA_ROOT`` is a
 small tmpfs (``/tmp/drills-media``) so that "storage full" is real. Needs root (runuser, mount) and
 the PostgreSQL 15 server binaries (``/usr/lib/postgresql/15/bin``); nothing leaves 127.0.0.1.
 
