@@ -32,7 +32,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.dashboard import figures
+from cases.dashboard import figures as dashboard_figures
 from products.validators import uscc_check_char
 
 # Full-scale volumes (scale=1.0), as issue 14 states them.
@@ -343,14 +343,14 @@ def seed(
             # once. Checked row by row instead, each table's time includes its own checks.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         _seed(scale=scale, rng=random.Random(seed), today=today or timezone.localdate(), report=report, log=log)
-        # The rows above bypass the services: the dashboard's figures are recounted (ARCHITECTURE.md §11).
-        phase = time.monotonic()
-        rows = sum(figures.rebuild())
-        report.timings.append(("dashboard figures (rebuild)", rows, time.monotonic() - phase))
-        log(f"  {'dashboard figures (rebuild)':<28} {rows:>10,} rows {time.monotonic() - phase:8.1f} s")
         phase = time.monotonic()
     report.timings.append(("COMMIT", 0, time.monotonic() - phase))
     log(f"  {'COMMIT':<28} {'':>10}      {time.monotonic() - phase:8.1f} s")
+    # COPY bypassed the services that move the dashboard's figures (ARCHITECTURE.md §11): recount them.
+    phase = time.monotonic()
+    figures, days = dashboard_figures.rebuild()
+    report.timings.append(("dashboard figures", figures + days, time.monotonic() - phase))
+    log(f"  {'dashboard figures':<28} {figures + days:>10}      {time.monotonic() - phase:8.1f} s")
     phase = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
