@@ -46,8 +46,9 @@ def month_key(moment: datetime.datetime | datetime.date) -> str:
     return moment.strftime("%Y-%m")
 
 
-def case_marks(case_ids: Iterable[int]) -> Marks:
-    """What the cases ``case_ids`` contribute to the figures, as they are now (two queries)."""
+def case_marks(case_ids: Iterable[int], *, findings: bool = True) -> Marks:
+    """What the cases ``case_ids`` contribute to the figures, as they are now (two queries; one
+    without ``findings``, the violation types of their confirmed findings)."""
     ids = list(case_ids)
     marks: Marks = Counter()
     if not ids:
@@ -63,6 +64,8 @@ def case_marks(case_ids: Iterable[int]) -> Marks:
         marks[("f", campaign, MONTH, month_key(created_at))] += 1
         if status in CLOCK_RUNNING and deadline is not None:
             marks[("d", campaign, status, deadline)] += 1
+    if not findings:
+        return marks
     types = (
         Finding.objects.filter(case_id__in=ids, status=FindingStatus.CONFIRMED)
         .order_by()
@@ -103,17 +106,19 @@ def difference(before: Marks, after: Marks) -> dict:
 
 
 @contextmanager
-def moving(case_ids: Iterable[int]):
+def moving(case_ids: Iterable[int], *, findings: bool = True):
     """Wrap a change to the cases ``case_ids`` (their state, deadline, confirmed findings...): lock
-    them, and add the difference their marks make to the figures, all in one transaction."""
+    them, and add the difference their marks make to the figures, all in one transaction. A change
+    that leaves their findings alone (a state move, a deadline) passes ``findings=False``: the
+    violation types are not read."""
     ids = sorted({pk for pk in case_ids if pk is not None})
     with transaction.atomic():
         if ids:
             list(Case.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        before = case_marks(ids)
+        before = case_marks(ids, findings=findings)
         yield
         if ids:
-            apply(difference(before, case_marks(ids)))
+            apply(difference(before, case_marks(ids, findings=findings)))
 
 
 def case_added(case_id: int) -> None:
