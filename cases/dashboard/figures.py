@@ -48,9 +48,8 @@ def month_key(moment: datetime.datetime | datetime.date) -> str:
     return moment.strftime("%Y-%m")
 
 
-def case_marks(case_ids: Iterable[int], *, findings: bool = True) -> Marks:
-    """What the cases ``case_ids`` contribute to the figures, as they are now (two queries; one
-    without ``findings``, the violation types of their confirmed findings)."""
+def case_marks(case_ids: Iterable[int]) -> Marks:
+    """What the cases ``case_ids`` contribute to the figures, as they are now (two queries)."""
     ids = list(case_ids)
     marks: Marks = Counter()
     if not ids:
@@ -66,8 +65,6 @@ def case_marks(case_ids: Iterable[int], *, findings: bool = True) -> Marks:
         marks[("f", campaign, MONTH, month_key(created_at))] += 1
         if status in CLOCK_RUNNING and deadline is not None:
             marks[("d", campaign, status, deadline)] += 1
-    if not findings:
-        return marks
     types = (
         Finding.objects.filter(case_id__in=ids, status=FindingStatus.CONFIRMED)
         .order_by()
@@ -108,19 +105,17 @@ def difference(before: Marks, after: Marks) -> dict:
 
 
 @contextmanager
-def moving(case_ids: Iterable[int], *, findings: bool = True):
-    """Wrap a change to the cases ``case_ids`` (their state, deadline, confirmed findings...): lock
-    them, and add the difference their marks make to the figures, all in one transaction. A change
-    that leaves their findings alone (a state move, a deadline) passes ``findings=False``: the
-    violation types are not read."""
+def moving(case_ids: Iterable[int]):
+    """Wrap a change to the cases ``case_ids`` (their confirmed findings, their product...): lock
+    them, and add the difference their marks make to the figures, all in one transaction."""
     ids = sorted({pk for pk in case_ids if pk is not None})
     with transaction.atomic():
         if ids:
             list(Case.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        before = case_marks(ids, findings=findings)
+        before = case_marks(ids)
         yield
         if ids:
-            apply(difference(before, case_marks(ids, findings=findings)))
+            apply(difference(before, case_marks(ids)))
 
 
 def _clock_marks(campaign_id: int, status: str, deadline: datetime.date | None) -> Marks:
