@@ -5,7 +5,6 @@ lookup query, and tells nobody whether another vendor's object exists.
 """
 
 import django_filters as df
-from django.db.models import Q
 
 from cases.models import (
     Case,
@@ -18,6 +17,7 @@ from cases.models import (
     ViolationType,
     case_overdue_q,
 )
+from cases.selectors import case_search
 from products.models import ProductKind
 
 
@@ -98,6 +98,4 @@ class CaseFilter(df.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(number__icontains=value) | Q(product__name__icontains=value) | Q(vendor__name__icontains=value)
-        )
+        return case_search(queryset, value)

@@ -3,7 +3,7 @@
 Missing and not-yours both raise ``NotFound`` (404).
 """
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, INSPECTION_VIEW, PORTAL_VIEW, has_perm
@@ -18,7 +18,13 @@ from cases.models import (
     TestingAgency,
     ViolationType,
 )
-from products.selectors import vendor_of
+from config.lists import count_per_row
+from products.models import Product, Vendor
+from products.selectors import name_search, vendor_of
+
+# Shortest text a case number is searched for: a trigram index needs three characters, and one or
+# two characters of a number ("RC-2026-01234") match nearly every case anyway.
+CASE_NUMBER_MIN_CHARS = 3
 
 
 def vendor_case_queryset(*, actor) -> QuerySet[Case]:
@@ -40,9 +46,30 @@ def case_queryset_for(*, actor) -> QuerySet[Case]:
     return base.select_related("campaign", "vendor", "product", "product_version")
 
 
+def case_search(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Cases whose number, product name or vendor name contains ``text`` (any case).
+
+    A union of three index searches (trigram indexes on the number and on the names, then the
+    cases of the products and vendors found), not one OR across three joined tables, which
+    PostgreSQL can only answer by reading every case. The number is searched from
+    ``CASE_NUMBER_MIN_CHARS`` characters on.
+    """
+    text = text.strip()
+    if not text:
+        return queryset
+    by_product = Case.objects.filter(product__in=name_search(Product.objects.all(), text).values("pk"))
+    by_vendor = Case.objects.filter(vendor__in=name_search(Vendor.objects.all(), text).values("pk"))
+    arms = [by_product.order_by().values("pk"), by_vendor.order_by().values("pk")]
+    if len(text) >= CASE_NUMBER_MIN_CHARS:
+        arms.append(Case.objects.filter(number__icontains=text).order_by().values("pk"))
+    found = arms[0].union(*arms[1:])
+    return queryset.filter(pk__in=found)
+
+
 def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
+    """The case list: ``finding_count`` is counted for the rows of the page only (``count_per_row``)."""
     filters = filters or {}
-    qs = case_queryset_for(actor=actor).annotate(finding_count=Count("findings"))
+    qs = case_queryset_for(actor=actor).annotate(finding_count=count_per_row(Finding.objects.all(), "case"))
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("campaign"):
@@ -54,8 +81,7 @@ def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
     if filters.get("overdue") in {True, "1", "true", "on"}:
         qs = qs.overdue()
     if filters.get("q"):
-        q = filters["q"]
-        qs = qs.filter(Q(number__icontains=q) | Q(product__name__icontains=q) | Q(vendor__name__icontains=q))
+        qs = case_search(qs, filters["q"])
     return qs.order_by("-created_at", "-id")
 
 
@@ -82,6 +108,17 @@ def inspection_queryset_for(*, actor) -> QuerySet[Inspection]:
     if not has_perm(actor, INSPECTION_VIEW):
         return Inspection.objects.none()
     return Inspection.objects.select_related("campaign", "agency", "product_version__product__vendor", "created_by")
+
+
+def inspection_rows(*, actor, campaign_id: int | None = None) -> QuerySet[Inspection]:
+    """The inspection page's list: its findings and candidates counted for the rows shown only."""
+    qs = inspection_queryset_for(actor=actor).annotate(
+        finding_count=count_per_row(Finding.objects.all(), "inspection"),
+        candidate_count=count_per_row(Finding.objects.filter(status=FindingStatus.CANDIDATE), "inspection"),
+    )
+    if campaign_id is not None:
+        qs = qs.filter(campaign_id=campaign_id)
+    return qs.order_by("-date", "-id")
 
 
 def inspection_get_for(*, actor, inspection_id: int) -> Inspection:
@@ -117,7 +154,9 @@ def violation_type_list(*, active: bool | None = None) -> QuerySet[ViolationType
 
 
 def campaign_list() -> QuerySet[Campaign]:
-    return Campaign.objects.annotate(case_count=Count("cases")).order_by("-start_date", "-id")
+    return Campaign.objects.annotate(case_count=count_per_row(Case.objects.all(), "campaign")).order_by(
+        "-start_date", "-id"
+    )
 
 
 def evidence_get_for(*, actor, evidence_id: int) -> Evidence:

@@ -1,16 +1,56 @@
 """Reads for vendors and products."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+
+from config.lists import count_per_row
 
 from .models import Product, ProductVersion, Vendor
 
 
+def name_search(queryset: QuerySet, text: str) -> QuerySet:
+    """Vendors or products whose name contains ``text`` (any case): ``UPPER(name) LIKE UPPER('%text%')``,
+    the form the trigram index of each name serves (products 0005) from three characters on; shorter
+    text reads the table (a few thousand rows)."""
+    return queryset.filter(name__icontains=text)
+
+
 def vendor_list() -> QuerySet[Vendor]:
-    return Vendor.objects.order_by("name")
+    return Vendor.objects.order_by("name", "id")
+
+
+def vendor_search(queryset: QuerySet[Vendor], text: str) -> QuerySet[Vendor]:
+    """Name, English name or credit code contains ``text``: each has its trigram index, and their OR
+    is a bitmap OR of the three."""
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(Q(name__icontains=text) | Q(name_en__icontains=text) | Q(credit_code__icontains=text))
+
+
+def vendor_rows() -> QuerySet[Vendor]:
+    """The vendor page's list: ``product_count`` counted for the rows shown only."""
+    return vendor_list().annotate(product_count=count_per_row(Product.objects.all(), "vendor"))
 
 
 def product_list() -> QuerySet[Product]:
     return Product.objects.select_related("vendor").order_by("name", "id")
+
+
+def product_search(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
+    """Product or vendor name contains ``text``: the products found by name, and those of the vendors
+    found by name (a union of two index searches, not an OR across the join)."""
+    text = text.strip()
+    if not text:
+        return queryset
+    by_name = name_search(Product.objects.all(), text).order_by().values("pk")
+    by_vendor = Product.objects.filter(vendor__in=name_search(Vendor.objects.all(), text).values("pk"))
+    by_vendor = by_vendor.order_by().values("pk")
+    return queryset.filter(pk__in=by_name.union(by_vendor))
+
+
+def product_rows() -> QuerySet[Product]:
+    """The product pages' list: ``version_count`` counted for the rows shown only."""
+    return product_list().annotate(version_count=count_per_row(ProductVersion.objects.all(), "product"))
 
 
 def version_list() -> QuerySet[ProductVersion]:

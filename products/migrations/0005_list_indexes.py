@@ -1,6 +1,7 @@
 """Indexes for the vendor and product lists: their order (btree) and, on PostgreSQL, trigram (pg_trgm)
-GIN indexes for the substring search on names and credit codes (``ILIKE '%x%'``, Chinese included
-on a UTF-8 ``LC_CTYPE``). Fewer than three characters give no trigram: such a search reads the table
+GIN indexes for the substring search on names and credit codes: on ``UPPER(column::text)``, the
+form of Django's ``icontains`` on PostgreSQL (``UPPER(col::text) LIKE UPPER('%x%')``), Chinese
+included on a UTF-8 ``LC_CTYPE``. Fewer than three characters give no trigram: such a search reads the table
 (docs/ARCHITECTURE.md, "Lists at scale"). SQLite has no trigram index; its lists are small.
 """
 
@@ -37,7 +38,7 @@ class Migration(migrations.Migration):
         postgresql_only("CREATE EXTENSION IF NOT EXISTS pg_trgm", "SELECT 1"),
         *(
             postgresql_only(
-                f"CREATE INDEX {name} ON {table} USING gin ({column} gin_trgm_ops)", f"DROP INDEX IF EXISTS {name}"
+                f"CREATE INDEX {name} ON {table} USING gin ((UPPER({column}::text)) gin_trgm_ops)", f"DROP INDEX IF EXISTS {name}"
             )
             for table, column, name in TRIGRAM
         ),
