@@ -52,7 +52,8 @@ class InspectionFilter(df.FilterSet):
 
 
 class FindingFilter(df.FilterSet):
-    status = df.MultipleChoiceFilter(choices=FindingStatus.choices)
+    # No DISTINCT: a finding has one status; DISTINCT would sort every matching row.
+    status = df.MultipleChoiceFilter(choices=FindingStatus.choices, distinct=False)
     source = df.ChoiceFilter(choices=FindingSource.choices)
     inspection = df.NumberFilter(field_name="inspection_id")
     campaign = df.NumberFilter(field_name="inspection__campaign_id")
@@ -80,7 +81,7 @@ class FindingFilter(df.FilterSet):
 
 
 class CaseFilter(df.FilterSet):
-    status = df.MultipleChoiceFilter(choices=CaseStatus.choices, label="State (repeat for several)")
+    status = df.MultipleChoiceFilter(choices=CaseStatus.choices, label="State (repeat for several)", distinct=False)
     campaign = df.NumberFilter(field_name="campaign_id")
     vendor = df.NumberFilter(field_name="vendor_id")
     product = df.NumberFilter(field_name="product_id")

@@ -474,6 +474,8 @@ class VendorResponse(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("vendor response")
         verbose_name_plural = _("vendor responses")
+        # The decision queue: pending reports, oldest first.
+        indexes = [models.Index(fields=["status", "created_at", "id"], name="response_queue_order")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
@@ -496,6 +498,8 @@ class ExtensionRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The decision queue: pending requests, oldest first.
+        indexes = [models.Index(fields=["status", "created_at", "id"], name="extension_queue_order")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"

@@ -153,6 +153,11 @@ def violation_type_list(*, active: bool | None = None) -> QuerySet[ViolationType
     return qs if active is None else qs.filter(active=active)
 
 
+def campaign_choices() -> QuerySet[Campaign]:
+    """Campaigns to choose from (forms, filters): without their case counts."""
+    return Campaign.objects.order_by("-start_date", "-id")
+
+
 def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.annotate(case_count=count_per_row(Case.objects.all(), "campaign")).order_by(
         "-start_date", "-id"

@@ -66,20 +66,23 @@ class Pagination(BasePagination):
     max_page_size = 100
     page_query_param = "page"
     cursor_query_param = "cursor"
-    max_offset = COUNT_LIMIT
+    count_limit = COUNT_LIMIT  # totals are exact up to this many rows
+    max_offset = COUNT_LIMIT  # ?page= reaches this many rows
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         size = min(_positive(request.query_params.get(self.page_size_query_param), self.page_size), self.max_page_size)
         keyset = Keyset(queryset) if Keyset.supports(queryset) else None
-        self.count, self.count_exact = capped_count(queryset)
         self.next_url = self.previous_url = None
         cursor = request.query_params.get(self.cursor_query_param)
-        if cursor is not None and keyset is not None:
-            return self._by_cursor(keyset, cursor, size)
-        if cursor is not None:
+        if cursor is not None and keyset is None:
             raise _invalid(self.cursor_query_param, MSG_INVALID_CURSOR, "invalid_cursor")
-        return self._by_page(queryset, keyset, size)
+        if cursor is not None:
+            rows = self._by_cursor(keyset, cursor, size)
+        else:
+            rows = self._by_page(queryset, keyset, size)
+        self.count, self.count_exact = capped_count(queryset, self.count_limit)
+        return rows
 
     def _by_cursor(self, keyset: Keyset, cursor: str, size: int) -> list:
         try:

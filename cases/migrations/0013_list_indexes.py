@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['method', '-date', '-id'], name='inspection_method_order'),
         ),
         postgresql_only(
-            "CREATE INDEX case_number_trgm ON cases_case USING gin ((UPPER(number::text)) gin_trgm_ops)",
+            "CREATE INDEX case_number_trgm ON cases_case USING gin ((UPPER(number::text)) gin_trgm_ops) WITH (fastupdate = off)",
             "DROP INDEX IF EXISTS case_number_trgm",
         ),
     ]
