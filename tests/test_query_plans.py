@@ -38,9 +38,9 @@ LARGE = {
     "cases_scanjob",
 }
 SIZES = {
-    "vendors": 1000,
-    "products": 10000,
-    "versions": 20000,
+    "vendors": 2000,
+    "products": 20000,
+    "versions": 40000,
     "inspections": 20000,
     "cases": 20000,
     "findings": 100000,
