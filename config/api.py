@@ -354,9 +354,10 @@ def _has_file_field(result: dict, request_body: dict) -> bool:
 def document_common_errors(result, generator, **kwargs):
     """drf-spectacular postprocessing hook: the errors any operation may answer, whatever its view.
 
-    Every operation: 503 (database or file store unreachable, ``config.faults``). Every operation
-    with a body: 413 (over the body-size limit, checked before parsing) and 415 (a content type it
-    does not read). Every upload (a binary field): 507 (file store full). An operation that already
+    Every operation: 503 (database or file store unreachable, ``config.faults``). Every paginated
+    list: 400 (a cursor it did not give, a page too deep). Every operation with a body: 413 (over
+    the body-size limit, checked before parsing) and 415 (a content type it does not read). Every
+    upload (a binary field): 507 (file store full). An operation that already
     documents one of these keeps its own description.
     """
     for path, operations in result.get("paths", {}).items():
@@ -372,6 +373,12 @@ def document_common_errors(result, generator, **kwargs):
                     statuses.append(507)
             for code in statuses:
                 responses.setdefault(str(code), {"$ref": f"#/components/responses/{_COMMON_RESPONSES[code]}"})
+            if any(p.get("name") == Pagination.cursor_query_param for p in operation.get("parameters", [])):
+                # Every paginated list may answer 400 (`invalid_cursor`, `page_too_deep`).
+                responses.setdefault(
+                    "400",
+                    {"content": {"application/json": {"schema": _ERROR_REF}}, "description": _ERROR_TEXT[400]},
+                )
             operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
     shared = result.setdefault("components", {}).setdefault("responses", {})
     for code, name in _COMMON_RESPONSES.items():
