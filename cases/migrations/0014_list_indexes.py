@@ -12,7 +12,7 @@ from accounts.migration_operations import postgresql_only
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_i13_scan_job_redeliveries'),
+        ('cases', '0013_dashboard_figures'),
         ('products', '0005_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
