@@ -265,9 +265,11 @@ def login(port: int, username: str) -> str:
     return f"sessionid={sessionid}; csrftoken={csrf}"
 
 
-def deep_page(client: Client, path: str, timeout: float) -> str:
+def deep_page(client: Client, path: str, timeout: float, env: dict, username: str) -> str:
     """A page about 80% of the way down a list API, the way the API paginates: ``page=`` when the answer
-    has a count, else (a cursor) the ``next`` link followed up to 50 times."""
+    has an exact count within reach of ``page=``, a cursor to the row 80% down when the count is capped
+    (bench/deep_cursor.py: the cursor a client would hold there), else the ``next`` link followed up to
+    50 times."""
     session = requests.Session()
     answer = client.get(session, path, timeout)
     if answer.status_code != 200:
@@ -275,6 +277,14 @@ def deep_page(client: Client, path: str, timeout: float) -> str:
     body = answer.json()
     results = body.get("results") or []
     sep = "&" if "?" in path else "?"
+    if body.get("count_exact") is False:  # more rows than `page=` reaches: a cursor down there
+        found = subprocess.run(
+            [str(PYTHON), str(ROOT / "bench" / "deep_cursor.py"), path, username],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
+        )  # fmt: skip
+        if found.returncode == 0 and found.stdout.strip():
+            return found.stdout.strip().splitlines()[-1]
+        print(f"  deep cursor for {path} failed: {found.stderr.strip()[-300:]}", flush=True)
     if "count" in body and results:
         page = max(1, math.ceil(body["count"] * 0.8 / len(results)))
         return f"{path}{sep}page={page}"
@@ -479,7 +489,7 @@ def run_database(label: str, url: str, args, port: int, only: re.Pattern | None)
             if only and not only.search(endpoint.name):
                 continue
             if endpoint.path and endpoint.path.startswith("deep:"):
-                endpoint.path = deep_page(clients[endpoint.role], endpoint.path[5:], args.timeout)
+                endpoint.path = deep_page(clients[endpoint.role], endpoint.path[5:], args.timeout, env, endpoint.role)
             result = measure(clients[endpoint.role], endpoint, args)
             if "timeout" in result.statuses or "error" in result.statuses:
                 # The workers are still computing answers nobody waits for: start afresh (sessions
