@@ -172,9 +172,14 @@ class Notice(models.Model):
     @property
     def batch_label(self) -> str:
         """``（2025年第4批，总第49批）`` once numbered (NOTICE-FORMAT.md §1), else empty."""
-        if self.batch_number is None:
-            return ""
-        return f"（{self.year}年第{self.batch_number}批，总第{self.overall_number}批）"
+        return batch_label_of(self.year, self.batch_number, self.overall_number)
+
+
+def batch_label_of(year, batch_number, overall_number) -> str:
+    """``Notice.batch_label`` from the three numbers (for rows read without the model)."""
+    if batch_number is None:
+        return ""
+    return f"（{year}年第{batch_number}批，总第{overall_number}批）"
 
 
 class NoticeEntry(models.Model):

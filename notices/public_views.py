@@ -7,10 +7,7 @@ is the page body, never the surrounding page, so no CSRF token or user name is e
 the database does not answer, the last good copy of each page is served (``notices.outage``).
 """
 
-import csv
 import hashlib
-import io
-import json
 
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
@@ -28,7 +25,7 @@ from accounts.roles import PUBLIC
 from cases.models import ViolationType
 from config import limits
 
-from . import integrity, selectors
+from . import exports, integrity, selectors
 from .caching import register_cached, register_version
 from .forms import MAX_VERIFY_BYTES, RegisterSearchForm, VerifyForm
 from .outage import last_good_copy
@@ -36,25 +33,6 @@ from .serializers import verification_data
 
 PAGE_SIZE = 20
 FEED_SIZE = 50
-CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-OPEN_DATA_FIELDS = [
-    "id",
-    "notice_id",
-    "notice_kind",
-    "notice_title",
-    "notice_number",
-    "notice_version",
-    "notice_status",
-    "published_on",
-    "seq",
-    "name",
-    "developer",
-    "source",
-    "version",
-    "issues",
-    "issue_codes",
-]
 
 
 def _issue_choices(version: str) -> list[tuple[str, str]]:
@@ -186,60 +164,16 @@ def register_feed(request):
     return HttpResponse(content, content_type=content_type)
 
 
-def _open_data_rows():
-    for e in selectors.public_entries():
-        n = e.notice
-        yield {
-            "id": e.pk,
-            "notice_id": n.pk,
-            "notice_kind": n.kind,
-            "notice_title": n.title,
-            "notice_number": n.batch_label,
-            "notice_version": n.version,
-            "notice_status": n.status,
-            "published_on": n.published_on.isoformat() if n.published_on else "",
-            "seq": e.seq,
-            "name": e.name,
-            "developer": e.developer,
-            "source": e.source,
-            "version": e.version,
-            "issues": e.issues,
-            "issue_codes": e.issue_codes,
-        }
-
-
 @policy({"GET": PUBLIC})
-@last_good_copy
 def open_data_json(request):
-    def build() -> bytes:
-        return json.dumps({"fields": OPEN_DATA_FIELDS, "entries": list(_open_data_rows())}, ensure_ascii=False).encode()
-
-    response = HttpResponse(register_cached("json", [], build), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="notice-entries.json"'
-    return response
-
-
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_DANGEROUS) else text
+    """Every row of every issued public notice as JSON, streamed (``notices.exports``)."""
+    return exports.open_data_response(request, exports.JSON)
 
 
 @policy({"GET": PUBLIC})
-@last_good_copy
 def open_data_csv(request):
-    def build() -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(OPEN_DATA_FIELDS)
-        for row in _open_data_rows():
-            writer.writerow([csv_safe(row[f]) for f in OPEN_DATA_FIELDS])
-        # The BOM lets spreadsheet programs in Chinese locales read UTF-8.
-        return out.getvalue().encode("utf-8-sig")
-
-    response = HttpResponse(register_cached("csv", [], build), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="notice-entries.csv"'
-    return response
+    """The same rows as CSV (UTF-8 with a BOM, formula-guarded cells), streamed."""
+    return exports.open_data_response(request, exports.CSV)
 
 
 def _verify_limit() -> int:

@@ -193,6 +193,33 @@ def public_entries() -> QuerySet[NoticeEntry]:
     )
 
 
+ENTRY_ROW_FIELDS = (
+    "pk",
+    "notice_id",
+    "notice__kind",
+    "notice__title",
+    "notice__year",
+    "notice__batch_number",
+    "notice__overall_number",
+    "notice__version",
+    "notice__status",
+    "notice__published_on",
+    "seq",
+    "name",
+    "developer",
+    "source",
+    "version",
+    "issues",
+    "issue_codes",
+)
+
+
+def public_entry_rows() -> QuerySet:
+    """``public_entries`` as plain tuples of ``ENTRY_ROW_FIELDS`` (no model per row), for the
+    streamed open data (``notices.exports``)."""
+    return public_entries().values_list(*ENTRY_ROW_FIELDS)
+
+
 # ---------------------------------------------------------------- verification
 
 
