@@ -15,10 +15,8 @@ Every answer carries an ETag and Last-Modified taken from the register's version
 transaction: a client polls with ``If-None-Match`` / ``If-Modified-Since`` and gets ``304`` until then.
 """
 
-import csv
 import datetime
 import hashlib
-import io
 import json
 import logging
 import os
@@ -28,10 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+
+from config import streaming
 
 from . import selectors
 from .caching import register_version
@@ -39,8 +39,8 @@ from .models import batch_label_of
 
 logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 2000  # rows per database fetch and per chunk written to the client
-CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_ROWS = streaming.CHUNK_ROWS
+csv_safe = streaming.csv_safe
 CACHE_CONTROL = "public, no-cache"  # a client may keep a copy but revalidates it (cheap: 304)
 
 OPEN_DATA_FIELDS = [
@@ -72,12 +72,6 @@ class Format:
 
 JSON = Format("json", "json", "application/json; charset=utf-8", 'inline; filename="notice-entries.json"')
 CSV = Format("csv", "csv", "text/csv; charset=utf-8", 'attachment; filename="notice-entries.csv"')
-
-
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_DANGEROUS) else text
 
 
 # ---------------------------------------------------------------- rows
@@ -123,16 +117,6 @@ def open_data_rows() -> Iterator[dict]:
         }
 
 
-def _in_transaction(rows: Iterator[dict]) -> Iterator[dict]:
-    """Read inside a transaction: a named cursor outside one is declared ``WITH HOLD`` and the
-    server materialises the whole result before the first row."""
-    if connection.in_atomic_block:
-        yield from rows
-        return
-    with transaction.atomic():
-        yield from rows
-
-
 def json_chunks(rows: Iterator[dict]) -> Iterator[bytes]:
     """``{"fields": [...], "entries": [...]}``, byte for byte what ``json.dumps`` of the whole
     object gives, written a chunk of rows at a time."""
@@ -151,24 +135,10 @@ def json_chunks(rows: Iterator[dict]) -> Iterator[bytes]:
 
 
 def csv_chunks(rows: Iterator[dict]) -> Iterator[bytes]:
-    """The header and the rows, formula-guarded, after a BOM (spreadsheet programs in Chinese
-    locales then read UTF-8)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(OPEN_DATA_FIELDS)
-    yield out.getvalue().encode("utf-8-sig")
-    out.seek(0)
-    out.truncate()
-    count = 0
-    for row in rows:
-        writer.writerow([csv_safe(row[f]) for f in OPEN_DATA_FIELDS])
-        count += 1
-        if count >= CHUNK_ROWS:
-            yield out.getvalue().encode()
-            out.seek(0)
-            out.truncate()
-            count = 0
-    yield out.getvalue().encode()
+    """The header and the rows, formula-guarded, after a BOM (``config.streaming.csv_chunks``)."""
+    return streaming.csv_chunks(
+        OPEN_DATA_FIELDS, ([row[f] for f in OPEN_DATA_FIELDS] for row in rows), chunk_rows=CHUNK_ROWS
+    )
 
 
 WRITERS = {"json": json_chunks, "csv": csv_chunks}
@@ -285,18 +255,8 @@ def open_data_response(request, fmt: Format) -> HttpResponse:
         return _headers(FileResponse(kept.open("rb")), fmt, etag, last_modified)
     except OSError:
         pass
-    rows = _in_transaction(open_data_rows())
     # The first row is read here, in the view: a database that does not answer fails the request
     # (503, or the kept copy) instead of a 200 cut short.
-    first = next(rows, None)
-    rows = _prepend(first, rows) if first is not None else iter(())
+    rows = streaming.first_then(streaming.in_transaction(open_data_rows()))
     chunks = _kept(WRITERS[fmt.name](rows), fmt, version)
     return _headers(StreamingHttpResponse(chunks), fmt, etag, last_modified)
-
-
-def _prepend(first, rest: Iterator) -> Iterator:
-    try:
-        yield first
-        yield from rest
-    finally:
-        rest.close()
