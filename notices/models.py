@@ -139,7 +139,13 @@ class Notice(models.Model):
         ordering = ["-published_at", "-created_at", "-id"]
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
-        indexes = [models.Index(fields=["status", "kind", "published_at"])]
+        indexes = [
+            models.Index(fields=["status", "kind", "published_at"]),
+            # The register's order (newest first, read backwards) and the open data's (oldest first).
+            models.Index(fields=["published_at", "id"], name="notice_published_at_id"),
+            # The regulators' list, newest draft first.
+            models.Index(fields=["created_at", "id"], name="notice_created_at_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["series", "year", "batch_number", "version"],

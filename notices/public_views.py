@@ -10,7 +10,6 @@ the database does not answer, the last good copy of each page is served (``notic
 import hashlib
 
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -32,6 +31,7 @@ from .outage import last_good_copy
 from .serializers import verification_data
 
 PAGE_SIZE = 20
+TEXT_FIELDS = ("q", "vendor", "product")
 FEED_SIZE = 50
 
 
@@ -58,15 +58,27 @@ def register_list(request):
     version = register_version()
     form = _search_form(request, version)
     filters = form.cleaned_data if form.is_valid() else {}
-    page_number = filters.get("page") or 1
+    search = {k: v for k, v in filters.items() if k not in ("before", "after")}
 
     def build() -> str:
-        paginator = Paginator(selectors.public_notice_list(filters=filters), PAGE_SIZE)
-        page = paginator.get_page(page_number)
+        page = selectors.public_notice_page(
+            filters=search, before=filters.get("before"), after=filters.get("after"), size=PAGE_SIZE
+        )
+        total = register_cached(
+            "total", sorted(search.items()), lambda: selectors.public_notice_total(filters=search), version=version
+        )
         query = request.GET.copy()
-        query.pop("page", None)
+        for key in ("before", "after", "page"):
+            query.pop(key, None)
         return render_to_string(
-            "notices/public/_list_body.html", {"page": page, "query": query.urlencode(), "filters": filters}
+            "notices/public/_list_body.html",
+            {
+                "page": page,
+                "total": total,
+                "query": query.urlencode(),
+                "filters": filters,
+                "short_query": any(0 < len(search.get(k) or "") < selectors.SHORT_QUERY for k in TEXT_FIELDS),
+            },
         )
 
     body = register_cached("list", sorted(filters.items(), key=lambda kv: kv[0]), build, version=version)

@@ -5,9 +5,11 @@ rectify go to one vendor and are never public; drafts and unpublished versions d
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.errors import NotFound
@@ -142,8 +144,30 @@ def public_register_stamp() -> str:
     return f"{row['count']}.{row['superseded']}.{latest}"
 
 
+SHORT_QUERY = 3  # a trigram needs three characters: shorter text is matched as a prefix
+COUNT_CAP = 1000  # a search's total is exact up to this many notices, else "more than"
+
+
+def _text(field: str, text: str) -> Q:
+    """Substring match for 3 characters or more (trigram GIN index on PostgreSQL); a name that
+    starts with the text for 1–2 characters, which a trigram cannot serve (pattern btree index)."""
+    if len(text) >= SHORT_QUERY:
+        return Q(**{f"{field}__icontains": text})
+    return Q(**{f"{field}__startswith": text})
+
+
+def _entry_count():
+    """The number of rows of the notice, counted for the rows shown only (not a join over all)."""
+    rows = NoticeEntry.objects.filter(notice=OuterRef("pk")).order_by().values("notice").annotate(n=Count("*"))
+    return Coalesce(Subquery(rows.values("n")), 0)
+
+
 def public_notice_list(*, filters: dict | None = None) -> QuerySet[Notice]:
-    """Issued public notices, newest first, searchable by vendor, product, issue type, year and kind."""
+    """Issued public notices, newest first, searchable by vendor, product, issue type, year and kind.
+
+    Every filter is served by an index (migration 0006): text by the trigram indexes (``_text``),
+    the issue code by the trigram index on ``issue_codes``, the order by ``(published_at, id)``.
+    """
     filters = filters or {}
     qs = _public_base().select_related("superseded_by")
     if filters.get("kind") in PUBLIC_KINDS:
@@ -152,25 +176,91 @@ def public_notice_list(*, filters: dict | None = None) -> QuerySet[Notice]:
         qs = qs.filter(year=filters["year"])
     if filters.get("q"):
         q = filters["q"]
-        qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(pk__in=NoticeEntry.objects.filter(Q(name__icontains=q) | Q(developer__icontains=q)).values("notice_id"))
-        )
+        matches = Q(pk__in=NoticeEntry.objects.filter(_text("name", q) | _text("developer", q)).values("notice_id"))
+        if len(q) >= SHORT_QUERY:  # titles are searched only by substring (they all start alike)
+            matches |= Q(title__icontains=q)
+        qs = qs.filter(matches)
     if filters.get("vendor"):
-        qs = qs.filter(pk__in=NoticeEntry.objects.filter(developer__icontains=filters["vendor"]).values("notice_id"))
+        qs = qs.filter(pk__in=NoticeEntry.objects.filter(_text("developer", filters["vendor"])).values("notice_id"))
     if filters.get("product"):
-        qs = qs.filter(pk__in=NoticeEntry.objects.filter(name__icontains=filters["product"]).values("notice_id"))
+        qs = qs.filter(pk__in=NoticeEntry.objects.filter(_text("name", filters["product"])).values("notice_id"))
     if filters.get("issue"):
-        code = filters["issue"]
-        qs = qs.filter(
-            pk__in=NoticeEntry.objects.filter(
-                Q(issue_codes=code)
-                | Q(issue_codes__startswith=f"{code};")
-                | Q(issue_codes__endswith=f";{code}")
-                | Q(issue_codes__contains=f";{code};")
-            ).values("notice_id")
-        )
-    return qs.annotate(entry_count=Count("entries")).order_by("-published_at", "-id")
+        code = re.escape(filters["issue"])
+        rows = NoticeEntry.objects.filter(issue_codes__regex=f"(^|;){code}(;|$)").values("notice_id")
+        qs = qs.filter(pk__in=rows)
+    return qs.annotate(entry_count=_entry_count()).order_by("-published_at", "-id")
+
+
+def is_search(filters: dict) -> bool:
+    """Whether the filters search the rows' text (their total is then capped, ``public_notice_total``)."""
+    return any(filters.get(k) for k in ("q", "vendor", "product", "issue"))
+
+
+@dataclass(frozen=True)
+class Total:
+    count: int
+    exact: bool  # False: more than ``count`` match
+
+
+def public_notice_total(*, filters: dict) -> Total:
+    """How many notices match: exact without a text search (an index-only count of at most the
+    register's notices); with one, exact up to ``COUNT_CAP``, else "more than ``COUNT_CAP``"."""
+    qs = public_notice_list(filters=filters).order_by().values("pk")
+    if not is_search(filters):
+        return Total(qs.count(), True)
+    count = qs[: COUNT_CAP + 1].count()
+    return Total(min(count, COUNT_CAP), count <= COUNT_CAP)
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    notices: list
+    newer: str | None  # the ``after`` token of the page before (newer notices), if any
+    older: str | None  # the ``before`` token of the page after (older notices), if any
+
+
+def notice_token(notice: Notice) -> str:
+    """A position in the register's order: microseconds since the epoch and the id."""
+    return f"{int(notice.published_at.timestamp() * 1_000_000)}-{notice.pk}"
+
+
+def _parse_token(token: str | None):
+    if not token:
+        return None
+    micros, _sep, pk = token.partition("-")
+    if not (micros.isdigit() and pk.isdigit() and len(micros) <= 20 and len(pk) <= 19):
+        return None
+    try:
+        when = datetime.datetime.fromtimestamp(int(micros) / 1_000_000, tz=datetime.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return when.replace(microsecond=int(micros) % 1_000_000), int(pk)
+
+
+def public_notice_page(*, filters: dict, before: str | None = None, after: str | None = None, size: int = 20):
+    """One page of the register by keyset (``before``: older than that notice; ``after``: newer):
+    an index range scan from the position, so a deep page costs what the first does."""
+    qs = public_notice_list(filters=filters)
+    older_than, newer_than = _parse_token(before), _parse_token(after)
+    if newer_than is not None:
+        when, pk = newer_than
+        qs = qs.filter(published_at__gte=when).exclude(published_at=when, pk__lte=pk).order_by("published_at", "id")
+        rows = list(qs[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size][::-1]
+        return RegisterPage(rows, notice_token(rows[0]) if more and rows else None, _older(rows))
+    if older_than is not None:
+        when, pk = older_than
+        qs = qs.filter(published_at__lte=when).exclude(published_at=when, pk__gte=pk)
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    newer = notice_token(rows[0]) if older_than is not None and rows else None
+    return RegisterPage(rows, newer, notice_token(rows[-1]) if more else None)
+
+
+def _older(rows) -> str | None:
+    return notice_token(rows[-1]) if rows else None
 
 
 def public_years() -> list[int]:
