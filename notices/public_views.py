@@ -31,6 +31,7 @@ from .outage import last_good_copy
 from .serializers import verification_data
 
 PAGE_SIZE = 20
+ROWS_PER_PAGE = 500  # rows of one notice shown on its page at a time
 TEXT_FIELDS = ("q", "vendor", "product")
 FEED_SIZE = 50
 
@@ -89,12 +90,20 @@ def register_list(request):
 @last_good_copy
 def register_detail(request, pk: int):
     notice = _public_or_404(pk)
+    start = request.GET.get("from", "")
+    start = int(start) if start.isdigit() and len(start) <= 9 else 0
 
     def build() -> str:
-        entries = list(notice.entries.order_by("position"))
-        return render_to_string("notices/public/_detail_body.html", {"notice": notice, "entries": entries})
+        # At most ROWS_PER_PAGE rows, by keyset on the row's position: a notice of any length
+        # renders in bounded time and memory.
+        entries = list(notice.entries.filter(position__gt=start).order_by("position")[: ROWS_PER_PAGE + 1])
+        next_from = entries[ROWS_PER_PAGE - 1].position if len(entries) > ROWS_PER_PAGE else None
+        return render_to_string(
+            "notices/public/_detail_body.html",
+            {"notice": notice, "entries": entries[:ROWS_PER_PAGE], "next_from": next_from, "start": start},
+        )
 
-    body = register_cached("detail", [pk], build)
+    body = register_cached("detail", [pk, start], build)
     return render(request, "notices/public/detail.html", {"notice": notice, "body": body})
 
 
