@@ -1,5 +1,5 @@
 """Writing large answers piece by piece: CSV with formula-guarded cells, and reads through a
-server-side cursor (ARCHITECTURE.md, "Streaming exports"). Used by the public register's open data
+server-side cursor (ARCHITECTURE.md §7, "Streaming exports"). Used by the public register's open data
 (``notices.exports``) and the case list export (``cases.exports``).
 """
 

@@ -1,6 +1,6 @@
 """Open data of the public register, streamed: every row of every issued public notice as JSON or CSV.
 
-Memory stays constant whatever the register's size (ARCHITECTURE.md §"Streaming exports"):
+Memory stays constant whatever the register's size (ARCHITECTURE.md §7, "Streaming exports"):
 
 - rows are read through a server-side cursor (``QuerySet.iterator`` on PostgreSQL declares a named
   cursor, inside a transaction so that it is not materialised ``WITH HOLD``) as plain tuples, and
