@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -40,7 +41,7 @@ def main() -> int:
 
     from accounts.models import User
     from accounts.roles import NOTICE_DRAFT, has_perm
-    from notices.models import Notice
+    from notices.models import Notice, NoticeEntry
 
     public = Notice.objects.filter(kind__in=("naming", "removal"), status__in=("published", "superseded"))
     ordered = list(public.order_by("-published_at", "-id").values_list("pk", "published_at")[7999:8000])
@@ -49,16 +50,22 @@ def main() -> int:
         pk, when = ordered[0]
         deep = f"page=401&before={int(when.timestamp() * 1_000_000)}-{pk}"
     some = public.order_by("-published_at").values_list("pk", flat=True).first()
+    # A rare name and developer, taken from a row in the middle of the register (whatever the seed).
+    middle = NoticeEntry.objects.order_by("pk").values_list("name", "developer")[
+        NoticeEntry.objects.count() // 2 : NoticeEntry.objects.count() // 2 + 1
+    ]
+    rare_name, rare_developer = middle[0] if middle else ("无此名称", "无此公司")
+    year = public.order_by("year").values_list("year", flat=True).first() or 2025
     addresses = [
         "/register/",
         f"/register/?{deep}",
-        "/register/?q=天气",
-        "/register/?q=示例网络科技",
-        "/register/?q=应用4321-7",
-        "/register/?vendor=有限公司12345",
-        "/register/?product=视频",
+        "/register/?q=天气",  # two characters: a prefix
+        "/register/?q=有限公司",  # in nearly every row
+        f"/register/?q={quote(rare_name)}",
+        f"/register/?vendor={quote(rare_developer)}",
+        "/register/?product=新闻",
         "/register/?issue=PI-03",
-        "/register/?year=2021&kind=removal",
+        f"/register/?year={year + 1}&kind=removal",
         f"/register/{some}/",
         "/register/feed/",
         "/notices/",

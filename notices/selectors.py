@@ -89,10 +89,11 @@ def notice_queryset_for(*, actor) -> QuerySet[Notice]:
 
 def notice_list(*, actor, filters: dict | None = None, counted: bool = True) -> QuerySet[Notice]:
     """Every notice, newest draft first. ``counted=False`` leaves out the row count, for a caller
-    that pages with an offset: the count would be computed for every skipped row too; it then
-    calls ``with_entry_counts`` on its page."""
+    that pages with an offset (the count would be computed for every skipped row): it pages the
+    ids, then reads its page with ``notices_in_order``."""
     filters = filters or {}
-    qs = notice_queryset_for(actor=actor)
+    # Only what a list shows is joined (fewer joins: a plan in a fraction of the time).
+    qs = notice_queryset_for(actor=actor).select_related(None).select_related("vendor", "drafted_by", "approved_by")
     if counted:
         qs = qs.annotate(entry_count=_entry_count())
     # A value that is not a choice filters nothing (it never reaches the database: a NUL byte would).
@@ -101,6 +102,13 @@ def notice_list(*, actor, filters: dict | None = None, counted: bool = True) -> 
     if filters.get("kind") in NoticeKind.values:
         qs = qs.filter(kind=filters["kind"])
     return qs.order_by("-created_at", "-id")
+
+
+def notices_in_order(ids: list[int], *, actor) -> list[Notice]:
+    """The notices of ``ids`` (one page of ``notice_list(...).values_list("pk")``) in that order,
+    with what the list shows and their row counts: the offset is paid on the index alone."""
+    rows = notice_list(actor=actor, counted=False).filter(pk__in=list(ids)).in_bulk()
+    return with_entry_counts([rows[pk] for pk in ids if pk in rows])
 
 
 def with_entry_counts(notices) -> list[Notice]:
@@ -174,7 +182,7 @@ def public_register_stamp() -> str:
 
 
 SHORT_QUERY = 3  # a trigram needs three characters: shorter text is matched as a prefix
-COUNT_CAP = 1000  # a search's total is exact up to this many notices, else "more than"
+COUNT_CAP = 200  # a search's total is exact up to this many notices, else "more than"
 
 
 def _text(field: str, text: str) -> Q:
