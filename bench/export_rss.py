@@ -8,7 +8,8 @@ Target: peak RSS of the serving process <= 150 MB whatever the number of entries
 
 Without ``--database`` it creates a database of its own (``rectify_export_bench``, migrated like the
 test runner does), seeds it by SQL with ``--notices`` issued public notices holding ``--entries``
-rows in all, and drops it at the end; with ``--database`` it only reads that database.
+rows in all, and drops it at the end; with ``--database`` it only reads that database (but for one
+session row when the case export is measured: ``--formats cases``).
 
 For each format (JSON, CSV) and each path (``cold``: the first download of a register version,
 streamed from the database through a server-side cursor; ``warm``: the next one, served from the
@@ -37,7 +38,11 @@ BENCH_DB = "rectify_export_bench"
 TARGET_RSS_MB = 150
 DOWNLOAD_TIMEOUT = 600
 START_TIMEOUT = 60
-PATHS = {"json": "/register/open-data/entries.json", "csv": "/register/open-data/entries.csv"}
+PATHS = {
+    "json": "/register/open-data/entries.json",
+    "csv": "/register/open-data/entries.csv",
+    "cases": "/cases/export.csv",  # the regulators' case list export (signed in; no kept file)
+}
 
 SEED_SQL = """
 INSERT INTO notices_notice (
@@ -99,6 +104,25 @@ def seed(notices: int, entries: int) -> None:
         cursor.execute("ANALYZE notices_notice; ANALYZE notices_noticeentry")
 
 
+def _regulator_session() -> str:
+    """A session of a regulator who may view cases (one row in django_session: the only write)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from accounts.models import User
+    from accounts.roles import CASE_VIEW, has_perm
+
+    user = next(u for u in User.objects.filter(is_active=True) if has_perm(u, CASE_VIEW))
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return store.session_key
+
+
 def _kb(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
@@ -116,9 +140,14 @@ def _worker(master: int) -> int:
     raise RuntimeError("gunicorn started no worker")
 
 
+COOKIES: dict[str, str] = {}
+
+
 def _get(port: int, path: str, timeout: float = DOWNLOAD_TIMEOUT, headers: dict | None = None):
+    cookie = "; ".join(f"{k}={v}" for k, v in COOKIES.items())
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", headers={"X-Forwarded-Proto": "https", **(headers or {})}
+        f"http://127.0.0.1:{port}{path}",
+        headers={"X-Forwarded-Proto": "https", **({"Cookie": cookie} if cookie else {}), **(headers or {})},
     )
     return urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 (loopback only)
 
@@ -193,7 +222,7 @@ def main() -> int:
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose code gunicorn serves")
     parser.add_argument("--port", type=int, default=8400)
     parser.add_argument("--keep", action="store_true", help=f"keep the seeded {BENCH_DB} for later --database runs")
-    parser.add_argument("--formats", nargs="+", choices=sorted(PATHS), default=["json", "csv"])
+    parser.add_argument("--formats", nargs="+", choices=sorted(PATHS), default=["json", "csv", "cases"])
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
@@ -223,6 +252,8 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             pg_version = cursor.fetchone()[0]
+        if "cases" in args.formats:
+            COOKIES[settings.SESSION_COOKIE_NAME] = _regulator_session()
         connection.close()
         export_dir = work / "exports"
         env = {
@@ -240,7 +271,7 @@ def main() -> int:
         results.update(machine=machine, code=str(args.code), database=name)
         print(f"machine: {machine}; code: {args.code}")
         for fmt in args.formats:
-            for cold in (True, False):
+            for cold in (True, False) if fmt != "cases" else (True,):
                 run = measure(fmt, env=env, code=args.code, port=args.port, export_dir=export_dir, cold=cold)
                 results["runs"].append(run)
                 print(

@@ -127,3 +127,23 @@ def test_a_stream_cut_short_leaves_no_file(settings, db):
     assert not list(settings.REGISTER_EXPORT_DIR.iterdir())
     assert b"".join(exports._kept(chunks(), exports.JSON, "1.0.-")) == b"{}"
     assert [p.read_bytes() for p in settings.REGISTER_EXPORT_DIR.iterdir()] == [b"{}"]
+
+
+def test_with_the_database_down_a_fresh_process_serves_the_last_complete_file(client, published, monkeypatch):
+    from django.db import OperationalError
+    from django.db.backends.utils import CursorWrapper
+
+    from notices import caching
+
+    body = client.get(CSV_URL).getvalue()
+    monkeypatch.setitem(caching._last_seen, "version", "")  # a process that never read the version
+
+    def refuse(self, *args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(CursorWrapper, "execute", refuse)
+    copy = client.get(CSV_URL)
+    assert copy.status_code == 200 and copy["X-Register-Copy"] == "stale"
+    assert copy.getvalue() == body and "ETag" not in copy
+    never = client.get(JSON_URL)  # never downloaded: no copy to serve
+    assert never.status_code == 503
