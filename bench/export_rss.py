@@ -117,7 +117,7 @@ def _regulator_session() -> str:
     user = next(u for u in User.objects.filter(is_active=True) if has_perm(u, CASE_VIEW))
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
     return store.session_key
@@ -161,7 +161,7 @@ def measure(fmt: str, *, env: dict, code: Path, port: int, export_dir: Path, col
         cwd=code,
         env={**env, "PYTHONPATH": str(code)},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=open(Path(tempfile.gettempdir()) / "rectify-export-bench-gunicorn.log", "ab"),  # noqa: SIM115
     )
     try:
         worker = _worker(server.pid)
@@ -187,11 +187,13 @@ def measure(fmt: str, *, env: dict, code: Path, port: int, export_dir: Path, col
         seconds = time.perf_counter() - started
         peak = _kb(worker, "VmHWM")
         poll = time.perf_counter()
-        try:
-            _get(port, PATHS[fmt], timeout=30, headers={"If-None-Match": etag or ""}).read()
-            poll_status = 200
-        except urllib.error.HTTPError as exc:
-            poll_status = exc.code
+        poll_status = None  # the case export has no ETag: nothing to poll with
+        if etag:
+            try:
+                _get(port, PATHS[fmt], timeout=30, headers={"If-None-Match": etag}).read()
+                poll_status = 200
+            except urllib.error.HTTPError as exc:
+                poll_status = exc.code
         poll_ms = (time.perf_counter() - poll) * 1000
         return {
             "format": fmt,
@@ -239,6 +241,8 @@ def main() -> int:
     old = None
     if args.database:
         name = args.database
+        connection.close()
+        connection.settings_dict["NAME"] = name
     else:
         connection.settings_dict["TEST"]["NAME"] = name = BENCH_DB
         old = setup_databases(verbosity=0, interactive=False)
@@ -260,7 +264,7 @@ def main() -> int:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DATABASE_URL": _database_url(settings.DATABASES["default"], name),
-            "SECRET_KEY": "bench-only-not-a-secret",
+            "SECRET_KEY": settings.SECRET_KEY,  # the session made here must read there
             "ALLOWED_HOSTS": "127.0.0.1",
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             "MEDIA_ROOT": str(work / "media"),
