@@ -200,7 +200,7 @@ def _rows_where(condition: Q) -> Exists:
 def public_notice_list(*, filters: dict | None = None) -> QuerySet[Notice]:
     """Issued public notices, newest first, searchable by vendor, product, issue type, year and kind.
 
-    Every filter is served by an index (migration 0006): text by the trigram indexes (``_text``),
+    Every filter is served by an index (migration 0007): text by the trigram indexes (``_text``),
     the issue code by the trigram index on ``issue_codes``, the order by ``(published_at, id)``.
     """
     filters = filters or {}
@@ -358,7 +358,8 @@ class Verification:
 
 
 def notice_verify(*, sha256: str) -> Verification | None:
-    """Say whether a file with this SHA-256 is an issued notice, and which version.
+    """Say whether a file with this SHA-256 (or a notice with this printed content fingerprint) is
+    an issued notice, and which version.
 
     Orders are included: whoever holds the PDF already knows what it says, and the hash is not
     guessable, so answering reveals nothing; the answer gives no link to an order's content.
@@ -366,7 +367,12 @@ def notice_verify(*, sha256: str) -> Verification | None:
     sha256 = (sha256 or "").strip().lower()
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         return None
-    notice = Notice.objects.filter(status__in=ISSUED, pdf_sha256=sha256).select_related("superseded_by").first()
+    # The hash of the file, or the content fingerprint printed on it (rendering.fingerprint).
+    notice = (
+        Notice.objects.filter(Q(pdf_sha256=sha256) | Q(content_sha256=sha256), status__in=ISSUED)
+        .select_related("superseded_by")
+        .first()
+    )
     if notice is None:
         return None
     current = notice

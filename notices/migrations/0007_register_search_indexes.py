@@ -34,7 +34,7 @@ DROP INDEX IF EXISTS notice_entry_name_trgm;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notices", "0005_i13_refuse_truncate")]
+    dependencies = [("notices", "0006_order_served_content")]
 
     operations = [
         migrations.AddIndex(
