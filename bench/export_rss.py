@@ -48,7 +48,7 @@ SEED_SQL = """
 INSERT INTO notices_notice (
     kind, series, status, title, authority, addressee, opening, closing, attachment_title, signature,
     tested, how_to_answer, version, year, batch_number, overall_number, doc_number, published_on,
-    published_at, pdf, pdf_sha256, pdf_size, access_code_hash, created_at, drafted_by_id)
+    published_at, pdf, pdf_sha256, content_sha256, pdf_size, access_code_hash, created_at, drafted_by_id)
 SELECT
     CASE WHEN g % 5 = 0 THEN 'removal' ELSE 'naming' END,
     CASE WHEN g % 5 = 0 THEN 'removal' WHEN g % 3 = 0 THEN 'terminal' ELSE 'app' END,
@@ -56,7 +56,7 @@ SELECT
     CASE WHEN g % 5 = 0 THEN '关于下架侵害用户权益APP的通报' ELSE '关于侵害用户权益行为的APP（SDK）通报' END,
     '工业和信息化部信息通信管理局', '', '近期，我局组织第三方检测机构对群众关注的APP进行检查。',
     '上述APP应在规定时间内完成整改。', '存在问题的APP名单', '工业和信息化部信息通信管理局', '', '',
-    1, EXTRACT(YEAR FROM t)::int, g, g, '', t::date, t, '', md5(g::text) || md5((g + 1)::text), 1000, '',
+    1, EXTRACT(YEAR FROM t)::int, g, g, '', t::date, t, '', md5(g::text) || md5((g + 1)::text), '', 1000, '',
     t, %(user)s
 FROM (SELECT g, timestamptz '2019-01-01 10:00+08' + g * interval '5 hours' AS t
       FROM generate_series(1, %(notices)s) AS g) AS s;

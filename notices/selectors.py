@@ -193,8 +193,19 @@ def _text(field: str, text: str) -> Q:
     return Q(**{f"{field}__startswith": text})
 
 
-def _rows_where(condition: Q) -> Exists:
-    return Exists(NoticeEntry.objects.filter(condition, notice=OuterRef("pk")))
+def entry_conditions(filters: dict) -> list[Q]:
+    """The conditions on a notice's rows that the text filters set (one per filter given)."""
+    conditions = []
+    if filters.get("q"):
+        conditions.append(_text("name", filters["q"]) | _text("developer", filters["q"]))
+    if filters.get("vendor"):
+        conditions.append(_text("developer", filters["vendor"]))
+    if filters.get("product"):
+        conditions.append(_text("name", filters["product"]))
+    if filters.get("issue"):
+        code = re.escape(filters["issue"])
+        conditions.append(Q(issue_codes__regex=f"(^|;){code}(;|$)"))
+    return conditions
 
 
 def public_notice_list(*, filters: dict | None = None) -> QuerySet[Notice]:
@@ -212,16 +223,8 @@ def public_notice_list(*, filters: dict | None = None) -> QuerySet[Notice]:
     # Each text filter is a semi-join on the rows (EXISTS): PostgreSQL walks the notices newest
     # first and stops at a page when a term is common, or collects the few matching rows from
     # the trigram index when it is rare. Titles are not searched: every notice has one of a few.
-    if filters.get("q"):
-        q = filters["q"]
-        qs = qs.filter(_rows_where(_text("name", q) | _text("developer", q)))
-    if filters.get("vendor"):
-        qs = qs.filter(_rows_where(_text("developer", filters["vendor"])))
-    if filters.get("product"):
-        qs = qs.filter(_rows_where(_text("name", filters["product"])))
-    if filters.get("issue"):
-        code = re.escape(filters["issue"])
-        qs = qs.filter(_rows_where(Q(issue_codes__regex=f"(^|;){code}(;|$)")))
+    for condition in entry_conditions(filters):
+        qs = qs.filter(Exists(NoticeEntry.objects.filter(condition, notice=OuterRef("pk"))))
     return qs.annotate(entry_count=_entry_count()).order_by("-published_at", "-id")
 
 
