@@ -104,6 +104,20 @@ def notice_list(*, actor, filters: dict | None = None, counted: bool = True) -> 
     return qs.order_by("-created_at", "-id")
 
 
+def notice_page(*, actor, filters: dict, before: str | None = None, size: int = 50):
+    """One page of ``notice_list`` by keyset (``before``: older than that notice, a token of its
+    ``created_at`` and id): an index range scan from the position. Returns (notices, older token)."""
+    qs = notice_list(actor=actor, filters=filters)
+    position = _parse_token(before)
+    if position is not None:
+        when, pk = position
+        qs = qs.filter(created_at__lte=when).exclude(created_at=when, pk__gte=pk)
+    rows = list(qs[: size + 1])
+    older = rows[size - 1] if len(rows) > size else None
+    token = f"{int(older.created_at.timestamp() * 1_000_000)}-{older.pk}" if older else None
+    return rows[:size], token
+
+
 def notices_in_order(ids: list[int], *, actor) -> list[Notice]:
     """The notices of ``ids`` (one page of ``notice_list(...).values_list("pk")``) in that order,
     with what the list shows and their row counts: the offset is paid on the index alone."""

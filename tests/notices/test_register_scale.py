@@ -103,3 +103,25 @@ def test_the_list_page_s_queries_do_not_grow_with_the_register(
     with django_assert_num_queries(5):
         html = client.get("/register/", {"q": "晴空"}).content.decode()
     assert f"/register/{published.pk}/" in html
+
+
+def test_the_regulators_list_pages_by_keyset(client, inspector, monkeypatch, django_assert_num_queries):
+    from notices import services, views
+    from notices.models import NoticeKind
+
+    drafts = [
+        services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[make_case().pk]) for _ in range(3)
+    ]
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client.force_login(inspector)
+    client.get("/notices/")
+    # session, user, the page (its row counts in the same query): not one per notice.
+    with django_assert_num_queries(3):
+        first = client.get("/notices/", {"kind": "naming"}).content.decode()
+    shown = [int(pk) for pk in re.findall(r'href="/notices/(\d+)/"', first)]
+    assert shown == [drafts[2].pk, drafts[1].pk]
+    older = re.search(r'href="\?kind=naming&amp;before=([\d-]+)"', first).group(1)
+    second = client.get("/notices/", {"kind": "naming", "before": older}).content.decode()
+    assert [int(pk) for pk in re.findall(r'href="/notices/(\d+)/"', second)] == [drafts[0].pk]
+    assert 'rel="next"' not in second
+    assert client.get("/notices/", {"before": "x-1"}).status_code == 200
