@@ -379,6 +379,14 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         constraints = [models.UniqueConstraint(fields=["inspection", "fingerprint"], name="finding_unique_fingerprint")]
+        # The home page counts and lists the findings that wait: candidates to decide, confirmed ones
+        # without a case (cases.home.selectors); a million findings are never scanned for them.
+        indexes = [
+            models.Index(fields=["id"], condition=Q(status="candidate"), name="home_candidate_finding"),
+            models.Index(
+                fields=["id"], condition=Q(status="confirmed", case__isnull=True), name="home_openable_finding"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -451,6 +459,10 @@ class VendorResponse(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("vendor response")
         verbose_name_plural = _("vendor responses")
+        # The home page lists what waits for a decision, oldest first (cases.home.selectors).
+        indexes = [
+            models.Index(fields=["created_at", "id"], condition=Q(status="pending"), name="home_pending_response")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
@@ -462,6 +474,8 @@ class ExtensionRequest(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extension_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("reason"))
+    # The date the vendor asks for (requests made before it was asked have none).
+    requested_deadline = models.DateField(_("requested new deadline"), null=True, blank=True)
     status = models.CharField(max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
     new_deadline = models.DateField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -473,6 +487,10 @@ class ExtensionRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The home page lists what waits for a decision, oldest first (cases.home.selectors).
+        indexes = [
+            models.Index(fields=["created_at", "id"], condition=Q(status="pending"), name="home_pending_extension")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
