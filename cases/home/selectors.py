@@ -1,15 +1,18 @@
 """The home page's reads: each regulator's own work, as counts and short lists of direct links.
 
 Built for a national database (a hundred thousand cases, a million findings): every count is an
-indexed filter (partial indexes of migration ``home_work_indexes`` for what waits: pending reports
-and requests, candidate findings, confirmed findings without a case; the (status, deadline) index
-of cases) and every list is LIMITed. No join over a whole table, no per-row count. The number of
-queries is fixed per role (``tests/cases/home/test_views.py`` pins it).
+indexed filter counted up to ``COUNT_CAP`` (partial indexes of migration ``home_work_indexes`` for
+what waits: pending reports and requests, candidate findings, confirmed findings without a case; the
+(status, deadline) index of cases), all counts in one query, and every list is LIMITed. No join over
+a whole table, no per-row count. The number of queries is fixed per role (one per list, one for
+the counts; ``tests/cases/home/test_views.py`` pins it).
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +30,9 @@ from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Fin
 from notices.models import Notice, NoticeEntry, NoticeKind, NoticeStatus
 
 LIST_LIMIT = 5
+# A tile counts up to this many and then says "1000+": nobody's next step needs the exact size of a
+# backlog of thousands, and counting it would read thousands of index entries on every visit.
+COUNT_CAP = 1000
 PENDING_NOTICE = (NoticeStatus.DRAFT, NoticeStatus.APPROVED)
 
 
@@ -44,10 +50,31 @@ class Work:
 
     key: str
     label: str
-    count: int
+    count_of: QuerySet  # what is counted (``my_work`` counts every list's in one query)
     url: str
     items: list[Item] = field(default_factory=list)
     alert: bool = False
+    count: int = 0
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
+def _count_all(work: list[Work]) -> None:
+    """Count every list of work in one query, each up to ``COUNT_CAP + 1``:
+    ``SELECT (SELECT COUNT(*) FROM (... LIMIT n)), ...`` (bounded work, one round trip)."""
+    if not work:
+        return
+    parts, params = [], []
+    for i, w in enumerate(work):
+        sql, part_params = w.count_of.order_by().values("pk")[: COUNT_CAP + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted_{i})")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        for w, count in zip(work, cursor.fetchone(), strict=True):
+            w.count = count
 
 
 def _draft_url(kind: str) -> str:
@@ -60,7 +87,7 @@ def _responses() -> Work:
     return Work(
         "responses",
         _("Rectification reports to decide"),
-        pending.count(),
+        pending,
         reverse("decisions:queue"),
         [
             Item(r.case.number, reverse("decisions:response", args=[r.pk]), r.case.vendor.name, r.created_at)
@@ -75,7 +102,7 @@ def _extensions() -> Work:
     return Work(
         "extensions",
         _("Requests for more time to decide"),
-        pending.count(),
+        pending,
         reverse("decisions:queue"),
         [
             Item(x.case.number, reverse("decisions:extension", args=[x.pk]), x.case.vendor.name, x.requested_deadline)
@@ -90,7 +117,7 @@ def _verifying() -> Work:
     return Work(
         "verifying",
         _("Cases to verify with a re-test"),
-        cases.count(),
+        cases,
         reverse("decisions:queue"),
         [Item(c.number, reverse("decisions:case", args=[c.pk]), c.vendor.name) for c in rows],
     )
@@ -102,7 +129,7 @@ def _notices_to_approve(actor) -> Work:
     return Work(
         "approve",
         _("Drafts awaiting your approval"),
-        drafts.count(),
+        drafts,
         f"{reverse('notices:regulator-list')}?status={NoticeStatus.DRAFT}",
         [
             Item(
@@ -122,7 +149,7 @@ def _notices_to_publish() -> Work:
     return Work(
         "publish",
         _("Approved notices to publish"),
-        approved.count(),
+        approved,
         f"{reverse('notices:regulator-list')}?status={NoticeStatus.APPROVED}",
         [Item(n.title, reverse("notices:regulator-detail", args=[n.pk]), "", n.approved_at) for n in rows],
     )
@@ -134,7 +161,7 @@ def _my_drafts(actor) -> Work:
     return Work(
         "my_drafts",
         _("Your drafts waiting for a second person"),
-        drafts.count(),
+        drafts,
         f"{reverse('notices:regulator-list')}?status={NoticeStatus.DRAFT}",
         [Item(n.title, reverse("notices:regulator-detail", args=[n.pk]), "", n.created_at) for n in rows],
     )
@@ -143,11 +170,11 @@ def _my_drafts(actor) -> Work:
 def _awaiting_order() -> Work:
     on_order = Notice.objects.filter(kind=NoticeKind.ORDER, status__in=PENDING_NOTICE, case__isnull=False)
     cases = Case.objects.filter(status=CaseStatus.OPEN).exclude(pk__in=on_order.values("case_id"))
-    rows = cases.select_related("vendor").order_by("created_at", "id")[:LIST_LIMIT]
+    rows = cases.select_related("vendor").order_by("id")[:LIST_LIMIT]  # the oldest (ids grow)
     return Work(
         "awaiting_order",
         _("Open cases waiting for an order"),
-        cases.count(),
+        cases,
         _draft_url(NoticeKind.ORDER),
         [Item(c.number, reverse("case-detail", args=[c.pk]), c.vendor.name, c.created_at) for c in rows],
     )
@@ -160,7 +187,7 @@ def _ready_for_naming() -> Work:
     return Work(
         "ready_for_naming",
         _("Overdue cases ready for the next batch"),
-        cases.count(),
+        cases,
         _draft_url(NoticeKind.NAMING),
         [Item(c.number, reverse("case-detail", args=[c.pk]), c.vendor.name, c.deadline) for c in rows],
         alert=True,
@@ -169,11 +196,11 @@ def _ready_for_naming() -> Work:
 
 def _candidates() -> Work:
     findings = Finding.objects.filter(status=FindingStatus.CANDIDATE)
-    rows = findings.order_by("-id")[:LIST_LIMIT]
+    rows = findings.only("id", "title", "inspection_id", "created_at").order_by("-id")[:LIST_LIMIT]
     return Work(
         "candidates",
         _("Findings awaiting a decision"),
-        findings.count(),
+        findings,
         reverse("inspection-list"),
         [
             Item(f.title, reverse("inspection-detail", args=[f.inspection_id]) + f"#finding-{f.pk}", "", f.created_at)
@@ -184,11 +211,11 @@ def _candidates() -> Work:
 
 def _openable() -> Work:
     findings = Finding.objects.filter(status=FindingStatus.CONFIRMED, case__isnull=True)
-    rows = findings.order_by("-id")[:LIST_LIMIT]
+    rows = findings.only("id", "title", "inspection_id", "created_at").order_by("-id")[:LIST_LIMIT]
     return Work(
         "openable",
         _("Confirmed findings without a case"),
-        findings.count(),
+        findings,
         reverse("inspection-list"),
         [
             Item(f.title, reverse("inspection-detail", args=[f.inspection_id]) + f"#finding-{f.pk}", "", f.created_at)
@@ -215,6 +242,7 @@ def my_work(*, actor) -> list[Work]:
         work.extend([_responses(), _extensions(), _verifying()])
     if has_perm(actor, NOTICE_DRAFT):
         work.append(_ready_for_naming())
+    _count_all(work)
     return work
 
 

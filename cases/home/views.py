@@ -21,7 +21,8 @@ def home(request):
     work = selectors.my_work(actor=actor)
     context = {
         "work": work,
-        "waiting": sum(w.count for w in work),
+        "waiting": sum(min(w.count, selectors.COUNT_CAP) for w in work),
+        "cap": selectors.COUNT_CAP,
         "calendar": selectors.calendar_health(actor=actor, today=timezone.localdate()),
         "can_inspect": actor.can(INSPECTION_EDIT),
         "can_draft": actor.can(NOTICE_DRAFT),

@@ -100,9 +100,9 @@ def test_vendor_users_are_sent_to_their_portal(client, vendor_user):
 
 @pytest.mark.parametrize(
     ("role", "queries"),
-    # session, user, then the work: 2 per list of work (count, rows); the admin's calendar: 1 more;
-    # the calendar banner of admins and reviewers: 1.
-    [(Role.REVIEWER, 2 + 9 * 2 + 1), (Role.INSPECTOR, 2 + 5 * 2), (Role.ADMIN, 2 + 9 * 2 + 1 + 1)],
+    # session, user, then the work: one list query per kind of work and one query for all counts;
+    # the admin's calendar: 1 more; the calendar banner of admins and reviewers: 1.
+    [(Role.REVIEWER, 2 + 9 + 1 + 1), (Role.INSPECTOR, 2 + 5 + 1), (Role.ADMIN, 2 + 9 + 1 + 1 + 1)],
 )
 def test_home_query_count_is_fixed_whatever_the_data(client, world, role, queries, django_assert_num_queries):
     user = factories.UserFactory(role=role)
@@ -129,3 +129,12 @@ def test_login_page_links_the_claim_page(client):
     html = client.get(reverse("login"), **ZH).content.decode()
     assert f'href="{reverse("portal:claim")}"' in html
     assert "使用通知上印制的访问码认领案件" in html
+
+
+def test_counts_stop_at_the_cap(client, world, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 1)
+    client.force_login(world["reviewer"])
+    response = client.get("/", **EN)
+    candidates = _work(response)["candidates"]
+    assert candidates.count == 2 and candidates.capped  # counted up to the cap + 1, no further
+    assert "1+" in response.content.decode()
