@@ -143,7 +143,9 @@ def test_vendor_finds_the_claim_page_from_login(live_server, browser, seed_data,
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}])
-def test_home_and_case_pages_do_not_overflow(live_server, browser, seed_data, lang, viewport, tmp_path, settings):
+def test_home_case_product_and_notice_pages_do_not_overflow(
+    live_server, browser, seed_data, lang, viewport, tmp_path, settings
+):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     reviewer = factories.UserFactory(
         role=Role.REVIEWER, username="reviewer-with-a-long-name", first_name="欧阳", last_name="审核员·长名字"
@@ -154,7 +156,16 @@ def test_home_and_case_pages_do_not_overflow(live_server, browser, seed_data, la
     context, page = _new_page(browser, lang, viewport)
     clicks = Clicks(page)
     _sign_in(page, live_server.url, clicks, reviewer.username)
-    for path in ("/", f"/cases/{world['responded'].pk}/", f"/decisions/cases/{world['responded'].pk}/"):
+    responded = world["responded"]
+    pages = (
+        "/",
+        f"/cases/{responded.pk}/",
+        f"/decisions/cases/{responded.pk}/",
+        f"/products/{responded.product_id}/",
+        f"/notices/{world['draft'].pk}/",
+        "/decisions/",
+    )
+    for path in pages:
         page.goto(f"{live_server.url}{path}")
         width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width <= inner, f"{path} is {width}px wide in a {inner}px window ({lang})"
