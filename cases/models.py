@@ -314,7 +314,15 @@ class Case(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        indexes = [models.Index(fields=["status", "deadline"])]
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            # The dashboard's lists: a campaign's running clocks in deadline order (ARCHITECTURE.md §11).
+            models.Index(
+                fields=["campaign", "deadline", "id"],
+                condition=Q(status__in=sorted(CLOCK_RUNNING)),
+                name="case_campaign_clock",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -677,3 +685,49 @@ class EscalationProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.deadline}"
+
+
+class DashboardFigure(models.Model):
+    """One count the dashboard shows, kept in step with the cases (ARCHITECTURE.md §11).
+
+    ``dimension`` is ``state`` (key: the case status), ``kind`` (key: ``kind/category``),
+    ``month`` (key: ``YYYY-MM`` the case was opened, in the regulator's zone) or ``violation``
+    (key: the ViolationType id; n counts the cases with at least one confirmed finding of it).
+    Written only by ``cases.dashboard.figures``, in the transaction of the change that moves it.
+    """
+
+    # The unique constraint below leads with the campaign: it is the campaign's index.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=64)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "dimension", "key"], name="dashboard_figure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.dimension}:{self.key} = {self.n}"
+
+
+class DeadlineFigure(models.Model):
+    """How many cases of a campaign in a state whose clock runs (``CLOCK_RUNNING``) are due on a day.
+
+    "Overdue" and "due this week" move with the date: they are summed from these rows at read time
+    (deadline before today, or within the week). Written only by ``cases.dashboard.figures``.
+    """
+
+    # The unique constraint below leads with the campaign: it is the campaign's index.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    deadline = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "deadline", "status"], name="deadline_figure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.status} {self.deadline} = {self.n}"

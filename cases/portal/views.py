@@ -146,7 +146,9 @@ def claim(request):
     if signed_in and vendor_of(request.user) is not None:
         return redirect("portal:cases")
     form_class = ClaimForm if signed_in else ClaimSignupForm
-    form = form_class(request.POST or None)
+    # The QR code on the order opens this page with its case number filled in (?case=).
+    initial = {"case_number": request.GET.get("case", "")[:32].replace("\x00", "")}
+    form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

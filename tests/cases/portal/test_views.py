@@ -292,3 +292,17 @@ def test_claim_page_does_not_tell_whether_a_user_name_is_taken(client, case, sta
     assert taken.status_code == wrong.status_code == 400
     assert taken.context["form"].errors == wrong.context["form"].errors
     assert "taken" not in taken.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_qr_code_of_an_order_opens_the_claim_page_with_its_case_number(client, case):
+    html = client.get(reverse("portal:claim"), {"case": case.number}).content.decode()
+    assert f'value="{case.number}"' in html
+    # Odd input fills nothing in and answers 200.
+    assert client.get(reverse("portal:claim"), {"case": "\x00" * 40}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_links_to_the_claim_page(client):
+    html = client.get(reverse("login")).content.decode()
+    assert f'href="{reverse("portal:claim")}"' in html

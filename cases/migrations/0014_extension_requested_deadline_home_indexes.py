@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_i13_scan_job_redeliveries'),
+        ('cases', '0013_dashboard_figures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
