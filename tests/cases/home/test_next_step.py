@@ -119,3 +119,25 @@ def test_vendor_flash_after_a_report(client, world):
         HTTP_ACCEPT_LANGUAGE="zh-CN",
     )
     assert "下一步：监管部门正在审核您的报告" in response.content.decode()
+
+
+def test_drafting_and_approving_an_order_flash_the_next_step(client, inspector, reviewer):
+    from tests.cases.served import served_case
+
+    case = served_case(actor=inspector, served_on=None)
+    client.force_login(inspector)
+    response = client.post(
+        f"{reverse('notices:regulator-draft')}?kind=order",
+        {"kind": "order", "cases": [case.pk]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert "Next step: The draft waits for approval by a second person." in texts, texts
+    notice = Notice.objects.get(case=case)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("notices:regulator-approve", args=[notice.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert "Next step: Publish the approved notice." in texts, texts
