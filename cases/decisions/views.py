@@ -28,6 +28,8 @@ MSG_LINKED = _("The re-test was linked.")
 MSG_RECTIFIED = _("The case is rectified.")
 MSG_RETEST_FAILED = _("The case is back to ordered; the clock runs on.")
 
+QUEUE_LIMIT = 50
+
 # Two forms on one page each have a "reason": their own id prefixes keep every id unique.
 ACCEPT_ID, REJECT_ID = "accept_%s", "reject_%s"
 GRANT_ID, REFUSE_ID = "grant_%s", "refuse_%s"
@@ -36,9 +38,16 @@ CONFIRM_ID, FAIL_ID = "confirm_%s", "fail_%s"
 
 @policy({"GET": CASE_VIEW})
 def queue(request):
-    context = decision_selectors.decision_queue(actor=request.user)
-    context["naming"] = reminders.proposal_list(kind=ProposalKind.NAMING)
-    context["removal"] = reminders.proposal_list(kind=ProposalKind.REMOVAL)
+    queue = decision_selectors.decision_queue(actor=request.user)
+    queue["naming"] = reminders.proposal_list(kind=ProposalKind.NAMING)
+    queue["removal"] = reminders.proposal_list(kind=ProposalKind.REMOVAL)
+    # Each list shows its oldest QUEUE_LIMIT rows (a national backlog is thousands: the page stays
+    # small and fast); the home page counts them.
+    context = {"limit": QUEUE_LIMIT}
+    for name, rows in queue.items():
+        rows = list(rows[: QUEUE_LIMIT + 1])
+        context[name] = rows[:QUEUE_LIMIT]
+        context[f"{name}_more"] = len(rows) > QUEUE_LIMIT
     return render(request, "cases/decisions/queue.html", context)
 
 
