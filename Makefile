@@ -30,7 +30,7 @@ RUN_SETTINGS := config.settings.local
 DEMO_LOGINS := admin, inspector, reviewer, vendor_a, vendor_b
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench bench-load deps dev-deps system-packages test-system-packages messages schema
+.PHONY: help run test lint bench bench-load drills deps dev-deps system-packages test-system-packages messages schema
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo and serve http://$(HOST):$(PORT)/"
@@ -38,6 +38,7 @@ help:
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  run the benchmarks ($(BENCH_SCRIPTS))"
 	@echo "make bench-load  seed the scale database if missing (SCALE_DB), then the load benchmark (bench/api_load.py)"
+	@echo "make drills kill, restart, flush and fill a private deployment (PostgreSQL, Redis, gunicorn, worker, beat); root; table in bench/out/drills.md"
 
 run: system-packages deps messages
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py migrate --noinput
@@ -81,6 +82,13 @@ bench-load: dev-deps messages
 		DATABASE_URL=$(SCALE_DB) DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py seed_scale --scale $(SCALE) || exit 1; \
 	fi
 	PYTHONPATH=. $(PY) bench/api_load.py --scale-db $(SCALE_DB) $(BENCH_ARGS)
+# The drills (bench/drills.py, bench/README.md): a private PostgreSQL 15, Redis, gunicorn, worker and
+# beat under faults; needs root. Options: make drills DRILLS="--only storage-full --keep"
+DRILLS ?=
+drills: dev-deps messages
+	@$(SYSTEM_PACKAGES) run postgresql-15 redis-server
+	@mkdir -p bench/out
+	$(PY) bench/drills.py $(DRILLS)
 
 # The virtual environment with the runtime requirements (make run), or with the runtime and the test
 # and development tools (make test, lint, bench: requirements-dev.txt includes requirements.txt).

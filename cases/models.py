@@ -126,6 +126,12 @@ class Inspection(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
+        # The list's order, alone and after its filters (docs/ARCHITECTURE.md, "Lists at scale").
+        indexes = [
+            models.Index(fields=["-date", "-id"], name="inspection_list_order"),
+            models.Index(fields=["campaign", "-date", "-id"], name="inspection_campaign_order"),
+            models.Index(fields=["method", "-date", "-id"], name="inspection_method_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_version} @ {self.date}"
@@ -314,6 +320,8 @@ class Case(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        # The list's order, alone and after each filter; the decision queue's re-tests by age
+        # (docs/ARCHITECTURE.md, "Lists at scale"). Substring search: trigram indexes (migration).
         indexes = [
             models.Index(fields=["status", "deadline"]),
             # The dashboard's lists: a campaign's running clocks in deadline order (ARCHITECTURE.md §11).
@@ -322,6 +330,12 @@ class Case(models.Model):
                 condition=Q(status__in=sorted(CLOCK_RUNNING)),
                 name="case_campaign_clock",
             ),
+            models.Index(fields=["-created_at", "-id"], name="case_list_order"),
+            models.Index(fields=["status", "-created_at", "-id"], name="case_status_order"),
+            models.Index(fields=["campaign", "-created_at", "-id"], name="case_campaign_order"),
+            models.Index(fields=["vendor", "-created_at", "-id"], name="case_vendor_order"),
+            models.Index(fields=["product", "-created_at", "-id"], name="case_product_order"),
+            models.Index(fields=["status", "updated_at", "id"], name="case_status_updated"),
         ]
 
     def __str__(self) -> str:
@@ -387,10 +401,13 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         constraints = [models.UniqueConstraint(fields=["inspection", "fingerprint"], name="finding_unique_fingerprint")]
-        # The home page counts and lists the findings that wait: candidates to decide, confirmed ones
-        # without a case (cases.home.selectors); a million findings are never scanned for them.
+        # The list's order (id) after its filters; counts per inspection by status (docs/ARCHITECTURE.md).
         indexes = [
-            models.Index(fields=["id"], condition=Q(status="candidate"), name="home_candidate_finding"),
+            models.Index(fields=["status", "id"], name="finding_status_order"),
+            models.Index(fields=["source", "id"], name="finding_source_order"),
+            models.Index(fields=["violation_type", "id"], name="finding_type_order"),
+            models.Index(fields=["inspection", "status"], name="finding_inspection_status"),
+            # The home page's confirmed findings without a case (cases.home.selectors).
             models.Index(
                 fields=["id"], condition=Q(status="confirmed", case__isnull=True), name="home_openable_finding"
             ),
@@ -467,10 +484,8 @@ class VendorResponse(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("vendor response")
         verbose_name_plural = _("vendor responses")
-        # The home page lists what waits for a decision, oldest first (cases.home.selectors).
-        indexes = [
-            models.Index(fields=["created_at", "id"], condition=Q(status="pending"), name="home_pending_response")
-        ]
+        # The decision queue: pending reports, oldest first.
+        indexes = [models.Index(fields=["status", "created_at", "id"], name="response_queue_order")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
@@ -495,10 +510,8 @@ class ExtensionRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        # The home page lists what waits for a decision, oldest first (cases.home.selectors).
-        indexes = [
-            models.Index(fields=["created_at", "id"], condition=Q(status="pending"), name="home_pending_extension")
-        ]
+        # The decision queue: pending requests, oldest first.
+        indexes = [models.Index(fields=["status", "created_at", "id"], name="extension_queue_order")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"

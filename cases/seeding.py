@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -299,16 +300,34 @@ class _Writer:
     def copy(self, table: str, columns: list[str], rows: Iterable[tuple]) -> int:
         started = time.monotonic()
         count = 0
+        # Columns a later migration added and the seed does not name get the field's default (a blank
+        # text, False...): COPY has no model to apply it, and the database column has none.
+        defaults = _defaults_for(table, columns)
+        names = columns + [name for name, _ in defaults]
+        extra = tuple(value for _, value in defaults)
         with connection.cursor() as cursor:
             raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            with raw.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(row)
+                    copy.write_row(tuple(row) + extra)
                     count += 1
         seconds = time.monotonic() - started
         self.report.timings.append((table, count, seconds))
         self.log(f"  {table:<28} {count:>10,} rows {seconds:8.1f} s")
         return count
+
+
+def _defaults_for(table: str, columns: list[str]) -> list[tuple[str, object]]:
+    """(column, value) for the NOT NULL columns of ``table``'s model that ``columns`` leaves out."""
+    model = next((m for m in django_apps.get_models() if m._meta.db_table == table), None)
+    if model is None:
+        return []
+    named = set(columns)
+    return [
+        (f.column, f.get_db_prep_save(f.get_default(), connection))
+        for f in model._meta.local_concrete_fields
+        if f.column not in named and not f.null and not f.primary_key and (f.has_default() or f.empty_strings_allowed)
+    ]
 
 
 def _uscc(region: str, serial: int) -> str:

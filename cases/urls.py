@@ -1,12 +1,13 @@
 from django.urls import path
 
-from cases import views
+from cases import exports, views
 from cases.clock import views as calendar_views
 from cases.home import views as home_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("cases/", views.CaseListView.as_view(), name="case-list"),
+    path("cases/export.csv", exports.case_list_csv, name="case-list-csv"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("cases/<int:pk>/withdraw/", views.CaseWithdrawView.as_view(), name="case-withdraw"),
     path("inspections/", views.InspectionListView.as_view(), name="inspection-list"),

@@ -59,7 +59,7 @@ def _transition(*, case: Case, to: str, actor, reason: str = "", data=None, upda
                 to_status=to,
             )
         from_status = locked.status
-        with figures.moving([locked.pk]):
+        with figures.state_moving(locked):
             locked.status = to
             for field, value in (update or {}).items():
                 setattr(locked, field, value)
@@ -217,7 +217,7 @@ def extend_deadline_case(*, case: Case, actor, new_deadline: datetime.date, reas
                 code=error_codes.DEADLINE_NOT_LATER,
                 deadline=old.isoformat(),
             )
-        with figures.moving([locked.pk]):
+        with figures.state_moving(locked):
             locked.deadline = new_deadline
             locked.save(update_fields=["deadline", "updated_at"])
         events.record(
@@ -237,7 +237,7 @@ def recount_deadline_case(*, case: Case, actor, new_deadline: datetime.date, rea
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.deadline != new_deadline:
-            with figures.moving([locked.pk]):
+            with figures.state_moving(locked):
                 locked.deadline = new_deadline
                 locked.save(update_fields=["deadline", "updated_at"])
         events.record(case=locked, kind=events.DEADLINE_SET, actor=actor, reason=reason, data=data)

@@ -65,8 +65,8 @@ class NoticeListCreateApi(generics.GenericAPIView):
     def get(self, request):
         query = NoticeListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        qs = selectors.notice_list(actor=request.user, filters=query.validated_data)
-        page = self.paginate_queryset(qs)
+        ids = selectors.notice_list(actor=request.user, filters=query.validated_data, counted=False)
+        page = selectors.notices_in_order(self.paginate_queryset(ids.values_list("pk", flat=True)), actor=request.user)
         return self.get_paginated_response(NoticeListSerializer(page, many=True).data)
 
     @extend_schema(request=NoticeDraftSerializer, responses={201: NoticeDetailSerializer, **_errors(400, 403)})

@@ -88,7 +88,9 @@ class RegisterSearchForm(forms.Form):
             (NoticeKind.REMOVAL, NoticeKind.REMOVAL.label),
         ],
     )
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Keyset pagination: a position in the register's order (``selectors.notice_token``).
+    before = forms.RegexField(regex=r"^\d{1,20}-\d{1,19}$", required=False, widget=forms.HiddenInput)
+    after = forms.RegexField(regex=r"^\d{1,20}-\d{1,19}$", required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, issue_choices, year_choices, **kwargs):
         super().__init__(*args, **kwargs)

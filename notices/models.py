@@ -141,7 +141,13 @@ class Notice(models.Model):
         ordering = ["-published_at", "-created_at", "-id"]
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
-        indexes = [models.Index(fields=["status", "kind", "published_at"])]
+        indexes = [
+            models.Index(fields=["status", "kind", "published_at"]),
+            # The register's order (newest first, read backwards) and the open data's (oldest first).
+            models.Index(fields=["published_at", "id"], name="notice_published_at_id"),
+            # The regulators' list, newest draft first.
+            models.Index(fields=["created_at", "id"], name="notice_created_at_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["series", "year", "batch_number", "version"],
@@ -174,9 +180,14 @@ class Notice(models.Model):
     @property
     def batch_label(self) -> str:
         """``（2025年第4批，总第49批）`` once numbered (NOTICE-FORMAT.md §1), else empty."""
-        if self.batch_number is None:
-            return ""
-        return f"（{self.year}年第{self.batch_number}批，总第{self.overall_number}批）"
+        return batch_label_of(self.year, self.batch_number, self.overall_number)
+
+
+def batch_label_of(year, batch_number, overall_number) -> str:
+    """``Notice.batch_label`` from the three numbers (for rows read without the model)."""
+    if batch_number is None:
+        return ""
+    return f"（{year}年第{batch_number}批，总第{overall_number}批）"
 
 
 class NoticeEntry(models.Model):

@@ -1,11 +1,12 @@
 """The public register while the database does not answer (ARCHITECTURE.md §10).
 
-Each register page, the feed and the open data keep their last good answer to an anonymous GET in
-the cache, per language and address. When a later request fails because the database cannot be
-reached, that copy is served (marked ``X-Register-Copy: stale``); with no copy the fault goes on to
-``config.faults`` (503 with ``Retry-After``). The copy holds no session data: it is taken only from
-answers to anonymous visitors, and the CSRF token of the language switch is cut out (the switch
-then simply asks again once the database is back).
+Each register page and the feed keep their last good answer to an anonymous GET in the cache, per
+language and address (the open data, streamed, keeps a file of its own: ``notices.exports``). When a
+later request fails because the database cannot be reached, that copy is served (marked
+``X-Register-Copy: stale``); with no copy the fault goes on to ``config.faults`` (503 with
+``Retry-After``). The copy holds no session data: it is taken only from answers to anonymous
+visitors, and the CSRF token of the language switch is cut out (the switch then simply asks again
+once the database is back).
 """
 
 import hashlib

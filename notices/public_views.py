@@ -7,13 +7,9 @@ is the page body, never the surrounding page, so no CSRF token or user name is e
 the database does not answer, the last good copy of each page is served (``notices.outage``).
 """
 
-import csv
 import hashlib
-import io
-import json
 
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -28,33 +24,16 @@ from accounts.roles import PUBLIC
 from cases.models import ViolationType
 from config import limits
 
-from . import integrity, selectors
+from . import exports, integrity, selectors
 from .caching import register_cached, register_version
 from .forms import MAX_VERIFY_BYTES, RegisterSearchForm, VerifyForm
 from .outage import last_good_copy
 from .serializers import verification_data
 
 PAGE_SIZE = 20
+ROWS_PER_PAGE = 500  # rows of one notice shown on its page at a time
+TEXT_FIELDS = ("q", "vendor", "product")
 FEED_SIZE = 50
-CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-OPEN_DATA_FIELDS = [
-    "id",
-    "notice_id",
-    "notice_kind",
-    "notice_title",
-    "notice_number",
-    "notice_version",
-    "notice_status",
-    "published_on",
-    "seq",
-    "name",
-    "developer",
-    "source",
-    "version",
-    "issues",
-    "issue_codes",
-]
 
 
 def _issue_choices(version: str) -> list[tuple[str, str]]:
@@ -80,15 +59,27 @@ def register_list(request):
     version = register_version()
     form = _search_form(request, version)
     filters = form.cleaned_data if form.is_valid() else {}
-    page_number = filters.get("page") or 1
+    search = {k: v for k, v in filters.items() if k not in ("before", "after")}
 
     def build() -> str:
-        paginator = Paginator(selectors.public_notice_list(filters=filters), PAGE_SIZE)
-        page = paginator.get_page(page_number)
+        page = selectors.public_notice_page(
+            filters=search, before=filters.get("before"), after=filters.get("after"), size=PAGE_SIZE
+        )
+        total = register_cached(
+            "total", sorted(search.items()), lambda: selectors.public_notice_total(filters=search), version=version
+        )
         query = request.GET.copy()
-        query.pop("page", None)
+        for key in ("before", "after", "page"):
+            query.pop(key, None)
         return render_to_string(
-            "notices/public/_list_body.html", {"page": page, "query": query.urlencode(), "filters": filters}
+            "notices/public/_list_body.html",
+            {
+                "page": page,
+                "total": total,
+                "query": query.urlencode(),
+                "filters": filters,
+                "short_query": any(0 < len(search.get(k) or "") < selectors.SHORT_QUERY for k in TEXT_FIELDS),
+            },
         )
 
     body = register_cached("list", sorted(filters.items(), key=lambda kv: kv[0]), build, version=version)
@@ -99,12 +90,20 @@ def register_list(request):
 @last_good_copy
 def register_detail(request, pk: int):
     notice = _public_or_404(pk)
+    start = request.GET.get("from", "")
+    start = int(start) if start.isdigit() and len(start) <= 9 else 0
 
     def build() -> str:
-        entries = list(notice.entries.order_by("position"))
-        return render_to_string("notices/public/_detail_body.html", {"notice": notice, "entries": entries})
+        # At most ROWS_PER_PAGE rows, by keyset on the row's position: a notice of any length
+        # renders in bounded time and memory.
+        entries = list(notice.entries.filter(position__gt=start).order_by("position")[: ROWS_PER_PAGE + 1])
+        next_from = entries[ROWS_PER_PAGE - 1].position if len(entries) > ROWS_PER_PAGE else None
+        return render_to_string(
+            "notices/public/_detail_body.html",
+            {"notice": notice, "entries": entries[:ROWS_PER_PAGE], "next_from": next_from, "start": start},
+        )
 
-    body = register_cached("detail", [pk], build)
+    body = register_cached("detail", [pk, start], build)
     return render(request, "notices/public/detail.html", {"notice": notice, "body": body})
 
 
@@ -186,60 +185,16 @@ def register_feed(request):
     return HttpResponse(content, content_type=content_type)
 
 
-def _open_data_rows():
-    for e in selectors.public_entries():
-        n = e.notice
-        yield {
-            "id": e.pk,
-            "notice_id": n.pk,
-            "notice_kind": n.kind,
-            "notice_title": n.title,
-            "notice_number": n.batch_label,
-            "notice_version": n.version,
-            "notice_status": n.status,
-            "published_on": n.published_on.isoformat() if n.published_on else "",
-            "seq": e.seq,
-            "name": e.name,
-            "developer": e.developer,
-            "source": e.source,
-            "version": e.version,
-            "issues": e.issues,
-            "issue_codes": e.issue_codes,
-        }
-
-
 @policy({"GET": PUBLIC})
-@last_good_copy
 def open_data_json(request):
-    def build() -> bytes:
-        return json.dumps({"fields": OPEN_DATA_FIELDS, "entries": list(_open_data_rows())}, ensure_ascii=False).encode()
-
-    response = HttpResponse(register_cached("json", [], build), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="notice-entries.json"'
-    return response
-
-
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_DANGEROUS) else text
+    """Every row of every issued public notice as JSON, streamed (``notices.exports``)."""
+    return exports.open_data_response(request, exports.JSON)
 
 
 @policy({"GET": PUBLIC})
-@last_good_copy
 def open_data_csv(request):
-    def build() -> bytes:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(OPEN_DATA_FIELDS)
-        for row in _open_data_rows():
-            writer.writerow([csv_safe(row[f]) for f in OPEN_DATA_FIELDS])
-        # The BOM lets spreadsheet programs in Chinese locales read UTF-8.
-        return out.getvalue().encode("utf-8-sig")
-
-    response = HttpResponse(register_cached("csv", [], build), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="notice-entries.csv"'
-    return response
+    """The same rows as CSV (UTF-8 with a BOM, formula-guarded cells), streamed."""
+    return exports.open_data_response(request, exports.CSV)
 
 
 def _verify_limit() -> int:

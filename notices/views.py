@@ -16,6 +16,7 @@ from . import corrections, documents, events, rendering, selectors, services, wo
 from .forms import DraftForm, DraftKindForm, EntryEditForm, ItemEditForm, NoticeEditForm
 from .models import ISSUED, NoticeKind, NoticeStatus
 
+PAGE_SIZE = 50  # notices per page of the regulators' list (keyset: older pages cost the same)
 MSG_DRAFTED = _("The notice was drafted.")
 MSG_SAVED = _("The draft was saved.")
 MSG_APPROVED = _("The notice was approved; its text is now frozen.")
@@ -37,12 +38,18 @@ def _notice_or_404(request, pk: int):
 def notice_list(request):
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
-    notices = selectors.notice_list(actor=request.user, filters={"status": status, "kind": kind})[:200]
+    notices, older = selectors.notice_page(
+        actor=request.user, filters={"status": status, "kind": kind}, before=request.GET.get("before"), size=PAGE_SIZE
+    )
+    query = request.GET.copy()
+    query.pop("before", None)
     return render(
         request,
         "notices/regulator/list.html",
         {
             "notices": notices,
+            "older": older,
+            "query": query.urlencode(),
             "statuses": NoticeStatus.choices,
             "kinds": NoticeKind.choices,
             "status": status,

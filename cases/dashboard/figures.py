@@ -7,8 +7,10 @@ the month it was opened, to each violation type among its confirmed findings (on
 while its clock runs, one count to its (state, deadline) day. A change is wrapped in ``moving``:
 the cases are locked, their marks read before and after, and the difference added with
 ``INSERT ... ON CONFLICT DO UPDATE SET n = n + delta`` (a row lock on the counter: two transactions
-moving the same count wait for each other and neither is lost). ``rebuild`` recounts everything from
-the cases; a test compares the two after random sequences of the real services.
+moving the same count wait for each other and neither is lost). The workflow, which has the case
+locked and loaded and moves only its state or deadline, uses ``state_moving`` (no read). ``rebuild``
+recounts everything from the cases; a test compares the two after random sequences of the real
+services.
 """
 
 import datetime
@@ -104,7 +106,7 @@ def difference(before: Marks, after: Marks) -> dict:
 
 @contextmanager
 def moving(case_ids: Iterable[int]):
-    """Wrap a change to the cases ``case_ids`` (their state, deadline, confirmed findings...): lock
+    """Wrap a change to the cases ``case_ids`` (their confirmed findings, their product...): lock
     them, and add the difference their marks make to the figures, all in one transaction."""
     ids = sorted({pk for pk in case_ids if pk is not None})
     with transaction.atomic():
@@ -114,6 +116,25 @@ def moving(case_ids: Iterable[int]):
         yield
         if ids:
             apply(difference(before, case_marks(ids)))
+
+
+def _clock_marks(campaign_id: int, status: str, deadline: datetime.date | None) -> Marks:
+    marks: Marks = Counter({("f", campaign_id, STATE, status): 1})
+    if status in CLOCK_RUNNING and deadline is not None:
+        marks[("d", campaign_id, status, deadline)] += 1
+    return marks
+
+
+@contextmanager
+def state_moving(case: Case):
+    """Wrap a change of one case's state or deadline only (``cases.workflow``), ``case`` being the
+    row the caller locked and loaded: its other marks (kind, month, violation types) do not move, so
+    the difference is computed from the instance without reading anything."""
+    before = _clock_marks(case.campaign_id, case.status, case.deadline)
+    yield
+    after = _clock_marks(case.campaign_id, case.status, case.deadline)
+    if after != before:
+        apply(difference(before, after))
 
 
 def case_added(case_id: int) -> None:

@@ -45,6 +45,19 @@ def _category_label(key: str, kinds: dict, categories: dict) -> str:
     return label + (f" · {categories.get(category, category)}" if category else "")
 
 
+def _months(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Cases opened by month, every month from the first to the last (a month without any shows 0)."""
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while (key := f"{year:04d}-{month:02d}") <= last:
+        months.append((key, counts.get(key, 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None) -> dict:
     """Counts for one campaign: by state, overdue, due this week, by violation type, by category, by
     month opened; and the first ``LIST_LIMIT`` overdue cases and cases due this week."""
@@ -92,7 +105,7 @@ def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None
     category_rows = sorted(figures[KIND].items(), key=lambda r: (-r[1], r[0].partition("/")[0], r[0].partition("/")[2]))
     by_category = [(_category_label(key, kinds, categories), n) for key, n in category_rows]
 
-    by_month = sorted(figures[MONTH].items())
+    by_month = _months(figures[MONTH])
 
     # Both lists are among the running clocks (an overdue case's clock runs): the partial index
     # case_campaign_clock reads them in deadline order and stops after LIST_LIMIT.

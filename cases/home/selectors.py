@@ -1,10 +1,10 @@
 """The home page's reads: each regulator's own work, as counts and short lists of direct links.
 
 Built for a national database (a hundred thousand cases, a million findings): every count is an
-indexed filter counted up to ``COUNT_CAP`` (the ``home_*`` partial indexes, migration
-``*_home_indexes``, for what waits: pending reports and requests, candidate findings, confirmed
-findings without a case; the (status, deadline) index of cases), all counts in one query, and every
-list is LIMITed. No join over
+indexed filter counted up to ``COUNT_CAP`` (the (status, created_at, id) indexes of the decision
+queue for pending reports and requests, the (status, id) index of findings for candidates, the
+``home_openable_finding`` partial index for confirmed findings without a case, the (status,
+deadline) index of cases), all counts in one query, and every list is LIMITed. No join over
 a whole table, no per-row count. The number of queries is fixed per role (one per list, one for
 the counts; ``tests/cases/home/test_views.py`` pins it).
 """

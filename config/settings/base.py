@@ -124,6 +124,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# The public register's open data (JSON, CSV) of each register version, kept as files once streamed
+# (notices/exports.py): later downloads and outages are served from them. Outside MEDIA_ROOT (the
+# storage sweep would remove them); a cache that may be deleted at any time.
+REGISTER_EXPORT_DIR = Path(env("REGISTER_EXPORT_DIR", default=str(BASE_DIR / "var" / "register-exports")))
+
 # The storage sweep (config/storage.py) removes files under MEDIA_ROOT no row points to once they
 # are older than this (files of a transaction still open are younger).
 STORAGE_SWEEP_GRACE_SECONDS = env.int("STORAGE_SWEEP_GRACE_SECONDS", default=3600)

@@ -23,6 +23,7 @@ DEADLINE = datetime.date(2025, 10, 10)
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.REGISTER_EXPORT_DIR = tmp_path / "register-exports"
 
 
 @pytest.fixture(autouse=True)

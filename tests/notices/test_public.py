@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import CaseStatus
-from notices import public_views, services, workflow
+from notices import exports, services, workflow
 from notices.models import NoticeKind
 from products.models import ProductKind
 from tests import factories
@@ -113,8 +113,8 @@ def test_atom_feed(client, published):
 
 
 def test_open_data_json(client, published):
-    body = json.loads(client.get("/register/open-data/entries.json").content)
-    assert body["fields"] == public_views.OPEN_DATA_FIELDS
+    body = json.loads(client.get("/register/open-data/entries.json").getvalue())
+    assert body["fields"] == exports.OPEN_DATA_FIELDS
     rows = body["entries"]
     assert [r["seq"] for r in rows] == [1, 1, 2]
     assert rows[0]["name"] == "晴空天气" and rows[0]["issue_codes"] == "PI-01;PI-02"
@@ -127,7 +127,7 @@ def test_open_data_csv_neutralises_formulas(client, inspector, reviewer, rendere
     _publish(inspector, reviewer, make_case(product=product, version="-1", source="+应用宝"))
     response = client.get("/register/open-data/entries.csv")
     assert response["Content-Type"].startswith("text/csv")
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["name"] == '\'=HYPERLINK("http://evil")'
     assert rows[0]["developer"] == "'@公司"
@@ -136,7 +136,7 @@ def test_open_data_csv_neutralises_formulas(client, inspector, reviewer, rendere
 
 
 def test_csv_safe():
-    assert [public_views.csv_safe(v) for v in ("=1", "+1", "-1", "@x", "ok", 3, None)] == [
+    assert [exports.csv_safe(v) for v in ("=1", "+1", "-1", "@x", "ok", 3, None)] == [
         "'=1",
         "'+1",
         "'-1",
@@ -178,12 +178,12 @@ def test_a_publication_and_a_correction_show_at_once_whatever_the_cache(client, 
     web process. Here no on-commit callback runs and no cache is cleared: the pages are read and
     cached first, then a publication and a correction happen as in another process."""
     pages = ("/register/", "/register/feed/", "/register/open-data/entries.json", "/register/open-data/entries.csv")
-    before = {page: client.get(page).content for page in pages}
+    before = {page: client.get(page).getvalue() for page in pages}
     detail = client.get(f"/register/{published.pk}/").content.decode()
     assert "notice-superseded" not in detail
 
     second = _publish(inspector, reviewer, make_case(kind=ProductKind.TERMINAL))
-    after = {page: client.get(page).content for page in pages}
+    after = {page: client.get(page).getvalue() for page in pages}
     assert all(after[page] != before[page] for page in pages)
     assert f"/register/{second.pk}/" in after["/register/"].decode()
     assert f"/register/{second.pk}/" in after["/register/feed/"].decode()
@@ -201,6 +201,6 @@ def test_a_publication_and_a_correction_show_at_once_whatever_the_cache(client, 
     published.refresh_from_db()
     verify = client.get(f"/register/verify/?sha256={published.pdf_sha256}").content.decode()
     assert "这是现行版本" not in verify and "verify-superseded" in verify
-    rows = json.loads(client.get("/register/open-data/entries.json").content)["entries"]
+    rows = json.loads(client.get("/register/open-data/entries.json").getvalue())["entries"]
     assert {r["notice_status"] for r in rows if r["notice_id"] == published.pk} == {"superseded"}
     assert f"/register/{correction.pk}/" in client.get("/register/feed/").content.decode()

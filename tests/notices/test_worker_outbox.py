@@ -149,7 +149,7 @@ def _wait_published(notice: Notice, since: float, worker: Worker) -> float:
 
 def _register(client) -> dict[str, str]:
     return {
-        page: client.get(page).content.decode("utf-8-sig")
+        page: client.get(page).getvalue().decode("utf-8-sig")
         for page in ("/register/", "/register/feed/", "/register/open-data/entries.json")
     }
 

@@ -7,7 +7,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.errors import DomainError
 from cases import services, workflow
@@ -267,3 +268,14 @@ def test_a_random_sequence_of_real_operations_leaves_the_figures_equal_to_a_reco
     expected = figures.recount()
     assert figures.stored() == expected
     assert expected[0]  # not vacuous
+
+
+@pytest.mark.django_db
+def test_a_state_move_costs_a_few_queries_and_reads_no_finding(reviewer):
+    case = served_case(actor=reviewer)
+    with CaptureQueriesContext(connection) as moved:
+        workflow.mark_overdue_case(case=case)
+    sqls = [q["sql"] for q in moved.captured_queries]
+    figure_queries = [sql for sql in sqls if "figure" in sql or "products_product" in sql]
+    assert len(figure_queries) <= 4, figure_queries  # marks before and after, one upsert per table
+    assert not any('"cases_finding"' in sql for sql in sqls)

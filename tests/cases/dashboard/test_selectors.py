@@ -169,3 +169,13 @@ def test_the_campaign_buttons_show_each_campaigns_cases(client, reviewer, campai
     page = client.get(reverse("dashboard:campaign", args=[campaign.pk]))
     totals = {c.pk: n for c, n in page.context["campaigns"]}
     assert totals[campaign.pk] == 4 and sorted(totals.values()) == [1, 4]
+
+
+def test_the_month_trend_shows_every_month_between_the_first_and_the_last():
+    assert selectors._months({"2025-11": 2, "2026-02": 1}) == [
+        ("2025-11", 2),
+        ("2025-12", 0),
+        ("2026-01", 0),
+        ("2026-02", 1),
+    ]
+    assert selectors._months({}) == []

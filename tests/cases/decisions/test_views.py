@@ -68,18 +68,3 @@ def test_grant_starts_from_the_requested_date_in_iso_and_saves(client, world, re
     assert response.status_code == 302
     world["ordered"].refresh_from_db()
     assert world["ordered"].deadline.isoformat() == "2025-10-17"
-
-
-def test_queue_shows_the_oldest_rows_of_each_list(client, world, reviewer, monkeypatch):
-    from cases.decisions import views
-
-    with freeze_time("2025-09-30 03:00:00"):
-        other = work_world(reviewer=reviewer, inspector=world["inspector"], vendor_username="v-queue")
-    monkeypatch.setattr(views, "QUEUE_LIMIT", 1)
-    client.force_login(reviewer)
-    response = client.get(reverse("decisions:queue"), HTTP_ACCEPT_LANGUAGE="en")
-    assert response.context["responses"] == [world["response"]]  # the oldest
-    assert response.context["responses_more"] and not response.context["verifying_more"]
-    html = response.content.decode()
-    assert 'data-testid="pending-responses-more"' in html and "The 1 oldest are shown" in html
-    assert other["response"].case.number not in html.split('data-testid="pending-extensions"')[0]
