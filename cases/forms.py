@@ -37,6 +37,26 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+ISO_DATE = "%Y-%m-%d"
+
+
+class IsoDateInput(forms.DateInput):
+    """A browser date picker. ``<input type=date>`` takes its value as YYYY-MM-DD whatever the page
+    language; the localized format (``2026/12/03`` in Chinese) would leave it empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=ISO_DATE)
+
+
+class IsoDateField(forms.DateField):
+    """A date typed in a date picker: rendered and read as YYYY-MM-DD in every language."""
+
+    widget = IsoDateInput
+    input_formats = [ISO_DATE]
+
+
 class VersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.product.vendor.name} · {obj.product.name} {obj.version}"
@@ -84,7 +104,7 @@ class InspectionForm(forms.Form):
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=campaign_choices())
     product_version = VersionChoiceField(label=_("Product version"), queryset=version_list())
     agency = forms.ModelChoiceField(label=_("Testing agency"), queryset=TestingAgency.objects.order_by("name"))
-    date = forms.DateField(label=_("Inspection date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = IsoDateField(label=_("Inspection date"))
     method = forms.ChoiceField(label=_("Method"), choices=InspectionMethod.choices)
     notes = forms.CharField(
         label=_("Tester's notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=5000

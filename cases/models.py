@@ -407,6 +407,10 @@ class Finding(models.Model):
             models.Index(fields=["source", "id"], name="finding_source_order"),
             models.Index(fields=["violation_type", "id"], name="finding_type_order"),
             models.Index(fields=["inspection", "status"], name="finding_inspection_status"),
+            # The home page's confirmed findings without a case (cases.home.selectors).
+            models.Index(
+                fields=["id"], condition=Q(status="confirmed", case__isnull=True), name="home_openable_finding"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -493,6 +497,8 @@ class ExtensionRequest(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extension_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("reason"))
+    # The date the vendor asks for (requests made before it was asked have none).
+    requested_deadline = models.DateField(_("requested new deadline"), null=True, blank=True)
     status = models.CharField(max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
     new_deadline = models.DateField(null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -36,6 +36,7 @@ MSG_TOO_MANY_FILES = _("Send at most %(max)s files.")
 MSG_ALREADY_DECIDED = _("This was already decided.")
 MSG_EXTENSION_PENDING = _("A request for more time is already waiting for a decision.")
 MSG_NOT_EXTENSION_ASKABLE = _("More time can only be asked while the case waits for rectification.")
+MSG_REQUESTED_NOT_LATER = _("Ask for a date after the current deadline.")
 MSG_DEADLINE_NOT_WORKING_DAY = _("The new deadline must be a working day.")
 MSG_RETEST_STATE = _("A re-test can only be linked to a case under verification.")
 MSG_RETEST_PRODUCT = _("The re-test must be an inspection of the case's product.")
@@ -92,8 +93,11 @@ def response_submit(
     return response
 
 
-def extension_request(*, actor, case: Case, reason: str) -> ExtensionRequest:
-    """Ask for more time, with a reason. One request waits for a decision at a time."""
+def extension_request(
+    *, actor, case: Case, reason: str, requested_deadline: datetime.date | None = None
+) -> ExtensionRequest:
+    """Ask for more time, with a reason and the date wanted (after the current deadline). One request
+    waits for a decision at a time."""
     _own_case(actor, case)
     reason = reason_clean(reason)
     with transaction.atomic():
@@ -102,13 +106,25 @@ def extension_request(*, actor, case: Case, reason: str) -> ExtensionRequest:
             raise Conflict(MSG_NOT_EXTENSION_ASKABLE, code=error_codes.EXTENSION_NOT_ASKABLE, status=locked.status)
         if locked.extension_requests.filter(status=DecisionStatus.PENDING).exists():
             raise Conflict(MSG_EXTENSION_PENDING, code=error_codes.EXTENSION_PENDING)
-        extension = ExtensionRequest.objects.create(case=locked, requested_by=actor, reason=reason)
+        if requested_deadline is not None and locked.deadline is not None and requested_deadline <= locked.deadline:
+            raise InvalidInput(
+                MSG_REQUESTED_NOT_LATER,
+                code=error_codes.DEADLINE_NOT_LATER,
+                requested_deadline=[str(MSG_REQUESTED_NOT_LATER)],
+            )
+        extension = ExtensionRequest.objects.create(
+            case=locked, requested_by=actor, reason=reason, requested_deadline=requested_deadline
+        )
         events.record(
             case=locked,
             kind=events.EXTENSION_REQUESTED,
             actor=actor,
             reason=reason,
-            data={"extension": extension.pk, "deadline": locked.deadline.isoformat() if locked.deadline else None},
+            data={
+                "extension": extension.pk,
+                "deadline": locked.deadline.isoformat() if locked.deadline else None,
+                "requested": requested_deadline.isoformat() if requested_deadline else None,
+            },
         )
     return extension
 

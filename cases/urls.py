@@ -2,9 +2,10 @@ from django.urls import path
 
 from cases import exports, views
 from cases.clock import views as calendar_views
+from cases.home import views as home_views
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", home_views.home, name="home"),
     path("cases/", views.CaseListView.as_view(), name="case-list"),
     path("cases/export.csv", exports.case_list_csv, name="case-list-csv"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),

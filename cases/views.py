@@ -1,4 +1,4 @@
-"""Regulator pages: home, cases, inspections, findings and evidence downloads.
+"""Regulator pages: cases, inspections, findings and evidence downloads (the home page is cases.home).
 
 Views stay thin: fetch through ``cases.selectors``, validate with a form, call one service or
 workflow function, and turn domain errors into form errors or messages (never a 500).
@@ -13,12 +13,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, ListView
 
 from accounts.errors import DomainError
 from accounts.policies import PolicyMixin
 from accounts.roles import (
-    AUTHENTICATED,
     CASE_DECIDE,
     CASE_OPEN,
     CASE_VIEW,
@@ -26,7 +25,7 @@ from accounts.roles import (
     INSPECTION_EDIT,
     INSPECTION_VIEW,
 )
-from cases import error_codes, identity, selectors, services, workflow
+from cases import error_codes, identity, next_step, selectors, services, workflow
 from cases.clock.calendar import working_days_between
 from cases.forms import (
     CaseFilterForm,
@@ -42,7 +41,6 @@ from config import limits
 from config.lists import BoundedPaginator
 
 PAGE_SIZE = 25
-PORTAL_URL = "/portal/"
 
 MSG_WITHDRAWN = _("Case %(number)s was withdrawn.")
 MSG_INSPECTION_CREATED = _("Inspection logged.")
@@ -51,37 +49,6 @@ MSG_FINDING_CONFIRMED = _("Finding “%(title)s” confirmed.")
 MSG_FINDING_DISMISSED = _("Finding “%(title)s” dismissed.")
 MSG_DISMISS_REASON = _("Give a reason to dismiss a finding.")
 MSG_CASE_OPENED = _("Case %(number)s opened.")
-
-
-class HomeView(PolicyMixin, TemplateView):
-    """The regulator's start page; vendor users are sent to their portal."""
-
-    policy = {"GET": AUTHENTICATED}
-    template_name = "cases/home.html"
-
-    def get(self, request, *args, **kwargs):
-        if not request.user.can(CASE_VIEW):
-            return redirect(PORTAL_URL)
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        actor = self.request.user
-        cases = selectors.case_queryset_for(actor=actor)
-        counts = {
-            "total": cases.count(),
-            "open": cases.filter(status=CaseStatus.OPEN).count(),
-            "responded": cases.filter(status=CaseStatus.RESPONDED).count(),
-            "overdue": selectors.case_list(actor=actor, filters={"overdue": True}).count(),
-            "candidates": selectors.finding_queryset_for(actor=actor).filter(status=FindingStatus.CANDIDATE).count(),
-        }
-        recent = _with_overdue(list(selectors.case_list(actor=actor)[:8]))
-        return super().get_context_data(
-            counts=counts,
-            campaigns=selectors.campaign_list(),
-            recent_cases=recent,
-            can_inspect=actor.can(INSPECTION_EDIT),
-            **kwargs,
-        )
 
 
 def _with_overdue(cases: list, today: datetime.date | None = None) -> list:
@@ -149,6 +116,10 @@ def _case_page(request, case, *, withdraw_form=None, status=200):
         "findings": findings,
         "timeline": timeline,
         "clock": _clock(case),
+        "next_step": next_step.next_step(case, actor=actor),
+        "responses": case.responses.order_by("-created_at", "-id"),
+        "extensions": case.extension_requests.order_by("-created_at", "-id"),
+        "can_decide": actor.can(CASE_DECIDE),
         "can_withdraw": can_withdraw,
         "withdraw_form": withdraw_form or (RequiredReasonForm() if can_withdraw else None),
     }
@@ -335,6 +306,7 @@ class CaseOpenView(PolicyMixin, View):
             messages.error(request, exc.message)
             return redirect("inspection-detail", pk=inspection.pk)
         messages.success(request, MSG_CASE_OPENED % {"number": case.number})
+        next_step.flash(request, case)
         return redirect("case-detail", pk=case.pk)
 
 

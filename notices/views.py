@@ -10,6 +10,7 @@ from accounts.errors import DomainError, NotFound
 from accounts.policies import policy
 from accounts.reasons import REASON_MAX_LENGTH
 from accounts.roles import NOTICE_APPROVE, NOTICE_DRAFT, has_perm
+from cases import next_step
 
 from . import corrections, documents, events, rendering, selectors, services, workflow
 from .forms import DraftForm, DraftKindForm, EntryEditForm, ItemEditForm, NoticeEditForm
@@ -76,6 +77,8 @@ def notice_draft(request):
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, MSG_DRAFTED)
+                if notice.case_id:  # an order: say what comes next on its case (approval)
+                    next_step.flash(request, notice.case)
                 return redirect("notices:regulator-detail", pk=notice.pk)
     return render(request, "notices/regulator/draft.html", {"kind_form": kind_form, "form": form, "kind": kind})
 
@@ -165,7 +168,7 @@ def _has_correction(notice) -> bool:
     return True
 
 
-def _act(request, pk: int, action, success_message):
+def _act(request, pk: int, action, success_message, *, then_next_step=False):
     notice = _notice_or_404(request, pk)
     try:
         result = action(notice)
@@ -173,13 +176,21 @@ def _act(request, pk: int, action, success_message):
         messages.error(request, exc.message)
         return redirect("notices:regulator-detail", pk=notice.pk)
     messages.success(request, success_message)
+    if then_next_step and result.case_id:  # an order: say what comes next on its case
+        next_step.flash(request, result.case)
     return redirect("notices:regulator-detail", pk=result.pk)
 
 
 @require_POST
 @policy({"POST": NOTICE_APPROVE})
 def notice_approve(request, pk: int):
-    return _act(request, pk, lambda n: workflow.notice_approve(actor=request.user, notice=n), MSG_APPROVED)
+    return _act(
+        request,
+        pk,
+        lambda n: workflow.notice_approve(actor=request.user, notice=n),
+        MSG_APPROVED,
+        then_next_step=True,
+    )
 
 
 @require_POST

@@ -113,7 +113,7 @@ MATRIX = [
         "/portal/cases/{pk}/extension/",
         ("case_a", "case_b"),
         portal(302),
-        lambda w, key: {"reason": "需要更多时间"},
+        lambda w, key: {"reason": "需要更多时间", "requested_deadline": "2030-12-31"},
     ),
     Route(
         "portal:order-pdf",

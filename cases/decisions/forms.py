@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.reasons import REASON_MAX_LENGTH
-from cases.forms import RequiredReasonForm
+from cases.forms import IsoDateField, RequiredReasonForm
 from cases.models import Inspection
 
 
@@ -16,7 +16,7 @@ class DecisionForm(forms.Form):
 
 
 class ExtensionGrantForm(RequiredReasonForm):
-    new_deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_deadline = IsoDateField(label=_("New deadline"))
 
 
 class RetestLinkForm(forms.Form):

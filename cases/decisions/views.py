@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import DomainError
 from accounts.policies import policy
 from accounts.roles import CASE_DECIDE, CASE_VIEW
-from cases import responses, retest, selectors
+from cases import next_step, responses, retest, selectors
 from cases.clock import reminders
 from cases.decisions import selectors as decision_selectors
 from cases.decisions.forms import DecisionForm, ExtensionGrantForm, RetestLinkForm
@@ -30,6 +30,11 @@ MSG_REFUSED = _("The extension was refused.")
 MSG_LINKED = _("The re-test was linked.")
 MSG_RECTIFIED = _("The case is rectified.")
 MSG_RETEST_FAILED = _("The case is back to ordered; the clock runs on.")
+
+# Two forms on one page each have a "reason": their own id prefixes keep every id unique.
+ACCEPT_ID, REJECT_ID = "accept_%s", "reject_%s"
+GRANT_ID, REFUSE_ID = "grant_%s", "refuse_%s"
+CONFIRM_ID, FAIL_ID = "confirm_%s", "fail_%s"
 
 
 @policy({"GET": CASE_VIEW})
@@ -50,8 +55,8 @@ def _response_page(request, response, *, accept=None, reject=None, status=200):
     context = {
         "response": response,
         "case": response.case,
-        "accept_form": accept or DecisionForm(),
-        "reject_form": reject or RequiredReasonForm(),
+        "accept_form": accept or DecisionForm(auto_id=ACCEPT_ID),
+        "reject_form": reject or RequiredReasonForm(auto_id=REJECT_ID),
     }
     return render(request, "cases/decisions/response.html", context, status=status)
 
@@ -63,8 +68,9 @@ def response_detail(request, pk):
     )
 
 
-def _decide(request, form, call, success, page):
-    """Validate, call the service, and either go back to the queue or show the page with the error."""
+def _decide(request, form, call, success, page, *, case):
+    """Validate, call the service, and either go on (saying what comes next on ``case``) or show the
+    page with the error."""
     if form.is_valid():
         try:
             call(**form.cleaned_data)
@@ -72,6 +78,7 @@ def _decide(request, form, call, success, page):
             form.add_error(None, str(exc.message))
             return page(status=exc.status if exc.status != 404 else 400)
         messages.success(request, success)
+        next_step.flash(request, case)
         return None
     return page(status=400)
 
@@ -79,13 +86,14 @@ def _decide(request, form, call, success, page):
 @policy({"POST": CASE_DECIDE})
 def response_accept(request, pk):
     response = found_or_404(decision_selectors.response_get_for, actor=request.user, response_id=pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, auto_id=ACCEPT_ID)
     failed = _decide(
         request,
         form,
         lambda reason: responses.response_accept(actor=request.user, response=response, reason=reason),
         MSG_ACCEPTED,
         lambda status: _response_page(request, response, accept=form, status=status),
+        case=response.case,
     )
     return failed or redirect("decisions:case", pk=response.case_id)
 
@@ -93,13 +101,14 @@ def response_accept(request, pk):
 @policy({"POST": CASE_DECIDE})
 def response_reject(request, pk):
     response = found_or_404(decision_selectors.response_get_for, actor=request.user, response_id=pk)
-    form = RequiredReasonForm(request.POST)
+    form = RequiredReasonForm(request.POST, auto_id=REJECT_ID)
     failed = _decide(
         request,
         form,
         lambda reason: responses.response_reject(actor=request.user, response=response, reason=reason),
         MSG_REJECTED,
         lambda status: _response_page(request, response, reject=form, status=status),
+        case=response.case,
     )
     return failed or redirect("decisions:queue")
 
@@ -108,8 +117,9 @@ def _extension_page(request, extension, *, grant=None, refuse=None, status=200):
     context = {
         "extension": extension,
         "case": extension.case,
-        "grant_form": grant or ExtensionGrantForm(),
-        "refuse_form": refuse or RequiredReasonForm(),
+        "grant_form": grant
+        or ExtensionGrantForm(initial={"new_deadline": extension.requested_deadline}, auto_id=GRANT_ID),
+        "refuse_form": refuse or RequiredReasonForm(auto_id=REFUSE_ID),
     }
     return render(request, "cases/decisions/extension.html", context, status=status)
 
@@ -124,7 +134,7 @@ def extension_detail(request, pk):
 @policy({"POST": CASE_DECIDE})
 def extension_grant(request, pk):
     extension = found_or_404(decision_selectors.extension_get_for, actor=request.user, extension_id=pk)
-    form = ExtensionGrantForm(request.POST)
+    form = ExtensionGrantForm(request.POST, auto_id=GRANT_ID)
     failed = _decide(
         request,
         form,
@@ -133,6 +143,7 @@ def extension_grant(request, pk):
         ),
         MSG_GRANTED,
         lambda status: _extension_page(request, extension, grant=form, status=status),
+        case=extension.case,
     )
     return failed or redirect("decisions:queue")
 
@@ -140,13 +151,14 @@ def extension_grant(request, pk):
 @policy({"POST": CASE_DECIDE})
 def extension_refuse(request, pk):
     extension = found_or_404(decision_selectors.extension_get_for, actor=request.user, extension_id=pk)
-    form = RequiredReasonForm(request.POST)
+    form = RequiredReasonForm(request.POST, auto_id=REFUSE_ID)
     failed = _decide(
         request,
         form,
         lambda reason: responses.extension_refuse(actor=request.user, extension=extension, reason=reason),
         MSG_REFUSED,
         lambda status: _extension_page(request, extension, refuse=form, status=status),
+        case=extension.case,
     )
     return failed or redirect("decisions:queue")
 
@@ -168,9 +180,10 @@ def _case_page(request, case, *, link=None, confirm=None, fail=None, status=200)
         "responses": portal_selectors.portal_responses(case=case),
         "extensions": portal_selectors.portal_extensions(case=case),
         "timeline": timeline,
+        "next_step": next_step.next_step(case, actor=request.user),
         "link_form": link or RetestLinkForm(case=case),
-        "confirm_form": confirm or DecisionForm(),
-        "fail_form": fail or RequiredReasonForm(),
+        "confirm_form": confirm or DecisionForm(auto_id=CONFIRM_ID),
+        "fail_form": fail or RequiredReasonForm(auto_id=FAIL_ID),
     }
     return render(request, "cases/decisions/case.html", context, status=status)
 
@@ -190,6 +203,7 @@ def retest_link(request, pk):
         lambda inspection: responses.retest_link(actor=request.user, case=case, inspection=inspection),
         MSG_LINKED,
         lambda status: _case_page(request, case, link=form, status=status),
+        case=case,
     )
     return failed or redirect("decisions:case", pk=case.pk)
 
@@ -197,13 +211,14 @@ def retest_link(request, pk):
 @policy({"POST": CASE_DECIDE})
 def retest_rectified(request, pk):
     case = found_or_404(selectors.case_get_for, actor=request.user, case_id=pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, auto_id=CONFIRM_ID)
     failed = _decide(
         request,
         form,
         lambda reason: responses.retest_confirm_rectified(actor=request.user, case=case, reason=reason),
         MSG_RECTIFIED,
         lambda status: _case_page(request, case, confirm=form, status=status),
+        case=case,
     )
     return failed or redirect("decisions:case", pk=case.pk)
 
@@ -211,12 +226,13 @@ def retest_rectified(request, pk):
 @policy({"POST": CASE_DECIDE})
 def retest_failed(request, pk):
     case = found_or_404(selectors.case_get_for, actor=request.user, case_id=pk)
-    form = RequiredReasonForm(request.POST)
+    form = RequiredReasonForm(request.POST, auto_id=FAIL_ID)
     failed = _decide(
         request,
         form,
         lambda reason: responses.retest_confirm_failed(actor=request.user, case=case, reason=reason),
         MSG_RETEST_FAILED,
         lambda status: _case_page(request, case, fail=form, status=status),
+        case=case,
     )
     return failed or redirect("decisions:case", pk=case.pk)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.reasons import REASON_MAX_LENGTH
-from cases.forms import MultipleFileField
+from cases.forms import IsoDateField, MultipleFileField
 
 
 class ResponseForm(forms.Form):
@@ -22,6 +22,9 @@ class ResponseForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
+    requested_deadline = IsoDateField(
+        label=_("Requested new deadline"), help_text=_("The date by which the rectification can be done.")
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=REASON_MAX_LENGTH)
 
 

@@ -16,7 +16,7 @@ from accounts.client_address import client_ip
 from accounts.errors import DomainError, NotFound
 from accounts.policies import policy
 from accounts.roles import PORTAL_RESPOND, PORTAL_VIEW, PUBLIC
-from cases import access, responses
+from cases import access, next_step, responses
 from cases.portal import selectors as portal_selectors
 from cases.portal.forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, ResponseForm
 from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
@@ -84,6 +84,7 @@ def case_detail(request, pk):
         "timeline": timeline,
         "can_respond": case.status in responses.RESPONDABLE,
         "can_ask_extension": case.status in responses.EXTENSION_ASKABLE,
+        "next_step": next_step.next_step(case, actor=request.user),
     }
     return render(request, "portal/case_detail.html", context)
 
@@ -102,6 +103,7 @@ def response_create(request, pk):
             _form_error(form, exc)
         else:
             messages.success(request, MSG_RESPONSE_SENT)
+            next_step.flash(request, case)
             return redirect("portal:case", pk=case.pk)
     return render(request, "portal/response_form.html", {"case": case, "form": form})
 
@@ -112,13 +114,14 @@ def extension_create(request, pk):
     form = ExtensionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            responses.extension_request(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+            responses.extension_request(actor=request.user, case=case, **form.cleaned_data)
         except NotFound:
             raise Http404 from None
         except DomainError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, MSG_EXTENSION_SENT)
+            next_step.flash(request, case)
             return redirect("portal:case", pk=case.pk)
     return render(request, "portal/extension_form.html", {"case": case, "form": form})
 

@@ -110,11 +110,39 @@ def test_response_form_refuses_svg_with_a_form_error(client, case, staff):
 @pytest.mark.django_db
 def test_extension_form(client, case, staff):
     client.force_login(staff)
-    page = client.post(reverse("portal:extension", args=[case.pk]), {"reason": "国庆后才能发版"})
+    data = {"reason": "国庆后才能发版", "requested_deadline": "2025-10-17"}
+    page = client.post(reverse("portal:extension", args=[case.pk]), data)
     assert page.status_code == 302
-    assert case.extension_requests.get().reason == "国庆后才能发版"
-    page = client.post(reverse("portal:extension", args=[case.pk]), {"reason": "again"})
+    extension = case.extension_requests.get()
+    assert (extension.reason, extension.requested_deadline) == ("国庆后才能发版", datetime.date(2025, 10, 17))
+    page = client.post(reverse("portal:extension", args=[case.pk]), {**data, "reason": "again"})
     assert page.status_code == 200 and page.context["form"].non_field_errors()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_extension_form_asks_the_new_date_in_iso_and_refuses_one_not_later(client, case, staff, lang):
+    client.force_login(staff)
+    client.cookies["django_language"] = lang
+    url = reverse("portal:extension", args=[case.pk])
+    body = client.get(url).content.decode()
+    assert 'type="date" name="requested_deadline"' in body
+    page = client.post(url, {"reason": "x", "requested_deadline": "2025-10-10"})  # the current deadline
+    assert page.status_code == 200 and page.context["form"].errors["requested_deadline"]
+    page = client.post(url, {"reason": "x"})
+    assert page.status_code == 200 and page.context["form"].errors["requested_deadline"]
+    assert not case.extension_requests.exists()
+
+
+@pytest.mark.django_db
+def test_portal_links_the_claim_page_and_shows_the_next_step(client, case, staff):
+    client.force_login(staff)
+    with freeze_time("2025-09-30 10:00:00+08:00"):
+        body = client.get(reverse("portal:cases")).content.decode()
+        assert f'href="{reverse("portal:claim")}"' in body
+        page = client.get(reverse("portal:case", args=[case.pk]))
+    assert page.context["next_step"].url == reverse("portal:respond", args=[case.pk])
+    assert 'data-testid="next-step"' in page.content.decode()
 
 
 @pytest.mark.django_db
