@@ -220,44 +220,34 @@ def notice_update(*, actor, notice: Notice, **changes) -> Notice:
     return locked
 
 
-def notice_entry_update(*, actor, entry: NoticeEntry, **changes) -> NoticeEntry:
-    """Correct the text of one row of a draft (e.g. a misspelt developer in a correction)."""
+def _row_update(*, actor, row, allowed, label: str, changes: dict):
+    """Edit one row (an entry or an order's problem) of an editable notice: audited, under its lock."""
     require(actor, NOTICE_DRAFT)
-    unknown = set(changes) - set(ENTRY_FIELDS)
+    unknown = set(changes) - set(allowed)
     if unknown:
         raise InvalidInput(code=error_codes.NOTICE_FIELD_NOT_EDITABLE, fields=sorted(unknown))
     with transaction.atomic():
-        notice = _locked(entry.notice)
+        notice = _locked(row.notice)
         if not notice.is_editable:
             raise NoticeFrozen(status=notice.status)
-        row = NoticeEntry.objects.get(pk=entry.pk)
+        row = type(row).objects.get(pk=row.pk)
         changed = sorted(f for f, v in changes.items() if getattr(row, f) != v)
         for field in changed:
             setattr(row, field, changes[field])
         if changed:
             row.save(update_fields=changed)
-            events.record(notice=notice, kind=events.EDITED, actor=actor, data={"entry": row.pk, "fields": changed})
+            events.record(notice=notice, kind=events.EDITED, actor=actor, data={label: row.pk, "fields": changed})
     return row
+
+
+def notice_entry_update(*, actor, entry: NoticeEntry, **changes) -> NoticeEntry:
+    """Correct the text of one row of a draft (e.g. a misspelt developer in a correction)."""
+    return _row_update(actor=actor, row=entry, allowed=ENTRY_FIELDS, label="entry", changes=changes)
 
 
 def notice_item_update(*, actor, item: NoticeItem, **changes) -> NoticeItem:
     """Correct the legal basis or evidence of one problem of a draft order."""
-    require(actor, NOTICE_DRAFT)
-    unknown = set(changes) - set(ITEM_FIELDS)
-    if unknown:
-        raise InvalidInput(code=error_codes.NOTICE_FIELD_NOT_EDITABLE, fields=sorted(unknown))
-    with transaction.atomic():
-        notice = _locked(item.notice)
-        if not notice.is_editable:
-            raise NoticeFrozen(status=notice.status)
-        row = NoticeItem.objects.get(pk=item.pk)
-        changed = sorted(f for f, v in changes.items() if getattr(row, f) != v)
-        for field in changed:
-            setattr(row, field, changes[field])
-        if changed:
-            row.save(update_fields=changed)
-            events.record(notice=notice, kind=events.EDITED, actor=actor, data={"item": row.pk, "fields": changed})
-    return row
+    return _row_update(actor=actor, row=item, allowed=ITEM_FIELDS, label="item", changes=changes)
 
 
 def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
