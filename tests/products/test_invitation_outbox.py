@@ -34,7 +34,7 @@ def clock():
 
 def test_the_invitation_goes_after_commit_through_the_outbox(vendor_admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        membership = memberships.membership_invite(actor=vendor_admin, username="colleague", email="c@acme.test")
+        membership = memberships.membership_invite(actor=vendor_admin, email="c@acme.test")
         assert mail.outbox == []
     [message] = mail.outbox
     assert message.to == ["c@acme.test"] and memberships.invitation_path(membership.user) in message.body
@@ -45,7 +45,7 @@ def test_the_invitation_goes_after_commit_through_the_outbox(vendor_admin, djang
 def test_a_lost_invitation_is_sent_once_when_the_mail_server_answers(vendor_admin, clock, monkeypatch):
     sent: list[int] = []
     monkeypatch.setattr(jobs, "_send", sent.append)
-    membership = memberships.membership_invite(actor=vendor_admin, username="colleague", email="c@acme.test")
+    membership = memberships.membership_invite(actor=vendor_admin, email="c@acme.test")
     job = OutboxJob.objects.get(key=f"vendor.invitation:{membership.pk}")
 
     def refuse(self, messages):
