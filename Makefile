@@ -30,13 +30,15 @@ RUN_SETTINGS := config.settings.local
 DEMO_LOGINS := admin, inspector, reviewer, vendor_a, vendor_b
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint bench deps dev-deps system-packages test-system-packages messages schema
+.PHONY: help run test lint bench bench-load drills deps dev-deps system-packages test-system-packages messages schema
 
 help:
 	@echo "make run    install what is missing, migrate, load the demo and serve http://$(HOST):$(PORT)/"
 	@echo "make test   install what the tests need (or say what to install), run the whole suite (PostgreSQL + Redis when they answer; CI=true demands them)"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench  run the benchmarks ($(BENCH_SCRIPTS))"
+	@echo "make bench-load  seed the scale database if missing (SCALE_DB), then the load benchmark (bench/api_load.py)"
+	@echo "make drills kill, restart, flush and fill a private deployment (PostgreSQL, Redis, gunicorn, worker, beat); root; table in bench/out/drills.md"
 
 run: system-packages deps messages
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py migrate --noinput
@@ -61,6 +63,32 @@ bench: system-packages dev-deps messages
 		echo "== $$script"; \
 		PYTHONPATH=. $(PY) .ci/with_services.py $(PY) $$script || exit 1; \
 	done
+
+# The load benchmark (bench/README.md, issue 14), two steps: (1) a database of its own, migrated, with
+# the demo and the scale data (manage.py seed_scale: a few minutes; skipped when SCALE_DB exists),
+# (2) bench/api_load.py against it and a demo-only database. BENCH_ARGS: e.g. --only 'api cases'.
+SCALE_DB ?= postgres://postgres@127.0.0.1:5432/rectify_scale
+SCALE ?= 1.0
+BENCH_ARGS ?=
+bench-load: dev-deps messages
+	@mkdir -p bench/out
+	@if psql "$(SCALE_DB)" -c 'SELECT 1 FROM cases_case LIMIT 1' >/dev/null 2>&1; then \
+		echo "== $(SCALE_DB) exists: not seeded again"; \
+	else \
+		echo "== seeding $(SCALE_DB) at scale $(SCALE)"; \
+		createdb "$$(basename $(SCALE_DB))" -h 127.0.0.1 -U postgres 2>/dev/null; \
+		DATABASE_URL=$(SCALE_DB) DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py migrate --noinput -v0 && \
+		DATABASE_URL=$(SCALE_DB) DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py load_demo >/dev/null && \
+		DATABASE_URL=$(SCALE_DB) DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py seed_scale --scale $(SCALE) || exit 1; \
+	fi
+	PYTHONPATH=. $(PY) bench/api_load.py --scale-db $(SCALE_DB) $(BENCH_ARGS)
+# The drills (bench/drills.py, bench/README.md): a private PostgreSQL 15, Redis, gunicorn, worker and
+# beat under faults; needs root. Options: make drills DRILLS="--only storage-full --keep"
+DRILLS ?=
+drills: dev-deps messages
+	@$(SYSTEM_PACKAGES) run postgresql-15 redis-server
+	@mkdir -p bench/out
+	$(PY) bench/drills.py $(DRILLS)
 
 # The virtual environment with the runtime requirements (make run), or with the runtime and the test
 # and development tools (make test, lint, bench: requirements-dev.txt includes requirements.txt).

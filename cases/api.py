@@ -144,7 +144,7 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     body_limit = limits.upload_limit
 
     def get_queryset(self):
-        return selectors.finding_queryset_for(actor=self.request.user)
+        return selectors.finding_list(actor=self.request.user)
 
     def get_object(self):
         return selectors.finding_get_for(actor=self.request.user, finding_id=self.kwargs["pk"])

@@ -7,5 +7,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("Inspections and cases")
 
     def ready(self):
+        from django.db.models.signals import pre_save
+
         # Register the tasks with the Celery app: services send them by name (config/queue.py).
         from cases import tasks  # noqa: F401
+        from cases.dashboard import figures
+        from products.models import Product
+
+        # A product's kind moves the dashboard's figures of its cases (ARCHITECTURE.md §11).
+        pre_save.connect(figures.product_saving, sender=Product, dispatch_uid="dashboard-product-kind")

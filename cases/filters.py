@@ -5,7 +5,6 @@ lookup query, and tells nobody whether another vendor's object exists.
 """
 
 import django_filters as df
-from django.db.models import Q
 
 from cases.models import (
     Case,
@@ -18,6 +17,7 @@ from cases.models import (
     ViolationType,
     case_overdue_q,
 )
+from cases.selectors import case_search
 from products.models import ProductKind
 
 
@@ -52,7 +52,8 @@ class InspectionFilter(df.FilterSet):
 
 
 class FindingFilter(df.FilterSet):
-    status = df.MultipleChoiceFilter(choices=FindingStatus.choices)
+    # No DISTINCT: a finding has one status; DISTINCT would sort every matching row.
+    status = df.MultipleChoiceFilter(choices=FindingStatus.choices, distinct=False)
     source = df.ChoiceFilter(choices=FindingSource.choices)
     inspection = df.NumberFilter(field_name="inspection_id")
     campaign = df.NumberFilter(field_name="inspection__campaign_id")
@@ -80,7 +81,7 @@ class FindingFilter(df.FilterSet):
 
 
 class CaseFilter(df.FilterSet):
-    status = df.MultipleChoiceFilter(choices=CaseStatus.choices, label="State (repeat for several)")
+    status = df.MultipleChoiceFilter(choices=CaseStatus.choices, label="State (repeat for several)", distinct=False)
     campaign = df.NumberFilter(field_name="campaign_id")
     vendor = df.NumberFilter(field_name="vendor_id")
     product = df.NumberFilter(field_name="product_id")
@@ -98,6 +99,4 @@ class CaseFilter(df.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(number__icontains=value) | Q(product__name__icontains=value) | Q(vendor__name__icontains=value)
-        )
+        return case_search(queryset, value)

@@ -8,7 +8,7 @@ from accounts.reasons import REASON_MAX_LENGTH
 from cases import identity
 from cases.evidence import check_evidence, original_name
 from cases.models import CaseStatus, InspectionMethod, TestingAgency, ViolationType
-from cases.selectors import campaign_list
+from cases.selectors import campaign_choices
 from products.models import ProductKind
 from products.selectors import vendor_list, version_list
 
@@ -53,11 +53,11 @@ class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("State"), required=False)
     campaign = forms.ModelChoiceField(
-        label=_("Campaign"), queryset=campaign_list(), required=False, empty_label=_("All campaigns")
+        label=_("Campaign"), queryset=campaign_choices(), required=False, empty_label=_("All campaigns")
     )
-    vendor = forms.ModelChoiceField(
-        label=_("Vendor"), queryset=vendor_list(), required=False, empty_label=_("All vendors")
-    )
+    # Thousands of vendors make no list to choose from: the vendor comes from a link (the vendor's
+    # page) and shows as a chip to remove; the search box finds vendors by name.
+    vendor = forms.ModelChoiceField(label=_("Vendor"), queryset=vendor_list(), required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Product kind"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
@@ -81,7 +81,7 @@ class CaseFilterForm(forms.Form):
 
 
 class InspectionForm(forms.Form):
-    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=campaign_list())
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=campaign_choices())
     product_version = VersionChoiceField(label=_("Product version"), queryset=version_list())
     agency = forms.ModelChoiceField(label=_("Testing agency"), queryset=TestingAgency.objects.order_by("name"))
     date = forms.DateField(label=_("Inspection date"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -126,6 +126,12 @@ class Inspection(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
+        # The list's order, alone and after its filters (docs/ARCHITECTURE.md, "Lists at scale").
+        indexes = [
+            models.Index(fields=["-date", "-id"], name="inspection_list_order"),
+            models.Index(fields=["campaign", "-date", "-id"], name="inspection_campaign_order"),
+            models.Index(fields=["method", "-date", "-id"], name="inspection_method_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_version} @ {self.date}"
@@ -314,7 +320,23 @@ class Case(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        indexes = [models.Index(fields=["status", "deadline"])]
+        # The list's order, alone and after each filter; the decision queue's re-tests by age
+        # (docs/ARCHITECTURE.md, "Lists at scale"). Substring search: trigram indexes (migration).
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            # The dashboard's lists: a campaign's running clocks in deadline order (ARCHITECTURE.md §11).
+            models.Index(
+                fields=["campaign", "deadline", "id"],
+                condition=Q(status__in=sorted(CLOCK_RUNNING)),
+                name="case_campaign_clock",
+            ),
+            models.Index(fields=["-created_at", "-id"], name="case_list_order"),
+            models.Index(fields=["status", "-created_at", "-id"], name="case_status_order"),
+            models.Index(fields=["campaign", "-created_at", "-id"], name="case_campaign_order"),
+            models.Index(fields=["vendor", "-created_at", "-id"], name="case_vendor_order"),
+            models.Index(fields=["product", "-created_at", "-id"], name="case_product_order"),
+            models.Index(fields=["status", "updated_at", "id"], name="case_status_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -379,6 +401,13 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         constraints = [models.UniqueConstraint(fields=["inspection", "fingerprint"], name="finding_unique_fingerprint")]
+        # The list's order (id) after its filters; counts per inspection by status (docs/ARCHITECTURE.md).
+        indexes = [
+            models.Index(fields=["status", "id"], name="finding_status_order"),
+            models.Index(fields=["source", "id"], name="finding_source_order"),
+            models.Index(fields=["violation_type", "id"], name="finding_type_order"),
+            models.Index(fields=["inspection", "status"], name="finding_inspection_status"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -451,6 +480,8 @@ class VendorResponse(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("vendor response")
         verbose_name_plural = _("vendor responses")
+        # The decision queue: pending reports, oldest first.
+        indexes = [models.Index(fields=["status", "created_at", "id"], name="response_queue_order")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
@@ -473,6 +504,8 @@ class ExtensionRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The decision queue: pending requests, oldest first.
+        indexes = [models.Index(fields=["status", "created_at", "id"], name="extension_queue_order")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"
@@ -659,3 +692,49 @@ class EscalationProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.deadline}"
+
+
+class DashboardFigure(models.Model):
+    """One count the dashboard shows, kept in step with the cases (ARCHITECTURE.md §11).
+
+    ``dimension`` is ``state`` (key: the case status), ``kind`` (key: ``kind/category``),
+    ``month`` (key: ``YYYY-MM`` the case was opened, in the regulator's zone) or ``violation``
+    (key: the ViolationType id; n counts the cases with at least one confirmed finding of it).
+    Written only by ``cases.dashboard.figures``, in the transaction of the change that moves it.
+    """
+
+    # The unique constraint below leads with the campaign: it is the campaign's index.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=64)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "dimension", "key"], name="dashboard_figure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.dimension}:{self.key} = {self.n}"
+
+
+class DeadlineFigure(models.Model):
+    """How many cases of a campaign in a state whose clock runs (``CLOCK_RUNNING``) are due on a day.
+
+    "Overdue" and "due this week" move with the date: they are summed from these rows at read time
+    (deadline before today, or within the week). Written only by ``cases.dashboard.figures``.
+    """
+
+    # The unique constraint below leads with the campaign: it is the campaign's index.
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    deadline = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "deadline", "status"], name="deadline_figure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.status} {self.deadline} = {self.n}"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import Conflict, InvalidInput
 from accounts.reasons import reason_clean
 from cases import error_codes, events, identity
+from cases.dashboard import figures
 from cases.evidence import as_file, check_evidence, original_name, sha256_of
 from cases.models import (
     Campaign,
@@ -126,11 +127,13 @@ def _decide(*, actor, finding: Finding, status: str, reason: str) -> Finding:
             raise Conflict(
                 MSG_ALREADY_DECIDED % {"status": locked.get_status_display()}, code=error_codes.FINDING_ALREADY_DECIDED
             )
-        locked.status = status
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.decision_reason = reason
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        # A finding of a case moves the case's figures (ARCHITECTURE.md §11).
+        with figures.moving([locked.case_id]):
+            locked.status = status
+            locked.decided_by = actor
+            locked.decided_at = timezone.now()
+            locked.decision_reason = reason
+            locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     return locked
 
 
@@ -188,6 +191,7 @@ def case_open(*, actor, findings: list[Finding]) -> Case:
     case.number = f"RC-{timezone.localdate().year}-{case.pk:05d}"
     case.save(update_fields=["number"])
     Finding.objects.filter(pk__in=[f.pk for f in locked]).update(case=case)
+    figures.case_added(case.pk)
     events.record(
         case=case,
         kind=events.OPENED,

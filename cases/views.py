@@ -7,7 +7,6 @@ workflow function, and turn domain errors into form errors or messages (never a 
 import datetime
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +39,7 @@ from cases.forms import (
 from cases.models import CLOCK_RUNNING, CaseStatus, FindingStatus
 from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 from config import limits
+from config.lists import BoundedPaginator
 
 PAGE_SIZE = 25
 PORTAL_URL = "/portal/"
@@ -95,6 +95,7 @@ class CaseListView(PolicyMixin, ListView):
     policy = {"GET": CASE_VIEW}
     template_name = "cases/case_list.html"
     paginate_by = PAGE_SIZE
+    paginator_class = BoundedPaginator
 
     @cached_property
     def filter_form(self) -> CaseFilterForm:
@@ -184,20 +185,16 @@ class InspectionListView(PolicyMixin, ListView):
     template_name = "cases/inspection_list.html"
     context_object_name = "inspections"
     paginate_by = PAGE_SIZE
+    paginator_class = BoundedPaginator
 
     def get_queryset(self):
-        qs = selectors.inspection_queryset_for(actor=self.request.user).annotate(
-            finding_count=Count("findings"),
-            candidate_count=Count("findings", filter=Q(findings__status=FindingStatus.CANDIDATE)),
-        )
         campaign = self.request.GET.get("campaign", "")
-        if campaign.isdecimal() and len(campaign) <= 18:
-            qs = qs.filter(campaign_id=int(campaign))
-        return qs.order_by("-date", "-id")
+        campaign_id = int(campaign) if campaign.isdecimal() and len(campaign) <= 18 else None
+        return selectors.inspection_rows(actor=self.request.user, campaign_id=campaign_id)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            campaigns=selectors.campaign_list(),
+            campaigns=selectors.campaign_choices(),
             campaign=self.request.GET.get("campaign", ""),
             can_edit=self.request.user.can(INSPECTION_EDIT),
             **kwargs,

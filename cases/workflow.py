@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import Conflict, InvalidInput
 from accounts.reasons import reason_clean
 from cases import error_codes, events
+from cases.dashboard import figures
 from cases.models import Case, CaseStatus
 from cases.retest import retest_proposal
 
@@ -58,10 +59,11 @@ def _transition(*, case: Case, to: str, actor, reason: str = "", data=None, upda
                 to_status=to,
             )
         from_status = locked.status
-        locked.status = to
-        for field, value in (update or {}).items():
-            setattr(locked, field, value)
-        locked.save()
+        with figures.state_moving(locked):
+            locked.status = to
+            for field, value in (update or {}).items():
+                setattr(locked, field, value)
+            locked.save()
         events.record(
             case=locked,
             kind=events.TRANSITION,
@@ -215,8 +217,9 @@ def extend_deadline_case(*, case: Case, actor, new_deadline: datetime.date, reas
                 code=error_codes.DEADLINE_NOT_LATER,
                 deadline=old.isoformat(),
             )
-        locked.deadline = new_deadline
-        locked.save(update_fields=["deadline", "updated_at"])
+        with figures.state_moving(locked):
+            locked.deadline = new_deadline
+            locked.save(update_fields=["deadline", "updated_at"])
         events.record(
             case=locked,
             kind=events.DEADLINE_SET,
@@ -234,7 +237,8 @@ def recount_deadline_case(*, case: Case, actor, new_deadline: datetime.date, rea
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.deadline != new_deadline:
-            locked.deadline = new_deadline
-            locked.save(update_fields=["deadline", "updated_at"])
+            with figures.state_moving(locked):
+                locked.deadline = new_deadline
+                locked.save(update_fields=["deadline", "updated_at"])
         events.record(case=locked, kind=events.DEADLINE_SET, actor=actor, reason=reason, data=data)
     return locked

@@ -15,14 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import DomainError
 
 from . import faults
+from .lists import COUNT_LIMIT, InvalidCursor, Keyset, capped_count, decode_cursor, encode_cursor
 
 MSG_INVALID = _("Invalid input.")
 MSG_TOO_LARGE = _("The request is too large.")
@@ -31,13 +33,176 @@ MSG_TOO_MANY_FIELDS = _("The request has too many fields or files.")
 MSG_BAD_REQUEST = _("The request could not be read.")
 MSG_NO_SUCH_URL = _("No such address in the API.")
 MSG_SERVER_ERROR = _("The server could not answer this request.")
+MSG_INVALID_CURSOR = _("This cursor is not one this list gave: follow the next and previous links.")
+MSG_PAGE_TOO_DEEP = _(
+    "Pages reach the first %(limit)s rows only: follow the next link (a cursor) to go further, or narrow the filters."
+)
+MSG_INVALID_PAGE = _("Invalid page.")
 API_PREFIX = "/api/"
 
 
-class Pagination(PageNumberPagination):
+def _positive(value, default: int | None = None) -> int | None:
+    """A query parameter read as a positive number of at most 9 decimal digits, else ``default``."""
+    value = (value or "").strip()
+    return int(value) if value.isdecimal() and len(value) <= 9 and int(value) > 0 else default
+
+
+class Pagination(BasePagination):
+    """Every API list: ``{count, count_exact, next, previous, results}`` (docs/ARCHITECTURE.md,
+    "Lists at scale").
+
+    - ``next`` and ``previous`` carry a ``cursor``: the rows after (before) the last (first) row
+      shown, in the list's order made unique by the id. A deep page costs what the first one does.
+    - ``?page=N`` still works for the first ``COUNT_LIMIT`` rows; deeper, 400 ``page_too_deep``.
+    - ``count`` is exact when ``count_exact`` is true; otherwise there are more than ``count``
+      rows (the total is counted up to ``COUNT_LIMIT``, so that it stays cheap).
+
+    A list whose order cannot be sought (an expression, a nullable field) keeps plain numbered
+    pages without the depth bound; its ``next`` and ``previous`` are page links.
+    """
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+    page_query_param = "page"
+    cursor_query_param = "cursor"
+    count_limit = COUNT_LIMIT  # totals are exact up to this many rows
+    max_offset = COUNT_LIMIT  # ?page= reaches this many rows
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = min(_positive(request.query_params.get(self.page_size_query_param), self.page_size), self.max_page_size)
+        keyset = Keyset(queryset) if Keyset.supports(queryset) else None
+        self.next_url = self.previous_url = None
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor is not None and keyset is None:
+            raise _invalid(self.cursor_query_param, MSG_INVALID_CURSOR, "invalid_cursor")
+        if cursor is not None:
+            rows = self._by_cursor(keyset, cursor, size)
+        else:
+            rows = self._by_page(queryset, keyset, size)
+        self.count, self.count_exact = capped_count(queryset, self.count_limit)
+        return rows
+
+    def _by_cursor(self, keyset: Keyset, cursor: str, size: int) -> list:
+        try:
+            payload = decode_cursor(cursor)
+            after, before = payload.get("a"), payload.get("b")
+            if (after is None) == (before is None):
+                raise InvalidCursor
+            rows, more = keyset.page(size, after=after, before=before)
+        except InvalidCursor:
+            raise _invalid(self.cursor_query_param, MSG_INVALID_CURSOR, "invalid_cursor") from None
+        if rows:
+            if after is not None or more:
+                self.previous_url = self._cursor_url({"b": keyset.values_of(rows[0])})
+            if before is not None or more:
+                self.next_url = self._cursor_url({"a": keyset.values_of(rows[-1])})
+        return rows
+
+    def _by_page(self, queryset, keyset: Keyset | None, size: int) -> list:
+        raw = self.request.query_params.get(self.page_query_param)
+        number = 1 if raw is None else _positive(raw)
+        if number is None:
+            raise exceptions.NotFound(MSG_INVALID_PAGE)
+        offset = (number - 1) * size
+        if keyset is not None and offset >= self.max_offset and offset > 0:
+            message = MSG_PAGE_TOO_DEEP % {"limit": self.max_offset}
+            raise _invalid(self.page_query_param, message, "page_too_deep")
+        ordered = queryset.order_by(*keyset.ordering) if keyset is not None else queryset
+        rows = list(ordered[offset : offset + size + 1])
+        if not rows and number > 1:
+            raise exceptions.NotFound(MSG_INVALID_PAGE)
+        more = len(rows) > size
+        rows = rows[:size]
+        url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+        if number > 1:
+            self.previous_url = (
+                replace_query_param(url, self.page_query_param, number - 1)
+                if number > 2
+                else remove_query_param(url, self.page_query_param)
+            )
+        if more:
+            self.next_url = (
+                self._cursor_url({"a": keyset.values_of(rows[-1])})
+                if keyset is not None
+                else replace_query_param(url, self.page_query_param, number + 1)
+            )
+        return rows
+
+    def _cursor_url(self, payload: dict) -> str:
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, encode_cursor(payload))
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_exact": self.count_exact,
+                "next": self.next_url,
+                "previous": self.previous_url,
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "count_exact", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 123,
+                    "description": f"Rows matching: exact when `count_exact`, else more than this (counted up to "
+                    f"{COUNT_LIMIT}).",
+                },
+                "count_exact": {"type": "boolean", "description": f"False: more than `count` ({COUNT_LIMIT}) rows."},
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next rows (a `cursor` link), or null at the end.",
+                },
+                "previous": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The rows before these, or null at the start.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        integer = {"type": "integer"}
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where to continue: the value given in a `next` or `previous` link (opaque).",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"A page number, for the first {COUNT_LIMIT} rows (deeper: 400 `page_too_deep`; "
+                "follow `next`).",
+                "schema": integer,
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page (default {self.page_size}, at most {self.max_page_size}).",
+                "schema": integer,
+            },
+        ]
+
+
+def _invalid(field: str, message, code: str) -> exceptions.ValidationError:
+    return exceptions.ValidationError({field: [exceptions.ErrorDetail(str(message), code=code)]})
 
 
 def _body(code: str, message, details=None) -> dict:
@@ -189,9 +354,10 @@ def _has_file_field(result: dict, request_body: dict) -> bool:
 def document_common_errors(result, generator, **kwargs):
     """drf-spectacular postprocessing hook: the errors any operation may answer, whatever its view.
 
-    Every operation: 503 (database or file store unreachable, ``config.faults``). Every operation
-    with a body: 413 (over the body-size limit, checked before parsing) and 415 (a content type it
-    does not read). Every upload (a binary field): 507 (file store full). An operation that already
+    Every operation: 503 (database or file store unreachable, ``config.faults``). Every paginated
+    list: 400 (a cursor it did not give, a page too deep). Every operation with a body: 413 (over
+    the body-size limit, checked before parsing) and 415 (a content type it does not read). Every
+    upload (a binary field): 507 (file store full). An operation that already
     documents one of these keeps its own description.
     """
     for path, operations in result.get("paths", {}).items():
@@ -207,6 +373,12 @@ def document_common_errors(result, generator, **kwargs):
                     statuses.append(507)
             for code in statuses:
                 responses.setdefault(str(code), {"$ref": f"#/components/responses/{_COMMON_RESPONSES[code]}"})
+            if any(p.get("name") == Pagination.cursor_query_param for p in operation.get("parameters", [])):
+                # Every paginated list may answer 400 (`invalid_cursor`, `page_too_deep`).
+                responses.setdefault(
+                    "400",
+                    {"content": {"application/json": {"schema": _ERROR_REF}}, "description": _ERROR_TEXT[400]},
+                )
             operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
     shared = result.setdefault("components", {}).setdefault("responses", {})
     for code, name in _COMMON_RESPONSES.items():

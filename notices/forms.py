@@ -44,6 +44,35 @@ class NoticeEditForm(forms.Form):
     how_to_answer = forms.CharField(label=_("How to answer"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class EntryEditForm(forms.Form):
+    """One listed row of a draft (a correction may fix a misspelt name, developer or version)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    developer = forms.CharField(label=_("Developer / manufacturer"), max_length=200)
+    source = forms.CharField(label=_("Source"), max_length=100, required=False)
+    version = forms.CharField(label=_("Version / model"), max_length=200, required=False)
+    issues = forms.CharField(label=_("Issues found"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, form_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if form_id:  # the inputs sit in table cells; the <form> is in the row's last cell
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
+
+class ItemEditForm(forms.Form):
+    """One problem of a draft order: its legal basis (as printed) and evidence summary."""
+
+    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence_summary = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, form_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if form_id:
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
+
 class RegisterSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     vendor = forms.CharField(label=_("Developer or manufacturer"), required=False, max_length=100)

@@ -49,7 +49,7 @@ class NoticeCounter(models.Model):
     Locked with ``SELECT ... FOR UPDATE`` inside the publish transaction, so two notices published
     at once get consecutive numbers and a failed publication consumes none. Admins set the starting
     point (the overall number already reached before this system) and, for orders, the document
-    number prefix (``X信管函``).
+    number prefix (the 发文机关代字 and kind, ``京信管函``; else the ``NOTICES_ORDER_PREFIX`` setting).
     """
 
     series = models.CharField(_("series"), max_length=16, choices=NoticeSeries.choices, unique=True)
@@ -121,6 +121,8 @@ class Notice(models.Model):
     pdf = models.FileField(_("PDF"), upload_to=_pdf_name, blank=True, max_length=200)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True, db_index=True)
     pdf_size = models.PositiveIntegerField(_("PDF size"), null=True, blank=True)
+    # The SHA-256 of the printed content (rendering.fingerprint), printed on the PDF itself.
+    content_sha256 = models.CharField(_("content SHA-256"), max_length=64, blank=True, db_index=True)
     # Orders only: the hash of the one-time access code printed on the letter.
     access_code_hash = models.CharField(max_length=128, blank=True)
 
@@ -214,7 +216,9 @@ class NoticeItem(models.Model):
     finding_id_snapshot = models.PositiveBigIntegerField(_("finding"), null=True, blank=True)
     violation_code = models.CharField(_("violation code"), max_length=16)
     violation_name = models.CharField(_("violation"), max_length=200)
-    legal_basis = models.TextField(_("legal basis"))
+    legal_basis = models.TextField(_("legal basis"))  # Chinese statute form, as printed
+    # The taxonomy's own citation (English abbreviations): shown in the English interface only.
+    legal_basis_en = models.TextField(_("legal basis (English)"), blank=True)
     evidence_summary = models.TextField(_("evidence summary"))
 
     class Meta:

@@ -7,12 +7,36 @@ a rolled-back publication gives its numbers back: no gaps, no duplicates.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.errors import Conflict
+from notices import error_codes
 
 from .models import NoticeCounter, NoticeSeries
+from .rendering.formatting import is_placeholder_agency_code
 
-# The document number prefix of orders until an admin sets the bureau's own (e.g. 京信管函).
-DEFAULT_ORDER_PREFIX = "X信管函"
+MSG_AGENCY_CODE = _(
+    "The issuing agency's code (发文机关代字, e.g. 京信管函) is not set: an administrator sets it on the "
+    "order counter or in the NOTICES_ORDER_PREFIX setting. No order is printed with a placeholder."
+)
+
+
+class AgencyCodeMissing(Conflict):
+    code = error_codes.NOTICE_AGENCY_CODE_MISSING
+    default_message = MSG_AGENCY_CODE
+
+
+def order_prefix(counter: NoticeCounter | None = None) -> str:
+    """The 发文机关代字 and kind of the issuing agency's orders (``京信管函``): the order counter's
+    prefix, else the ``NOTICES_ORDER_PREFIX`` setting. A placeholder (``X信管函``) or nothing is refused."""
+    if counter is None:
+        counter = NoticeCounter.objects.filter(series=NoticeSeries.ORDER).first()
+    prefix = ((counter.prefix if counter else "") or getattr(settings, "NOTICES_ORDER_PREFIX", "")).strip()
+    if is_placeholder_agency_code(prefix):
+        raise AgencyCodeMissing(prefix=prefix)
+    return prefix
 
 
 @dataclass(frozen=True)
@@ -35,10 +59,9 @@ def _locked_counter(series: str) -> NoticeCounter:
         pass
     # The row is seeded by migration; if it is missing, create it once (the unique series decides
     # a race) and lock whichever row won.
-    prefix = DEFAULT_ORDER_PREFIX if series == NoticeSeries.ORDER else ""
     try:
         with transaction.atomic():
-            NoticeCounter.objects.create(series=series, prefix=prefix)
+            NoticeCounter.objects.create(series=series)
     except IntegrityError:
         pass
     return NoticeCounter.objects.select_for_update().get(series=series)
@@ -49,12 +72,11 @@ def allocate(*, series: str, year: int) -> Numbers:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("numbers are allocated only inside the publish transaction")
     counter = _locked_counter(series)
+    prefix = order_prefix(counter) if series == NoticeSeries.ORDER else ""
     if counter.year != year:
         counter.year = year
         counter.yearly = 0
     counter.yearly += 1
     counter.overall += 1
     counter.save(update_fields=["year", "yearly", "overall"])
-    return Numbers(
-        year=year, yearly=counter.yearly, overall=counter.overall, prefix=counter.prefix or DEFAULT_ORDER_PREFIX
-    )
+    return Numbers(year=year, yearly=counter.yearly, overall=counter.overall, prefix=prefix)

@@ -207,7 +207,8 @@ class Verification:
 
 
 def notice_verify(*, sha256: str) -> Verification | None:
-    """Say whether a file with this SHA-256 is an issued notice, and which version.
+    """Say whether a file with this SHA-256 (or a notice with this printed content fingerprint) is
+    an issued notice, and which version.
 
     Orders are included: whoever holds the PDF already knows what it says, and the hash is not
     guessable, so answering reveals nothing; the answer gives no link to an order's content.
@@ -215,7 +216,12 @@ def notice_verify(*, sha256: str) -> Verification | None:
     sha256 = (sha256 or "").strip().lower()
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         return None
-    notice = Notice.objects.filter(status__in=ISSUED, pdf_sha256=sha256).select_related("superseded_by").first()
+    # The hash of the file, or the content fingerprint printed on it (rendering.fingerprint).
+    notice = (
+        Notice.objects.filter(Q(pdf_sha256=sha256) | Q(content_sha256=sha256), status__in=ISSUED)
+        .select_related("superseded_by")
+        .first()
+    )
     if notice is None:
         return None
     current = notice

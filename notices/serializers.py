@@ -160,6 +160,8 @@ def verified_notice_data(notice: Notice) -> dict:
         "published_on": notice.published_on.isoformat() if notice.published_on else None,
         "number": str(notice),
         "url": None,
+        # The file's hash, for whoever asked with the content fingerprint printed on the PDF.
+        "pdf_sha256": notice.pdf_sha256,
     }
     if notice.is_public:
         data["title"] = notice.title

@@ -16,6 +16,7 @@ from notices import error_codes
 from products.models import ProductKind
 
 from . import events, handover, texts
+from .legal_basis import statute_form
 from .models import Notice, NoticeEntry, NoticeItem, NoticeKind, NoticeSeries, NoticeStatus
 from .selectors import confirmed_findings, draftable_cases
 
@@ -41,6 +42,7 @@ EDITABLE_FIELDS = (
     "how_to_answer",
 )
 ENTRY_FIELDS = ("name", "developer", "source", "version", "issues")
+ITEM_FIELDS = ("legal_basis", "evidence_summary")  # an order's problems: what a correction may fix
 ISSUE_JOINER = "、"  # NOTICE-FORMAT.md §2: several taxonomy names joined with 、
 
 
@@ -159,7 +161,8 @@ def notice_draft(*, actor, kind: str, case_ids: list[int]) -> Notice:
                     finding_id_snapshot=f.pk,
                     violation_code=f.violation_type.code,
                     violation_name=f.violation_type.name_zh,
-                    legal_basis=f.violation_type.legal_basis,
+                    legal_basis=statute_form(f.violation_type.legal_basis),
+                    legal_basis_en=f.violation_type.legal_basis,
                     evidence_summary=f"{f.title}：{f.description}" if f.description else f.title,
                 )
                 for i, f in enumerate(findings[case.pk], start=1)
@@ -234,6 +237,26 @@ def notice_entry_update(*, actor, entry: NoticeEntry, **changes) -> NoticeEntry:
     return row
 
 
+def notice_item_update(*, actor, item: NoticeItem, **changes) -> NoticeItem:
+    """Correct the legal basis or evidence of one problem of a draft order."""
+    require(actor, NOTICE_DRAFT)
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise InvalidInput(code=error_codes.NOTICE_FIELD_NOT_EDITABLE, fields=sorted(unknown))
+    with transaction.atomic():
+        notice = _locked(item.notice)
+        if not notice.is_editable:
+            raise NoticeFrozen(status=notice.status)
+        row = NoticeItem.objects.get(pk=item.pk)
+        changed = sorted(f for f, v in changes.items() if getattr(row, f) != v)
+        for field in changed:
+            setattr(row, field, changes[field])
+        if changed:
+            row.save(update_fields=changed)
+            events.record(notice=notice, kind=events.EDITED, actor=actor, data={"item": row.pk, "fields": changed})
+    return row
+
+
 def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
     """Start a correction: a new draft version that, once published, supersedes this one.
 
@@ -280,6 +303,7 @@ def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
                 violation_code=i.violation_code,
                 violation_name=i.violation_name,
                 legal_basis=i.legal_basis,
+                legal_basis_en=i.legal_basis_en,
                 evidence_summary=i.evidence_summary,
             )
             for i in locked.items.order_by("position")

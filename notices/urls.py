@@ -22,4 +22,9 @@ urlpatterns = [
     path("notices/<int:pk>/correct/", views.notice_correct, name="regulator-correct"),
     path("notices/<int:pk>/access-code/", views.notice_access_code, name="regulator-access-code"),
     path("notices/<int:pk>/pdf/", views.notice_pdf, name="regulator-pdf"),
+    path("notices/<int:pk>/preview.pdf", views.notice_preview, name="regulator-preview"),
+    path("notices/<int:pk>/changes/", views.notice_changes, name="regulator-changes"),
+    path("notices/<int:pk>/publication/", views.notice_publication, name="regulator-publication"),
+    path("notices/<int:pk>/entries/<int:entry_id>/", views.notice_entry_edit, name="regulator-entry"),
+    path("notices/<int:pk>/items/<int:item_id>/", views.notice_item_edit, name="regulator-item"),
 ]

@@ -1,7 +1,7 @@
 """Regulator pages: notice list, drafting from cases, the notice page with approve and publish."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -11,9 +11,9 @@ from accounts.policies import policy
 from accounts.reasons import REASON_MAX_LENGTH
 from accounts.roles import NOTICE_APPROVE, NOTICE_DRAFT, has_perm
 
-from . import events, selectors, services, workflow
-from .forms import DraftForm, DraftKindForm, NoticeEditForm
-from .models import NoticeKind, NoticeStatus
+from . import corrections, documents, events, rendering, selectors, services, workflow
+from .forms import DraftForm, DraftKindForm, EntryEditForm, ItemEditForm, NoticeEditForm
+from .models import ISSUED, NoticeKind, NoticeStatus
 
 MSG_DRAFTED = _("The notice was drafted.")
 MSG_SAVED = _("The draft was saved.")
@@ -21,6 +21,8 @@ MSG_APPROVED = _("The notice was approved; its text is now frozen.")
 MSG_PUBLISH_QUEUED = _("Publication was requested; the PDF is being rendered.")
 MSG_CORRECTION = _("A correction was drafted as a new version.")
 MSG_CODE_GONE = _("The access code was already shown; it is printed on the order's PDF.")
+MSG_ROW_SAVED = _("The row was saved.")
+MSG_NO_PREVIEW = _("An issued notice has its PDF; only drafts and approved notices are previewed.")
 
 
 def _notice_or_404(request, pk: int):
@@ -95,6 +97,7 @@ def notice_detail(request, pk: int):
 def _render_detail(request, notice, *, edit_form=None, access_code=None, status=200):
     event_list = list(selectors.notice_events(notice=notice))
     failures = [e for e in event_list if e.kind == events.PUBLISH_FAILED]
+    diff = corrections.correction_diff(notice=notice)
     context = {
         "notice": notice,
         "entries": notice.entries.order_by("position"),
@@ -107,6 +110,7 @@ def _render_detail(request, notice, *, edit_form=None, access_code=None, status=
         "edit_form": edit_form,
         "access_code": access_code,
         "can_approve": notice.status == NoticeStatus.DRAFT
+        and (diff is None or diff.changed)
         and has_perm(request.user, NOTICE_APPROVE)
         and notice.drafted_by_id != request.user.pk,
         "is_drafter": notice.drafted_by_id == request.user.pk,
@@ -115,6 +119,33 @@ def _render_detail(request, notice, *, edit_form=None, access_code=None, status=
         "can_reveal": notice.kind == NoticeKind.ORDER
         and notice.status == NoticeStatus.PUBLISHED
         and has_perm(request.user, NOTICE_APPROVE),
+        "entry_forms": [
+            (
+                entry,
+                EntryEditForm(
+                    initial={f: getattr(entry, f) for f in services.ENTRY_FIELDS},
+                    prefix=f"e{entry.pk}",
+                    form_id=f"entry-form-{entry.pk}",
+                ),
+            )
+            for entry in notice.entries.order_by("position")
+        ]
+        if notice.is_editable
+        else [],
+        "item_forms": [
+            (
+                item,
+                ItemEditForm(
+                    initial={f: getattr(item, f) for f in services.ITEM_FIELDS},
+                    prefix=f"i{item.pk}",
+                    form_id=f"item-form-{item.pk}",
+                ),
+            )
+            for item in notice.items.order_by("position")
+        ]
+        if notice.is_editable
+        else [],
+        "diff": diff,
     }
     return render(request, "notices/regulator/detail.html", context, status=status)
 
@@ -182,4 +213,102 @@ def notice_pdf(request, pk: int):
         as_attachment=True,
         filename=f"notice-{notice.pk}-v{notice.version}.pdf",
         content_type="application/pdf",
+    )
+
+
+def _save_row(request, pk: int, *, rows, row_id: int, form_class, prefix: str, update, row_kwarg: str):
+    notice = _notice_or_404(request, pk)
+    row = getattr(notice, rows).filter(pk=row_id).first()
+    if row is None:
+        raise Http404
+    form = form_class(request.POST, prefix=f"{prefix}{row.pk}")
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("notices:regulator-detail", pk=notice.pk)
+    try:
+        update(actor=request.user, **{row_kwarg: row}, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, MSG_ROW_SAVED)
+    return redirect("notices:regulator-detail", pk=notice.pk)
+
+
+@require_POST
+@policy({"POST": NOTICE_DRAFT})
+def notice_entry_edit(request, pk: int, entry_id: int):
+    """Save one listed row of a draft (the rows of a correction can be fixed too)."""
+    return _save_row(
+        request,
+        pk,
+        rows="entries",
+        row_id=entry_id,
+        form_class=EntryEditForm,
+        prefix="e",
+        update=services.notice_entry_update,
+        row_kwarg="entry",
+    )
+
+
+@require_POST
+@policy({"POST": NOTICE_DRAFT})
+def notice_item_edit(request, pk: int, item_id: int):
+    """Save one problem of a draft order (legal basis, evidence)."""
+    return _save_row(
+        request,
+        pk,
+        rows="items",
+        row_id=item_id,
+        form_class=ItemEditForm,
+        prefix="i",
+        update=services.notice_item_update,
+        row_kwarg="item",
+    )
+
+
+@policy({"GET": NOTICE_DRAFT})
+def notice_changes(request, pk: int):
+    """A correction beside the version it corrects: text and rows, side by side."""
+    notice = _notice_or_404(request, pk)
+    diff = corrections.correction_diff(notice=notice)
+    if diff is None:
+        raise Http404
+    return render(request, "notices/regulator/changes.html", {"notice": notice, "diff": diff})
+
+
+@policy({"GET": NOTICE_DRAFT})
+def notice_preview(request, pk: int):
+    """The PDF a draft or approved notice would be, watermarked 样稿: rendered by the same code as the
+    published one, for regulators only, never stored."""
+    notice = _notice_or_404(request, pk)
+    if notice.status in ISSUED:
+        messages.info(request, MSG_NO_PREVIEW)
+        return redirect("notices:regulator-detail", pk=notice.pk)
+    try:
+        document = documents.notice_document(notice=notice, date=documents.notice_preview_date(), draft=True)
+        pdf = rendering.render_notice_pdf(document)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("notices:regulator-detail", pk=notice.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}-draft.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@policy({"GET": NOTICE_DRAFT})
+def notice_publication(request, pk: int):
+    """The publication's progress as JSON, polled by static/notices/publication.js."""
+    notice = _notice_or_404(request, pk)
+    job = selectors.notice_publication_job(notice=notice)
+    return JsonResponse(
+        {
+            "status": notice.status,
+            "status_label": str(notice.get_status_display()),
+            "job": None
+            if job is None
+            else {"status": job.status, "status_label": str(job.get_status_display()), "attempts": job.attempts},
+        },
+        headers={"Cache-Control": "private, no-store"},
     )

@@ -11,6 +11,7 @@ Publishing an already-published notice returns it unchanged (one version, never 
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +26,7 @@ from cases.notifications import order_served_notify
 from notices import error_codes
 from outbox.jobs import outbox_job_enqueue
 
-from . import events, handover, numbering, rendering
+from . import corrections, events, handover, numbering, rendering
 from .documents import notice_document
 from .models import ISSUED, Notice, NoticeKind, NoticeStatus
 
@@ -42,8 +43,14 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 
 MSG_NOT_ALLOWED = _("A notice in state “%(from)s” cannot move to “%(to)s”.")
-MSG_IDENTICAL = _("The correction is identical to the version it corrects.")
+MSG_IDENTICAL = _(
+    "The correction is identical to the version it corrects: change its text or its listed rows before it is approved."
+)
 MSG_FOUR_EYES = _("A notice must be approved by someone other than its drafter.")
+MSG_NO_SITE_URL = _(
+    "The site's public address (SITE_URL) is not set: an order must print the portal's address and "
+    "the verification page."
+)
 
 
 class NoticeTransitionNotAllowed(Conflict):
@@ -92,6 +99,10 @@ def notice_approve(*, actor, notice: Notice, reason: str = "") -> Notice:
         _check(locked, S.APPROVED)
         if locked.drafted_by_id == actor.pk:
             raise FourEyesViolation(drafted_by=locked.drafted_by_id)
+        diff = corrections.correction_diff(notice=locked)
+        if diff is not None and not diff.changed:
+            # Refused now, not after approval when publication would find the same PDF.
+            raise Conflict(MSG_IDENTICAL, code=error_codes.NOTICE_CORRECTION_IDENTICAL)
         locked.approved_by = actor
         locked.approved_at = timezone.now()
         return _move(locked=locked, to=S.APPROVED, actor=actor, reason=reason)
@@ -109,6 +120,21 @@ def _check_deadlines_countable(notice: Notice) -> None:
         return
     for period in periods:
         add_working_days(today, period)
+
+
+def check_printable(notice: Notice) -> None:
+    """Refuse, before anything is queued, an order that would print a placeholder agency code or
+    no portal address (the renderer refuses them too: ``PlaceholderError``)."""
+    if notice.kind != NoticeKind.ORDER:
+        return
+    if notice.supersedes_id is None:
+        numbering.order_prefix()
+    elif rendering.is_placeholder_agency_code(rendering.agency_code_of(notice.supersedes.doc_number)):
+        # A correction keeps the number already printed; one that carried a placeholder cannot be
+        # reprinted: serve a new order instead.
+        raise numbering.AgencyCodeMissing(prefix=rendering.agency_code_of(notice.supersedes.doc_number))
+    if not getattr(settings, "SITE_URL", ""):
+        raise Conflict(MSG_NO_SITE_URL, code=error_codes.NOTICE_PLACEHOLDER, setting="SITE_URL")
 
 
 PUBLISH_JOB = "notice.publish"
@@ -132,6 +158,7 @@ def notice_request_publication(*, actor, notice: Notice) -> Notice:
             return locked
         _check(locked, S.PUBLISHED)
         _check_deadlines_countable(locked)
+        check_printable(locked)
         locked.publish_requested_at = timezone.now()
         locked.save(update_fields=["publish_requested_at"])
         events.record(notice=locked, kind=events.PUBLISH_REQUESTED, actor=actor)
@@ -228,15 +255,19 @@ def notice_publish(*, notice_id: int, actor) -> Notice:
 
             access_code = ""
             if notice.kind == NoticeKind.ORDER:
-                notice.deadline = add_working_days(notice.published_on, notice.case.campaign.deadline_working_days)
+                if predecessor is not None and predecessor.deadline:
+                    # A corrected letter is not served again: it prints the deadline the case runs to.
+                    notice.deadline = predecessor.deadline
+                else:
+                    notice.deadline = add_working_days(notice.published_on, notice.case.campaign.deadline_working_days)
                 # The case keeps the hash the portal checks; a corrected letter's new code replaces
                 # the old one. The notice keeps the same hash to tell which letter carried it.
                 access_code = case_access_code_issue(case=notice.case, actor=actor)
                 notice.access_code_hash = code_hash(access_code)
 
-            pdf = rendering.render_notice_pdf(
-                notice_document(notice=notice, date=notice.published_on, access_code=access_code)
-            )
+            document = notice_document(notice=notice, date=notice.published_on, access_code=access_code)
+            pdf = rendering.render_notice_pdf(document)
+            notice.content_sha256 = rendering.content_digest(document)
             notice.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
             if predecessor is not None and predecessor.pdf_sha256 == notice.pdf_sha256:
                 # Verification tells versions apart by hash; an unchanged copy would be ambiguous.

@@ -1,9 +1,9 @@
 """Query parameters of the vendor, product and version lists (django-filter)."""
 
 import django_filters as df
-from django.db.models import Q
 
 from .models import Product, ProductKind, ProductVersion, TerminalCategory, Vendor
+from .selectors import product_search, vendor_search
 
 
 class VendorFilter(df.FilterSet):
@@ -15,7 +15,7 @@ class VendorFilter(df.FilterSet):
         fields = ["q", "credit_code"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value) | Q(credit_code__icontains=value))
+        return vendor_search(queryset, value)
 
     def by_credit_code(self, queryset, name, value):
         return queryset.filter(credit_code=value.strip().upper())
@@ -32,7 +32,7 @@ class ProductFilter(df.FilterSet):
         fields = ["vendor", "kind", "terminal_category", "q"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(vendor__name__icontains=value))
+        return product_search(queryset, value)
 
 
 class VersionFilter(df.FilterSet):

@@ -23,6 +23,8 @@ class Vendor(models.Model):
         ordering = ["name"]
         verbose_name = _("vendor")
         verbose_name_plural = _("vendors")
+        # The list's order; substring search on the names and code: trigram indexes (migration).
+        indexes = [models.Index(fields=["name", "id"], name="vendor_list_order")]
 
     def __str__(self) -> str:
         return self.name
@@ -97,6 +99,11 @@ class Product(models.Model):
         ordering = ["name"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
+        # The list's order, alone and by kind; by vendor the unique constraint serves.
+        indexes = [
+            models.Index(fields=["name", "id"], name="product_list_order"),
+            models.Index(fields=["kind", "name", "id"], name="product_kind_order"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["vendor", "name", "kind"], name="product_unique_per_vendor"),
             models.CheckConstraint(

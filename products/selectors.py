@@ -1,16 +1,69 @@
 """Reads for vendors and products."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+
+from config.lists import count_per_row
 
 from .models import Product, ProductVersion, Vendor
 
+# Most ids a search resolves to a list before the list query (products or vendors whose name matches).
+SEARCH_IDS = 1000
+
+
+def name_search(queryset: QuerySet, text: str) -> QuerySet:
+    """Vendors or products whose name contains ``text`` (any case): ``UPPER(name) LIKE UPPER('%text%')``,
+    the form the trigram index of each name serves (products 0005) from three characters on; shorter
+    text reads the table (a few thousand rows)."""
+    return queryset.filter(name__icontains=text)
+
+
+def matching_ids(queryset: QuerySet, text: str, field: str) -> Q:
+    """``field`` among the ids of the rows of ``queryset`` whose name contains ``text``.
+
+    Resolved first (one small query): the list query then names the ids, so PostgreSQL sees how
+    selective the search is: a few ids are a bitmap scan of the ``field`` index, many a walk down
+    the list's order that stops at the page's end. More than ``SEARCH_IDS`` ids stay a subquery.
+    """
+    ids = list(name_search(queryset, text).order_by().values_list("pk", flat=True)[: SEARCH_IDS + 1])
+    if len(ids) > SEARCH_IDS:
+        return Q(**{f"{field}__in": name_search(queryset, text).order_by().values("pk")})
+    return Q(**{f"{field}__in": ids})
+
 
 def vendor_list() -> QuerySet[Vendor]:
-    return Vendor.objects.order_by("name")
+    return Vendor.objects.order_by("name", "id")
+
+
+def vendor_search(queryset: QuerySet[Vendor], text: str) -> QuerySet[Vendor]:
+    """Name, English name or credit code contains ``text``: each has its trigram index, and their OR
+    is a bitmap OR of the three."""
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(Q(name__icontains=text) | Q(name_en__icontains=text) | Q(credit_code__icontains=text))
+
+
+def vendor_rows() -> QuerySet[Vendor]:
+    """The vendor page's list: ``product_count`` counted for the rows shown only."""
+    return vendor_list().annotate(product_count=count_per_row(Product.objects.all(), "vendor"))
 
 
 def product_list() -> QuerySet[Product]:
     return Product.objects.select_related("vendor").order_by("name", "id")
+
+
+def product_search(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
+    """Product or vendor name contains ``text``: the product names through their trigram index, OR the
+    products of the vendors found by name (``matching_ids``), never an OR across the join."""
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(Q(name__icontains=text) | matching_ids(Vendor.objects.all(), text, "vendor_id"))
+
+
+def product_rows() -> QuerySet[Product]:
+    """The product pages' list: ``version_count`` counted for the rows shown only."""
+    return product_list().annotate(version_count=count_per_row(ProductVersion.objects.all(), "product"))
 
 
 def version_list() -> QuerySet[ProductVersion]:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +11,7 @@ from accounts.errors import DomainError
 from accounts.forms import add_service_errors
 from accounts.policies import PolicyMixin
 from accounts.roles import INSPECTION_EDIT, REFERENCE_EDIT, REFERENCE_VIEW
+from config.lists import BoundedPaginator
 
 from . import selectors, services
 from .forms import ProductForm, VendorForm, VersionForm
@@ -29,13 +29,10 @@ class VendorListView(PolicyMixin, ListView):
     template_name = "products/vendor_list.html"
     context_object_name = "vendors"
     paginate_by = PAGE_SIZE
+    paginator_class = BoundedPaginator
 
     def get_queryset(self):
-        qs = selectors.vendor_list().annotate(product_count=Count("products"))
-        q = self.request.GET.get("q", "").strip()
-        if q:
-            qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(credit_code__icontains=q))
-        return qs
+        return selectors.vendor_search(selectors.vendor_rows(), self.request.GET.get("q", ""))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -64,7 +61,7 @@ class VendorDetailView(PolicyMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         vendor = get_object_or_404(selectors.vendor_list(), pk=self.kwargs["pk"])
-        products = selectors.product_list().filter(vendor=vendor).annotate(version_count=Count("versions"))
+        products = selectors.product_rows().filter(vendor=vendor)
         return super().get_context_data(
             vendor=vendor, products=products, can_edit=self.request.user.can(REFERENCE_EDIT), **kwargs
         )
@@ -75,16 +72,14 @@ class ProductListView(PolicyMixin, ListView):
     template_name = "products/product_list.html"
     context_object_name = "products"
     paginate_by = PAGE_SIZE
+    paginator_class = BoundedPaginator
 
     def get_queryset(self):
-        qs = selectors.product_list().annotate(version_count=Count("versions"))
+        qs = selectors.product_rows()
         kind = self.request.GET.get("kind", "")
         if kind in ProductKind.values:
             qs = qs.filter(kind=kind)
-        q = self.request.GET.get("q", "").strip()
-        if q:
-            qs = qs.filter(Q(name__icontains=q) | Q(vendor__name__icontains=q))
-        return qs
+        return selectors.product_search(qs, self.request.GET.get("q", ""))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -1,15 +1,32 @@
-"""Reads for the regulator dashboard of one campaign (ARCHITECTURE.md §7 pages)."""
+"""Reads for the regulator dashboard of one campaign (ARCHITECTURE.md §7 pages, §11).
+
+Every count comes from the maintained figures (``cases.dashboard.figures``): a few hundred rows
+whatever the number of cases. Only the two short lists (the most overdue cases, the first due this
+week) read cases, ``LIST_LIMIT`` rows each.
+"""
 
 import datetime
 
-from django.db.models import Count
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from cases.models import CLOCK_RUNNING, Campaign, Case, CaseStatus, FindingStatus
+from cases.dashboard.figures import KIND, MONTH, STATE, VIOLATION
+from cases.models import (
+    CLOCK_RUNNING,
+    Campaign,
+    Case,
+    CaseStatus,
+    DashboardFigure,
+    DeadlineFigure,
+    ViolationType,
+)
 from products.models import ProductKind, TerminalCategory
 
 S = CaseStatus
+
+# The dashboard lists this many overdue cases and cases due this week; the case list has them all.
+LIST_LIMIT = 20
 
 
 def _name_field() -> str:
@@ -17,46 +34,89 @@ def _name_field() -> str:
     return "name_en" if (get_language() or "").startswith("en") else "name_zh"
 
 
+def dashboard_campaigns() -> list[Campaign]:
+    """The campaigns, latest first (without counting their cases: the totals come from the figures)."""
+    return list(Campaign.objects.order_by("-start_date", "-id"))
+
+
+def _category_label(key: str, kinds: dict, categories: dict) -> str:
+    kind, _slash, category = key.partition("/")
+    label = f"{kinds.get(kind, kind)}"
+    return label + (f" · {categories.get(category, category)}" if category else "")
+
+
+def _months(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Cases opened by month, every month from the first to the last (a month without any shows 0)."""
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    year, month = int(first[:4]), int(first[5:7])
+    months = []
+    while (key := f"{year:04d}-{month:02d}") <= last:
+        months.append((key, counts.get(key, 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None) -> dict:
-    """Counts for one campaign: by state, overdue, due this week, by violation type, by category."""
+    """Counts for one campaign: by state, overdue, due this week, by violation type, by category, by
+    month opened; and the first ``LIST_LIMIT`` overdue cases and cases due this week."""
     today = today or timezone.localdate()
     week_end = today + datetime.timedelta(days=6 - today.weekday())  # Sunday of this week
-    cases = Case.objects.filter(campaign=campaign)
 
-    status_counts = dict(cases.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    # One query: this campaign's figures, and every campaign's states (its total, beside its name).
+    figures: dict[str, dict[str, int]] = {STATE: {}, KIND: {}, MONTH: {}, VIOLATION: {}}
+    totals: dict[int, int] = {}
+    rows = (
+        DashboardFigure.objects.filter(Q(campaign_id=campaign.pk) | Q(dimension=STATE))
+        .exclude(n=0)
+        .values_list("campaign_id", "dimension", "key", "n")
+    )
+    for campaign_id, dimension, key, n in rows:
+        if dimension == STATE:
+            totals[campaign_id] = totals.get(campaign_id, 0) + n
+        if campaign_id == campaign.pk:
+            figures.setdefault(dimension, {})[key] = n
+
+    status_counts = figures[STATE]
     by_state = [(label, status_counts.get(value, 0)) for value, label in S.choices]
 
-    name = f"findings__violation_type__{_name_field()}"
-    violation_rows = (
-        cases.filter(findings__status=FindingStatus.CONFIRMED)
-        .values("findings__violation_type__code", name)
-        .annotate(n=Count("id", distinct=True))
-        .order_by("-n", "findings__violation_type__code")
+    # A running clock past its deadline is overdue even before the hourly mark moves it (case_overdue_q).
+    clock = DeadlineFigure.objects.filter(campaign_id=campaign.pk, status__in=CLOCK_RUNNING - {S.OVERDUE}).aggregate(
+        late=Sum("n", filter=Q(deadline__lt=today)),
+        due=Sum("n", filter=Q(deadline__gte=today, deadline__lte=week_end)),
     )
-    by_violation = [(f"{r['findings__violation_type__code']} {r[name]}", r["n"]) for r in violation_rows]
+    overdue_count = status_counts.get(S.OVERDUE, 0) + (clock["late"] or 0)
+    due_count = clock["due"] or 0
+
+    name = _name_field()
+    types = {
+        str(pk): (code, label)
+        for pk, code, label in ViolationType.objects.filter(pk__in=[int(k) for k in figures[VIOLATION]]).values_list(
+            "pk", "code", name
+        )
+    }
+    violation_rows = sorted(
+        ((types[key], n) for key, n in figures[VIOLATION].items() if key in types), key=lambda r: (-r[1], r[0][0])
+    )
+    by_violation = [(f"{code} {label}", n) for (code, label), n in violation_rows]
 
     kinds, categories = dict(ProductKind.choices), dict(TerminalCategory.choices)
-    category_rows = (
-        cases.values("product__kind", "product__terminal_category")
-        .annotate(n=Count("id"))
-        .order_by("-n", "product__kind", "product__terminal_category")
-    )
-    by_category = [
-        (
-            f"{kinds.get(r['product__kind'], r['product__kind'])}"
-            + (f" · {categories.get(r['product__terminal_category'], '')}" if r["product__terminal_category"] else ""),
-            r["n"],
-        )
-        for r in category_rows
-    ]
+    category_rows = sorted(figures[KIND].items(), key=lambda r: (-r[1], r[0].partition("/")[0], r[0].partition("/")[2]))
+    by_category = [(_category_label(key, kinds, categories), n) for key, n in category_rows]
 
-    related = ("vendor", "product", "product_version")
-    overdue = cases.overdue(today).select_related(*related).order_by("deadline", "id")
+    by_month = _months(figures[MONTH])
+
+    # Both lists are among the running clocks (an overdue case's clock runs): the partial index
+    # case_campaign_clock reads them in deadline order and stops after LIST_LIMIT.
+    cases = Case.objects.filter(campaign_id=campaign.pk, status__in=CLOCK_RUNNING)
+    related = ("vendor",)
+    overdue = cases.overdue(today).select_related(*related).order_by("deadline", "id")[:LIST_LIMIT]
     due_this_week = (
-        cases.filter(status__in=CLOCK_RUNNING, deadline__gte=today, deadline__lte=week_end)
+        cases.filter(deadline__gte=today, deadline__lte=week_end)
         .exclude(status=S.OVERDUE)
         .select_related(*related)
-        .order_by("deadline", "id")
+        .order_by("deadline", "id")[:LIST_LIMIT]
     )
     return {
         "today": today,
@@ -65,6 +125,10 @@ def campaign_dashboard(*, campaign: Campaign, today: datetime.date | None = None
         "by_state": by_state,
         "by_violation": by_violation,
         "by_category": by_category,
+        "by_month": by_month,
+        "overdue_count": overdue_count,
+        "due_count": due_count,
         "overdue": list(overdue),
         "due_this_week": list(due_this_week),
+        "campaign_totals": totals,
     }

@@ -2,6 +2,7 @@
 from static/vendor/chartjs (no CDN). The numbers come from ``cases.dashboard.selectors``."""
 
 from django.http import Http404
+from django.http.request import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,13 +10,12 @@ from django.utils.translation import gettext as _
 from accounts.policies import policy
 from accounts.roles import CASE_VIEW
 from cases.clock.calendar import known_until
-from cases.dashboard.selectors import campaign_dashboard
-from cases.selectors import campaign_list
+from cases.dashboard.selectors import LIST_LIMIT, campaign_dashboard, dashboard_campaigns
 
 
 @policy({"GET": CASE_VIEW})
 def dashboard(request, pk=None):
-    campaigns = list(campaign_list())
+    campaigns = dashboard_campaigns()
     if pk is None:
         campaign = campaigns[0] if campaigns else None
     else:
@@ -30,14 +30,20 @@ def dashboard(request, pk=None):
                 "labels": [str(label) for label, _count in data[key]],
                 "values": [count for _label, count in data[key]],
             }
-            for key in ("by_state", "by_violation", "by_category")
+            for key in ("by_state", "by_violation", "by_category", "by_month")
         }
         charts["overdue"] = {
             "labels": [_("Overdue"), _("Due this week")],
-            "values": [len(data["overdue"]), len(data["due_this_week"])],
+            "values": [data["overdue_count"], data["due_count"]],
         }
+    totals = data["campaign_totals"] if data else {}
+    overdue_query = QueryDict(mutable=True)
+    if campaign:
+        overdue_query.update({"campaign": campaign.pk, "overdue": "on"})
     context = {
-        "campaigns": campaigns,
+        "campaigns": [(c, totals.get(c.pk, 0)) for c in campaigns],
+        "list_limit": LIST_LIMIT,
+        "overdue_query": overdue_query.urlencode(),
         "campaign": campaign,
         "data": data,
         "charts": charts,

@@ -20,6 +20,9 @@ from cases.models import ProposalKind
 from cases.portal import selectors as portal_selectors
 from cases.web import EVENT_LABELS, STATUS_LABELS, found_or_404
 
+# Rows each list of the queue shows (the oldest first).
+QUEUE_ROWS = 50
+
 MSG_ACCEPTED = _("The report was accepted; the case is now under verification.")
 MSG_REJECTED = _("The report was rejected; the vendor was told why.")
 MSG_GRANTED = _("The extension was granted.")
@@ -31,10 +34,16 @@ MSG_RETEST_FAILED = _("The case is back to ordered; the clock runs on.")
 
 @policy({"GET": CASE_VIEW})
 def queue(request):
-    context = decision_selectors.decision_queue(actor=request.user)
-    context["naming"] = reminders.proposal_list(kind=ProposalKind.NAMING)
-    context["removal"] = reminders.proposal_list(kind=ProposalKind.REMOVAL)
-    return render(request, "cases/decisions/queue.html", context)
+    """What waits, oldest first: each list shows its first ``QUEUE_ROWS`` rows and says when more
+    wait (one more row is read to know), so the page costs the same with ten or ten thousand."""
+    lists = decision_selectors.decision_queue(actor=request.user)
+    lists["naming"] = reminders.proposal_list(kind=ProposalKind.NAMING)
+    lists["removal"] = reminders.proposal_list(kind=ProposalKind.REMOVAL)
+    context, more = {}, {}
+    for name, rows in lists.items():
+        rows = list(rows[: QUEUE_ROWS + 1])
+        context[name], more[name] = rows[:QUEUE_ROWS], len(rows) > QUEUE_ROWS
+    return render(request, "cases/decisions/queue.html", {**context, "more": more, "queue_rows": QUEUE_ROWS})
 
 
 def _response_page(request, response, *, accept=None, reject=None, status=200):

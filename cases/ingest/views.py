@@ -12,7 +12,6 @@ import json
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +27,7 @@ from cases.models import ScanStatus
 from cases.scanners.counts import META_KINDS, is_counted
 from cases.web import found_or_404
 from config import limits
+from config.lists import BoundedPaginator
 
 COMPARISON_ROWS = 50
 OBSERVATIONS_PER_PAGE = 50
@@ -196,7 +196,7 @@ class ScanObservationsView(PolicyMixin, View):
         kinds = sorted({*by_kind, *(kind if kind in META_KINDS else "host" for kind in not_counted)})
         form = ObservationFilterForm(request.GET or None, kinds=kinds)
         rows = scan_selectors.scan_observations_of(job=job, **form.filters())
-        page = Paginator(rows, OBSERVATIONS_PER_PAGE).get_page(request.GET.get("page"))
+        page = BoundedPaginator(rows, OBSERVATIONS_PER_PAGE).get_page(request.GET.get("page"))
         for row in page.object_list:
             row.counted = is_counted(row.kind, row.attributes)
             text = json.dumps(row.attributes, ensure_ascii=False, indent=1, default=str)

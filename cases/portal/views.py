@@ -21,8 +21,12 @@ from cases.portal import selectors as portal_selectors
 from cases.portal.forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, JoinForm, ResponseForm
 from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 from config import limits
+from config.lists import BoundedPaginator
 from products import memberships
 from products.selectors import vendor_of
+
+# Cases per page of the portal's list (a large vendor has thousands over the years).
+PAGE_SIZE = 50
 
 MSG_RESPONSE_SENT = _("Your rectification report was sent. The regulator will review it.")
 MSG_EXTENSION_SENT = _("Your request for more time was sent.")
@@ -51,9 +55,12 @@ def case_list(request):
     if vendor_of(request.user) is None:
         messages.info(request, MSG_NO_VENDOR)
         return redirect("portal:claim")
-    cases = portal_selectors.portal_case_list(actor=request.user)
+    paginator = BoundedPaginator(portal_selectors.portal_case_list(actor=request.user), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    cases = portal_selectors.with_days_left(page.object_list)
     membership = request.user.membership
-    return render(request, "portal/case_list.html", {"cases": cases, "membership": membership})
+    context = {"cases": cases, "membership": membership, "page_obj": page, "paginator": paginator}
+    return render(request, "portal/case_list.html", context)
 
 
 @policy({"GET": PORTAL_VIEW})
@@ -143,7 +150,9 @@ def claim(request):
     if signed_in and vendor_of(request.user) is not None:
         return redirect("portal:cases")
     form_class = ClaimForm if signed_in else ClaimSignupForm
-    form = form_class(request.POST or None)
+    # The QR code on the order opens this page with its case number filled in (?case=).
+    initial = {"case_number": request.GET.get("case", "")[:32].replace("\x00", "")}
+    form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -7,6 +7,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rectif
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("MEDIA_ROOT", "/tmp/rectify-test-media")
+os.environ.setdefault("SITE_URL", "https://rectify.example.gov.cn")
+os.environ.setdefault("NOTICES_ORDER_PREFIX", "京信管函")
 
 from .base import *  # noqa: E402,F403
 from .base import env  # noqa: E402

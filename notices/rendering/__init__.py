@@ -3,8 +3,9 @@
 import importlib
 
 from .document import NoticeDocument, OrderItem, Row
-from .errors import FetchRefusedError, MissingGlyphError, NoticeRenderError
-from .formatting import cn_date, cn_numeral
+from .errors import FetchRefusedError, MissingGlyphError, NoticeRenderError, PlaceholderError
+from .fingerprint import content_digest
+from .formatting import agency_code_of, cn_date, cn_numeral, is_placeholder_agency_code
 
 # WeasyPrint takes most of a second to import; load it when something is first rendered, not
 # whenever a module merely builds a NoticeDocument.
@@ -21,9 +22,13 @@ __all__ = [
     "NoticeRenderError",
     "NoticeURLFetcher",
     "OrderItem",
+    "PlaceholderError",
     "Row",
+    "agency_code_of",
     "cn_date",
     "cn_numeral",
+    "content_digest",
+    "is_placeholder_agency_code",
     "render_notice_html",
     "render_notice_pdf",
 ]

@@ -54,6 +54,11 @@ class NoticeDocument:
     deadline: datetime.date | None = None  # order
     how_to_answer: str = ""  # order: the portal and what to submit
     access_code: str = ""  # order: the one-time case access code printed on the letter
+    case_number: str = ""  # order: the case number the claim form asks for "as printed on the order"
+    deadline_days: int | None = None  # order: the rectification period in working days
+    portal_url: str = ""  # order: the claim page of the portal (absolute), also drawn as a QR code
+    verify_url: str = ""  # every issued notice: the public verification page (absolute)
+    draft: bool = False  # a preview of a draft: watermarked 样稿, numbers and codes not yet given
 
     def __post_init__(self) -> None:
         # A typo here would silently pick the wrong layout or column set: refuse it early.

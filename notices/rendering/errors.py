@@ -24,3 +24,13 @@ class FetchRefusedError(NoticeRenderError):
 
     code = error_codes.NOTICE_FETCH_REFUSED
     default_message = _("The notice refers to a resource the renderer may not load.")
+
+
+class PlaceholderError(NoticeRenderError):
+    """An order would print a placeholder (the agency code X信管函) or lack what makes it answerable."""
+
+    code = error_codes.NOTICE_PLACEHOLDER
+    default_message = _(
+        "The order cannot be printed: the issuing agency's code (发文机关代字), the case number or the "
+        "site address (SITE_URL) is not set."
+    )

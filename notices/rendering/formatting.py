@@ -1,6 +1,7 @@
 """How dates and numbers are written in an official document (GB/T 9704-2012)."""
 
 import datetime
+import re
 
 _DIGITS = "零一二三四五六七八九"
 _UNITS = ((1000, "千"), (100, "百"), (10, "十"))
@@ -33,3 +34,17 @@ def cn_numeral(number: int) -> str:
             parts.append("零")
         parts.append(_DIGITS[rest])
     return "".join(parts)
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def agency_code_of(doc_number: str) -> str:
+    """The 发文机关代字 and kind of a document number: ``京信管函`` of ``京信管函〔2025〕12号``."""
+    return doc_number.split("〔", 1)[0].strip()
+
+
+def is_placeholder_agency_code(code: str) -> bool:
+    """A 发文机关代字 is the bureau's Chinese abbreviation: empty or with Latin letters (``X信管函``),
+    it is a placeholder that must never reach a printed order."""
+    return not code or bool(_LATIN.search(code))

@@ -22,10 +22,11 @@ from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
-from .document import NoticeDocument, Row
-from .errors import FetchRefusedError, MissingGlyphError, NoticeRenderError
+from .document import NoticeDocument, OrderItem, Row
+from .errors import FetchRefusedError, MissingGlyphError, NoticeRenderError, PlaceholderError
 from .fetcher import NoticeURLFetcher, pdf_static_dir
-from .formatting import cn_date, cn_numeral
+from .fingerprint import content_digest, qr_data_uri, verify_link
+from .formatting import agency_code_of, cn_date, cn_numeral, is_placeholder_agency_code
 
 WEASYPRINT_LOGGER = "weasyprint"
 
@@ -47,6 +48,8 @@ APP_COLUMNS = (
     Column("应用版本", "version", "version"),
     Column("所涉问题", "issues", "issues"),
 )
+# MIIT's removal lists (2021) leave out 应用来源 (NOTICE-FORMAT.md §2).
+REMOVAL_COLUMNS = tuple(column for column in APP_COLUMNS if column.field != "source")
 TERMINAL_COLUMNS = (
     Column("序号", "seq", "seq"),
     Column("产品名称", "name", "name"),
@@ -57,7 +60,12 @@ TERMINAL_COLUMNS = (
 
 
 def render_notice_html(doc: NoticeDocument) -> str:
-    """The complete, self-contained HTML of the notice (stylesheets inlined, nothing to fetch)."""
+    """The complete, self-contained HTML of the notice (stylesheets inlined, nothing to fetch).
+
+    ``doc.draft`` gives the preview of a draft: the same layout, watermarked 样稿, without the
+    fingerprint and with the numbers and codes that publication gives left blank.
+    """
+    _refuse_placeholders(doc)
     if doc.kind == "order":
         template, stylesheets, context = "notices/pdf/order.html", ("notice.css", "order.css"), _order_context(doc)
     else:
@@ -70,7 +78,21 @@ def render_notice_html(doc: NoticeDocument) -> str:
         # Our own files, never user input: inlined so the HTML needs nothing fetched.
         stylesheet=mark_safe("\n".join((pdf_static_dir() / name).read_text("utf-8") for name in stylesheets)),
     )
+    if not doc.draft:
+        fingerprint = content_digest(doc)
+        context.update(fingerprint=fingerprint, verify_link=verify_link(doc, fingerprint))
     return render_to_string(template, context)
+
+
+def _refuse_placeholders(doc: NoticeDocument) -> None:
+    """An order never prints a placeholder agency code (X信管函) or goes out without a portal address."""
+    if doc.kind != "order":
+        return
+    if doc.doc_number and is_placeholder_agency_code(agency_code_of(doc.doc_number)):
+        raise PlaceholderError(field="doc_number", value=doc.doc_number)
+    if not doc.draft and not (doc.doc_number and doc.case_number and doc.portal_url and doc.verify_url):
+        missing = [f for f in ("doc_number", "case_number", "portal_url", "verify_url") if not getattr(doc, f)]
+        raise PlaceholderError(field=",".join(missing), value="")
 
 
 def render_notice_pdf(doc: NoticeDocument) -> bytes:
@@ -97,17 +119,58 @@ def html_to_pdf(html: str) -> bytes:
     return pdf
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One violation type of an order: one heading, one legal basis, every piece of evidence."""
+
+    number: str  # 一, 二, ...
+    name: str
+    legal_basis: str
+    evidence: tuple[str, ...]
+
+
+def group_findings(items: tuple[OrderItem, ...]) -> list[Finding]:
+    """Findings of the same violation type under one heading, in the order they first appear."""
+    groups: dict[str, list[OrderItem]] = {}
+    for item in items:
+        groups.setdefault(item.violation_code or item.violation_name, []).append(item)
+    return [
+        Finding(
+            number=cn_numeral(number),
+            name=members[0].violation_name,
+            legal_basis=members[0].legal_basis,
+            evidence=tuple(m.evidence_summary for m in members if m.evidence_summary),
+        )
+        for number, members in enumerate(groups.values(), start=1)
+    ]
+
+
+def deadline_sentence(doc: NoticeDocument) -> str:
+    """请于收到本通知之日起5个工作日内（2025年10月10日前）: the period and the date it ends."""
+    if doc.deadline is None:
+        return ""
+    if doc.deadline_days is None:
+        return f"请于{cn_date(doc.deadline)}前"
+    return f"请于收到本通知之日起{doc.deadline_days}个工作日内（{cn_date(doc.deadline)}前）"
+
+
 def _order_context(doc: NoticeDocument) -> dict:
     return {
         # The addressee line ends in a full-width colon whatever the caller stored (GB/T 9704 §7.3.2).
         "addressee": doc.addressee.rstrip().rstrip(":："),
-        "findings": [(cn_numeral(number), item) for number, item in enumerate(doc.items, start=1)],
-        "deadline_text": cn_date(doc.deadline) if doc.deadline else "",
+        "findings": group_findings(doc.items),
+        "deadline_text": deadline_sentence(doc),
+        "qr": qr_data_uri(doc.portal_url) if doc.portal_url else "",
     }
 
 
 def _list_context(doc: NoticeDocument) -> dict:
-    columns = TERMINAL_COLUMNS if doc.series == "terminal" else APP_COLUMNS
+    if doc.series == "terminal":
+        columns = TERMINAL_COLUMNS
+    elif doc.kind == "removal":
+        columns = REMOVAL_COLUMNS
+    else:
+        columns = APP_COLUMNS
     # Consecutive rows with the same 序号 are one product: one <tbody>, one merged 序号 cell.
     groups = itertools.groupby(doc.rows, key=attrgetter("seq"))
     return {

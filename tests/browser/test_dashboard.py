@@ -1,4 +1,4 @@
-"""The campaign dashboard draws its four charts in a real browser; long bar labels wrap, whole in tooltips."""
+"""The campaign dashboard draws its five charts in a real browser; long bar labels wrap, whole in tooltips."""
 
 import pytest
 from playwright.sync_api import expect
@@ -30,12 +30,21 @@ def test_dashboard_charts_in_english_with_wrapped_labels(live_server, browser, r
         # The charts are drawn after the page's scripts load: wait for them (a loaded machine is slow).
         page.wait_for_function(
             "() => { const c = document.querySelectorAll('canvas[data-chart]');"
-            " return c.length === 4 && Array.from(c).every(x => !!x.chart); }"
+            " return c.length === 5 && Array.from(c).every(x => !!x.chart); }"
         )
         drawn = page.evaluate(
             "() => Array.from(document.querySelectorAll('canvas[data-chart]')).map(c => [c.dataset.chart, !!c.chart])"
         )
-        assert drawn == [["by_state", True], ["overdue", True], ["by_violation", True], ["by_category", True]]
+        assert drawn == [
+            ["by_state", True],
+            ["overdue", True],
+            ["by_violation", True],
+            ["by_category", True],
+            ["by_month", True],
+        ]
+        assert (
+            page.evaluate("() => document.getElementById('chart-by_state').chart.data.datasets[0].data[1]") == 2
+        )  # ordered
 
         full = f"PI-01 {ViolationType.objects.get(code='PI-01').name_en}"
         label = page.evaluate("() => document.getElementById('chart-by_violation').chart.data.labels[0]")

@@ -54,7 +54,7 @@ def test_served_cases_have_one_scope_for_every_vendor_read_and_write(vendor_user
     served = world["served"]
     assert list(selectors.vendor_case_queryset(actor=vendor_user)) == [served]
     assert list(selectors.case_queryset_for(actor=vendor_user)) == [served]
-    assert portal.portal_case_list(actor=vendor_user) == [served]
+    assert list(portal.portal_case_list(actor=vendor_user)) == [served]
     assert list(Case.objects.served().filter(vendor=served.vendor)) == [served]
     assert served.is_served and not world["unserved"].is_served
     responses._own_case(vendor_user, served)

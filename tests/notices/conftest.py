@@ -141,7 +141,7 @@ def ensure_reference_data():
     if not CalendarYear.objects.filter(year=2025).exists():
         calendar_seed_from_file()
     for series in NoticeSeries.values:
-        NoticeCounter.objects.get_or_create(series=series, defaults={"prefix": "X信管函" if series == "order" else ""})
+        NoticeCounter.objects.get_or_create(series=series)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -109,3 +109,43 @@ def test_reviewer_publishes_and_the_public_verifies(chromium_browser, live_serve
     assert page.query_selector(".verify-current") is not None
     visitor.close()
     assert Notice.objects.filter(status=NoticeStatus.PUBLISHED).count() == 1
+
+
+def test_the_notice_page_follows_a_publication_live(chromium_browser, live_server):
+    """The page stays open while the worker publishes: it shows the new status and reloads itself
+    into the published page (static/notices/publication.js), no manual reload."""
+    from notices import workflow
+    from outbox.models import OutboxJob, OutboxStatus
+
+    ensure_reference_data()
+    today = timezone.localdate()
+    for year in {today.year, (today + datetime.timedelta(days=60)).year}:
+        CalendarYear.objects.get_or_create(year=year, defaults={"source": "test"})
+    inspector = factories.UserFactory(role=Role.INSPECTOR, username="inspector-l")
+    reviewer = factories.UserFactory(role=Role.REVIEWER, username="reviewer-l")
+    notice = services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[make_case().pk])
+    notice = workflow.notice_approve(actor=reviewer, notice=notice)
+    # Publication requested, its job waiting for a worker (none runs here).
+    job = OutboxJob.objects.create(
+        kind=workflow.PUBLISH_JOB,
+        key=workflow.publish_job_key(notice.pk),
+        payload={"notice_id": notice.pk, "actor_id": reviewer.pk},
+        status=OutboxStatus.QUEUED,
+    )
+
+    context = chromium_browser.new_context(locale="en-US")
+    context.add_cookies([_session_cookie(reviewer, live_server)])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/notices/{notice.pk}/")
+    page.wait_for_selector('.publication-job[data-status="queued"]')
+    assert page.query_selector('#notice-status[data-status="approved"]') is not None
+
+    # The worker publishes while the page is open.
+    workflow.notice_publish(notice_id=notice.pk, actor=reviewer)
+    OutboxJob.objects.filter(pk=job.pk).update(status=OutboxStatus.DONE)
+
+    page.wait_for_selector('#notice-status[data-status="published"]', timeout=20_000)
+    page.wait_for_load_state("load")
+    notice.refresh_from_db()
+    page.wait_for_selector(f"text={notice.pdf_sha256}", timeout=20_000)
+    context.close()

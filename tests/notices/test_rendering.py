@@ -16,22 +16,26 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+import segno
 from pypdf import PdfReader
 
-from notices.error_codes import NOTICE_MISSING_GLYPH
+from notices.error_codes import NOTICE_MISSING_GLYPH, NOTICE_PLACEHOLDER
 from notices.rendering import (
     FetchRefusedError,
     MissingGlyphError,
     NoticeDocument,
     NoticeURLFetcher,
     OrderItem,
+    PlaceholderError,
     Row,
     cn_date,
     cn_numeral,
+    content_digest,
     render_notice_html,
     render_notice_pdf,
 )
 from notices.rendering.fetcher import pdf_static_dir
+from notices.rendering.fingerprint import qr_data_uri
 from notices.rendering.pdf import html_to_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,13 +90,17 @@ def naming_doc(rows: tuple[Row, ...], *, series: str = "app", title: str = "关�
     )
 
 
+PORTAL_URL = "https://rectify.example.gov.cn/portal/claim/?case=R2025-000042"
+VERIFY_URL = "https://rectify.example.gov.cn/register/verify/"
+
+
 def order_doc(**changes) -> NoticeDocument:
     values = dict(
         kind="order",
         series="order",
         title="关于责令限期整改侵害用户权益行为的通知",
         batch_line="",
-        doc_number="X信管函〔2025〕12号",
+        doc_number="京信管函〔2025〕12号",
         authority="工业和信息化部信息通信管理局",
         addressee=RARE_COMPANY,
         opening=("依据有关法律法规，我局组织第三方检测机构对你单位的产品进行了检测，发现存在以下侵害用户权益的问题。",),
@@ -116,8 +124,12 @@ def order_doc(**changes) -> NoticeDocument:
         ),
         tested="检测对象：晴空天气（版本3.2.1，来源：应用宝）；检测日期：2025年9月1日；检测机构：第三方检测机构。",
         deadline=datetime.date(2025, 10, 10),
-        how_to_answer="请登录整改答复平台（https://rectify.example.gov.cn/portal），使用访问码关联本案并提交整改报告。",
+        how_to_answer="请登录下列整改答复平台，输入本通知所列案件编号和访问码关联本案并提交整改报告。",
         access_code="K7QF-2M9X-W4TD",
+        case_number="R2025-000042",
+        deadline_days=5,
+        portal_url=PORTAL_URL,
+        verify_url=VERIFY_URL,
     )
     values.update(changes)
     return NoticeDocument(**values)
@@ -219,7 +231,8 @@ def test_naming_notice_prints_title_batch_line_text_and_signature(naming_pdf):
     assert first.startswith("关于侵害用户权益行为的APP（SDK）通报（2025年第4批，总第49批）")
     assert "现予以通报。" in first
     assert "附件：工业和信息化部通报存在问题的APP（SDK）名单" in first
-    assert first.endswith("工业和信息化部信息通信管理局2025年8月4日—1—")
+    assert "工业和信息化部信息通信管理局2025年8月4日本文件内容校验码（SHA-256）：" in first
+    assert first.endswith("—1—")
     assert "序号" not in first
 
 
@@ -315,12 +328,21 @@ def test_a_product_longer_than_a_page_breaks_between_whole_rows():
     assert body == expected_cells(rows)
 
 
-def test_removal_notice_uses_the_app_columns():
+def test_removal_notice_uses_the_columns_of_miit_removal_lists():
+    doc = naming_doc(app_rows(1), title="关于下架侵害用户权益APP名单的通报")
+    html = render_notice_html(dataclasses.replace(doc, kind="removal", series="removal", batch_line=""))
+
+    removal_header = [label for label in APP_HEADER if label != "应用来源"]
+    assert "".join(f"<th>{label}</th>" for label in removal_header) in html
+    assert "应用来源" not in html
+    assert "<title>关于下架侵害用户权益APP名单的通报</title>" in html
+    assert 'class="title batch-line"' not in html
+
+
+def test_removal_notice_prints_its_batch_line_only_when_given():
     doc = naming_doc(app_rows(1), title="关于下架侵害用户权益APP名单的通报")
     html = render_notice_html(dataclasses.replace(doc, kind="removal", series="removal"))
-
-    assert "".join(f"<th>{label}</th>" for label in APP_HEADER) in html
-    assert "<title>关于下架侵害用户权益APP名单的通报（2025年第4批，总第49批）</title>" in html
+    assert '<p class="title batch-line">（2025年第4批，总第49批）</p>' in html
 
 
 def test_terminal_notice_uses_the_terminal_columns():
@@ -372,15 +394,21 @@ def test_a_character_no_font_has_stops_the_render():
 def test_order_letter_carries_number_addressee_findings_deadline_and_access_code(order_pdf):
     text = "".join(pages_text(order_pdf))
 
-    assert text.startswith("工业和信息化部信息通信管理局X信管函〔2025〕12号关于责令限期整改侵害用户权益行为的通知")
+    assert text.startswith(
+        "工业和信息化部信息通信管理局案件编号：R2025-000042京信管函〔2025〕12号关于责令限期整改侵害用户权益行为的通知"
+    )
     assert f"{RARE_COMPANY}：依据有关法律法规" in text
     assert "检测对象：晴空天气（版本3.2.1，来源：应用宝）" in text
-    assert "一、违规收集个人信息（P01）法律依据：《中华人民共和国个人信息保护法》第十三条证据摘要：" in text
-    assert "二、APP强制、频繁、过度索取权限（P05）法律依据：" in text
-    assert "整改期限：2025年10月10日" in text
-    assert "访问码：K7QF-2M9X-W4TD" in text
-    assert "https://rectify.example.gov.cn/portal" in text
-    assert text.endswith("处置措施。工业和信息化部信息通信管理局2025年9月26日—2—")
+    # No internal code (P01) in the official text.
+    assert "一、违规收集个人信息法律依据：《中华人民共和国个人信息保护法》第十三条证据摘要：" in text
+    assert "二、APP强制、频繁、过度索取权限法律依据：" in text
+    assert "P01" not in text and "P05" not in text
+    assert "整改期限：请于收到本通知之日起5个工作日内（2025年10月10日前）完成整改" in text
+    assert "案件编号：R2025-000042访问码：K7QF-2M9X-W4TD" in text
+    assert f"答复平台：{PORTAL_URL}" in text
+    fingerprint = content_digest(order_doc())
+    assert f"处置措施。工业和信息化部信息通信管理局2025年9月26日本文件内容校验码（SHA-256）：{fingerprint}" in text
+    assert text.endswith(f"核验网址：{VERIFY_URL}?sha256={fingerprint}—2—")
 
 
 def test_order_letter_format_red_masthead_rules_and_no_number_on_page_one(order_pdf):
@@ -408,6 +436,69 @@ def test_order_letter_format_red_masthead_rules_and_no_number_on_page_one(order_
 def test_addressee_ends_with_one_full_width_colon():
     html = render_notice_html(order_doc(addressee=f"{RARE_COMPANY}:"))
     assert f'<p class="addressee">{RARE_COMPANY}：</p>' in html
+
+
+# --- the served order: answerable from the paper alone ------------------------------------------
+
+
+def test_findings_of_one_violation_type_share_one_heading_with_numbered_evidence():
+    item = order_doc().items[0]
+    doc = order_doc(
+        items=(
+            item,
+            dataclasses.replace(order_doc().items[1]),
+            dataclasses.replace(item, evidence_summary="隐私政策弹窗出现前即读取剪贴板。"),
+            dataclasses.replace(item, evidence_summary="关闭个性化推荐后仍上传设备标识。"),
+        )
+    )
+    text = "".join(pages_text(render_notice_pdf(doc)))
+
+    assert text.count("违规收集个人信息") == 1
+    assert "一、违规收集个人信息法律依据：《中华人民共和国个人信息保护法》第十三条证据摘要：1．用户同意" in text
+    assert "2．隐私政策弹窗出现前即读取剪贴板。3．关闭个性化推荐后仍上传设备标识。二、APP强制" in text
+
+
+def test_the_qr_code_encodes_the_claim_page_of_the_case():
+    html = render_notice_html(order_doc())
+    assert f'<img class="qr" src="{qr_data_uri(PORTAL_URL)}"' in html
+    # segno's own check of what the symbol holds.
+    assert segno.make(PORTAL_URL, error="m").svg_data_uri(scale=4, border=0, dark="#000") == qr_data_uri(PORTAL_URL)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"doc_number": "X信管函〔2025〕12号"},
+        {"doc_number": "〔2025〕12号"},
+        {"doc_number": ""},
+        {"case_number": ""},
+        {"portal_url": ""},
+        {"verify_url": ""},
+    ],
+)
+def test_an_order_with_a_placeholder_or_without_its_portal_is_not_printed(changes):
+    with pytest.raises(PlaceholderError) as raised:
+        render_notice_html(order_doc(**changes))
+    assert raised.value.code == NOTICE_PLACEHOLDER
+
+
+def test_the_fingerprint_is_the_content_without_the_access_code():
+    assert content_digest(order_doc()) == content_digest(order_doc(access_code="OTHER-CODE-0000"))
+    assert content_digest(order_doc()) != content_digest(order_doc(case_number="R2025-000043"))
+    assert len(content_digest(order_doc())) == 64
+
+
+def test_a_draft_preview_is_watermarked_and_carries_no_fingerprint():
+    doc = order_doc(draft=True, access_code="", doc_number="京信管函〔2025〕　号")
+    pdf = render_notice_pdf(doc)
+    pages = pages_text(pdf)
+
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        # The watermark is drawn large and turned, on every page.
+        marks = ["".join(c["text"] for c in page.chars if c["size"] > 50) for page in document.pages]
+    assert marks == ["样稿"] * len(pages)
+    assert "访问码：（发文时生成）" in "".join(pages)
+    assert "校验码" not in "".join(pages)
 
 
 # --- fetch lockdown (SSRF, local file disclosure) ----------------------------------------------
@@ -466,9 +557,11 @@ def test_markup_in_user_text_is_printed_not_fetched(listener, fetch_log):
     html = render_notice_html(naming) + render_notice_html(order)
     naming_pdf, order_pdf = render_strict(naming), render_strict(order)
 
-    assert "<img" not in html and "<link rel=attachment" not in html
+    # The only image is the order's QR code, a data: URL the layout itself makes.
+    assert html.count("<img") == 1 and '<img class="qr" src="data:image/svg+xml;' in html
+    assert "<link rel=attachment" not in html
     assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
-    assert fetch_log == []
+    assert [url for url in fetch_log if not url.startswith("data:image/svg+xml;")] == []
     assert_no_connection(listener)
     passwd_line = Path("/etc/passwd").read_text().splitlines()[0]
     for pdf in (naming_pdf, order_pdf):

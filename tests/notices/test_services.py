@@ -132,7 +132,10 @@ def test_order_lists_each_confirmed_finding_with_basis_and_evidence(inspector):
         ("PI-01", "违规收集个人信息", "检测发现PI-01"),
         ("PI-05", "未明示个人信息处理规则", "检测发现PI-05"),
     ]
-    assert notice.items.first().legal_basis.startswith("PIPL arts. 13, 14, 17")
+    first = notice.items.first()
+    # Chinese statute form in the letter; the taxonomy's own citation for the English interface.
+    assert first.legal_basis.startswith("《中华人民共和国个人信息保护法》第十三条、第十四条、第十七条；")
+    assert first.legal_basis_en.startswith("PIPL arts. 13, 14, 17")
     assert notice.how_to_answer == texts.HOW_TO_ANSWER
     assert not notice.entries.exists()
 

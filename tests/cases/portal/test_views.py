@@ -47,6 +47,31 @@ def test_case_list_shows_deadline_and_working_days_left(client, case, staff):
 
 
 @pytest.mark.django_db
+def test_case_list_pages_a_large_vendors_cases_with_constant_queries(
+    client, case, staff, django_assert_max_num_queries, monkeypatch
+):
+    from cases.models import Case
+    from cases.portal import views as portal_views
+
+    monkeypatch.setattr(portal_views, "PAGE_SIZE", 3)
+    for _ in range(6):
+        more = served_case()
+        Case.objects.filter(pk=more.pk).update(vendor=case.vendor)
+    client.force_login(staff)
+    first = client.get(reverse("portal:cases"))
+    assert len(first.context["cases"]) == 3 and first.context["paginator"].count == 7
+    assert "page=2" in first.content.decode()
+    last = client.get(reverse("portal:cases"), {"page": 3})
+    assert len(last.context["cases"]) == 1
+    # The working days left are counted for the page's rows only, with the calendar read once.
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("portal:cases"))
+    monkeypatch.setattr(portal_views, "PAGE_SIZE", 7)
+    with django_assert_max_num_queries(len(few)):
+        assert len(client.get(reverse("portal:cases")).context["cases"]) == 7
+
+
+@pytest.mark.django_db
 def test_case_page_shows_confirmed_findings_only_and_no_regulator_names(client, case, staff, reviewer):
     client.force_login(staff)
     body = client.get(reverse("portal:case", args=[case.pk])).content.decode()
@@ -271,3 +296,17 @@ def test_claim_page_does_not_tell_whether_a_user_name_is_taken(client, case, sta
     assert taken.status_code == wrong.status_code == 400
     assert taken.context["form"].errors == wrong.context["form"].errors
     assert "taken" not in taken.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_qr_code_of_an_order_opens_the_claim_page_with_its_case_number(client, case):
+    html = client.get(reverse("portal:claim"), {"case": case.number}).content.decode()
+    assert f'value="{case.number}"' in html
+    # Odd input fills nothing in and answers 200.
+    assert client.get(reverse("portal:claim"), {"case": "\x00" * 40}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_links_to_the_claim_page(client):
+    html = client.get(reverse("login")).content.decode()
+    assert f'href="{reverse("portal:claim")}"' in html

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notices', '0005_i13_refuse_truncate'),
+        ('notices', '0006_order_served_content'),
     ]
 
     operations = [

@@ -1,0 +1,210 @@
+"""What every long list shares, so that it costs the same at 100 rows and at a million
+(docs/ARCHITECTURE.md, "Lists at scale").
+
+- ``count_per_row``: a count per listed row (findings of a case...) as a correlated subquery, which
+  PostgreSQL evaluates for the rows of the page only, never a join and GROUP BY over the table.
+- ``capped_count``: an honest total that stays cheap: exact up to ``COUNT_LIMIT`` rows, else
+  "more than ``COUNT_LIMIT``" (it reads at most ``COUNT_LIMIT + 1`` rows).
+- ``BoundedPaginator``: the pages' paginator on that total; pages go as deep as the bound.
+- ``Keyset``: the API's cursor pagination: the rows after (or before) the last row seen, in an
+  ordering made unique by the primary key, so a deep page costs what the first one does.
+"""
+
+import base64
+import binascii
+import json
+import math
+import operator
+from functools import reduce
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
+
+# Rows a total counts before it says "more than": reading this many is a few milliseconds.
+COUNT_LIMIT = 1000
+
+
+def count_per_row(related: QuerySet, link: str) -> Coalesce:
+    """How many ``related`` rows point (by ``link``) at each outer row, as an annotation.
+
+    A correlated subquery: with ORDER BY ... LIMIT, PostgreSQL computes it after the limit, for the
+    rows shown; an index on ``link`` makes each one a short index scan.
+    """
+    rows = related.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def capped_count(queryset: QuerySet, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
+    """``(n, exact)``: the number of rows when at most ``limit``, else ``(limit, False)``, which
+    means "more than ``limit``". Counts at most ``limit + 1`` rows, whatever the table's size."""
+    n = queryset.order_by().values("pk")[: limit + 1].count()
+    return (n, True) if n <= limit else (limit, False)
+
+
+class BoundedPaginator(Paginator):
+    """Django's paginator on a capped total: ``count`` is exact up to ``COUNT_LIMIT`` rows
+    (``count_exact``), else ``COUNT_LIMIT`` and the pages stop there; narrowing the filters shows
+    the rest. No page reads more than ``COUNT_LIMIT + per_page`` rows."""
+
+    limit = COUNT_LIMIT
+
+    @cached_property
+    def _capped(self) -> tuple[int, bool]:
+        if isinstance(self.object_list, QuerySet):
+            return capped_count(self.object_list, self.limit)
+        n = len(self.object_list)
+        return (n, True) if n <= self.limit else (self.limit, False)
+
+    @cached_property
+    def count(self) -> int:
+        return self._capped[0]
+
+    @property
+    def count_exact(self) -> bool:
+        return self._capped[1]
+
+    @cached_property
+    def num_pages(self) -> int:
+        if self.count == 0 and not self.allow_empty_first_page:
+            return 0
+        return max(1, math.ceil(self.count / self.per_page))
+
+
+class InvalidCursor(ValueError):
+    """A cursor this list did not give (altered, or from another list or ordering)."""
+
+
+def _field(model, path: str):
+    """The model field at the end of ``path`` (``product__name``), or None when it is not a field."""
+    field = None
+    parts = path.split("__")
+    for i, part in enumerate(parts):
+        try:
+            field = model._meta.get_field(model._meta.pk.name if part == "pk" else part)
+        except FieldDoesNotExist:
+            return None
+        if field.null:
+            return None
+        if field.is_relation:
+            if i == len(parts) - 1:
+                # ``product_id`` orders by the column; ``product`` by the product's own ordering.
+                return field if part == field.attname else None
+            model = field.related_model
+    return field
+
+
+class Keyset:
+    """Seek pagination on a queryset's ordering (field names only, none nullable), made unique
+    by the primary key. ``page(after=values)`` reads the rows after the given ordering values,
+    ``page(before=values)`` those before them; both read ``size + 1`` rows through the index that
+    backs the ordering, whatever the depth."""
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
+        model = queryset.model
+        ordering = list(queryset.query.order_by or model._meta.ordering or ["pk"])
+        if not all(isinstance(item, str) for item in ordering):
+            raise ValueError("keyset pagination needs an ordering by field names")
+        names = [item.lstrip("-") for item in ordering]
+        if not {"pk", "id", model._meta.pk.name} & set(names):
+            ordering.append("-pk" if ordering[-1].startswith("-") else "pk")
+        self.ordering = ordering
+        self.fields = []
+        for item in ordering:
+            path = item.lstrip("-")
+            field = _field(model, path)
+            if field is None:
+                raise ValueError(f"keyset pagination cannot order by {path}")
+            self.fields.append((path, item.startswith("-"), field))
+
+    @classmethod
+    def supports(cls, queryset: QuerySet) -> bool:
+        try:
+            cls(queryset)
+        except ValueError:
+            return False
+        return True
+
+    def values_of(self, row) -> list:
+        """The ordering values of a row, as JSON-ready values."""
+        values = []
+        for path, _desc, field in self.fields:
+            obj = row
+            parts = path.split("__")
+            for part in parts[:-1]:
+                obj = getattr(obj, part)
+            last = parts[-1]
+            value = getattr(obj, "pk" if last == "pk" else field.attname)
+            if not isinstance(value, int | str | float):
+                value = field.value_to_string(_Holder(field, value))
+            values.append(value)
+        return values
+
+    def _parse(self, values) -> list:
+        if not isinstance(values, list) or len(values) != len(self.fields):
+            raise InvalidCursor
+        parsed = []
+        for value, (_path, _desc, field) in zip(values, self.fields, strict=True):
+            target = field.target_field if field.is_relation else field
+            try:
+                parsed.append(target.to_python(value))
+            except Exception as exc:  # a ValidationError, or a type the field refuses
+                raise InvalidCursor from exc
+        return parsed
+
+    def _seek(self, values: list, forward: bool) -> Q:
+        """Rows strictly after ``values`` in the ordering (before them when not ``forward``).
+
+        The OR of "same on the first k fields, beyond on the next one", AND a bound on the first
+        field alone: that bound is what lets the index scan start at the cursor instead of the top.
+        """
+        arms = []
+        for k, (path, desc, _field) in enumerate(self.fields):
+            beyond = "lt" if desc == forward else "gt"
+            same = [Q(**{self.fields[j][0]: values[j]}) for j in range(k)]
+            arms.append(reduce(operator.and_, [*same, Q(**{f"{path}__{beyond}": values[k]})]))
+        first, desc, _ = self.fields[0]
+        bound = Q(**{f"{first}__{'lte' if desc == forward else 'gte'}": values[0]})
+        return bound & reduce(operator.or_, arms)
+
+    def page(self, size: int, *, after=None, before=None) -> tuple[list, bool]:
+        """``(rows, more)``: up to ``size`` rows in the list's order, and whether more lie beyond
+        them in the direction read (after the last row, or before the first one)."""
+        qs = self.queryset.order_by(*self.ordering)
+        if after is not None:
+            qs = qs.filter(self._seek(self._parse(after), forward=True))
+        elif before is not None:
+            flipped = [item[1:] if item.startswith("-") else f"-{item}" for item in self.ordering]
+            qs = qs.filter(self._seek(self._parse(before), forward=False)).order_by(*flipped)
+        rows = list(qs[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        if before is not None:
+            rows.reverse()
+        return rows, more
+
+
+class _Holder:
+    """Lets ``Field.value_to_string`` read a value that is not on a model instance."""
+
+    def __init__(self, field, value):
+        setattr(self, field.attname, value)
+
+
+def encode_cursor(payload: dict) -> str:
+    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        payload = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor from exc
+    if not isinstance(payload, dict):
+        raise InvalidCursor
+    return payload

@@ -1,0 +1,85 @@
+"""manage.py seed_scale: the scale data for load benchmarks is what the app treats as valid."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from accounts.models import User
+from cases import seeding
+from cases.dashboard import figures as dashboard_figures
+from cases.models import Case, CaseEvent, Evidence, Finding, Inspection
+from notices.models import Notice, NoticeCounter, NoticeEntry, NoticeEvent
+from products.models import Product, ProductVersion, Vendor, VendorEvent
+
+SCALE = 0.001
+
+
+@pytest.fixture
+def seeded(require_postgresql, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    out = io.StringIO()
+    call_command("seed_scale", scale=SCALE, seed=3, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_scale_writes_the_volume_asked(seeded):
+    counts = seeding.counts_for(SCALE)
+    assert Vendor.objects.count() == counts["vendors"]
+    assert Product.objects.count() == counts["products"]
+    assert ProductVersion.objects.count() == counts["versions"]
+    assert Inspection.objects.count() == counts["inspections"]
+    assert Case.objects.count() == counts["cases"]
+    assert Finding.objects.count() == counts["findings"]
+    assert Evidence.objects.count() == counts["evidence"]
+    assert Notice.objects.filter(status="published").count() == counts["notices"]
+    assert NoticeEntry.objects.count() == counts["entries"]
+    audit = CaseEvent.objects.count() + NoticeEvent.objects.count() + VendorEvent.objects.count()
+    assert audit == counts["audit_events"]
+    assert CaseEvent.objects.filter(kind="reminder_sent").exists()
+    # Every case has a confirmed finding of its own inspection's version, and a number.
+    assert not Case.objects.filter(findings__isnull=True).exists()
+    assert Case.objects.filter(number__startswith="RC-").count() == counts["cases"]
+    # The counters moved past the seeded numbers: the next real publication does not collide.
+    app = NoticeCounter.objects.get(series="app")
+    assert app.overall == Notice.objects.filter(series="app").count()
+    assert "Total" in seeded and "database size" in seeded
+
+
+def test_seeded_dashboard_figures_agree_with_a_recount(seeded):
+    # COPY bypasses the services that move the figures: seed_scale recounts them at the end.
+    assert dashboard_figures.stored() == dashboard_figures.recount()
+    assert any(row for row in dashboard_figures.stored())
+
+
+def test_seeded_data_answers_the_api_and_pages(seeded, client):
+    client.force_login(User.objects.create_user("seed-admin", password="x", role="admin"))
+    response = client.get("/api/v1/cases/")
+    assert response.status_code == 200
+    assert response.json()["count"] == Case.objects.count()
+    case = Case.objects.exclude(status="open").order_by("id").first()
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    notice = Notice.objects.filter(status="published").first()
+    pdf = client.get(f"/register/{notice.pk}/pdf/")  # the placeholder's bytes match the recorded hash
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content) == seeding.PLACEHOLDER_PDF
+
+
+def test_seed_scale_refuses_a_database_with_other_data(seeded):
+    with pytest.raises(CommandError, match="already holds scale seed data"):
+        call_command("seed_scale", scale=SCALE, stdout=io.StringIO())
+
+
+def test_seed_scale_refuses_sqlite(db):
+    if connection.vendor == "postgresql":
+        pytest.skip("checks the refusal on SQLite")
+    with pytest.raises(CommandError, match="needs PostgreSQL"):
+        call_command("seed_scale", scale=SCALE, stdout=io.StringIO())
+
+
+def test_seed_scale_refuses_a_database_with_real_data(require_postgresql, case_factory):
+    case_factory()  # a campaign that is not the demo's
+    with pytest.raises(CommandError, match="other than the demo"):
+        call_command("seed_scale", scale=SCALE, stdout=io.StringIO())
+    assert not Case.objects.filter(campaign__name_en__startswith=seeding.SEED_MARK).exists()

@@ -1,0 +1,280 @@
+"""The lists' query plans, as tests (issue 14; docs/ARCHITECTURE.md, "Lists at scale").
+
+A few tens of thousands of rows are written with ``generate_series`` (a second or two), ANALYZEd,
+and every main list query is EXPLAINed as the pages and the API build it (from the selectors and
+the filter sets): its page of rows, its capped total and a page deep behind a cursor. A plan that
+reads a large table from end to end (a Seq Scan of cases, findings, inspections, products,
+versions, vendors, audit events or observations) fails the test, with the plan.
+
+PostgreSQL only: SQLite has neither these plans nor the trigram indexes.
+"""
+
+import pytest
+from django.db import connection
+
+from accounts.roles import Role
+from cases import selectors
+from cases.decisions.selectors import decision_queue
+from cases.filters import CaseFilter, FindingFilter, InspectionFilter
+from cases.ingest.selectors import scan_observations_of
+from cases.models import Case, Finding, Inspection, ScanJob
+from config.lists import COUNT_LIMIT, Keyset
+from products import selectors as product_selectors
+from products.filters import ProductFilter, VendorFilter, VersionFilter
+from products.models import Product, Vendor
+
+from . import factories
+
+LARGE = {
+    "cases_case",
+    "cases_finding",
+    "cases_inspection",
+    "products_product",
+    "products_productversion",
+    "products_vendor",
+    "cases_caseevent",
+    "products_vendorevent",
+    "cases_scanobservation",
+    "cases_scanjob",
+}
+SIZES = {
+    "vendors": 2000,
+    "products": 20000,
+    "versions": 40000,
+    "inspections": 20000,
+    "cases": 20000,
+    "findings": 100000,
+}
+PAGE = 20
+# Fewer rows than this, and reading the table whole is what an index would cost (vendors: 2,000).
+LARGE_ROWS = 5000
+
+
+def seed(sizes: dict, *, campaign_ids: list[int], agency_id: int, user_id: int) -> None:
+    """Vendors, products, versions, inspections, cases and findings, in bulk, with Chinese names.
+
+    Shapes like a campaign's: ten products per vendor (in four kinds), two versions per product,
+    one inspection per version, a case per inspection in every state, five findings per
+    inspection in three states, half of them in the inspection's case.
+    """
+    statuses = (
+        "ARRAY['open','ordered','responded','verifying','overdue','named','removal','rectified','closed','withdrawn']"
+    )
+    sql = [
+        f"""INSERT INTO products_vendor (name, name_en, credit_code, address, contact_email, created_at)
+        SELECT '测试科技' || (ARRAY['北京','上海','深圳','杭州','成都'])[1 + g % 5] || '有限公司' || g,
+               'Vendor ' || g, 'V' || lpad(g::text, 17, '0'), '', '', now()
+        FROM generate_series(1, {sizes["vendors"]}) g""",
+        f"""INSERT INTO products_product (vendor_id, name, kind, terminal_category, created_at)
+        SELECT v.id, (ARRAY['移动','视频','支付','地图','音乐'])[1 + g % 5] || '应用' || g,
+               (ARRAY['app','sdk','mini_program','terminal'])[1 + g % 4],
+               CASE WHEN g % 4 = 3 THEN 'camera' ELSE '' END, now()
+        FROM generate_series(1, {sizes["products"]}) g
+        JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM products_vendor) v
+          ON v.n = g % {sizes["vendors"]}""",
+        f"""INSERT INTO products_productversion
+            (product_id, version, build, source, package_name, file_sha256, created_at)
+        SELECT p.id, '1.' || g, '', '', 'com.example.p' || p.id, '', now() - (g || ' minutes')::interval
+        FROM generate_series(1, {sizes["versions"]}) g
+        JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM products_product) p
+          ON p.n = g % {sizes["products"]}""",
+        f"""INSERT INTO cases_inspection (campaign_id, product_version_id, agency_id, date, method, notes,
+            device_address, created_by_id, created_at)
+        SELECT (ARRAY{campaign_ids})[1 + g % {len(campaign_ids)}], pv.id, {agency_id},
+               DATE '2026-01-01' + (g % 300)::int,
+               (ARRAY['manual','static','dynamic','network','device'])[1 + g % 5], '', '', {user_id}, now()
+        FROM generate_series(1, {sizes["inspections"]}) g
+        JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM products_productversion) pv
+          ON pv.n = g % {sizes["versions"]}""",
+        f"""INSERT INTO cases_case (number, campaign_id, vendor_id, product_id, product_version_id, status,
+            status_before_response, served_on, deadline, opened_by_id, created_at, updated_at)
+        SELECT 'RC-2026-' || lpad(i.id::text, 6, '0'), i.campaign_id, p.vendor_id, p.id, pv.id,
+               ({statuses})[1 + i.id % 10], '', DATE '2026-02-01', DATE '2026-02-01' + (i.id % 400)::int, {user_id},
+               now() - (i.id || ' seconds')::interval, now() - (i.id || ' seconds')::interval
+        FROM cases_inspection i JOIN products_productversion pv ON pv.id = i.product_version_id
+        JOIN products_product p ON p.id = pv.product_id
+        ORDER BY i.id LIMIT {sizes["cases"]}""",
+        f"""INSERT INTO cases_finding (inspection_id, violation_type_id, status, source, title, description,
+            evidence, rule, locus, fingerprint, occurrences, case_id, decision_reason, created_at)
+        SELECT i.id, vt.id, (ARRAY['candidate','confirmed','dismissed'])[1 + g % 3], 'scan', '发现' || g, '',
+               '{{}}', '', '', md5(g::text), 1, CASE WHEN g % 2 = 0 THEN c.id END, '', now()
+        FROM generate_series(1, {sizes["findings"]}) g
+        JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM cases_inspection) i
+          ON i.n = g % {sizes["inspections"]}
+        JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM cases_violationtype) vt
+          ON vt.n = g % (SELECT count(*) FROM cases_violationtype)
+        LEFT JOIN cases_case c ON c.number = 'RC-2026-' || lpad(i.id::text, 6, '0')""",
+    ]
+    with connection.cursor() as cursor:
+        for statement in sql:
+            cursor.execute(statement)
+        cursor.execute("ANALYZE")
+
+
+def plan_of(queryset) -> str:
+    return queryset.explain(format="json")
+
+
+def plan_text(queryset) -> str:
+    return queryset.explain()
+
+
+def seq_scans(plan, rows: dict | None = None) -> list[str]:
+    """The large tables a plan (JSON, as text or parsed) reads from end to end.
+
+    Not counted: a Seq Scan right under a Limit (with nothing but Limits above it), which stops
+    after that many rows (the capped total: "more than 1,000" reads 1,001 rows); and a table with
+    fewer than ``LARGE_ROWS`` rows (``rows``: table -> rows, from pg_class), which PostgreSQL
+    rightly reads whole when that is cheaper than an index.
+    """
+    import json
+
+    found = []
+
+    def walk(node, bounded):
+        if isinstance(node, list):
+            for item in node:
+                walk(item, bounded)
+            return
+        if not isinstance(node, dict):
+            return
+        if "Plan" in node:
+            walk(node["Plan"], True)
+            return
+        kind, table = node.get("Node Type"), node.get("Relation Name")
+        large = table in LARGE and (rows is None or rows.get(table, 0) >= LARGE_ROWS)
+        if kind == "Seq Scan" and large and not bounded:
+            found.append(table)
+        for child in node.get("Plans", []):
+            walk(child, bounded and kind == "Limit")
+
+    walk(json.loads(plan) if isinstance(plan, str) else plan, True)
+    return found
+
+
+def table_rows() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relname = ANY(%s)", [list(LARGE)]
+        )
+        return {name: int(n) for name, n in cursor.fetchall()}
+
+
+def _three_ways(name: str, queryset) -> dict:
+    """The page's rows, its capped total, and a page deep behind a cursor (from the last row of
+    the first page) as the API reads them."""
+    keyset = Keyset(queryset)
+    first = list(queryset.order_by(*keyset.ordering)[:PAGE])
+    queries = {
+        f"{name}: page": queryset.order_by(*keyset.ordering)[: PAGE + 1],
+        f"{name}: total": queryset.order_by().values("pk")[: COUNT_LIMIT + 1],
+    }
+    if first:
+        after = keyset.queryset.order_by(*keyset.ordering).filter(
+            keyset._seek(keyset._parse(keyset.values_of(first[-1])), forward=True)
+        )
+        queries[f"{name}: after a cursor"] = after[: PAGE + 1]
+    return queries
+
+
+@pytest.fixture
+def seeded(require_postgresql):
+    inspector = factories.UserFactory(role=Role.INSPECTOR)
+    reviewer = factories.UserFactory(role=Role.REVIEWER)
+    campaigns = [factories.CampaignFactory() for _ in range(10)]
+    campaign = campaigns[3]
+    agency = factories.TestingAgencyFactory()
+    seed(SIZES, campaign_ids=[c.pk for c in campaigns], agency_id=agency.pk, user_id=inspector.pk)
+    vendor = Vendor.objects.order_by("id")[5]
+    vendor_user = factories.VendorUserFactory(vendor=vendor)
+    return {
+        "inspector": inspector,
+        "reviewer": reviewer,
+        "campaign": campaign,
+        "vendor": vendor,
+        "vendor_user": vendor_user,
+    }
+
+
+def list_queries(seeded) -> dict:
+    """The main list querysets, as the selectors and filter sets build them. Searches name one
+    product, vendor or case: a search that matches a good share of the table is rightly answered
+    by reading it (the rows have to be sorted anyway)."""
+    reviewer, inspector = seeded["reviewer"], seeded["inspector"]
+    vendor, campaign = seeded["vendor"], seeded["campaign"]
+    case = Case.objects.order_by("id")[100]
+    inspection = Inspection.objects.order_by("id")[100]
+    product = Product.objects.filter(vendor=vendor).first()
+    cases = selectors.case_list(actor=reviewer)
+    findings = selectors.finding_queryset_for(actor=inspector)
+    inspections = selectors.inspection_queryset_for(actor=inspector)
+    lists = {
+        "cases": cases,
+        "cases by state": CaseFilter({"status": ["ordered"]}, queryset=cases).qs,
+        "cases by vendor": CaseFilter({"vendor": vendor.pk}, queryset=cases).qs,
+        "cases by product": CaseFilter({"product": product.pk}, queryset=cases).qs,
+        "cases by campaign": CaseFilter({"campaign": campaign.pk}, queryset=cases).qs,
+        "cases searched by number": CaseFilter({"q": case.number}, queryset=cases).qs,
+        "cases searched by a Chinese name": CaseFilter({"q": "视频应用12"}, queryset=cases).qs,
+        "cases searched by a Chinese vendor": CaseFilter({"q": "有限公司1777"}, queryset=cases).qs,
+        "cases of a vendor user": selectors.case_list(actor=seeded["vendor_user"]),
+        "findings": findings,
+        "findings by state": FindingFilter({"status": ["candidate"]}, queryset=findings).qs,
+        "findings by case": FindingFilter({"case": case.pk}, queryset=findings).qs,
+        "findings by inspection": FindingFilter({"inspection": inspection.pk}, queryset=findings).qs,
+        "findings by violation type": FindingFilter({"violation_type": "PI-01"}, queryset=findings).qs,
+        "inspections": inspections,
+        "inspections (page)": selectors.inspection_rows(actor=inspector),
+        "inspections by campaign": selectors.inspection_rows(actor=inspector, campaign_id=campaign.pk),
+        "inspections by method": InspectionFilter({"method": "static"}, queryset=inspections).qs,
+        "inspections by version": InspectionFilter(
+            {"product_version": inspection.product_version_id}, queryset=inspections
+        ).qs,
+        "vendors": product_selectors.vendor_rows(),
+        "vendors searched": VendorFilter({"q": "深圳有限公司12"}, queryset=product_selectors.vendor_list()).qs,
+        "vendors searched (page)": product_selectors.vendor_search(product_selectors.vendor_rows(), "Vendor 77"),
+        "products": product_selectors.product_rows(),
+        "products by kind": ProductFilter({"kind": "sdk"}, queryset=product_selectors.product_list()).qs,
+        "products by vendor": ProductFilter({"vendor": vendor.pk}, queryset=product_selectors.product_list()).qs,
+        "products searched": product_selectors.product_search(product_selectors.product_rows(), "地图应用33"),
+        "versions": product_selectors.version_list(),
+        "versions by product": VersionFilter({"product": product.pk}, queryset=product_selectors.version_list()).qs,
+        "versions by vendor": VersionFilter({"vendor": vendor.pk}, queryset=product_selectors.version_list()).qs,
+        "scan observations": scan_observations_of(job=ScanJob(pk=1)),
+    }
+    queries = {}
+    for name, queryset in lists.items():
+        queries.update(_three_ways(name, queryset))
+    for name, queryset in decision_queue(actor=reviewer).items():
+        queries[f"decision queue: {name}"] = queryset[:PAGE]
+    return queries
+
+
+def test_list_plans_read_no_large_table_end_to_end(seeded):
+    offenders = {}
+    rows = table_rows()
+    assert rows["cases_finding"] >= LARGE_ROWS  # ANALYZE ran: the test sees the seeded sizes
+    for name, queryset in list_queries(seeded).items():
+        plan = plan_of(queryset)
+        if seq_scans(plan, rows):
+            offenders[name] = plan_text(queryset)
+    assert not offenders, "Seq Scan of a large table:\n" + "\n\n".join(f"{k}:\n{v}" for k, v in offenders.items())
+
+
+def test_the_seed_is_the_size_the_plans_assume(seeded):
+    assert Case.objects.count() == SIZES["cases"]
+    assert Finding.objects.count() == SIZES["findings"]
+    assert Finding.objects.filter(case__isnull=False).count() == SIZES["findings"] // 2
+
+
+def test_seq_scans_are_found_in_a_plan():
+    scan = {"Node Type": "Seq Scan", "Relation Name": "cases_case"}
+    sort = {"Node Type": "Sort", "Plans": [scan]}
+    assert seq_scans([{"Plan": {"Node Type": "Limit", "Plans": [sort]}}]) == ["cases_case"]
+    assert seq_scans([{"Plan": {"Node Type": "Hash Join", "Plans": [{"Node Type": "Hash", "Plans": [scan]}]}}]) == [
+        "cases_case"
+    ]
+    # A read that stops after the limit; a table that is not large; a small one.
+    assert seq_scans([{"Plan": {"Node Type": "Limit", "Plans": [scan]}}]) == []
+    assert seq_scans([{"Plan": {"Node Type": "Seq Scan", "Relation Name": "cases_campaign"}}]) == []
+    assert seq_scans([{"Plan": sort}], rows={"cases_case": 100}) == []
