@@ -83,6 +83,7 @@ def test_a_tampered_or_foreign_row_gives_no_code(settings, inspector, reviewer, 
 def test_a_correction_withdraws_the_earlier_letters_code(inspector, reviewer, renderer, frozen):
     original = _publish_order(inspector, reviewer)
     copy = services.notice_correct(actor=inspector, notice=original, reason="笔误")
+    services.notice_update(actor=inspector, notice=copy, tested=copy.tested + "（更正）")
     copy = workflow.notice_publish(notice_id=workflow.notice_approve(actor=reviewer, notice=copy).pk, actor=reviewer)
     assert list(AccessCodeHandover.objects.values_list("notice_id", flat=True)) == [copy.pk]
     assert services.order_access_code_reveal(actor=reviewer, notice=original) is None
