@@ -92,8 +92,9 @@ def invitation_path(user) -> str:
 
 
 def is_pending(user) -> bool:
-    """Invited, and not joined yet: no user name or password chosen."""
-    return user.is_active and not user.has_usable_password() and user.username.startswith(PLACEHOLDER_PREFIX)
+    """Invited, and not joined yet: no password chosen (nor, since invitations ask no name, a user
+    name; one invited before that keeps the name the admin gave until joining)."""
+    return user.is_active and not user.has_usable_password()
 
 
 def display_name(user) -> str:

@@ -174,3 +174,15 @@ def test_refused_names_are_limited_per_invited_colleague(vendor_admin):
 
     other = memberships.membership_invite(actor=vendor_admin, email="o@acme.test").user
     assert memberships.membership_join(user=other, username="free-name", password="Zq8-unrelated-Pass")
+
+
+def test_a_colleague_invited_under_a_name_before_can_still_join(vendor_admin):
+    """Invitations sent before the admin stopped giving names: the link still works, and the
+    colleague may keep the name or choose another."""
+    legacy = factories.VendorUserFactory(vendor=vendor_admin.membership.vendor, username="old-invitee")
+    legacy.set_unusable_password()
+    legacy.save()
+    assert memberships.is_pending(legacy)
+    joined = memberships.membership_join(user=legacy, username="old-invitee", password="Zq8-unrelated-Pass")
+    joined.user.refresh_from_db()
+    assert joined.user.username == "old-invitee" and joined.user.check_password("Zq8-unrelated-Pass")
