@@ -253,3 +253,25 @@ class NoticeEvent(AuditEvent):
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.kind} {self.to_status}".strip()
+
+
+class AccessCodeHandover(models.Model):
+    """The plain access code of a just-published order, kept for the regulator to see once.
+
+    Written in the publishing transaction (in whichever process publishes: the worker), read once and
+    deleted by ``notices.handover.access_code_take``; never kept beyond ``expires_at``. The code is
+    sealed with a key derived from ``SECRET_KEY`` (``notices.handover``): the database alone (a
+    dump, a backup) does not show it.
+    """
+
+    notice = models.OneToOneField(Notice, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    sealed = models.CharField(max_length=200)
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access code handover")
+        verbose_name_plural = _("access code handovers")
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} until {self.expires_at}"

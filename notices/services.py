@@ -6,7 +6,6 @@ Status moves (approve, publish, supersede) live in ``notices.workflow``.
 
 from collections import OrderedDict
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +15,7 @@ from cases.models import Case, Inspection
 from notices import error_codes
 from products.models import ProductKind
 
-from . import events, texts
+from . import events, handover, texts
 from .legal_basis import statute_form
 from .models import Notice, NoticeEntry, NoticeItem, NoticeKind, NoticeSeries, NoticeStatus
 from .selectors import confirmed_findings, draftable_cases
@@ -45,8 +44,6 @@ EDITABLE_FIELDS = (
 ENTRY_FIELDS = ("name", "developer", "source", "version", "issues")
 ITEM_FIELDS = ("legal_basis", "evidence_summary")  # an order's problems: what a correction may fix
 ISSUE_JOINER = "、"  # NOTICE-FORMAT.md §2: several taxonomy names joined with 、
-
-ACCESS_CODE_REVEAL_SECONDS = 24 * 60 * 60
 
 
 class NoticeFrozen(Conflict):
@@ -315,21 +312,7 @@ def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
 # ---------------------------------------------------------------- access codes of orders
 
 
-def _reveal_key(notice_id: int) -> str:
-    return f"notices:access-code:{notice_id}"
-
-
-def access_code_stash(*, notice_id: int, code: str) -> None:
-    """Keep the plain code briefly in the cache so the regulator can see it once."""
-    cache.set(_reveal_key(notice_id), code, ACCESS_CODE_REVEAL_SECONDS)
-
-
 def order_access_code_reveal(*, actor, notice: Notice) -> str | None:
     """Return the plain access code of a just-published order once; afterwards only the PDF has it."""
     require(actor, NOTICE_APPROVE)
-    key = _reveal_key(notice.pk)
-    code = cache.get(key)
-    # delete() answers whether this caller removed the key: of two simultaneous readers one wins.
-    if code and cache.delete(key):
-        return code
-    return None
+    return handover.access_code_take(notice=notice)

@@ -15,16 +15,15 @@ between the work's commit and ``done`` finds the work done.
 
 import datetime
 import logging
-import threading
 from functools import partial
 
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from config import queue
 
-from . import handlers
+from . import handlers, leases
 from .models import OutboxEvent, OutboxJob, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -164,35 +163,16 @@ def outbox_job_heartbeat(*, job: OutboxJob) -> bool:
     return _owned(job).update(lease_expires_at=timezone.now() + LEASE) == 1
 
 
-class Heartbeat:
-    """Renew a job's lease from a thread (its own database connection) while the work runs, so the
-    lease can be short however long one transaction of the work takes."""
-
-    def __init__(self, job: OutboxJob, every: datetime.timedelta | None = None):
-        self.job = job
-        self.every = (every or HEARTBEAT).total_seconds()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"outbox-heartbeat-{job.pk}", daemon=True)
-
-    def _beat(self) -> None:
-        try:
-            while not self._stop.wait(self.every):
-                try:
-                    if not outbox_job_heartbeat(job=self.job):
-                        return
-                except Exception:  # a lost database connection: the next beat tries again
-                    logger.warning("outbox heartbeat of job %s failed", self.job.pk, exc_info=True)
-        finally:
-            connections.close_all()
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        return False
+def lease_keeper(job: OutboxJob) -> leases.LeaseKeeper:
+    """Renew the job's lease every HEARTBEAT from a thread with its own database connection while the
+    work runs (``outbox.leases.LeaseKeeper``), so the lease can be short however long one
+    transaction of the work takes. A lost lease is found out when the job finishes (``LeaseLost``)."""
+    return leases.LeaseKeeper(
+        partial(outbox_job_heartbeat, job=job),
+        every=HEARTBEAT.total_seconds(),
+        name=f"outbox-lease-{job.pk}",
+        lost_error=LeaseLost,
+    )
 
 
 def _finish(*, job: OutboxJob, result) -> OutboxJob:
@@ -253,7 +233,7 @@ def outbox_job_run(*, job_id: int) -> OutboxJob | None:
     except KeyError:
         return _fail(job=job, code=UNKNOWN_KIND, reason=job.kind)
     try:
-        with Heartbeat(job):
+        with lease_keeper(job):
             if handler.atomic:
                 with transaction.atomic():
                     return _finish(job=job, result=_plain(handler.run(**job.payload)))
@@ -290,39 +270,42 @@ def _fail_worker_lost(*, job_id: int, now: datetime.datetime) -> bool:
     return bool(ended)
 
 
+def _requeue(*, job_id: int, now: datetime.datetime) -> bool:
+    moved = OutboxJob.objects.filter(
+        pk=job_id, status=S.RUNNING, lease_expires_at__lt=now, attempts__lt=MAX_ATTEMPTS
+    ).update(status=S.QUEUED, available_at=now, lease_expires_at=now + REDELIVER_AFTER)
+    if moved:
+        job = OutboxJob.objects.get(pk=job_id)
+        _record(job=job, kind=REQUEUED, from_status=S.RUNNING, reason="lease expired")
+        _send_on_commit(job_id)
+    return bool(moved)
+
+
+def _redeliver(*, job_id: int, now: datetime.datetime) -> bool:
+    bumped = OutboxJob.objects.filter(pk=job_id, status=S.QUEUED, lease_expires_at__lt=now).update(
+        lease_expires_at=now + REDELIVER_AFTER
+    )
+    if bumped:
+        _send_on_commit(job_id)
+    return bool(bumped)
+
+
 def outbox_sweep(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
     """Beat task body (every SWEEP_EVERY seconds): recover jobs whose worker went away and
-    messages that never arrived.
+    messages that never arrived (the skeleton: ``outbox.leases.sweep``).
 
     - running, lease lapsed, attempts left: back to queued and sent again;
     - running, lease lapsed, no attempts left: failed (``worker_lost``);
     - queued and not picked up by its redelivery time: sent again.
     """
     now = now or timezone.now()
-    result: dict[str, list[int]] = {"failed": [], "requeued": [], "redelivered": []}
-    lapsed = OutboxJob.objects.filter(status=S.RUNNING, lease_expires_at__lt=now)
-    for job_id in lapsed.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", flat=True):
-        if _fail_worker_lost(job_id=job_id, now=now):
-            result["failed"].append(job_id)
-    for job_id in lapsed.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
-        with transaction.atomic():
-            moved = OutboxJob.objects.filter(
-                pk=job_id, status=S.RUNNING, lease_expires_at__lt=now, attempts__lt=MAX_ATTEMPTS
-            ).update(status=S.QUEUED, available_at=now, lease_expires_at=now + REDELIVER_AFTER)
-            if moved:
-                job = OutboxJob.objects.get(pk=job_id)
-                _record(job=job, kind=REQUEUED, from_status=S.RUNNING, reason="lease expired")
-                _send_on_commit(job_id)
-                result["requeued"].append(job_id)
     stale = OutboxJob.objects.filter(status=S.QUEUED, lease_expires_at__lt=now)
-    for job_id in stale.values_list("pk", flat=True):
-        with transaction.atomic():
-            bumped = OutboxJob.objects.filter(pk=job_id, status=S.QUEUED, lease_expires_at__lt=now).update(
-                lease_expires_at=now + REDELIVER_AFTER
-            )
-            if bumped:
-                _send_on_commit(job_id)
-                result["redelivered"].append(job_id)
-    if any(result.values()):
-        logger.info("outbox sweep: %s", result)
-    return result
+    return leases.sweep(
+        name="outbox",
+        lapsed=OutboxJob.objects.filter(status=S.RUNNING, lease_expires_at__lt=now),
+        max_attempts=MAX_ATTEMPTS,
+        fail=lambda job_id: _fail_worker_lost(job_id=job_id, now=now),
+        requeue=lambda job_id: _requeue(job_id=job_id, now=now),
+        due=lambda: ((job_id,) for job_id in stale.values_list("pk", flat=True)),
+        redeliver=lambda job_id: _redeliver(job_id=job_id, now=now),
+    )

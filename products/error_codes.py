@@ -7,6 +7,7 @@ constants, so a renamed code is a visible change of the API contract.
 ALREADY_REMOVED = "already_removed"
 CANNOT_REMOVE_SELF = "cannot_remove_self"
 EMAIL_REQUIRED = "email_required"
+INVITATION_USED = "invitation_used"
 NOT_VENDOR_ADMIN = "not_vendor_admin"
 RATE_LIMITED = "rate_limited"
 SHA256 = "sha256"

@@ -1,14 +1,18 @@
 """A vendor admin invites and removes colleagues (ARCHITECTURE.md §1, vendor user).
 
-An invited colleague gets an account without a password and an email with a one-time link to
-choose one (Django's password-reset token: it stops working once the password is set). Removing a
-colleague deactivates the account: memberships are kept so the audit trail still names who acted.
+The admin gives only the colleague's e-mail address and role. The invitation creates an account
+without a password under a placeholder name (``invited-`` and random hex: nobody can sign in with it)
+and e-mails a one-time link (Django's password-reset token: it stops working once the password is
+set). With that link the invited colleague chooses a user name and a password (``membership_join``).
 
-User names are unique across the whole system, so an invitation can only say that a name cannot be
-used: one answer for a taken and a malformed name, and an admin whose invitations were refused
-``INVITE_REFUSALS_PER_HOUR`` times waits an hour, so the form is no way to list the user names of
-other vendors and of the regulator.
+User names are unique across the whole system. The admin never types one, so the invitation form is
+no way to learn which names exist; the invited colleague, holding a valid link, is told that a name
+cannot be used (one answer for a taken and a malformed name) and waits an hour after
+``JOIN_REFUSALS_PER_HOUR`` refused names. Removing a colleague deactivates the account: memberships
+are kept so the audit trail still names who acted.
 """
+
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,7 +20,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,26 +38,28 @@ from .models import VendorEvent, VendorMembership
 
 MSG_NOT_VENDOR_ADMIN = _("Only a vendor admin can manage colleagues.")
 MSG_USERNAME_UNAVAILABLE = _("This user name cannot be used; choose another.")
-MSG_TOO_MANY_REFUSALS = _("Too many invitations were refused. Please wait an hour and try again.")
-INVITE_REFUSALS_PER_HOUR = 10
+MSG_TOO_MANY_REFUSALS = _("Too many user names were refused. Please wait an hour and try again.")
+JOIN_REFUSALS_PER_HOUR = 10
+MSG_INVITATION_USED = _("This invitation was already accepted.")
+PLACEHOLDER_PREFIX = "invited-"
 MSG_EMAIL_REQUIRED = _("An email address is required to send the invitation.")
 MSG_NOT_YOURSELF = _("You cannot remove yourself.")
 MSG_ALREADY_REMOVED = _("This colleague was already removed.")
 
 
-class InviteRateLimited(DomainError):
+class JoinRateLimited(DomainError):
     code = error_codes.RATE_LIMITED
     status = 429
     default_message = MSG_TOO_MANY_REFUSALS
 
 
-def _refusals_key(actor) -> str:
-    return f"vendor-invite-refused:{actor.pk}"
+def _refusals_key(user) -> str:
+    return f"vendor-join-refused:{user.pk}"
 
 
-def _refuse_name(actor) -> InvalidInput:
-    """Count a refused name for ``actor``; the one answer for a taken or malformed name."""
-    key = _refusals_key(actor)
+def _refuse_name(user) -> InvalidInput:
+    """Count a refused name for the invited ``user``; the one answer for a taken or malformed name."""
+    key = _refusals_key(user)
     cache.add(key, 0, 3600)
     try:
         cache.incr(key)
@@ -85,25 +91,31 @@ def invitation_path(user) -> str:
     return reverse("portal:invitation", args=[uid, default_token_generator.make_token(user)])
 
 
-def membership_invite(*, actor, username: str, email: str, is_vendor_admin: bool = False) -> VendorMembership:
-    """Create a colleague's account at the admin's vendor and email the link to choose a password."""
+def is_pending(user) -> bool:
+    """Invited, and not joined yet: no password chosen (nor, since invitations ask no name, a user
+    name; one invited before that keeps the name the admin gave until joining)."""
+    return user.is_active and not user.has_usable_password()
+
+
+def display_name(user) -> str:
+    """The user name, or the e-mail address of someone invited who never chose one."""
+    return user.email if user.username.startswith(PLACEHOLDER_PREFIX) else user.username
+
+
+def membership_invite(*, actor, email: str, is_vendor_admin: bool = False) -> VendorMembership:
+    """Create a colleague's account at the admin's vendor and email the link to join (choose a user
+    name and a password)."""
     admin = _admin_membership(actor)
-    username, email = (username or "").strip(), (email or "").strip()
+    email = (email or "").strip()
     if not email:
         raise InvalidInput(MSG_EMAIL_REQUIRED, code=error_codes.EMAIL_REQUIRED)
-    if (cache.get(_refusals_key(actor)) or 0) >= INVITE_REFUSALS_PER_HOUR:
-        raise InviteRateLimited
     user_model = get_user_model()
     with transaction.atomic():
-        if user_model.objects.filter(username__iexact=username).exists():
-            raise _refuse_name(actor)
-        user = user_model(username=username, email=email, role=Role.VENDOR)
+        user = user_model(username=PLACEHOLDER_PREFIX + secrets.token_hex(12), email=email, role=Role.VENDOR)
         user.set_unusable_password()
         try:
             user.full_clean(exclude=["password"])
         except ValidationError as exc:
-            if "username" in exc.message_dict:
-                raise _refuse_name(actor) from None
             raise InvalidInput(**exc.message_dict) from None
         user.save()
         membership = VendorMembership.objects.create(user=user, vendor=admin.vendor, is_vendor_admin=is_vendor_admin)
@@ -116,6 +128,44 @@ def membership_invite(*, actor, username: str, email: str, is_vendor_admin: bool
             payload={"membership_id": membership.pk, "inviter_id": actor.pk},
             actor=actor,
         )
+    return membership
+
+
+def membership_join(*, user, username: str, password: str) -> VendorMembership:
+    """The invited ``user`` (who followed a valid invitation link) chooses a user name and password.
+
+    ``password`` is checked by the caller's form (Django's password validators). A taken or
+    malformed name answers ``username_unavailable``; after ``JOIN_REFUSALS_PER_HOUR`` of them the
+    invited colleague waits an hour (``rate_limited``).
+    """
+    username = (username or "").strip()
+    if (cache.get(_refusals_key(user)) or 0) >= JOIN_REFUSALS_PER_HOUR:
+        raise JoinRateLimited
+    user_model = get_user_model()
+    with transaction.atomic():
+        locked = user_model.objects.select_for_update().get(pk=user.pk)
+        membership = VendorMembership.objects.select_related("user").filter(user=locked).first()
+        if membership is None or not is_pending(locked):
+            raise Conflict(MSG_INVITATION_USED, code=error_codes.INVITATION_USED)
+        if username.lower().startswith(PLACEHOLDER_PREFIX) or (
+            user_model.objects.filter(username__iexact=username).exclude(pk=locked.pk).exists()
+        ):
+            raise _refuse_name(locked)
+        locked.username = username
+        try:
+            locked.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            if "username" in exc.message_dict:
+                raise _refuse_name(locked) from None
+            raise InvalidInput(**exc.message_dict) from None
+        locked.set_password(password)
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:  # the same name chosen at the same moment by someone else
+            raise _refuse_name(locked) from None
+        membership.user = locked
+        _record(membership, kind=VendorEvent.MEMBER_JOINED, actor=locked)
     return membership
 
 
@@ -174,7 +224,7 @@ def _record(membership: VendorMembership, *, kind: str, actor) -> VendorEvent:
         actor=actor,
         data={
             "user_id": user.pk,
-            "username": user.username,
+            "username": "" if user.username.startswith(PLACEHOLDER_PREFIX) else user.username,
             "email": user.email,
             "vendor_admin": membership.is_vendor_admin,
         },

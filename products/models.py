@@ -47,13 +47,14 @@ class VendorMembership(models.Model):
 
 
 class VendorEvent(AuditEvent):
-    """Append-only audit of a vendor's people: who invited or removed which colleague.
+    """Append-only audit of a vendor's people: who invited, joined or removed which colleague.
 
     A PostgreSQL trigger refuses UPDATE and DELETE. Access claimed with a case code is recorded on
     the case (``CaseEvent``), where the code was issued.
     """
 
     MEMBER_INVITED = "member_invited"
+    MEMBER_JOINED = "member_joined"  # the invited colleague chose a user name and password
     MEMBER_REMOVED = "member_removed"
 
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="events")

@@ -1,4 +1,10 @@
-"""factory_boy factories for every model; exposed as fixtures in tests/conftest.py."""
+"""factory_boy factories for every model; exposed as fixtures in tests/conftest.py.
+
+A factory's sequence counter runs across the whole test session (shared state: how many rows earlier
+tests made). Names that pages and services sort by (users, vendors, products, campaigns, agencies)
+carry it zero-padded, so text order is creation order whatever ran before: "…9" sorted after "…10"
+and made tests/notices/test_api.py::test_draft_via_api depend on the test order.
+"""
 
 import datetime
 import hashlib
@@ -34,7 +40,7 @@ class UserFactory(DjangoModelFactory):
         model = User
         skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"user{n}")
+    username = factory.Sequence(lambda n: f"user{n:05d}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
     role = Role.INSPECTOR
     password = factory.PostGenerationMethodCall("set_password", "pw-Rectify-2025")
@@ -49,8 +55,8 @@ class VendorFactory(DjangoModelFactory):
     class Meta:
         model = Vendor
 
-    name = factory.Sequence(lambda n: f"示例网络科技（杭州）有限公司{n}")
-    name_en = factory.Sequence(lambda n: f"Example Network Technology {n}")
+    name = factory.Sequence(lambda n: f"示例网络科技（杭州）有限公司{n:05d}")
+    name_en = factory.Sequence(lambda n: f"Example Network Technology {n:05d}")
     credit_code = factory.Sequence(make_uscc)
     contact_email = factory.Sequence(lambda n: f"compliance{n}@vendor.test")
 
@@ -69,7 +75,7 @@ class ProductFactory(DjangoModelFactory):
         model = Product
 
     vendor = factory.SubFactory(VendorFactory)
-    name = factory.Sequence(lambda n: f"晴空天气{n}")
+    name = factory.Sequence(lambda n: f"晴空天气{n:05d}")
     kind = ProductKind.APP
 
 
@@ -88,8 +94,8 @@ class CampaignFactory(DjangoModelFactory):
     class Meta:
         model = Campaign
 
-    name = factory.Sequence(lambda n: f"2025年APP侵害用户权益专项整治行动{n}")
-    name_en = factory.Sequence(lambda n: f"2025 app user-rights campaign {n}")
+    name = factory.Sequence(lambda n: f"2025年APP侵害用户权益专项整治行动{n:05d}")
+    name_en = factory.Sequence(lambda n: f"2025 app user-rights campaign {n:05d}")
     start_date = datetime.date(2025, 3, 1)
 
 
@@ -98,7 +104,7 @@ class TestingAgencyFactory(DjangoModelFactory):
         model = TestingAgency
         django_get_or_create = ("name",)
 
-    name = factory.Sequence(lambda n: f"第三方检测机构{n}")
+    name = factory.Sequence(lambda n: f"第三方检测机构{n:05d}")
 
 
 class InspectionFactory(DjangoModelFactory):

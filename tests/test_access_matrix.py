@@ -138,7 +138,7 @@ MATRIX = [
         "/portal/team/",
         (None,),
         portal(302),
-        lambda w, key: {"username": "new-colleague", "email": "nc@vendor.test"},
+        lambda w, key: {"email": "nc@vendor.test"},
     ),
     Route("portal:team-remove", "POST", "/portal/team/{pk}/remove/", ("colleague_a", "colleague_b"), portal(302)),
     # A method the view does not declare is refused to everyone, before any login redirect.

@@ -1,11 +1,12 @@
 """The committed openapi.yaml is the API's contract: schemathesis drives every operation in-process.
 
 Each operation gets a few generated requests (positive and negative data), as a regulator
-administrator with an API token and, for the reads, as a vendor user (whose case events are the
-shorter vendor shape). Every response must be no 5xx, a documented status code, the documented
-content type and a body that matches the schema. The run is bounded (``MAX_EXAMPLES`` per operation)
-and derandomized, so CI sees the same requests every time; ids in paths point at real rows half of
-the time so that the 200 bodies are checked too, not only the 404s.
+administrator with an API token, as a vendor user (whose case events are the shorter vendor shape),
+as an inspector and a reviewer (each generated request sent as both) and anonymously. Every
+response must be no 5xx, a documented status code, the documented content type and a body that
+matches the schema. The run is bounded (``MAX_EXAMPLES`` per operation) and derandomized, so CI sees
+the same requests every time; ids in paths point at real rows half of the time so that the 200
+bodies are checked too, not only the 404s.
 """
 
 import datetime
@@ -100,6 +101,10 @@ def world(db, keep_connection):
     ]
     _, admin_key = api_token_issue(user=admin, name="schemathesis")
     _, vendor_key = api_token_issue(user=vendor_user, name="schemathesis")
+    staff_keys = {
+        role: api_token_issue(user=factories.UserFactory(username=f"sch-{role}", role=role), name="schemathesis")[1]
+        for role in (Role.INSPECTOR, Role.REVIEWER)
+    }
     spare, _ = api_token_issue(user=admin, name="spare")  # for DELETE, never the token in use
     ids = {
         "cases": [case.pk, other.pk],
@@ -115,7 +120,7 @@ def world(db, keep_connection):
         "scans": [job.pk for job in jobs],
         "tokens": [spare.pk],
     }
-    return {"admin": admin_key, "vendor": vendor_key, "ids": ids}
+    return {"admin": admin_key, "vendor": vendor_key, "staff": staff_keys, "ids": ids}
 
 
 def _point_at_real_rows(case, ids):
@@ -141,7 +146,7 @@ def _call(case, key, ids):
 @BUDGET
 def test_api_as_regulator(case, world):
     _call(case, world["admin"], world["ids"])
-    assert ApiToken.objects.filter(name="schemathesis").count() == 2
+    assert ApiToken.objects.filter(name="schemathesis").count() == 4
 
 
 @schema.parametrize()
@@ -153,7 +158,12 @@ def test_api_as_vendor(case, world):
 
 @schema.parametrize()
 @settings(BUDGET, phases=[Phase.generate], max_examples=3)
-def test_api_as_anonymous(case, world):
-    """Without a token: 401 in the error shape (generated requests only, not the coverage phase)."""
+def test_api_as_anonymous_inspector_and_reviewer(case, world):
+    """Each generated request sent three times (generated requests only, not the coverage phase, to
+    keep the file bounded; one set of rows for the three): without a token, 401 in the error shape;
+    as an inspector and as a reviewer, what their permissions allow in the documented shapes and
+    the rest 403/404."""
     _point_at_real_rows(case, world["ids"])
     case.call_and_validate(checks=CHECKS)
+    for role in (Role.INSPECTOR, Role.REVIEWER):
+        _call(case, world["staff"][role], world["ids"])

@@ -12,15 +12,13 @@ the same transaction. The stored file is kept whatever the outcome.
 
 import datetime
 import logging
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +32,7 @@ from cases.models import Finding, FindingStatus, Inspection, ScanJob, ScanJobEve
 from cases.scanners import base as scanners
 from cases.scanners.limits import HEAD_BYTES
 from config import queue
+from outbox import leases
 
 logger = logging.getLogger(__name__)
 
@@ -318,10 +317,10 @@ def scan_job_check_owned(*, job: ScanJob) -> None:
         raise LeaseLost(job.pk)
 
 
-class LeaseKeeper:
-    """Keep this worker's lease on ``job`` while its work runs: a thread renews it every
-    ``every`` seconds through a database connection of its own (committed at once), whatever the
-    working connection is doing (reading, or inside the saving transaction and its COPY).
+class LeaseKeeper(leases.LeaseKeeper):
+    """Keep this worker's lease on ``job`` while its work runs: ``outbox.leases.LeaseKeeper``, which
+    renews it every ``every`` seconds through a database connection of its own (committed at once),
+    whatever the working connection is doing (reading, or inside the saving transaction and its COPY).
 
     Use it as a context manager around the work. Calling it (``keeper(job=..., progress=...)``)
     writes progress through the same connection (``scan_job_heartbeat``). It stops renewing when
@@ -332,43 +331,17 @@ class LeaseKeeper:
 
     def __init__(self, job: ScanJob, *, every: float | None = None, lease: datetime.timedelta | None = None):
         self.job = job
-        self.every = HEARTBEAT_SECONDS if every is None else every
-        self.lease = lease
-        self.lost = False
-        self.renewals = 0
-        self._stop = threading.Event()
-        self._pool: ThreadPoolExecutor | None = None
-        self._timer: threading.Thread | None = None
 
-    def __enter__(self):
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"scan-lease-{self.job.pk}")
-        self._timer = threading.Thread(target=self._tick, name=f"scan-lease-timer-{self.job.pk}", daemon=True)
-        self._timer.start()
-        return self
+        def renew() -> bool:
+            scan_job_renew(job=job, lease=lease)  # raises LeaseLost
+            return True
 
-    def _tick(self) -> None:
-        pending: Future | None = None
-        while not self._stop.wait(self.every):
-            if pending is not None and not pending.done():
-                continue  # the last renewal is still waiting on the database: do not pile up
-            try:
-                pending = self._pool.submit(self._renew)
-            except RuntimeError:  # pool shut down
-                return
-
-    def _renew(self) -> None:
-        if self._stop.is_set():
-            return
-        try:
-            scan_job_renew(job=self.job, lease=self.lease)
-            self.renewals += 1
-        except LeaseLost:
-            self.lost = True
-            self._stop.set()
-        except Exception:
-            # The database hiccuped: try again at the next tick on a fresh connection.
-            logger.warning("scan job %s: lease renewal failed", self.job.pk, exc_info=True)
-            connection.close()
+        super().__init__(
+            renew,
+            every=HEARTBEAT_SECONDS if every is None else every,
+            name=f"scan-lease-{job.pk}",
+            lost_error=LeaseLost,
+        )
 
     def check(self) -> None:
         if self.lost:
@@ -377,19 +350,10 @@ class LeaseKeeper:
     def __call__(self, **kwargs) -> None:
         self.check()
         try:
-            self._pool.submit(scan_job_heartbeat, **kwargs).result()
+            self.call(scan_job_heartbeat, **kwargs)
         except LeaseLost:
-            self.lost = True
-            self._stop.set()
+            self.lose()
             raise
-
-    def __exit__(self, *exc_info) -> None:
-        self._stop.set()
-        self._timer.join()
-        try:
-            self._pool.submit(connections.close_all).result()
-        finally:
-            self._pool.shutdown()
 
 
 def scan_job_succeed(
@@ -646,32 +610,19 @@ def broker_queue_empty() -> bool:
     return messages == 0
 
 
-def scan_jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
-    """Beat task body: recover jobs whose worker went away and messages that never arrived.
+def _requeue(*, job_id: int, now: datetime.datetime) -> bool:
+    moved = ScanJob.objects.filter(
+        pk=job_id, status=S.RUNNING, lease_expires_at__lt=now, attempts__lt=MAX_ATTEMPTS
+    ).update(status=S.QUEUED, lease_expires_at=now + redelivery_delay(0), redeliveries=0)
+    if moved:
+        job = ScanJob.objects.get(pk=job_id)
+        _record(job=job, kind=REQUEUED, from_status=S.RUNNING, reason="lease expired")
+        _enqueue_on_commit(job_id)
+    return bool(moved)
 
-    - running, lease lapsed, attempts left: back to queued and sent again;
-    - running, lease lapsed, no attempts left: failed ("the worker stopped N times");
-    - queued and not picked up by its redelivery time: sent again, the next time after twice the
-      wait (``redelivery_delay``), so a job merely waiting behind others is not re-sent endlessly;
-      sent again at once, whatever the pause, when it was last sent REDELIVER_AFTER ago or more and
-      the broker's queue is empty (its message was lost).
-    """
-    now = now or timezone.now()
-    result: dict[str, list[int]] = {"failed": [], "requeued": [], "redelivered": []}
-    lapsed = ScanJob.objects.filter(status=S.RUNNING, lease_expires_at__lt=now)
-    for job_id in lapsed.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", flat=True):
-        if _fail_if_worker_lost(job_id=job_id, now=now):
-            result["failed"].append(job_id)
-    for job_id in lapsed.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
-        with transaction.atomic():
-            moved = ScanJob.objects.filter(
-                pk=job_id, status=S.RUNNING, lease_expires_at__lt=now, attempts__lt=MAX_ATTEMPTS
-            ).update(status=S.QUEUED, lease_expires_at=now + redelivery_delay(0), redeliveries=0)
-            if moved:
-                job = ScanJob.objects.get(pk=job_id)
-                _record(job=job, kind=REQUEUED, from_status=S.RUNNING, reason="lease expired")
-                _enqueue_on_commit(job_id)
-                result["requeued"].append(job_id)
+
+def _due(now: datetime.datetime) -> list[tuple[int, int, datetime.datetime | None]]:
+    """The queued jobs to send again: (id, redeliveries, next send time as stored)."""
     stale = ScanJob.objects.filter(Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True), status=S.QUEUED)
     due = list(stale.values_list("pk", "redeliveries", "lease_expires_at"))
     # Jobs still in their backoff are re-sent anyway when the broker's queue is empty: nothing can be
@@ -681,14 +632,36 @@ def scan_jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, list[i
         for job_id, redeliveries, next_at in waiting.values_list("pk", "redeliveries", "lease_expires_at"):
             if now - (next_at - redelivery_delay(redeliveries)) >= REDELIVER_AFTER:
                 due.append((job_id, redeliveries, next_at))
-    for job_id, redeliveries, next_at in due:
-        with transaction.atomic():
-            bumped = ScanJob.objects.filter(
-                pk=job_id, status=S.QUEUED, redeliveries=redeliveries, lease_expires_at=next_at
-            ).update(lease_expires_at=now + redelivery_delay(redeliveries + 1), redeliveries=redeliveries + 1)
-            if bumped:
-                _enqueue_on_commit(job_id)
-                result["redelivered"].append(job_id)
-    if any(result.values()):
-        logger.info("scan job sweep: %s", result)
-    return result
+    return due
+
+
+def _redeliver(job_id: int, redeliveries: int, next_at: datetime.datetime | None, *, now: datetime.datetime) -> bool:
+    bumped = ScanJob.objects.filter(
+        pk=job_id, status=S.QUEUED, redeliveries=redeliveries, lease_expires_at=next_at
+    ).update(lease_expires_at=now + redelivery_delay(redeliveries + 1), redeliveries=redeliveries + 1)
+    if bumped:
+        _enqueue_on_commit(job_id)
+    return bool(bumped)
+
+
+def scan_jobs_sweep(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
+    """Beat task body: recover jobs whose worker went away and messages that never arrived (the
+    skeleton: ``outbox.leases.sweep``).
+
+    - running, lease lapsed, attempts left: back to queued and sent again;
+    - running, lease lapsed, no attempts left: failed ("the worker stopped N times");
+    - queued and not picked up by its redelivery time: sent again, the next time after twice the
+      wait (``redelivery_delay``), so a job merely waiting behind others is not re-sent endlessly;
+      sent again at once, whatever the pause, when it was last sent REDELIVER_AFTER ago or more and
+      the broker's queue is empty (its message was lost).
+    """
+    now = now or timezone.now()
+    return leases.sweep(
+        name="scan job",
+        lapsed=ScanJob.objects.filter(status=S.RUNNING, lease_expires_at__lt=now),
+        max_attempts=MAX_ATTEMPTS,
+        fail=lambda job_id: _fail_if_worker_lost(job_id=job_id, now=now),
+        requeue=lambda job_id: _requeue(job_id=job_id, now=now),
+        due=lambda: _due(now),
+        redeliver=partial(_redeliver, now=now),
+    )

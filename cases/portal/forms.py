@@ -2,6 +2,7 @@
 the rules live in ``cases.responses``, ``cases.access`` and ``products.memberships``."""
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.reasons import REASON_MAX_LENGTH
@@ -40,6 +41,14 @@ class ClaimSignupForm(ClaimForm):
 
 
 class InviteForm(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150)
-    email = forms.EmailField(label=_("Email"))
+    email = forms.EmailField(
+        label=_("Email"), help_text=_("The colleague chooses a user name with the invitation link.")
+    )
     is_vendor_admin = forms.BooleanField(label=_("May manage colleagues"), required=False)
+
+
+class JoinForm(SetPasswordForm):
+    """The invited colleague's user name and password (the password checked by the validators)."""
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    field_order = ["username", "new_password1", "new_password2"]

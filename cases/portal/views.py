@@ -18,7 +18,7 @@ from accounts.policies import policy
 from accounts.roles import PORTAL_RESPOND, PORTAL_VIEW, PUBLIC
 from cases import access, next_step, responses
 from cases.portal import selectors as portal_selectors
-from cases.portal.forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, ResponseForm
+from cases.portal.forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, JoinForm, ResponseForm
 from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 from config import limits
 from config.lists import BoundedPaginator
@@ -32,7 +32,7 @@ MSG_RESPONSE_SENT = _("Your rectification report was sent. The regulator will re
 MSG_EXTENSION_SENT = _("Your request for more time was sent.")
 MSG_CLAIMED = _("Your account is now linked to %(vendor)s. Sign in to see the case.")
 MSG_CLAIMED_SIGNED_IN = _("Your account is now linked to %(vendor)s.")
-MSG_INVITED = _("%(username)s was invited; an email with a link to choose a password is on its way.")
+MSG_INVITED = _("%(email)s was invited; an email with a link to choose a user name and password is on its way.")
 MSG_REMOVED = _("%(username)s can no longer sign in.")
 MSG_NO_VENDOR = _("Your account is not linked to a vendor yet. Claim access with the code printed on your order.")
 
@@ -198,7 +198,7 @@ def team(request):
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, MSG_INVITED % {"username": form.cleaned_data["username"]})
+            messages.success(request, MSG_INVITED % {"email": form.cleaned_data["email"]})
             return redirect("portal:team")
     history = memberships.vendor_event_list(actor=request.user)
     return render(request, "portal/team.html", {"colleagues": colleagues, "form": form, "history": history})
@@ -215,18 +215,37 @@ def team_remove(request, user_id):
             return render(request, "portal/team.html", {"denied": exc.message}, status=403)
         messages.error(request, exc.message)
     else:
-        messages.success(request, MSG_REMOVED % {"username": membership.user.username})
+        user = membership.user
+        messages.success(
+            request, MSG_REMOVED % {"username": user.email if memberships.is_pending(user) else user.username}
+        )
     return redirect("portal:team")
 
 
 class InvitationView(auth_views.PasswordResetConfirmView):
-    """An invited colleague chooses a password with the one-time link from the invitation email."""
+    """An invited colleague chooses a user name and a password with the one-time link from the
+    invitation email (``products.memberships.membership_join``)."""
 
     policy = {"GET": PUBLIC, "POST": PUBLIC}
     template_name = "portal/invitation.html"
+    form_class = JoinForm
     success_url = reverse_lazy("login")
     post_reset_login = False
 
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        # A removed or joined colleague's link is no longer an invitation.
+        return user if user is not None and memberships.is_pending(user) else None
+
     def form_valid(self, form):
-        messages.success(self.request, _("Your password is set. Sign in to continue."))
-        return super().form_valid(form)
+        try:
+            memberships.membership_join(
+                user=self.user, username=form.cleaned_data["username"], password=form.cleaned_data["new_password1"]
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+            status = exc.status if exc.status in (400, 409, 429) else 400
+            return self.render_to_response(self.get_context_data(form=form), status=status)
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, _("Welcome. Sign in with the user name and password you chose."))
+        return redirect(self.get_success_url())

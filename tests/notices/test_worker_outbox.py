@@ -10,6 +10,7 @@ report of issue 13.
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 import redis
 from celery import Celery
 from django.db import connection
+from django.urls import reverse
 
 from notices import workflow
 from notices.models import Notice, NoticeCounter, NoticeSeries, NoticeStatus
@@ -220,3 +222,29 @@ def test_a_publication_whose_worker_is_killed_whole_completes_after_a_restart(
     assert mid_publish, "the worker finished before the kill: the drill did not test a kill mid-publish"
     assert job.attempts == 2
     assert recovery < RECOVERY_LIMIT
+
+
+def test_an_order_published_by_the_worker_shows_its_code_on_the_web_side_once(worker, inspector, reviewer, client):
+    """The worker's memory is not the web process's (no CACHE_URL): the one-time code crosses
+    through the database (notices.handover), sealed."""
+    from cases.access import code_hash
+    from cases.models import CaseStatus
+    from notices import services
+    from notices.models import AccessCodeHandover
+
+    draft = services.notice_draft(actor=inspector, kind="order", case_ids=[make_case(CaseStatus.OPEN).pk])
+    notice = workflow.notice_approve(actor=reviewer, notice=draft)
+    worker.start()
+    worker.wait_ready()
+    workflow.notice_request_publication(actor=reviewer, notice=notice)
+    _wait_published(notice, time.monotonic(), worker)
+    notice.refresh_from_db()
+    assert AccessCodeHandover.objects.filter(notice=notice).exists()
+
+    client.force_login(reviewer)
+    url = reverse("notices:regulator-access-code", args=[notice.pk])
+    page = client.post(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    shown = re.search(r'<strong id="access-code">([^<]+)</strong>', page.content.decode())[1]
+    assert code_hash(shown) == notice.access_code_hash
+    assert client.post(url).status_code == 302  # once

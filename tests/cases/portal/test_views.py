@@ -219,9 +219,9 @@ def test_claim_page_for_a_signed_in_unlinked_user(client, case):
 def test_vendor_admin_invites_and_removes_a_colleague(client, case, staff, django_capture_on_commit_callbacks):
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        page = client.post(reverse("portal:team"), {"username": "colleague", "email": "c@acme.test"})
+        page = client.post(reverse("portal:team"), {"email": "c@acme.test"})
     assert page.status_code == 302
-    colleague = User.objects.get(username="colleague")
+    colleague = User.objects.get(email="c@acme.test")
     assert colleague.membership.vendor == case.vendor and not colleague.has_usable_password()
     [invite] = mail.outbox
     link = next(line for line in invite.body.splitlines() if "/portal/invitation/" in line).strip()
@@ -229,12 +229,19 @@ def test_vendor_admin_invites_and_removes_a_colleague(client, case, staff, djang
     client.logout()
     page = client.get(path, follow=True)
     assert page.context["validlink"] is True
-    page = client.post(
-        page.redirect_chain[-1][0], {"new_password1": "Zq8-unrelated-Pass", "new_password2": "Zq8-unrelated-Pass"}
-    )
+    form_url = page.redirect_chain[-1][0]
+    factories.UserFactory(username="taken-elsewhere")
+    chosen = {"new_password1": "Zq8-unrelated-Pass", "new_password2": "Zq8-unrelated-Pass"}
+    page = client.post(form_url, {"username": "Taken-Elsewhere", **chosen}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400 and "This user name cannot be used" in page.content.decode()
+    page = client.post(form_url, {"username": "colleague", **chosen})
     assert page.status_code == 302
     colleague.refresh_from_db()
-    assert colleague.check_password("Zq8-unrelated-Pass")
+    assert colleague.username == "colleague" and colleague.check_password("Zq8-unrelated-Pass")
+    assert client.get(path).context["validlink"] is False  # one-time
+    signed_in = client.post(reverse("login"), {"username": "colleague", "password": "Zq8-unrelated-Pass"})
+    assert signed_in.status_code == 302
+    client.logout()
 
     client.force_login(staff)
     assert client.post(reverse("portal:team-remove", args=[colleague.pk])).status_code == 302
@@ -252,8 +259,8 @@ def test_a_plain_member_cannot_manage_colleagues(client, case):
     member = factories.VendorUserFactory(vendor=case.vendor)
     client.force_login(member)
     assert client.get(reverse("portal:team")).status_code == 403
-    assert client.post(reverse("portal:team"), {"username": "x", "email": "x@acme.test"}).status_code == 403
-    assert not User.objects.filter(username="x").exists()
+    assert client.post(reverse("portal:team"), {"email": "x@acme.test"}).status_code == 403
+    assert not User.objects.filter(email="x@acme.test").exists()
 
 
 @pytest.mark.django_db
