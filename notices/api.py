@@ -66,7 +66,9 @@ class NoticeListCreateApi(generics.GenericAPIView):
         query = NoticeListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         ids = selectors.notice_list(actor=request.user, filters=query.validated_data, counted=False)
-        page = selectors.notices_in_order(self.paginate_queryset(ids.values_list("pk", flat=True)), actor=request.user)
+        # The page is sought on the list's order alone (its fields, no joins), then its rows are read.
+        keys = self.paginate_queryset(ids.select_related(None).prefetch_related(None).only("pk", "created_at"))
+        page = selectors.notices_in_order([notice.pk for notice in keys], actor=request.user)
         return self.get_paginated_response(NoticeListSerializer(page, many=True).data)
 
     @extend_schema(request=NoticeDraftSerializer, responses={201: NoticeDetailSerializer, **_errors(400, 403)})

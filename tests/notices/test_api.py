@@ -160,6 +160,20 @@ def test_list_query_count_does_not_grow_with_page_size(
     assert response.json()["results"][0]["entry_count"] == 2
 
 
+def test_the_next_page_of_notices_follows_the_cursor(api_client, inspector, reviewer):
+    # The ids-first page once answered 500 when a next page existed (the cursor read its order
+    # from bare ids).
+    drafted = [_draft(inspector, make_case()).pk for _ in range(3)]
+    api_client.force_authenticate(reviewer)
+    first = api_client.get(f"{LIST}?page_size=2")
+    assert first.status_code == 200 and "cursor=" in first.json()["next"]
+    second = api_client.get(first.json()["next"])
+    assert second.status_code == 200
+    shown = [row["id"] for row in first.json()["results"] + second.json()["results"]]
+    assert shown == sorted(drafted, reverse=True)
+    assert second.json()["next"] is None
+
+
 @pytest.mark.parametrize("page_size", [10, 100])
 def test_draftable_cases_query_count_does_not_grow(api_client, inspector, django_assert_num_queries, page_size):
     for _ in range(12):
