@@ -59,7 +59,10 @@ def _count(campaign, dimension, key) -> int:
     return DashboardFigure.objects.get(campaign=campaign, dimension=dimension, key=key).n
 
 
-@pytest.mark.django_db(transaction=True)
+# Serialized rollback: a transactional test without it ends with a flush that recreates the
+# content types, and the next serialized test (the real-worker ones in tests/cases/ingest) then
+# collides with them when it restores the migrated data ("duplicate key ... django_content_type").
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_move_waits_for_another_on_the_same_count_and_neither_is_lost(require_postgresql):
     reviewer = factories.UserFactory(role="reviewer")
     campaign = factories.CampaignFactory()
@@ -84,7 +87,7 @@ def test_a_move_waits_for_another_on_the_same_count_and_neither_is_lost(require_
     assert figures.stored() == figures.recount()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_many_cases_moved_at_once_count_exactly(require_postgresql):
     reviewer = factories.UserFactory(role="reviewer")
     campaign = factories.CampaignFactory()
@@ -105,7 +108,7 @@ def test_many_cases_moved_at_once_count_exactly(require_postgresql):
     assert figures.stored() == figures.recount()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_product_changing_kind_while_its_case_moves(require_postgresql):
     reviewer = factories.UserFactory(role="reviewer")
     case = served_case(actor=reviewer)
