@@ -3,14 +3,17 @@
 Missing and not-yours both raise ``NotFound`` (404).
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, INSPECTION_VIEW, PORTAL_VIEW, has_perm
+from cases.dashboard import figures as dashboard_figures
 from cases.models import (
     Campaign,
     Case,
     CaseEvent,
+    DashboardFigure,
     Evidence,
     Finding,
     FindingStatus,
@@ -173,7 +176,16 @@ def campaign_choices() -> QuerySet[Campaign]:
 
 
 def campaign_list() -> QuerySet[Campaign]:
-    return Campaign.objects.annotate(case_count=count_per_row(Case.objects.all(), "campaign")).order_by(
+    """The campaigns, latest first, each with its number of cases read from the dashboard's figures
+    (the cases by state, kept in step with every change: ARCHITECTURE.md §11), not counted."""
+    total = (
+        DashboardFigure.objects.filter(campaign=OuterRef("pk"), dimension=dashboard_figures.STATE)
+        .order_by()
+        .values("campaign")
+        .annotate(total=Sum("n"))
+        .values("total")
+    )
+    return Campaign.objects.annotate(case_count=Coalesce(Subquery(total, output_field=IntegerField()), 0)).order_by(
         "-start_date", "-id"
     )
 
