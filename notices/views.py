@@ -104,6 +104,23 @@ def notice_detail(request, pk: int):
     return _render_detail(request, notice, edit_form=edit_form)
 
 
+def _row_forms(notice, rows, form_class, fields, prefix: str, name: str) -> list:
+    """(row, its edit form) for each listed row of an editable notice; none once it is frozen."""
+    if not notice.is_editable:
+        return []
+    return [
+        (
+            row,
+            form_class(
+                initial={f: getattr(row, f) for f in fields},
+                prefix=f"{prefix}{row.pk}",
+                form_id=f"{name}-form-{row.pk}",
+            ),
+        )
+        for row in rows.order_by("position")
+    ]
+
+
 def _render_detail(request, notice, *, edit_form=None, access_code=None, status=200):
     event_list = list(selectors.notice_events(notice=notice))
     failures = [e for e in event_list if e.kind == events.PUBLISH_FAILED]
@@ -129,32 +146,8 @@ def _render_detail(request, notice, *, edit_form=None, access_code=None, status=
         "can_reveal": notice.kind == NoticeKind.ORDER
         and notice.status == NoticeStatus.PUBLISHED
         and has_perm(request.user, NOTICE_APPROVE),
-        "entry_forms": [
-            (
-                entry,
-                EntryEditForm(
-                    initial={f: getattr(entry, f) for f in services.ENTRY_FIELDS},
-                    prefix=f"e{entry.pk}",
-                    form_id=f"entry-form-{entry.pk}",
-                ),
-            )
-            for entry in notice.entries.order_by("position")
-        ]
-        if notice.is_editable
-        else [],
-        "item_forms": [
-            (
-                item,
-                ItemEditForm(
-                    initial={f: getattr(item, f) for f in services.ITEM_FIELDS},
-                    prefix=f"i{item.pk}",
-                    form_id=f"item-form-{item.pk}",
-                ),
-            )
-            for item in notice.items.order_by("position")
-        ]
-        if notice.is_editable
-        else [],
+        "entry_forms": _row_forms(notice, notice.entries, EntryEditForm, services.ENTRY_FIELDS, "e", "entry"),
+        "item_forms": _row_forms(notice, notice.items, ItemEditForm, services.ITEM_FIELDS, "i", "item"),
         "diff": diff,
     }
     return render(request, "notices/regulator/detail.html", context, status=status)

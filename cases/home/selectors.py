@@ -82,33 +82,32 @@ def _draft_url(kind: str) -> str:
     return f"{reverse('notices:regulator-draft')}?kind={kind}"
 
 
-def _responses() -> Work:
-    pending = VendorResponse.objects.filter(status=DecisionStatus.PENDING)
+def _pending(model, key: str, title, url_name: str, when: str) -> Work:
+    """The vendors' reports or requests for more time waiting for a decision, oldest first."""
+    pending = model.objects.filter(status=DecisionStatus.PENDING)
     rows = pending.select_related("case__vendor").order_by("created_at", "id")[:LIST_LIMIT]
     return Work(
-        "responses",
-        _("Rectification reports to decide"),
+        key,
+        title,
         pending,
         reverse("decisions:queue"),
-        [
-            Item(r.case.number, reverse("decisions:response", args=[r.pk]), r.case.vendor.name, r.created_at)
-            for r in rows
-        ],
+        [Item(r.case.number, reverse(url_name, args=[r.pk]), r.case.vendor.name, getattr(r, when)) for r in rows],
+    )
+
+
+def _responses() -> Work:
+    return _pending(
+        VendorResponse, "responses", _("Rectification reports to decide"), "decisions:response", "created_at"
     )
 
 
 def _extensions() -> Work:
-    pending = ExtensionRequest.objects.filter(status=DecisionStatus.PENDING)
-    rows = pending.select_related("case__vendor").order_by("created_at", "id")[:LIST_LIMIT]
-    return Work(
+    return _pending(
+        ExtensionRequest,
         "extensions",
         _("Requests for more time to decide"),
-        pending,
-        reverse("decisions:queue"),
-        [
-            Item(x.case.number, reverse("decisions:extension", args=[x.pk]), x.case.vendor.name, x.requested_deadline)
-            for x in rows
-        ],
+        "decisions:extension",
+        "requested_deadline",
     )
 
 
