@@ -35,7 +35,7 @@ from .rendering import cn_date, cn_numeral
 
 SEND_JOB = "sdk.letter"
 # Case event on the SDK case.
-LETTERS_ISSUED = "sdk_letters_issued"
+LETTERS_ISSUED = case_events.SDK_LETTERS_ISSUED
 
 TITLE = "关于督促整改嵌入存在问题SDK的APP的通知"
 OPENING = (

@@ -45,8 +45,8 @@ REMOVAL_CONFIRMED = "removal_confirmed"
 REMOVAL_REFUSED = "removal_refused"
 CASE_LINKED = "case_linked"
 # Case events of the fan-out (on the SDK case and on each linked case).
-FANOUT_CASES_OPENED = "fanout_cases_opened"
-FANOUT_LINKED_FROM = "fanout_linked_from"
+FANOUT_CASES_OPENED = events.FANOUT_CASES_OPENED
+FANOUT_LINKED_FROM = events.FANOUT_LINKED_FROM
 
 ACTIVE = (EmbeddingStatus.PRESENT, EmbeddingStatus.REMOVAL_PROPOSED)
 # The type of an app's linked case when none of the SDK case's types applies to apps: sharing

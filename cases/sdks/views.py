@@ -20,6 +20,10 @@ from cases.sdks import services as sdk_services
 from cases.web import found_or_404
 from products.models import ProductKind
 
+# How each kind of evidence is named on the pages (``matching``'s ``via``).
+VIA_LABELS = {"tracker": _("tracker signature"), "package": _("package prefix"), "host": _("host called")}
+# How each kind of evidence is named on the pages (``matching``'s ``via``).
+VIA_LABELS = {"tracker": _("tracker signature"), "package": _("package prefix"), "host": _("host called")}
 MSG_CASES_OPENED = _("%(count)d linked cases opened.")
 MSG_REMOVAL_CONFIRMED = _("The link is closed: the app no longer embeds the SDK.")
 MSG_REMOVAL_REFUSED = _("The proposal was refused: the link stays in place.")
@@ -32,6 +36,10 @@ def fanout_context(*, actor, case: Case, after=None, limit: int = sdk_selectors.
     rows = sdk_selectors.sdk_fanout_rows(sdk_id=case.product_id, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
+    for row in rows:
+        row.evidence_shown = [
+            {**item, "label": VIA_LABELS.get(item.get("via"), item.get("via"))} for item in row.evidence[:3]
+        ]
     return {
         "fanout": sdk_selectors.sdk_fanout_summary(sdk_id=case.product_id),
         "fanout_rows": rows,
