@@ -818,3 +818,22 @@ class SdkEmbeddingEvent(AuditEvent):
 
     def __str__(self) -> str:
         return f"{self.embedding_id} {self.kind}"
+
+
+class SdkFanoutFigure(models.Model):
+    """An SDK's fan-out counted, kept in step with its links in the transaction of each change
+    (``cases.sdks.figures``): the SDK case's page and the API read one row whatever the number of
+    apps (ARCHITECTURE.md, "SDK fan-out"). ``manage.py sdk_embeddings_recompute --figures`` recounts."""
+
+    sdk = models.OneToOneField(Product, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    versions = models.PositiveIntegerField(default=0)  # links in place (app versions embedding the SDK)
+    apps = models.PositiveIntegerField(default=0)  # distinct apps among them
+    vendors = models.PositiveIntegerField(default=0)  # distinct vendors among them
+    removal_proposed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("SDK fan-out figure")
+        verbose_name_plural = _("SDK fan-out figures")
+
+    def __str__(self) -> str:
+        return f"{self.sdk_id}: {self.versions}"

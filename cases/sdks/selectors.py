@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.errors import NotFound
-from cases.models import EmbeddingStatus, SdkEmbedding, SdkEmbeddingEvent
+from cases.models import SdkEmbedding, SdkEmbeddingEvent, SdkFanoutFigure
 from cases.sdks.services import ACTIVE
 from products.models import Product, ProductKind, SdkSignature
 
@@ -35,44 +35,43 @@ def active_embeddings(*, sdk_id: int) -> QuerySet[SdkEmbedding]:
 
 
 def sdk_fanout_summary(*, sdk_id: int) -> FanoutSummary:
-    """ "Embedded in N apps of M vendors (versions ...)": one aggregate over the index, one short
-    list of the first versions. Two queries whatever the number of apps."""
-    totals = active_embeddings(sdk_id=sdk_id).aggregate(
-        apps=Count("app_id", distinct=True),
-        vendors=Count("vendor_id", distinct=True),
-        versions=Count("app_version_id"),
-    )
+    """ "Embedded in N apps of M vendors (versions ...)": the SDK's maintained figures (one row,
+    ``cases.sdks.figures``) and the first versions from the index. Two queries whatever the number of apps."""
+    figure = SdkFanoutFigure.objects.filter(sdk_id=sdk_id).first() or SdkFanoutFigure(sdk_id=sdk_id)
     first = (
         active_embeddings(sdk_id=sdk_id)
         .order_by("vendor_id", "app_id", "app_version_id")
-        .values_list("app__name", "app_version__version", "status")[:SUMMARY_VERSIONS]
+        .values_list("app__name", "app_version__version")[:SUMMARY_VERSIONS]
+        if figure.versions
+        else []
     )
-    labels = [f"{name} {version}" for name, version, _status in first]
-    proposed = SdkEmbedding.objects.filter(sdk_id=sdk_id, status=EmbeddingStatus.REMOVAL_PROPOSED).count()
     return FanoutSummary(
-        apps=totals["apps"],
-        vendors=totals["vendors"],
-        versions=totals["versions"],
-        version_labels=tuple(labels),
-        removal_proposed=proposed,
+        apps=figure.apps,
+        vendors=figure.vendors,
+        versions=figure.versions,
+        version_labels=tuple(f"{name} {version}" for name, version in first),
+        removal_proposed=figure.removal_proposed,
     )
 
 
 def sdk_fanout_rows(*, sdk_id: int, after: tuple[int, int, int] | None = None, limit: int = PAGE_SIZE) -> list:
     """A page of the fan-out in (vendor, app, version) order, after a keyset position: a range scan
     of the index from that position, so a deep page costs what the first does."""
+    return list(sdk_fanout_queryset(sdk_id=sdk_id, after=after)[:limit])
+
+
+def sdk_fanout_queryset(*, sdk_id: int, after: tuple[int, int, int] | None = None) -> QuerySet[SdkEmbedding]:
     qs = active_embeddings(sdk_id=sdk_id)
     if after is not None:
         vendor_id, app_id, version_id = after
-        qs = qs.filter(
+        # The bound on the first column starts the index scan at the position (config/lists.py, Keyset).
+        qs = qs.filter(vendor_id__gte=vendor_id).filter(
             Q(vendor_id__gt=vendor_id)
             | Q(vendor_id=vendor_id, app_id__gt=app_id)
             | Q(vendor_id=vendor_id, app_id=app_id, app_version_id__gt=version_id)
         )
-    return list(
-        qs.select_related("app_version", "app", "vendor", "linked_case", "proposal_job").order_by(
-            "vendor_id", "app_id", "app_version_id"
-        )[:limit]
+    return qs.select_related("app_version", "app", "vendor", "linked_case").order_by(
+        "vendor_id", "app_id", "app_version_id"
     )
 
 

@@ -35,7 +35,7 @@ from cases.models import (
     SdkEmbeddingEvent,
     ViolationType,
 )
-from cases.sdks import matching
+from cases.sdks import figures, matching
 from products.models import ProductKind, SdkSignature
 
 FOUND = "found"
@@ -60,6 +60,9 @@ MSG_NOTHING = _("No app embedding this SDK is left to act on.")
 
 
 def _record(embedding: SdkEmbedding, kind: str, **fields) -> SdkEmbeddingEvent:
+    """The audit row of a link's change; a status change (or a new link) also moves the SDK's figures."""
+    if "to_status" in fields:
+        figures.link_moved(embedding=embedding, before=fields.get("from_status") or None)
     return SdkEmbeddingEvent.record(embedding=embedding, kind=kind, **fields)
 
 

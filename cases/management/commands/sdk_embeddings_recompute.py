@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from cases.sdks import figures as fanout_figures
 from cases.sdks.services import sdk_embeddings_recompute
 
 
@@ -15,9 +16,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--job", type=int, action="append", help="a scan job id (repeatable)")
+        parser.add_argument(
+            "--figures", action="store_true", help="only recount every SDK's fan-out figures from the links"
+        )
 
-    def handle(self, *args, job=None, **options):
+    def handle(self, *args, job=None, figures=False, **options):
         started = time.monotonic()
+        if figures:
+            count = fanout_figures.rebuild()
+            self.stdout.write(f"fan-out figures of {count} SDKs recounted ({time.monotonic() - started:.1f} s)")
+            return
         totals = sdk_embeddings_recompute(job_ids=job)
         self.stdout.write(
             f"{totals['jobs']} jobs read: {totals['linked']} links made, {totals['seen_again']} seen again, "

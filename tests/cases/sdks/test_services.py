@@ -141,3 +141,45 @@ def test_linked_cases_open_one_case_per_app_version_with_audit(actor):
 def test_linked_cases_need_an_sdk_case(actor, case_factory):
     with pytest.raises(InvalidInput):
         sdk_services.sdk_linked_cases_open(actor=actor, case=case_factory())
+
+
+def test_the_figures_follow_every_move_of_the_links(actor):
+    from cases.sdks import figures
+
+    sdk = make_sdk()
+    vendor = factories.VendorFactory()
+    first = app_scanned(actor=actor, vendor=vendor)
+    app_scanned(actor=actor, vendor=vendor)
+    app_scanned(actor=actor)
+    assert (
+        figures.stored()
+        == figures.recount()
+        == {sdk.pk: {"versions": 3, "apps": 3, "vendors": 2, "removal_proposed": 0}}
+    )
+    later = factories.ProductVersionFactory(product=first.product_version.product, version="2.0")
+    retest = factories.InspectionFactory(product_version=later, campaign=first.campaign, retest_of=first)
+    ingest(
+        actor=actor, inspection=retest, content=exodus_report(package=later.package_name, version="2.0", trackers=[])
+    )
+    assert figures.stored() == figures.recount()
+    assert figures.stored()[sdk.pk]["removal_proposed"] == 1
+    embedding = SdkEmbedding.objects.get(app_version=first.product_version)
+    sdk_services.embedding_removal_confirm(actor=actor, embedding=embedding)
+    assert (
+        figures.stored()
+        == figures.recount()
+        == {sdk.pk: {"versions": 2, "apps": 2, "vendors": 2, "removal_proposed": 0}}
+    )
+    # The app's later version shows the SDK again: a new link, the app counted again.
+    ingest(
+        actor=actor,
+        inspection=retest,
+        content=exodus_report(package=later.package_name, version="2.0", trackers=[(UMENG, "Umeng Analytics")]),
+        name="again.json",
+    )
+    assert (
+        figures.stored()
+        == figures.recount()
+        == {sdk.pk: {"versions": 3, "apps": 3, "vendors": 2, "removal_proposed": 0}}
+    )
+    assert figures.rebuild() == 1 and figures.stored() == figures.recount()
