@@ -106,8 +106,9 @@ def seed(connection, *, versions: int, other_sdks: int) -> None:
         cur.execute("ANALYZE")
 
 
-def sdk_case(sdk):
-    """An open SDK case about X, made with the services (its events and the dashboard's figures)."""
+def sdk_case(sdk, *, product=None):
+    """An open case about ``product`` (default: the SDK X), made with the services (its events and
+    the dashboard's figures). An app's case is the baseline: the same page without a fan-out."""
     import datetime
 
     from accounts.models import User
@@ -115,13 +116,16 @@ def sdk_case(sdk):
     from cases.models import Campaign, Case, TestingAgency, ViolationType
     from products import services as product_services
 
-    existing = Case.objects.filter(product=sdk).first()
+    product = product or sdk
+    existing = Case.objects.filter(product=product).first()
     if existing:
         return existing
     user, _ = User.objects.get_or_create(username="bench-fanout", defaults={"role": "reviewer"})
-    campaign = Campaign.objects.create(name="bench fan-out campaign", start_date=datetime.date(2026, 1, 5))
+    campaign = Campaign.objects.filter(name="bench fan-out campaign").first() or Campaign.objects.create(
+        name="bench fan-out campaign", start_date=datetime.date(2026, 1, 5)
+    )
     agency, _ = TestingAgency.objects.get_or_create(name="bench agency")
-    version = product_services.version_create(actor=user, product=sdk, version="1.0.0", package_name="com.bench.sdk")
+    version = product_services.version_create(actor=user, product=product, version="9.9.9", package_name="com.bench")
     inspection = services.inspection_create(
         actor=user,
         campaign=campaign,
@@ -131,7 +135,10 @@ def sdk_case(sdk):
         method="static",
     )
     finding = services.finding_create_manual(
-        actor=user, inspection=inspection, violation_type=ViolationType.objects.get(code="SDK-01"), title="bench"
+        actor=user,
+        inspection=inspection,
+        violation_type=ViolationType.objects.get(code="SDK-01" if product.kind == "sdk" else "PI-01"),
+        title="bench",
     )
     services.finding_confirm(actor=user, finding=finding)
     return services.case_open(actor=user, findings=[finding])
@@ -196,6 +203,7 @@ def main() -> int:
         figures.rebuild()
         print(f"figures recounted in {time.perf_counter() - started:.1f} s")
     case = sdk_case(sdk)
+    baseline = sdk_case(sdk, product=Product.objects.get(name="bench app 1", vendor__credit_code__startswith=MARK))
     total = SdkEmbedding.objects.count()
     active = sdk_selectors.active_embeddings(sdk_id=sdk.pk)
     n_active = active.count()
@@ -216,6 +224,8 @@ def main() -> int:
         return run
 
     measures = {
+        f"baseline page: /cases/{baseline.pk}/ (an app's case, no fan-out)": get(f"/cases/{baseline.pk}/"),
+        "baseline API: /api/v1/violation-types/": get("/api/v1/violation-types/"),
         "selector: summary (2 queries)": lambda: sdk_selectors.sdk_fanout_summary(sdk_id=sdk.pk),
         "selector: first page of 50": lambda: sdk_selectors.sdk_fanout_rows(sdk_id=sdk.pk),
         "selector: page at 90% (keyset)": lambda: sdk_selectors.sdk_fanout_rows(sdk_id=sdk.pk, after=after),
