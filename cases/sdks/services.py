@@ -24,6 +24,7 @@ from accounts.reasons import reason_clean
 from cases import error_codes, events, services
 from cases.models import (
     Case,
+    CaseStatus,
     EmbeddingStatus,
     Finding,
     FindingSource,
@@ -55,6 +56,7 @@ FALLBACK_APP_CODE = "PI-03"
 
 MSG_NOT_SDK_CASE = _("This case is not about an SDK.")
 MSG_NOT_PROPOSED = _("No removal is proposed for this link.")
+MSG_WITHDRAWN = _("This SDK case was withdrawn: nothing is sent or opened from it.")
 MSG_NOT_SDK = _("This product is not an SDK.")
 MSG_NOTHING = _("No app embedding this SDK is left to act on.")
 
@@ -263,8 +265,11 @@ def embedding_removal_refuse(*, actor, embedding: SdkEmbedding, reason: str) -> 
 
 
 def sdk_case_check(case: Case) -> None:
+    """The fan-out's actions start from an SDK case that was not withdrawn (opened in error)."""
     if case.product.kind != ProductKind.SDK:
         raise InvalidInput(MSG_NOT_SDK_CASE, code=error_codes.NOT_AN_SDK_CASE)
+    if case.status == CaseStatus.WITHDRAWN:
+        raise Conflict(MSG_WITHDRAWN, code=error_codes.SDK_CASE_WITHDRAWN)
 
 
 def _app_violation_type(case: Case) -> ViolationType:

@@ -183,3 +183,14 @@ def test_the_figures_follow_every_move_of_the_links(actor):
         == {sdk.pk: {"versions": 3, "apps": 3, "vendors": 2, "removal_proposed": 0}}
     )
     assert figures.rebuild() == 1 and figures.stored() == figures.recount()
+
+
+def test_a_withdrawn_sdk_case_fans_out_nothing(actor):
+    from cases import workflow
+
+    sdk = make_sdk()
+    app_scanned(actor=actor)
+    case = workflow.withdraw_case(case=sdk_case(sdk=sdk, actor=actor), actor=actor, reason="重复立案")
+    with pytest.raises(Conflict) as refused:
+        sdk_services.sdk_linked_cases_open(actor=actor, case=case)
+    assert refused.value.code == "sdk_case_withdrawn"
