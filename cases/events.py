@@ -15,6 +15,10 @@ RESPONSE_REJECTED = "response_rejected"
 RETEST_LINKED = "retest_linked"
 REMINDER_SENT = "reminder_sent"
 NOTE = "note"
+# The SDK fan-out (issue 18): on the SDK case, letters sent and linked cases opened; on each linked case, where from.
+SDK_LETTERS_ISSUED = "sdk_letters_issued"
+FANOUT_CASES_OPENED = "fanout_cases_opened"
+FANOUT_LINKED_FROM = "fanout_linked_from"
 
 
 def record(*, case: Case, kind: str, **fields) -> CaseEvent:

@@ -744,3 +744,96 @@ class DeadlineFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.status} {self.deadline} = {self.n}"
+
+
+class EmbeddingStatus(models.TextChoices):
+    PRESENT = "present", _("Embedded")
+    REMOVAL_PROPOSED = "removal_proposed", _("Removal proposed")
+    REMOVED = "removed", _("Removed")
+
+
+class SdkEmbedding(models.Model):
+    """One app version embeds one SDK product, with the evidence of the scans that showed it (issue 18).
+
+    Written by ``cases.sdks.services`` on ingest (and ``manage.py sdk_embeddings_recompute``);
+    ``status`` moves only there, each move with an ``SdkEmbeddingEvent``. ``app`` and ``vendor``
+    are kept on the row so that "apps and vendors embedding SDK X" is read from one index
+    (``sdkembedding_active``) without joining products (ARCHITECTURE.md, "SDK fan-out").
+    """
+
+    sdk = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="embeddings", verbose_name=_("SDK"))
+    app_version = models.ForeignKey(
+        ProductVersion, on_delete=models.PROTECT, related_name="sdk_embeddings", verbose_name=_("app version")
+    )
+    # The app and its vendor, kept on the row (they never change for a version) so that the fan-out
+    # counts apps and vendors from one index without joining products.
+    app = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("app"))
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="+", verbose_name=_("vendor"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=EmbeddingStatus.choices, default=EmbeddingStatus.PRESENT
+    )
+    # [{"job": id, "seq": n, "via": "tracker" | "package" | "host", "detail": "..."}], at most
+    # ``cases.sdks.matching.MAX_EVIDENCE`` items, the first ones seen.
+    evidence = models.JSONField(_("evidence"), default=list, blank=True)
+    first_job = models.ForeignKey(ScanJob, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    last_job = models.ForeignKey(ScanJob, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The re-test job that no longer showed the SDK (a proposal a person confirms).
+    proposal_job = models.ForeignKey(ScanJob, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The app's own case opened from an SDK case's fan-out.
+    linked_case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="sdk_links", verbose_name=_("linked case")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sdk", "vendor", "app_version"]
+        verbose_name = _("SDK embedding")
+        verbose_name_plural = _("SDK embeddings")
+        constraints = [models.UniqueConstraint(fields=["sdk", "app_version"], name="sdkembedding_unique")]
+        indexes = [
+            # The fan-out: an SDK's links still in place, by vendor, app and version, read from the index alone.
+            models.Index(
+                fields=["sdk", "vendor", "app", "app_version"],
+                condition=Q(status__in=["present", "removal_proposed"]),
+                name="sdkembedding_active",
+            ),
+            models.Index(fields=["sdk", "status"], name="sdkembedding_status"),
+            # A product's SDKs when a re-test of a later version comes in.
+            models.Index(fields=["app_version", "status"], name="sdkembedding_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sdk_id} in {self.app_version_id}"
+
+
+class SdkEmbeddingEvent(AuditEvent):
+    """Append-only audit of an embedding: found, seen again, removal proposed, confirmed or refused."""
+
+    embedding = models.ForeignKey(SdkEmbedding, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(AuditEvent.Meta):
+        verbose_name = _("SDK embedding event")
+        verbose_name_plural = _("SDK embedding events")
+
+    def __str__(self) -> str:
+        return f"{self.embedding_id} {self.kind}"
+
+
+class SdkFanoutFigure(models.Model):
+    """An SDK's fan-out counted, kept in step with its links in the transaction of each change
+    (``cases.sdks.figures``): the SDK case's page and the API read one row whatever the number of
+    apps (ARCHITECTURE.md, "SDK fan-out"). ``manage.py sdk_embeddings_recompute --figures`` recounts."""
+
+    sdk = models.OneToOneField(Product, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    versions = models.PositiveIntegerField(default=0)  # links in place (app versions embedding the SDK)
+    apps = models.PositiveIntegerField(default=0)  # distinct apps among them
+    vendors = models.PositiveIntegerField(default=0)  # distinct vendors among them
+    removal_proposed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("SDK fan-out figure")
+        verbose_name_plural = _("SDK fan-out figures")
+
+    def __str__(self) -> str:
+        return f"{self.sdk_id}: {self.versions}"

@@ -43,13 +43,18 @@ def email_key(*, kind: str, case: Case, obj=None) -> str:
 
 def recipients_for(case: Case) -> list[str]:
     """The vendor's active users, and its contact address (who reads orders before anyone claimed)."""
+    return vendor_recipients(case.vendor)
+
+
+def vendor_recipients(vendor) -> list[str]:
+    """``recipients_for`` of a vendor (letters that are not about one of its cases: SDK letters)."""
     emails = list(
-        VendorMembership.objects.filter(vendor_id=case.vendor_id, user__is_active=True)
+        VendorMembership.objects.filter(vendor_id=vendor.pk, user__is_active=True)
         .exclude(user__email="")
         .order_by("user__email")
         .values_list("user__email", flat=True)
     )
-    contact = case.vendor.contact_email
+    contact = vendor.contact_email
     if contact and contact not in emails:
         emails.insert(0, contact)
     return emails

@@ -3,6 +3,7 @@ from django.urls import path
 from cases import exports, views
 from cases.clock import views as calendar_views
 from cases.home import views as home_views
+from cases.sdks import views as sdk_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
@@ -10,6 +11,18 @@ urlpatterns = [
     path("cases/export.csv", exports.case_list_csv, name="case-list-csv"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("cases/<int:pk>/withdraw/", views.CaseWithdrawView.as_view(), name="case-withdraw"),
+    path("cases/<int:pk>/fanout/", sdk_views.SdkFanoutView.as_view(), name="case-fanout"),
+    path("cases/<int:pk>/fanout/open-cases/", sdk_views.SdkFanoutOpenCasesView.as_view(), name="case-fanout-open"),
+    path(
+        "sdk-embeddings/<int:pk>/confirm-removal/",
+        sdk_views.EmbeddingDecideView.as_view(decision="confirm"),
+        name="embedding-confirm-removal",
+    ),
+    path(
+        "sdk-embeddings/<int:pk>/refuse-removal/",
+        sdk_views.EmbeddingDecideView.as_view(decision="refuse"),
+        name="embedding-refuse-removal",
+    ),
     path("inspections/", views.InspectionListView.as_view(), name="inspection-list"),
     path("inspections/new/", views.InspectionCreateView.as_view(), name="inspection-create"),
     path("inspections/<int:pk>/", views.InspectionDetailView.as_view(), name="inspection-detail"),

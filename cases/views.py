@@ -36,6 +36,7 @@ from cases.forms import (
     RequiredReasonForm,
 )
 from cases.models import CLOCK_RUNNING, CaseStatus, FindingStatus
+from cases.sdks import views as sdk_views
 from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 from config import limits
 from config.lists import BoundedPaginator
@@ -122,6 +123,8 @@ def _case_page(request, case, *, withdraw_form=None, status=200):
         "can_decide": actor.can(CASE_DECIDE),
         "can_withdraw": can_withdraw,
         "withdraw_form": withdraw_form or (RequiredReasonForm() if can_withdraw else None),
+        # An SDK case: the apps embedding the SDK and the fan-out's actions (issue 18).
+        **sdk_views.fanout_context(actor=actor, case=case, limit=10),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 

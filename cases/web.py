@@ -27,6 +27,9 @@ EVENT_LABELS = {
     events.RETEST_LINKED: _("Re-test linked"),
     events.REMINDER_SENT: _("Reminder sent"),
     events.NOTE: _("Note"),
+    events.SDK_LETTERS_ISSUED: _("Letters sent to the vendors embedding the SDK"),
+    events.FANOUT_CASES_OPENED: _("Linked cases opened for the apps embedding the SDK"),
+    events.FANOUT_LINKED_FROM: _("Opened from an SDK case"),
 }
 STATUS_LABELS = dict(CaseStatus.choices)
 

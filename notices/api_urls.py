@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, sdk_api
 
 app_name = "notices-api"
 
@@ -12,5 +12,6 @@ urlpatterns = [
     path("notices/<int:pk>/publish/", api.NoticePublishApi.as_view(), name="publish"),
     path("notices/<int:pk>/correct/", api.NoticeCorrectApi.as_view(), name="correct"),
     path("notices/<int:pk>/access-code/", api.NoticeAccessCodeApi.as_view(), name="access-code"),
+    path("cases/<int:pk>/fanout/letters/", sdk_api.SdkLettersIssueApi.as_view(), name="sdk-letters-issue"),
     path("public/verify/", api.PublicVerifyApi.as_view(), name="public-verify"),
 ]

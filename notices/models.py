@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
-from cases.models import Campaign, Case
+from cases.models import Campaign, Case, SdkEmbedding
 from products.models import Vendor
 
 
@@ -275,3 +275,36 @@ class AccessCodeHandover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id} until {self.expires_at}"
+
+
+class SdkLetter(models.Model):
+    """A formal letter to one vendor whose apps embed the SDK of an SDK case (issue 18).
+
+    Written by ``notices.sdk_letters.sdk_letters_issue`` in one transaction for every vendor of the
+    fan-out, with its rows frozen (``rows``: app, version, package) and the deadline counted in
+    working days; the PDF is drawn and the letter sent by its outbox job (``sdk.letter``).
+    ``embeddings`` are the links the vendor was asked to act on: the public register reads them.
+    """
+
+    sdk_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sdk_letters")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="sdk_letters")
+    embeddings = models.ManyToManyField(SdkEmbedding, related_name="letters")
+    rows = models.JSONField(default=list)
+    finding_lines = models.JSONField(default=list)
+    issued_on = models.DateField()
+    deadline = models.DateField()
+    deadline_days = models.PositiveSmallIntegerField()
+    pdf = models.FileField(upload_to="sdk-letters/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sdk_case", "id"]
+        constraints = [models.UniqueConstraint(fields=["sdk_case", "vendor"], name="sdkletter_unique_vendor")]
+        verbose_name = _("SDK letter")
+        verbose_name_plural = _("SDK letters")
+
+    def __str__(self) -> str:
+        return f"{self.sdk_case_id} → {self.vendor_id}"

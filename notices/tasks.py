@@ -6,6 +6,8 @@ from django.db import OperationalError
 
 from outbox import handlers
 
+from .sdk_letters import SEND_JOB as SDK_LETTER_JOB
+from .sdk_letters import sdk_letter_send
 from .workflow import PUBLISH_JOB, notice_publish
 
 
@@ -14,6 +16,12 @@ def publish_notice_job(*, notice_id: int, actor_id: int) -> str:
     """Outbox handler of ``notice.publish``: idempotent, a published notice is returned as it is."""
     actor = get_user_model().objects.get(pk=actor_id)
     return notice_publish(notice_id=notice_id, actor=actor).status
+
+
+@handlers.register(SDK_LETTER_JOB, atomic=True)
+def send_sdk_letter_job(*, letter_id: int) -> str:
+    """Outbox handler of ``sdk.letter``: draws, stores and e-mails one letter; a sent one stays sent."""
+    return sdk_letter_send(letter_id=letter_id)
 
 
 @shared_task(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public_views, views
+from . import public_views, sdk_views, views
 
 app_name = "notices"
 
@@ -13,7 +13,11 @@ urlpatterns = [
     path("register/open-data/entries.json", public_views.open_data_json, name="public-json"),
     path("register/open-data/entries.csv", public_views.open_data_csv, name="public-csv"),
     path("register/verify/", public_views.register_verify, name="public-verify"),
+    path("register/sdks/", sdk_views.register_sdks, name="public-sdks"),
+    path("register/sdks/<int:pk>/", sdk_views.register_sdk, name="public-sdk"),
     # Regulators.
+    path("cases/<int:pk>/fanout/letters/", sdk_views.sdk_letters_issue, name="sdk-letters-issue"),
+    path("sdk-letters/<int:pk>/pdf/", sdk_views.sdk_letter_pdf, name="sdk-letter-pdf"),
     path("notices/", views.notice_list, name="regulator-list"),
     path("notices/new/", views.notice_draft, name="regulator-draft"),
     path("notices/<int:pk>/", views.notice_detail, name="regulator-detail"),

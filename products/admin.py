@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdmin
 
-from .models import Product, ProductVersion, Vendor, VendorEvent, VendorMembership
+from .models import Product, ProductVersion, SdkSignature, Vendor, VendorEvent, VendorMembership
 
 
 @admin.register(Vendor)
@@ -23,13 +23,22 @@ class ProductVersionInline(admin.TabularInline):
     extra = 0
 
 
+class SdkSignatureInline(admin.StackedInline):
+    """An SDK's signature (issue 18): JSON lists of package prefixes, hosts and known versions.
+    ``manage.py sdk_embeddings_recompute`` links the scans already stored after a change."""
+
+    model = SdkSignature
+    extra = 0
+    max_num = 1
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ("name", "vendor", "kind", "terminal_category")
     list_filter = ("kind", "terminal_category")
     list_select_related = ("vendor",)
     search_fields = ("name", "vendor__name")
-    inlines = [ProductVersionInline]
+    inlines = [ProductVersionInline, SdkSignatureInline]
 
 
 @admin.register(ProductVersion)

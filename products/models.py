@@ -135,3 +135,30 @@ class ProductVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} {self.version}"
+
+
+class SdkSignature(models.Model):
+    """How an SDK product shows inside an app: the facts a scan can match (issue 18).
+
+    ``exodus_id`` ties it to the shipped εxodus tracker list (``cases/scanners/trackerdb.py``), from
+    which the prefixes and hosts may be seeded; ``package_prefixes`` are Java package prefixes
+    (``com.example.sdk``) looked for in stacks and tracker code signatures; ``hosts`` are host names
+    the SDK calls (a host matches itself and its subdomains); ``known_versions`` are the SDK's
+    versions as the regulator knows them. The name is the product's.
+    """
+
+    product = models.OneToOneField(
+        Product, on_delete=models.CASCADE, primary_key=True, related_name="sdk_signature", verbose_name=_("product")
+    )
+    exodus_id = models.PositiveIntegerField(_("εxodus tracker id"), null=True, blank=True, unique=True)
+    package_prefixes = models.JSONField(_("package prefixes"), default=list, blank=True)
+    hosts = models.JSONField(_("hosts called"), default=list, blank=True)
+    known_versions = models.JSONField(_("known versions"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("SDK signature")
+        verbose_name_plural = _("SDK signatures")
+
+    def __str__(self) -> str:
+        return f"{self.product_id} signature"

@@ -9,6 +9,7 @@ TABLES = [
     "cases_scanjobevent",
     "cases_calendarimport",
     "products_vendorevent",
+    "cases_sdkembeddingevent",
     "notices_notice",
     "notices_noticeentry",
     "notices_noticeitem",

@@ -36,6 +36,7 @@ from cases.ingest import failures, jobs, store
 from cases.models import ScanJob, ViolationType
 from cases.scanners import Candidate, Observation, ObservationCounts, detect_candidates, limits, parse
 from cases.scanners.rules.base import Cursor
+from cases.sdks import services as sdk_services
 from cases.services import finding_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -187,7 +188,7 @@ def _succeed(*, job: ScanJob, tally: "Tally", created: int) -> ScanJob:
     counts = tally.as_counts()
     ScanJob.objects.filter(pk=job.pk).update(counts=counts)
     job.counts = counts
-    return jobs.scan_job_succeed(
+    job = jobs.scan_job_succeed(
         job=job,
         observations=tally.observations,
         findings_created=created,
@@ -195,6 +196,9 @@ def _succeed(*, job: ScanJob, tally: "Tally", created: int) -> ScanJob:
         unmapped=tally.unmapped,
         tool=tally.tool,
     )
+    # The SDKs the stored observations show, linked to the app version in this transaction (issue 18).
+    sdk_services.sdk_embeddings_compute(job=job)
+    return job
 
 
 def read_into_spool(

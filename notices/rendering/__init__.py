@@ -13,6 +13,7 @@ _LAZY = {
     "NoticeURLFetcher": ".fetcher",
     "render_notice_html": ".pdf",
     "render_notice_pdf": ".pdf",
+    "render_letter_pdf": ".pdf",
 }
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "cn_numeral",
     "content_digest",
     "is_placeholder_agency_code",
+    "render_letter_pdf",
     "render_notice_html",
     "render_notice_pdf",
 ]

@@ -84,6 +84,20 @@ def render_notice_html(doc: NoticeDocument) -> str:
     return render_to_string(template, context)
 
 
+def render_letter_pdf(*, template: str, context: dict, date) -> bytes:
+    """A letter that is not a notice (the SDK fan-out letters) in the notices' own typography:
+    ``notice.css``, ``order.css`` and ``list.css`` inlined, the same fetcher, glyph check and
+    stable bytes (the document's date, never the clock)."""
+    stylesheets = ("notice.css", "order.css", "list.css")
+    context = {
+        **context,
+        "date_text": cn_date(date),
+        "iso_date": f"{date.isoformat()}T00:00:00+08:00",
+        "stylesheet": mark_safe("\n".join((pdf_static_dir() / name).read_text("utf-8") for name in stylesheets)),
+    }
+    return html_to_pdf(render_to_string(template, context))
+
+
 def _refuse_placeholders(doc: NoticeDocument) -> None:
     """An order never prints a placeholder agency code (X信管函) or goes out without a portal address."""
     if doc.kind != "order":

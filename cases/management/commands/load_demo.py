@@ -12,11 +12,13 @@ overdue mark runs on each day as the hourly job would. The demo password exists 
 """
 
 import datetime
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from unittest import mock
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +29,8 @@ from accounts.roles import Role
 from cases import responses, services, workflow
 from cases.clock import marks
 from cases.clock.calendar import UnknownCalendarYear, add_working_days
+from cases.ingest import jobs as scan_jobs
+from cases.ingest.service import scan_job_process
 from cases.models import (
     Campaign,
     Case,
@@ -35,13 +39,14 @@ from cases.models import (
     TestingAgency,
     ViolationType,
 )
+from cases.sdks import services as sdk_services
 from notices import services as notice_services
 from notices import workflow as notice_workflow
 from notices.models import Notice, NoticeKind, NoticeStatus
 from outbox.jobs import outbox_job_run
 from outbox.models import OutboxJob
 from products import services as product_services
-from products.models import ProductKind, TerminalCategory, Vendor, VendorMembership
+from products.models import ProductKind, ProductVersion, TerminalCategory, Vendor, VendorMembership
 from products.validators import uscc_check_char
 
 DEMO_PASSWORD = "rectify-demo"
@@ -257,6 +262,55 @@ DEMO_CASES = [
 ]
 
 
+# The SDK fan-out (issue 18): an SDK case whose SDK the demo apps embed, shown by their traffic.
+FANOUT_SDK = ("yunfan", "云帆推送 SDK", "4.2.1", "com.yunfan.push")
+FANOUT_HOST = "push.yunfan-sdk.example"
+# The demo apps that call the SDK's host (product names above), and one more app of another vendor.
+FANOUT_APPS = ("晴川天气", "晴川阅读")
+FANOUT_EXTRA_APP = ("xinghe", "星河智家", "5.0.2", "com.xinghe.home")
+
+
+def fanout_har(package: str) -> bytes:
+    """A HAR capture (FORMATS.md §3) of an app registering with the demo SDK's push service."""
+    return json.dumps(
+        {
+            "log": {
+                "version": "1.2",
+                "creator": {"name": "mitmproxy", "version": "10.1.5"},
+                "entries": [
+                    {
+                        "startedDateTime": "2025-09-20T10:00:00.000+08:00",
+                        "time": 35,
+                        "request": {
+                            "method": "POST",
+                            "url": f"https://{FANOUT_HOST}/v2/register?app={package}",
+                            "httpVersion": "HTTP/1.1",
+                            "headers": [{"name": "Host", "value": FANOUT_HOST}],
+                            "queryString": [{"name": "app", "value": package}],
+                            "cookies": [],
+                            "headersSize": -1,
+                            "bodySize": 0,
+                        },
+                        "response": {
+                            "status": 200,
+                            "statusText": "OK",
+                            "httpVersion": "HTTP/1.1",
+                            "headers": [],
+                            "cookies": [],
+                            "content": {"size": 2, "mimeType": "application/json", "text": "{}"},
+                            "redirectURL": "",
+                            "headersSize": -1,
+                            "bodySize": 2,
+                        },
+                        "cache": {},
+                        "timings": {"send": 1, "wait": 30, "receive": 4},
+                    }
+                ],
+            }
+        }
+    ).encode()
+
+
 def demo_credit_code(first17: str) -> str:
     return first17 + uscc_check_char(first17)
 
@@ -351,8 +405,86 @@ class Command(BaseCommand):
                         f"The demo stopped on {day} ({fn.__name__}): {exc}. The database holds part of it: "
                         "load the demo into an empty database."
                     ) from exc
+        # The SDK fan-out (issue 18): the demo apps' captures show an SDK under an open SDK case.
+        with on_day(today - datetime.timedelta(days=8)), transaction.atomic():
+            self._sdk_fanout(
+                campaign=campaign,
+                agency=agencies[0],
+                vendors=vendors,
+                admin=admin,
+                inspector=inspector,
+                reviewer=reviewer,
+                today=today,
+            )
         with on_day(today):
             marks.cases_mark_overdue(today=today)
+
+    def _sdk_fanout(self, *, campaign, agency, vendors, admin, inspector, reviewer, today) -> None:
+        """An open SDK case, and three apps of two vendors whose traffic shows the SDK (issue 18).
+
+        The SDK's signature comes first, so each app's capture is linked to it on ingest."""
+        vendor_key, name, version_string, package = FANOUT_SDK
+        sdk = product_services.product_create(
+            actor=admin, vendor=vendors[vendor_key], name=name, kind=ProductKind.SDK, terminal_category=""
+        )
+        sdk_services.sdk_signature_save(
+            product=sdk, package_prefixes=[package], hosts=[FANOUT_HOST], known_versions=[version_string]
+        )
+        sdk_version = product_services.version_create(
+            actor=inspector, product=sdk, version=version_string, source="Maven 中央仓库", package_name=package
+        )
+        inspection = services.inspection_create(
+            actor=inspector,
+            campaign=campaign,
+            product_version=sdk_version,
+            agency=agency,
+            date=today - datetime.timedelta(days=10),
+            method=InspectionMethod.DYNAMIC,
+            notes="演示检测记录。",
+        )
+        finding = services.finding_create_manual(
+            actor=inspector,
+            inspection=inspection,
+            violation_type=ViolationType.objects.get(code="SDK-01"),
+            title="用户同意隐私政策前读取 Android ID 与 IMEI",
+            description="宿主应用首次启动、隐私弹窗出现前，SDK 初始化即调用 getImei 与 "
+            "Settings.Secure.getString(android_id)。",
+        )
+        services.case_open(
+            actor=inspector, findings=[services.finding_confirm(actor=reviewer, finding=finding, reason="证据充分。")]
+        )
+        vendor_key, app_name, app_version, app_package = FANOUT_EXTRA_APP
+        extra = product_services.product_create(
+            actor=admin, vendor=vendors[vendor_key], name=app_name, kind=ProductKind.APP, terminal_category=""
+        )
+        app_versions = {
+            name: ProductVersion.objects.filter(product__name=name, product__kind=ProductKind.APP).earliest(
+                "created_at"
+            )
+            for name in FANOUT_APPS
+        }
+        app_versions[app_name] = product_services.version_create(
+            actor=inspector, product=extra, version=app_version, source="应用宝", package_name=app_package
+        )
+        for app_name in (*FANOUT_APPS, FANOUT_EXTRA_APP[1]):
+            version = app_versions[app_name]
+            capture = services.inspection_create(
+                actor=inspector,
+                campaign=campaign,
+                product_version=version,
+                agency=agency,
+                date=today - datetime.timedelta(days=8),
+                method=InspectionMethod.NETWORK,
+                notes="演示抓包记录。",
+            )
+            job, _created = scan_jobs.scan_job_create(
+                actor=inspector,
+                inspection=capture,
+                uploaded=SimpleUploadedFile("capture.har", fanout_har(version.package_name)),
+                tool="har",
+            )
+            # Ingested here, in the demo's transaction: the message sent on commit finds it done.
+            scan_job_process(job_id=job.pk)
 
     def _anchor(self) -> datetime.date:
         """Today in Asia/Shanghai, or earlier when a deadline counted from today would fall in a year the
