@@ -170,3 +170,17 @@ def linked_retest(case, *, still_there=False, user=None) -> Inspection:
         FindingFactory(inspection=inspection, violation_type=confirmed.violation_type)
     RetestLink.objects.create(case=case, inspection=inspection, linked_by=user)
     return inspection
+
+
+class ComplaintFactory(DjangoModelFactory):
+    """A complaint as received (no status link: tests that need one use ``complaint_submit``)."""
+
+    class Meta:
+        model = "complaints.Complaint"
+
+    channel = "web"
+    received_on = datetime.date(2025, 9, 12)
+    text = factory.Sequence(lambda n: f"打开即索要通讯录权限，拒绝后无法使用 {n}")
+    subject_name = factory.Sequence(lambda n: f"某某天气{n:05d}")
+    contact_email = factory.Sequence(lambda n: f"complainant{n}@mail.test")
+    contact_phone = "13800000000"
