@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from accounts import roles
 from accounts.errors import NotFound
 from cases.models import Inspection
-from complaints.models import FINAL, Complaint, ComplaintImport, ComplaintStatus
+from complaints.models import FINAL, Complaint, ComplaintAttachment, ComplaintImport, ComplaintStatus
 from complaints.services import token_hash
 from products.models import Product, ProductVersion, Vendor
 from products.selectors import name_search
@@ -55,6 +55,18 @@ def complaint_get_for(*, actor, complaint_id: int) -> Complaint:
         )
     except (Complaint.DoesNotExist, ValueError, TypeError):
         raise NotFound from None
+
+
+def complaint_attachment_get_for(*, actor, attachment_id: int) -> ComplaintAttachment:
+    """An attachment of a complaint the actor may read; NotFound otherwise."""
+    found = (
+        ComplaintAttachment.objects.filter(pk=attachment_id, complaint__in=complaint_queryset_for(actor=actor))
+        .select_related("complaint")
+        .first()
+    )
+    if found is None:
+        raise NotFound
+    return found
 
 
 def complaint_events(*, complaint: Complaint):
