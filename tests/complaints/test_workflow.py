@@ -65,7 +65,7 @@ def test_received_to_matched_to_inspection(inspector):
     assert opened.status == S.INSPECTION
     inspection = Inspection.objects.get(pk=opened.inspection_id)
     assert inspection.product_version == version and inspection.created_by == inspector
-    assert f"#{complaint.pk}" in inspection.notes
+    assert str(complaint.pk) in inspection.notes
     assert _events(opened) == [("transition", S.RECEIVED, S.MATCHED), ("transition", S.MATCHED, S.INSPECTION)]
     event = opened.events.last()
     assert event.actor == inspector and event.data == {"inspection": inspection.pk}
