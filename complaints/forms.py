@@ -8,7 +8,7 @@ from accounts.reasons import REASON_MAX_LENGTH
 from cases.forms import IsoDateField, MultipleFileField
 from cases.models import Campaign, InspectionMethod, TestingAgency
 from complaints.importing.mappings import MAPPINGS
-from complaints.models import Complaint, SubjectKind
+from complaints.models import Channel, Complaint, SubjectKind
 from complaints.services import MAX_ATTACHMENTS, MAX_TEXT_LENGTH, attachment_limit
 from products.models import Product, ProductVersion, Vendor
 
@@ -49,6 +49,17 @@ class ComplaintForm(forms.Form):
         self.fields["contact_email"].help_text = _(
             "Only the regulator sees your name, e-mail and phone; they are never published or shown to the company."
         )
+
+
+class RecordForm(ComplaintForm):
+    """A complaint a regulator received another way (an e-mail, a letter, a call) and types in."""
+
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[c for c in Channel.choices if c[0] != Channel.WEB], initial=Channel.EMAIL
+    )
+    received_on = IsoDateField(label=_("Received on"))
+
+    field_order = ["channel", "received_on"]
 
 
 class ReasonForm(forms.Form):

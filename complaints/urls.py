@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.ComplaintListView.as_view(), name="list"),
     path("dashboard/", views.leads_dashboard, name="dashboard"),
     path("import/", views.import_page, name="import"),
+    path("new/", views.record_complaint, name="record"),
     path("<int:pk>/", views.complaint_detail, name="detail"),
     path("<int:pk>/match/", views.complaint_match, name="match"),
     path("<int:pk>/merge/", views.complaint_merge, name="merge"),

@@ -16,7 +16,15 @@ from accounts.policies import PolicyMixin, policy
 from accounts.roles import COMPLAINT_TRIAGE, COMPLAINT_VIEW, INSPECTION_EDIT, PUBLIC
 from cases.web import evidence_response, found_or_404
 from complaints import events, selectors, services, workflow
-from complaints.forms import ComplaintForm, ImportForm, InspectionForm, MatchForm, MergeForm, ReasonForm
+from complaints.forms import (
+    ComplaintForm,
+    ImportForm,
+    InspectionForm,
+    MatchForm,
+    MergeForm,
+    ReasonForm,
+    RecordForm,
+)
 from complaints.importing.service import complaint_import
 from complaints.models import Channel, ComplaintStatus, SubjectKind
 from complaints.throttles import submission_allowed
@@ -30,6 +38,7 @@ MSG_MATCHED = _("The complaint was matched.")
 MSG_MERGED = _("The complaint was merged into complaint #%(id)s.")
 MSG_DISMISSED = _("The complaint was dismissed.")
 MSG_INSPECTION = _("An inspection was opened from the complaint.")
+MSG_RECORDED = _("Complaint #%(id)s recorded. Its status link for the complainant (shown only now): %(url)s")
 MSG_IMPORTED = _("%(imported)s complaints imported, %(known)s already known, %(refused)s rows refused.")
 
 
@@ -156,6 +165,26 @@ def _detail(request, complaint, *, forms=None, status=200):
 
 def _get(request, pk):
     return found_or_404(selectors.complaint_get_for, actor=request.user, complaint_id=pk)
+
+
+@policy({"GET": COMPLAINT_TRIAGE, "POST": COMPLAINT_TRIAGE})
+@limits.body_limit(services.form_body_limit)
+def record_complaint(request):
+    """Type in a complaint received by e-mail, letter or another way; the status link is shown once,
+    for the regulator to send to the complainant."""
+    form = RecordForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                complaint, token = services.complaint_submit(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                _form_error(form, exc)
+                return render(request, "complaints/record.html", {"form": form}, status=exc.status)
+            url = request.build_absolute_uri(reverse("complaints-public:status", args=[token]))
+            messages.success(request, MSG_RECORDED % {"id": complaint.pk, "url": url})
+            return redirect("complaints:detail", pk=complaint.pk)
+        return render(request, "complaints/record.html", {"form": form}, status=400)
+    return render(request, "complaints/record.html", {"form": form})
 
 
 @policy({"GET": COMPLAINT_VIEW})

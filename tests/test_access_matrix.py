@@ -242,6 +242,21 @@ MATRIX = [
     Route("complaints:list", "GET", "/complaints/", (None,), regulator()),
     Route("complaints:dashboard", "GET", "/complaints/dashboard/", (None,), regulator()),
     Route("complaints:import", "GET", "/complaints/import/", (None,), regulator()),
+    Route("complaints:record", "GET", "/complaints/new/", (None,), regulator()),
+    Route(
+        "complaints:record",
+        "POST",
+        "/complaints/new/",
+        (None,),
+        regulator(302),
+        lambda w, key: {
+            "channel": "email",
+            "received_on": "2025-09-12",
+            "subject_name": "晴空天气",
+            "subject_kind": "app",
+            "text": "来信投诉：强制索取通讯录",
+        },
+    ),
     Route("complaints:detail", "GET", "/complaints/{pk}/", ("complaint",), regulator()),
     Route(
         "complaints:attachment-download",

@@ -191,3 +191,16 @@ def test_vendors_reach_no_complaint_page(role):
     complaint = factories.ComplaintFactory()
     for path in ["/complaints/", f"/complaints/{complaint.pk}/", "/complaints/dashboard/", "/complaints/import/"]:
         assert client.get(path).status_code == 403
+
+
+def test_a_regulator_records_an_emailed_complaint_and_gets_its_link_once(inspector_client):
+    response = inspector_client.post(
+        "/complaints/new/",
+        {**FORM, "channel": "email", "received_on": "2025-09-12"},
+        follow=True,
+    )
+    complaint = Complaint.objects.get()
+    assert complaint.channel == "email" and complaint.received_on == datetime.date(2025, 9, 12)
+    assert complaint.events.get().actor is not None
+    assert "/complain/status/" in response.content.decode()
+    assert inspector_client.post("/complaints/new/", {**FORM, "channel": "web", "received_on": "x"}).status_code == 400
