@@ -161,6 +161,24 @@ class Complaint(models.Model):
         return self.status in FINAL
 
 
+class ComplaintFigure(models.Model):
+    """Complaints counted by channel or subject kind and status, kept in step with every complaint
+    written or moved (``complaints.figures``): the leads dashboard reads these rows, never counts."""
+
+    dimension = models.CharField(max_length=16)  # "channel" or "kind"
+    key = models.CharField(max_length=16)
+    status = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dimension", "key", "status"], name="complaint_figure_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}:{self.key}:{self.status}={self.n}"
+
+
 class ComplaintAttachment(models.Model):
     """A file the complainant sent (a screenshot, a recording); stored like evidence (cases.evidence)."""
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import InvalidInput
 from cases.evidence import FileTooLarge, as_file, check_evidence, original_name, sha256_of
-from complaints import error_codes, events
+from complaints import error_codes, events, figures
 from complaints.models import Channel, Complaint, ComplaintAttachment
 from config.limits import MULTIPART_ALLOWANCE
 
@@ -119,6 +119,7 @@ def complaint_submit(
     complaint.save()
     for uploaded in files:
         attachment_store(complaint=complaint, uploaded=uploaded)
+    figures.added([complaint])
     events.record(
         complaint=complaint,
         kind=events.RECEIVED,

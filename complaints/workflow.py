@@ -20,7 +20,7 @@ from accounts import roles
 from accounts.errors import Conflict, InvalidInput
 from accounts.reasons import reason_clean
 from cases import services as case_services
-from complaints import error_codes, events
+from complaints import error_codes, events, figures
 from complaints.models import Complaint, ComplaintStatus, SubjectKind
 from products.models import Product, ProductVersion, Vendor
 
@@ -68,10 +68,19 @@ def _locked(complaint: Complaint, to_status: str) -> Complaint:
     return locked
 
 
-def _move(*, complaint: Complaint, actor, to_status: str, fields: list[str], reason: str = "", data=None):
+def _move(
+    *, complaint: Complaint, actor, to_status: str, fields: list[str], reason: str = "", data=None, kind_before=None
+):
     from_status = complaint.status
     complaint.status = to_status
     complaint.save(update_fields=["status", *fields])
+    figures.moved(
+        channel=complaint.channel,
+        kind_before=kind_before or complaint.subject_kind,
+        status_before=from_status,
+        kind_after=complaint.subject_kind,
+        status_after=to_status,
+    )
     events.record(
         complaint=complaint,
         kind=events.TRANSITION,
@@ -94,6 +103,7 @@ def match_complaint(*, complaint: Complaint, actor, vendor: Vendor | None = None
     if product is not None and vendor is not None and product.vendor_id != vendor.pk:
         raise InvalidInput(MSG_MATCH_OTHER_VENDOR, code=error_codes.COMPLAINT_MATCH_INVALID)
     locked = _locked(complaint, S.MATCHED)
+    kind_before = locked.subject_kind
     locked.product = product
     locked.vendor_id = product.vendor_id if product is not None else vendor.pk
     if product is not None and product.kind in SubjectKind.values:
@@ -104,6 +114,7 @@ def match_complaint(*, complaint: Complaint, actor, vendor: Vendor | None = None
         to_status=S.MATCHED,
         fields=["vendor", "product", "subject_kind"],
         data={"vendor": locked.vendor_id, "product": locked.product_id},
+        kind_before=kind_before,
     )
 
 

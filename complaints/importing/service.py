@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.errors import InvalidInput
-from complaints import error_codes, events
+from complaints import error_codes, events, figures
 from complaints.importing import mappings
 from complaints.importing.reader import ExportUnreadable, parse_date, read_rows
 from complaints.models import Complaint, ComplaintEvent, ComplaintImport, SubjectKind
@@ -158,6 +158,7 @@ def complaint_import(
         created = Complaint.objects.bulk_create(
             [Complaint(channel=mapping.channel, source_import=record, **values) for values in fresh], batch_size=500
         )
+        figures.added(created)
         ComplaintEvent.objects.bulk_create(
             [
                 ComplaintEvent(
