@@ -35,12 +35,14 @@ NOTICE_DRAFT = "notice.draft"
 NOTICE_APPROVE = "notice.approve"
 CALENDAR_EDIT = "calendar.edit"
 TOKEN_MANAGE = "token.manage"  # list and revoke any user's API tokens
+COMPLAINT_VIEW = "complaint.view"  # complaints with the complainants' contacts (regulators only)
+COMPLAINT_TRIAGE = "complaint.triage"  # match, merge, dismiss, import; an inspection also needs inspection.edit
 
 # Vendor-side permissions: always scoped to the user's own vendor by selectors.
 PORTAL_VIEW = "portal.view"
 PORTAL_RESPOND = "portal.respond"
 
-_REGULATOR_READ = {REFERENCE_VIEW, INSPECTION_VIEW, CASE_VIEW}
+_REGULATOR_READ = {REFERENCE_VIEW, INSPECTION_VIEW, CASE_VIEW, COMPLAINT_VIEW, COMPLAINT_TRIAGE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(

@@ -327,7 +327,7 @@ _ERROR_TEXT = {
     409: "The object is not in a state that allows this (e.g. `case_transition_not_allowed`).",
     413: "A file or the request is too large (`file_too_large`, `request_too_large`).",
     415: "A content type this operation does not read (`unsupported_media_type`).",
-    429: "Too many failed sign-ins (`login_locked_out`).",
+    429: "Too many requests: failed sign-ins (`login_locked_out`), complaints from one address (`throttled`).",
     503: "Unavailable for now; try again after `Retry-After` seconds (`database_unavailable`, `storage_unavailable`).",
     507: "The file store is full; nothing was saved (`storage_full`).",
 }

@@ -37,6 +37,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("notices.api_urls")),
     path("", include("cases.ingest.api_urls")),
+    path("", include("complaints.api_urls")),
 ]
 
 urlpatterns = [
@@ -48,6 +49,8 @@ urlpatterns = [
     path("portal/", include("cases.portal.urls")),
     path("decisions/", include("cases.decisions.urls")),
     path("dashboard/", include("cases.dashboard.urls")),
+    path("complaints/", include("complaints.urls")),
+    path("complain/", include("complaints.public_urls")),
     path("", include("accounts.urls")),
     path("", include("products.urls")),
     path("", include("cases.urls")),

@@ -129,6 +129,8 @@ class ProductVersion(models.Model):
         ordering = ["product", "-created_at"]
         verbose_name = _("product version")
         verbose_name_plural = _("product versions")
+        # Complaints name a package: triage suggests its product by it (complaints.selectors).
+        indexes = [models.Index(fields=["package_name"], name="productversion_package")]
         constraints = [
             models.UniqueConstraint(fields=["product", "version", "build", "source"], name="version_unique"),
         ]

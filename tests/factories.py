@@ -26,6 +26,7 @@ from cases.models import (
     TestingAgency,
     ViolationType,
 )
+from complaints import figures as complaint_figures
 from products.models import Product, ProductKind, ProductVersion, Vendor, VendorMembership
 from products.validators import USCC_ALPHABET, uscc_check_char
 
@@ -170,3 +171,24 @@ def linked_retest(case, *, still_there=False, user=None) -> Inspection:
         FindingFactory(inspection=inspection, violation_type=confirmed.violation_type)
     RetestLink.objects.create(case=case, inspection=inspection, linked_by=user)
     return inspection
+
+
+class ComplaintFactory(DjangoModelFactory):
+    """A complaint as received (no status link: tests that need one use ``complaint_submit``). It
+    moves the leads dashboard's figures as the services do (``complaints.figures``)."""
+
+    class Meta:
+        model = "complaints.Complaint"
+        skip_postgeneration_save = True
+
+    channel = "web"
+    received_on = datetime.date(2025, 9, 12)
+    text = factory.Sequence(lambda n: f"打开即索要通讯录权限，拒绝后无法使用 {n}")
+    subject_name = factory.Sequence(lambda n: f"某某天气{n:05d}")
+    contact_email = factory.Sequence(lambda n: f"complainant{n}@mail.test")
+    contact_phone = "13800000000"
+
+    @factory.post_generation
+    def _figures(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            complaint_figures.added([obj])

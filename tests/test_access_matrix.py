@@ -3,7 +3,8 @@
 Every cell runs inside a savepoint that is rolled back, so an allowed write does not leak into
 the next cell. Every refusal (any 4xx, 403 and 404 above all) must leave the database (row count
 and content digest of every table) and the stored files (the listing of MEDIA_ROOT) unchanged.
-A route under /portal/, /decisions/ or /dashboard/ that the matrix does not declare fails, and so
+A route under /portal/, /decisions/, /dashboard/, /complaints/ or /complain/ that the matrix does not
+declare fails, and so
 does any route in the project whose view declares no policy.
 """
 
@@ -22,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.roles import Role
 from cases import access, responses
 from cases.models import Evidence
+from complaints import services as complaint_services
 from notices.models import Notice, NoticeKind, NoticeSeries, NoticeStatus
 from products.models import VendorMembership
 from tests import factories
@@ -218,6 +220,98 @@ MATRIX = [
     # The regulator dashboard.
     Route("dashboard:index", "GET", "/dashboard/", (None,), regulator()),
     Route("dashboard:campaign", "GET", "/dashboard/campaigns/{pk}/", ("campaign_a",), regulator()),
+    # Complaints: the public sends and follows its own by the private link (never a contact); only
+    # regulators read complaints, with the complainants' contacts.
+    Route("complaints-public:form", "GET", "/complain/", (None,), fixed(**dict.fromkeys(ROLES, 200))),
+    Route(
+        "complaints-public:form",
+        "POST",
+        "/complain/",
+        (None,),
+        # An empty form is refused (400) for everyone alike: nothing stored.
+        fixed(**dict.fromkeys(ROLES, 400)),
+        lambda w, key: {"subject_name": "", "text": ""},
+    ),
+    Route(
+        "complaints-public:status",
+        "GET",
+        "/complain/status/{token}/",
+        ("complaint_token", "wrong_token"),
+        lambda role, owner: 200 if owner == "complainant" else 404,
+    ),
+    Route("complaints:list", "GET", "/complaints/", (None,), regulator()),
+    Route("complaints:dashboard", "GET", "/complaints/dashboard/", (None,), regulator()),
+    Route("complaints:import", "GET", "/complaints/import/", (None,), regulator()),
+    Route("complaints:record", "GET", "/complaints/new/", (None,), regulator()),
+    Route(
+        "complaints:record",
+        "POST",
+        "/complaints/new/",
+        (None,),
+        regulator(302),
+        lambda w, key: {
+            "channel": "email",
+            "received_on": "2025-09-12",
+            "subject_name": "晴空天气",
+            "subject_kind": "app",
+            "text": "来信投诉：强制索取通讯录",
+        },
+    ),
+    Route("complaints:detail", "GET", "/complaints/{pk}/", ("complaint",), regulator()),
+    Route(
+        "complaints:attachment-download",
+        "GET",
+        "/complaints/attachments/{pk}/download/",
+        ("complaint_attachment",),
+        regulator(),
+    ),
+    Route(
+        "complaints:dismiss",
+        "POST",
+        "/complaints/{pk}/dismiss/",
+        ("complaint",),
+        regulator(302),
+        lambda w, key: {"reason": "不属于个人信息问题"},
+    ),
+    Route(
+        "complaints:match",
+        "POST",
+        "/complaints/{pk}/match/",
+        ("complaint",),
+        regulator(302),
+        lambda w, key: {"vendor": w["case_a"].vendor_id},
+    ),
+    Route(
+        "complaints:merge",
+        "POST",
+        "/complaints/{pk}/merge/",
+        ("complaint",),
+        regulator(302),
+        lambda w, key: {"into": w["other_complaint"].pk},
+    ),
+    Route(
+        "complaints:inspection",
+        "POST",
+        "/complaints/{pk}/inspection/",
+        ("complaint",),
+        # Not matched yet (no product, so no version to choose): inspection editors get the page back
+        # with 400; reviewers may not log inspections.
+        regulator(400, ("inspector", "admin")),
+        lambda w, key: {
+            "product_version": w["case_a"].product_version_id,
+            "campaign": w["campaign_a"].pk,
+            "agency": w["case_a"].findings.first().inspection.agency_id,
+            "date": "2025-09-20",
+            "method": "manual",
+        },
+    ),
+    Route(
+        "complaints-api:complaint-detail",
+        "GET",
+        "/api/v1/complaints/{pk}/",
+        ("complaint",),
+        lambda role, owner: 401 if role == "anonymous" else 403 if role in VENDORS else 200,
+    ),
     # Neighbours a vendor must not reach: the regulators' evidence download and case page.
     Route("evidence-download", "GET", "/evidence/{pk}/download/", ("evidence_a", "evidence_b"), regulator()),
     Route("case-detail", "GET", "/cases/{pk}/", ("case_a", "case_b"), regulator()),
@@ -275,6 +369,10 @@ OWNERS = {
     "campaign_a": "a",
     "published_notice": "published",
     "draft_notice": "draft",
+    "complaint": None,
+    "complaint_attachment": None,
+    "complaint_token": "complainant",
+    "wrong_token": "nobody",
     None: None,
 }
 
@@ -368,6 +466,18 @@ def world(db, settings, tmp_path):
     w["published_notice"] = _notice(actor=reviewer, status=NoticeStatus.PUBLISHED)
     w["draft_notice"] = _notice(actor=reviewer, status=NoticeStatus.DRAFT)
     access.case_access_code_issue(case=w["case_a"])
+    complaint, token = complaint_services.complaint_submit(
+        text="强制索取通讯录权限",
+        subject_name=w["case_a"].product.name,
+        contact_email="secret-complainant@mail.test",
+        contact_phone="13912345678",
+        files=[png()],
+    )
+    w["complaint"] = complaint
+    w["complaint_attachment"] = complaint.attachments.get()
+    w["complaint_token"] = token
+    w["wrong_token"] = "x" * len(token)
+    w["other_complaint"] = factories.ComplaintFactory()
     return w
 
 
@@ -390,6 +500,8 @@ def _path(route, world, key):
     if key is None:
         return route.path
     obj = world[key]
+    if isinstance(obj, str):  # a complainant's status token
+        return route.path.format(token=obj)
     case = getattr(obj, "case_id", None)
     return route.path.format(pk=obj.pk, case=case)
 
@@ -469,6 +581,36 @@ def test_access_matrix(world):
     assert tested == CELL_COUNT
 
 
+# What no vendor and no visitor may read: a complainant's contact, on any page or API answer they reach.
+CONTACT = ("secret-complainant@mail.test", "13912345678")
+PUBLIC_AND_VENDOR_PATHS = (
+    "/complain/",
+    "/complain/status/{token}/",
+    "/complaints/",
+    "/complaints/{pk}/",
+    "/complaints/dashboard/",
+    "/api/v1/complaints/",
+    "/api/v1/complaints/{pk}/",
+    "/api/v1/public/complaints/status/{token}/",
+    "/portal/",
+    "/register/",
+)
+
+
+@pytest.mark.django_db
+def test_no_vendor_and_no_visitor_sees_a_complainants_contact(world):
+    clients = _clients(world)
+    regulator_page = clients["reviewer"].get(f"/complaints/{world['complaint'].pk}/").content.decode()
+    assert all(value in regulator_page for value in CONTACT)  # the regulators do see it
+    seen = []
+    for role in ("anonymous", "vendor_a", "vendor_b"):
+        for template in PUBLIC_AND_VENDOR_PATHS:
+            path = template.format(pk=world["complaint"].pk, token=world["complaint_token"])
+            body = clients[role].get(path).content.decode()
+            seen += [f"{role} {path}: {value}" for value in CONTACT if value in body]
+    assert seen == []
+
+
 def _walk(patterns, prefix=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):
@@ -502,9 +644,15 @@ def test_every_portal_decision_and_dashboard_route_is_in_the_matrix():
     covered = {route.name for route in MATRIX}
     ours = []
     for route, entry in _walk(get_resolver().url_patterns):
-        if route.startswith(("portal/", "decisions/", "dashboard/")):
+        if route.startswith(("portal/", "decisions/", "dashboard/", "complaints/", "complain/")):
             namespace = route.split("/")[0]
-            namespace = {"portal": "portal", "decisions": "decisions", "dashboard": "dashboard"}[namespace]
+            namespace = {
+                "portal": "portal",
+                "decisions": "decisions",
+                "dashboard": "dashboard",
+                "complaints": "complaints",
+                "complain": "complaints-public",
+            }[namespace]
             ours.append(f"{namespace}:{entry.name}")
     assert ours, "the portal, decision and dashboard routes are not mounted"
     assert sorted(set(ours) - covered) == []

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-DOCUMENTS = ("ARCHITECTURE", "STYLE", "NOTICE-FORMAT", "FORMATS")
+DOCUMENTS = ("ARCHITECTURE", "STYLE", "NOTICE-FORMAT", "FORMATS", "COMPLAINTS")
 SUFFIXES = {".py", ".html", ".md", ".txt", ".css", ".js"}
 SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "staticfiles", "media", "__pycache__", ".ruff_cache"}
 

@@ -79,25 +79,29 @@ def case_marks(case_ids: Iterable[int]) -> Marks:
 def apply(delta: dict) -> None:
     """Add ``delta`` (mark → change) to the figures: one upsert per table, rows in a fixed order so
     two transactions lock shared counters in the same order."""
-    quote = connection.ops.quote_name
     figures = sorted((k[1], k[2], k[3], n) for k, n in delta.items() if n and k[0] == "f")
     days = sorted((k[1], k[2], k[3], n) for k, n in delta.items() if n and k[0] == "d")
+    add_counts(DashboardFigure, ("campaign_id", "dimension", "key"), figures)
+    add_counts(DeadlineFigure, ("campaign_id", "status", "deadline"), days)
+
+
+def add_counts(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """``INSERT ... ON CONFLICT (columns) DO UPDATE SET n = n + excluded.n`` of ``rows`` (the
+    columns' values, then the change) into a counter table: the one upsert of every maintained
+    figure (this dashboard's, the complaints' leads, ``complaints.figures``). Give the rows sorted."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in (*columns, "n"))
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * len(rows))
     with connection.cursor() as cursor:
-        for model, columns, rows in (
-            (DashboardFigure, ("campaign_id", "dimension", "key"), figures),
-            (DeadlineFigure, ("campaign_id", "status", "deadline"), days),
-        ):
-            if not rows:
-                continue
-            table = quote(model._meta.db_table)
-            names = ", ".join(quote(c) for c in (*columns, "n"))
-            values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {values} "
-                f"ON CONFLICT ({', '.join(quote(c) for c in columns)}) "
-                f"DO UPDATE SET {quote('n')} = {table}.{quote('n')} + excluded.{quote('n')}",
-                [value for row in rows for value in row],
-            )
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) VALUES {values} "
+            f"ON CONFLICT ({', '.join(quote(c) for c in columns)}) "
+            f"DO UPDATE SET {quote('n')} = {table}.{quote('n')} + excluded.{quote('n')}",
+            [value for row in rows for value in row],
+        )
 
 
 def difference(before: Marks, after: Marks) -> dict:

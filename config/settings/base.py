@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "products",
     "cases",
     "notices",
+    "complaints",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,10 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 MAX_BODY_BYTES = env.int("MAX_BODY_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The public complaint form and its API (complaints/throttles.py): complaints per client address,
+# counted on the real client behind the proxy (accounts.client_address). No CAPTCHA.
+COMPLAINT_SUBMIT_RATE = env("COMPLAINT_SUBMIT_RATE", default="10/hour")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from unittest import mock
 
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -326,6 +328,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         else:
             self.stdout.write("Demo data already present; nothing changed.")
+        # The complaints room sits above cases: its demo is run by name, never imported from here.
+        if apps.is_installed("complaints"):
+            call_command("load_demo_complaints", stdout=self.stdout)
         self._print_summary(users)
 
     # -- users ------------------------------------------------------------------------------------
