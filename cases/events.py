@@ -15,6 +15,8 @@ RESPONSE_REJECTED = "response_rejected"
 RETEST_LINKED = "retest_linked"
 REMINDER_SENT = "reminder_sent"
 NOTE = "note"
+# A finding of the case cited a window of its inspection's timeline (cases.timeline.services).
+TIMELINE_CITED = "timeline_cited"
 
 
 def record(*, case: Case, kind: str, **fields) -> CaseEvent:

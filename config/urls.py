@@ -37,6 +37,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("notices.api_urls")),
     path("", include("cases.ingest.api_urls")),
+    path("", include("cases.timeline.api_urls")),
 ]
 
 urlpatterns = [
@@ -52,6 +53,7 @@ urlpatterns = [
     path("", include("products.urls")),
     path("", include("cases.urls")),
     path("", include("cases.ingest.urls")),
+    path("", include("cases.timeline.urls")),
     path("", include("notices.urls")),
 ]
 
