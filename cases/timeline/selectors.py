@@ -298,6 +298,8 @@ def timeline_page(
     jobs = timeline_jobs(inspection=inspection)
     job_ids = [job.pk for job in jobs]
     consent = timeline_consent(inspection=inspection, job_ids=job_ids)
+    if filters.consent and consent.at is None:
+        raise InvalidInput(MSG_NO_CONSENT)
     rows = timeline_rows(job_ids=job_ids, filters=filters, consent=consent, after=_decode(cursor), limit=size + 1)
     more = len(rows) > size
     rows = rows[:size]

@@ -87,6 +87,9 @@ class CiteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["finding"].choices = [(f.pk, f"#{f.pk} {f.title}") for f in findings]
 
+    def add_prefix(self, field_name):
+        return {"start": "from", "end": "to"}.get(field_name, field_name)
+
 
 def _confirmed(inspection):
     return list(inspection.findings.filter(status=FindingStatus.CONFIRMED).order_by("id").only("id", "title"))
@@ -117,13 +120,18 @@ class TimelineView(PolicyMixin, View):
         form = TimelineFilterForm(request.GET or None, kinds=timeline.timeline_kinds(job_ids=job_ids))
         filters = form.filters()
         error = ""
+        raw = (request.GET.get("page_size") or "").strip()
+        size = int(raw) if raw.isdecimal() and len(raw) <= 3 and int(raw) > 0 else timeline.PAGE_SIZE
         try:
-            page = timeline.timeline_page(inspection=inspection, filters=filters, cursor=request.GET.get("cursor"))
+            page = timeline.timeline_page(
+                inspection=inspection, filters=filters, cursor=request.GET.get("cursor"), size=size
+            )
         except DomainError as exc:
             error = exc.message
             page = timeline.timeline_page(inspection=inspection, filters=timeline.TimelineFilters())
         base = reverse("inspection-timeline", args=[inspection.pk])
-        next_url = f"{base}?{_query(filters, cursor=page.next_cursor)}" if page.next_cursor else ""
+        extra = {"page_size": size} if size != timeline.PAGE_SIZE else {}
+        next_url = f"{base}?{_query(filters, cursor=page.next_cursor, **extra)}" if page.next_cursor else ""
         context = {
             "inspection": inspection,
             "page": page,
