@@ -17,8 +17,9 @@ PAGE_SIZE = 100
 
 class ConsentSerializer(serializers.Serializer):
     at = serializers.DateTimeField(allow_null=True)
-    source = serializers.ChoiceField(
-        choices=["manual", "marker", ""], help_text="manual: marked by a person; marker: the hook tool's row."
+    source = serializers.CharField(
+        allow_blank=True,
+        help_text="`manual`: marked by a person; `marker`: the hook tool's consent row; empty: not known.",
     )
 
 

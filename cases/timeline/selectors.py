@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import InvalidInput
-from cases.models import Finding, Inspection, ScanJob, ScanObservation, ScanStatus, TimelineCitation
+from cases.models import Finding, FindingStatus, Inspection, ScanJob, ScanObservation, ScanStatus, TimelineCitation
 from config.lists import InvalidCursor, decode_cursor, encode_cursor
 
 PAGE_SIZE = 100
@@ -76,6 +76,10 @@ class TimelineItem:
     finding_title: str = ""
     finding_status: str = ""
 
+    @property
+    def finding_status_label(self) -> str:
+        return str(FindingStatus(self.finding_status).label) if self.finding_status else ""
+
 
 @dataclass
 class TimelinePage:
@@ -120,7 +124,7 @@ def timeline_jobs(*, inspection: Inspection) -> list[ScanJob]:
     """The inspection's succeeded scan jobs, oldest first (a withdrawn job leaves the timeline)."""
     return list(
         ScanJob.objects.filter(inspection=inspection, status=ScanStatus.SUCCEEDED)
-        .only("id", "tool", "original_name", "observations", "created_at", "inspection_id")
+        .only("id", "tool", "original_name", "observations", "counts", "created_at", "inspection_id")
         .order_by("created_at", "id")
     )
 
@@ -334,29 +338,36 @@ def timeline_static_facts(*, jobs: list[ScanJob]) -> list[dict]:
     return [{"job": job, "kinds": counts.get(job.pk, [])} for job in static]
 
 
+# The rows (from the start of the axis, per job) the filter's suggested SDKs and hosts are read from.
+PARTY_SAMPLE = 2000
+
+
 def timeline_parties(*, job_ids: list[int], limit: int = 50) -> list[str]:
-    """The SDKs and hosts of the inspection's timeline, most frequent first (the filter's choices)."""
-    if not job_ids:
-        return []
-    rows = (
-        ScanObservation.objects.filter(job_id__in=job_ids, at__isnull=False)
-        .exclude(party="")
-        .values_list("party")
-        .annotate(n=Count("id"))
-        .order_by("-n", "party")[:limit]
-    )
-    return [party for party, _ in rows]
+    """SDKs and hosts to suggest in the filter, most frequent first among each job's first
+    ``PARTY_SAMPLE`` timed rows (an index walk, not a count over the whole inspection); any other
+    can be typed."""
+    counts: dict[str, int] = {}
+    for job_id in job_ids:
+        rows = (
+            ScanObservation.objects.filter(job_id=job_id, at__isnull=False)
+            .order_by("at", "seq")
+            .values_list("party", flat=True)[:PARTY_SAMPLE]
+        )
+        for party in rows:
+            if party:
+                counts[party] = counts.get(party, 0) + 1
+    return sorted(counts, key=lambda party: (-counts[party], party))[:limit]
 
 
-def timeline_kinds(*, job_ids: list[int]) -> list[str]:
-    if not job_ids:
-        return []
-    return list(
-        ScanObservation.objects.filter(job_id__in=job_ids, at__isnull=False)
-        .values_list("kind", flat=True)
-        .distinct()
-        .order_by("kind")
-    )
+def timeline_kinds(*, jobs: list[ScanJob]) -> list[str]:
+    """The kinds the timed jobs read (from their counts by kind; no scan of the observations)."""
+    kinds: set[str] = set()
+    for job in jobs:
+        if job.tool in TIMED_TOOLS:
+            kinds.update((job.counts or {}).get("by_kind") or {})
+            if job.tool == "privacysentry":
+                kinds.add(CONSENT_KIND)
+    return sorted(kinds)
 
 
 def timeline_window(

@@ -24,7 +24,7 @@ MSG_CONSENT_CLEARED = _("The mark was removed: the timeline reads the hook tool'
 MSG_CITED = _("The finding now cites this window of the timeline; the order to rectify prints it as an annex.")
 
 
-_LOCAL = {"type": "datetime-local", "step": "0.001"}
+_LOCAL = {"type": "datetime-local", "step": "1"}
 
 
 class TimelineFilterForm(forms.Form):
@@ -117,7 +117,7 @@ class TimelineView(PolicyMixin, View):
         inspection = found_or_404(selectors.inspection_get_for, actor=request.user, inspection_id=pk)
         jobs = timeline.timeline_jobs(inspection=inspection)
         job_ids = [job.pk for job in jobs]
-        form = TimelineFilterForm(request.GET or None, kinds=timeline.timeline_kinds(job_ids=job_ids))
+        form = TimelineFilterForm(request.GET or None, kinds=timeline.timeline_kinds(jobs=jobs))
         filters = form.filters()
         error = ""
         raw = (request.GET.get("page_size") or "").strip()

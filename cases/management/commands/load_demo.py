@@ -27,6 +27,7 @@ from cases.models import (
     TestingAgency,
     ViolationType,
 )
+from cases.timeline.demo import timeline_demo_load
 from products import services as product_services
 from products.models import ProductKind, TerminalCategory, Vendor, VendorMembership
 from products.validators import uscc_check_char
@@ -239,7 +240,21 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         else:
             self.stdout.write("Demo data already present; nothing changed.")
+        self._timeline(users)
         self._print_summary(users)
+
+    def _timeline(self, users: dict[str, tuple[User, bool]]) -> None:
+        """The consent timeline's demo inspection (cases.timeline.demo), loaded once, after the rest:
+        its scans go through the real ingest, which runs outside the loading transaction."""
+        campaign = Campaign.objects.get(name_en=DEMO_CAMPAIGN_EN)
+        inspection = timeline_demo_load(
+            campaign=campaign,
+            inspector=users["inspector"][0],
+            reviewer=users["reviewer"][0],
+            date=self._anchor() - datetime.timedelta(days=3),
+        )
+        if inspection is not None:
+            self.stdout.write(f"Demo consent timeline: /inspections/{inspection.pk}/timeline/")
 
     # -- users ------------------------------------------------------------------------------------
 
