@@ -84,6 +84,7 @@ class CiteForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=services.NOTE_CHARS)
 
     def __init__(self, *args, findings=(), **kwargs):
+        kwargs.setdefault("auto_id", "cite_%s")  # beside the filter form on one page: ids of its own
         super().__init__(*args, **kwargs)
         self.fields["finding"].choices = [(f.pk, f"#{f.pk} {f.title}") for f in findings]
 

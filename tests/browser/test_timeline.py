@@ -73,11 +73,12 @@ def test_walk_the_demo_timeline_cite_a_window_and_read_the_order_annex(
         page.screenshot(path=str(preview_dir / f"timeline-{lang}.png"), full_page=False)
 
         # Keyboard only: an SDK, before consent.
-        page.locator("#id_party").focus()
+        page.locator("#id_consent").focus()
+        page.keyboard.press("ArrowDown")  # 同意前 / Before consent
+        expect(page.locator("#id_consent")).to_have_value("before")
+        page.keyboard.press("Shift+Tab")  # back to the SDK or host
         page.keyboard.type("com.umeng.commonsdk")
-        page.keyboard.press("Tab")
-        page.select_option("#id_consent", "before")
-        page.locator("#id_consent").press("Enter")
+        page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"party=com.umeng.commonsdk"))
         expect(rows).to_have_count(12)
         assert set(rows.locator("[data-field=party]").all_inner_texts()) == {"com.umeng.commonsdk"}
@@ -101,7 +102,7 @@ def test_walk_the_demo_timeline_cite_a_window_and_read_the_order_annex(
         page.fill("#cite-form input[name=note]", "同意前后8秒")
         page.locator("#cite-form button[type=submit]").click()
         page.wait_for_url(re.compile(r"#citations"))
-        expect(page.locator(".messages, [role=status], main")).to_contain_text(words["cited"])
+        expect(page.locator("ul.messages")).to_contain_text(words["cited"])
         citation = TimelineCitation.objects.get(finding=finding)
         expect(page.locator(f"#citation-{citation.pk}")).to_contain_text("09:00:08")
         page.screenshot(path=str(preview_dir / f"timeline-cited-{lang}.png"), full_page=True)
@@ -110,7 +111,7 @@ def test_walk_the_demo_timeline_cite_a_window_and_read_the_order_annex(
         case = Case.objects.get(findings=finding)
         page.goto(f"{base}/notices/new/?kind=order")
         page.check(f"input[name=cases][value='{case.pk}']")
-        page.locator("form[method=post] button[type=submit]").click()
+        page.locator("main form[method=post] button[type=submit]").click()
         page.wait_for_url(re.compile(r"/notices/\d+/$"))
         notice_id = re.search(r"/notices/(\d+)/$", page.url).group(1)
         response = page.request.get(f"{base}/notices/{notice_id}/preview.pdf")
@@ -124,7 +125,7 @@ def test_walk_the_demo_timeline_cite_a_window_and_read_the_order_annex(
         assert "同意前" in flat and "同意后" in flat
         assert "com.umeng.commonsdk" in flat
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "60", "-f", "3", "-l", "3", str(pdf), str(preview_dir / f"order-annex-{lang}")],
+            ["pdftoppm", "-png", "-r", "60", "-f", "4", "-l", "4", str(pdf), str(preview_dir / f"order-annex-{lang}")],
             check=False,
         )
     finally:
