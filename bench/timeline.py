@@ -1,7 +1,7 @@
 """Time the timeline of an inspection with 100,000 timed observations (issue 18, ARCHITECTURE.md §12).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rectify .venv/bin/python bench/timeline.py \\
-        [--observations 100000] [--noise 100000] [--requests 15] [--keep]
+        [--observations 100000] [--noise 100000] [--requests 15] [--keep] [--database NAME]
 
 Works in a database of its own (``rectify_timeline_bench``, made like the test runner's, migrated,
 dropped at the end unless ``--keep``); the ``DATABASE_URL`` database is not touched. Seeds one
@@ -193,11 +193,12 @@ def main() -> None:
     parser.add_argument("--noise", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--database", default=BENCH_DB, help=f"the bench database's name (default {BENCH_DB})")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("bench/timeline.py needs PostgreSQL (DATABASE_URL)", file=sys.stderr)
         sys.exit(2)
-    connection.settings_dict["TEST"]["NAME"] = BENCH_DB
+    connection.settings_dict["TEST"]["NAME"] = args.database
     old = setup_databases(verbosity=0, interactive=False, keepdb=args.keep)
     try:
         measure(args)

@@ -262,6 +262,8 @@ class ScanObservation(models.Model):
             models.Index(
                 fields=["job", "party", "at", "seq"], condition=Q(at__isnull=False), name="scanobs_job_party_time"
             ),
+            # A withdrawn job's candidates are deleted: their observations' link is cleared through this.
+            models.Index(fields=["finding"], condition=Q(finding__isnull=False), name="scanobs_finding"),
         ]
         verbose_name = _("scan observation")
         verbose_name_plural = _("scan observations")

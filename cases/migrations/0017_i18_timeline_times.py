@@ -94,6 +94,10 @@ class Migration(migrations.Migration):
             model_name='scanobservation',
             index=models.Index(condition=models.Q(('at__isnull', False)), fields=['job', 'party', 'at', 'seq'], name='scanobs_job_party_time'),
         ),
+        migrations.AddIndex(
+            model_name='scanobservation',
+            index=models.Index(condition=models.Q(('finding__isnull', False)), fields=['finding'], name='scanobs_finding'),
+        ),
         migrations.AddField(
             model_name='timelinecitation',
             name='cited_by',
