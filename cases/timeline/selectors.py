@@ -295,11 +295,17 @@ def _items(rows: list[ScanObservation], *, jobs: dict[int, ScanJob], consent: Co
 
 
 def timeline_page(
-    *, inspection: Inspection, filters: TimelineFilters, cursor: str | None = None, size: int = PAGE_SIZE
+    *,
+    inspection: Inspection,
+    filters: TimelineFilters,
+    cursor: str | None = None,
+    size: int = PAGE_SIZE,
+    jobs: list[ScanJob] | None = None,
 ) -> TimelinePage:
-    """One page of the inspection's timeline from ``cursor`` (None: the start): 3 to 4 queries."""
+    """One page of the inspection's timeline from ``cursor`` (None: the start): 3 to 4 queries
+    (``jobs``: the caller's ``timeline_jobs``, when it has them)."""
     size = max(1, min(size, MAX_PAGE_SIZE))
-    jobs = timeline_jobs(inspection=inspection)
+    jobs = timeline_jobs(inspection=inspection) if jobs is None else jobs
     job_ids = [job.pk for job in jobs]
     consent = timeline_consent(inspection=inspection, job_ids=job_ids)
     if filters.consent and consent.at is None:
@@ -385,6 +391,11 @@ def timeline_window(
         else len(rows)
     )
     return _items(rows, jobs={job.pk: job for job in jobs}, consent=consent), total, consent
+
+
+def timeline_citations(*, inspection: Inspection) -> list[TimelineCitation]:
+    """The windows the inspection's findings cite, in citing order."""
+    return list(TimelineCitation.objects.filter(finding__inspection=inspection).order_by("id"))
 
 
 def citations_of(*, finding_ids: list[int]) -> dict[int, list[TimelineCitation]]:

@@ -125,11 +125,11 @@ class TimelineView(PolicyMixin, View):
         size = int(raw) if raw.isdecimal() and len(raw) <= 3 and int(raw) > 0 else timeline.PAGE_SIZE
         try:
             page = timeline.timeline_page(
-                inspection=inspection, filters=filters, cursor=request.GET.get("cursor"), size=size
+                inspection=inspection, filters=filters, cursor=request.GET.get("cursor"), size=size, jobs=jobs
             )
         except DomainError as exc:
             error = exc.message
-            page = timeline.timeline_page(inspection=inspection, filters=timeline.TimelineFilters())
+            page = timeline.timeline_page(inspection=inspection, filters=timeline.TimelineFilters(), jobs=jobs)
         base = reverse("inspection-timeline", args=[inspection.pk])
         extra = {"page_size": size} if size != timeline.PAGE_SIZE else {}
         next_url = f"{base}?{_query(filters, cursor=page.next_cursor, **extra)}" if page.next_cursor else ""
@@ -149,7 +149,6 @@ class TimelineView(PolicyMixin, View):
             findings=findings,
             initial={"start": window_start, "end": window_end, "kind": filters.kind, "party": filters.party},
         )
-        citations = timeline.citations_of(finding_ids=[f.pk for f in inspection.findings.all().only("id")])
         context.update(
             filter_form=form,
             error=error,
@@ -158,7 +157,7 @@ class TimelineView(PolicyMixin, View):
             can_mark=has_perm(request.user, INSPECTION_EDIT),
             cite_form=cite_form,
             can_cite=bool(findings),
-            citations=[c for group in citations.values() for c in group],
+            citations=timeline.timeline_citations(inspection=inspection),
             static_facts=timeline.timeline_static_facts(jobs=jobs),
             parties=timeline.timeline_parties(job_ids=job_ids),
             base_url=base,

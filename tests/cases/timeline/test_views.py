@@ -7,6 +7,10 @@ from cases.models import FindingStatus, TimelineCitation
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pw-Rectify-2025"
+# Session, user; inspection, jobs, consent, rows, the page's findings; findings to cite, citations, and the
+# SDK or host suggestions (one index walk per job: 3 jobs). The next rows: the first seven.
+PAGE_QUERIES = 12
+PARTIAL_QUERIES = 7
 
 
 def test_page_shows_the_axis_with_consent_and_loads_more(client, inspector, timed_inspection):
@@ -69,3 +73,17 @@ def test_a_vendor_cannot_see_the_timeline(client, vendor_user, timed_inspection)
     client.force_login(vendor_user)
     response = client.get(reverse("inspection-timeline", args=[timed_inspection.pk]))
     assert response.status_code in (403, 404)
+
+
+def test_page_and_scroll_query_counts_do_not_grow_with_the_rows(
+    client, inspector, timed_inspection, django_assert_num_queries
+):
+    client.force_login(inspector)
+    page = reverse("inspection-timeline", args=[timed_inspection.pk])
+    client.get(page)  # the session's first use
+    with django_assert_num_queries(PAGE_QUERIES):
+        first = client.get(page, {"page_size": 5})
+    with django_assert_num_queries(PAGE_QUERIES):
+        client.get(page, {"page_size": 100})
+    with django_assert_num_queries(PARTIAL_QUERIES):
+        client.get(first.context["partial_url"])
