@@ -189,11 +189,12 @@ def child(path: Path, with_copy: bool) -> dict:
     result["candidates"] = candidates
     if with_copy:
         # The rows the job stored, as stored, copied again into tables of the same definition.
-        observation_columns = ["job_id", "seq", "kind", "locus", "attributes", "mapped"]
+        observation_columns = ["job_id", "seq", "kind", "locus", "attributes", "mapped", "at", "party", "finding_id"]
         finding_columns = [f.column for f in Finding._meta.concrete_fields]
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT job_id, seq, kind, locus, attributes::text, mapped FROM cases_scanobservation"
+                "SELECT job_id, seq, kind, locus, attributes::text, mapped, at, party, finding_id"
+                " FROM cases_scanobservation"
                 " WHERE job_id = %s ORDER BY seq",
                 [job.pk],
             )

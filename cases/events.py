@@ -19,6 +19,8 @@ NOTE = "note"
 SDK_LETTERS_ISSUED = "sdk_letters_issued"
 FANOUT_CASES_OPENED = "fanout_cases_opened"
 FANOUT_LINKED_FROM = "fanout_linked_from"
+# A finding of the case cited a window of its inspection's timeline (cases.timeline.services).
+TIMELINE_CITED = "timeline_cited"
 
 
 def record(*, case: Case, kind: str, **fields) -> CaseEvent:

@@ -119,6 +119,12 @@ class Inspection(models.Model):
     retest_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="retests", verbose_name=_("re-test of")
     )
+    # The moment of consent on the inspection's timeline, marked by a person (ARCHITECTURE.md §14);
+    # without it the timeline takes the first consent marker a hook tool logged.
+    consent_at = models.DateTimeField(_("moment of consent"), null=True, blank=True)
+    consent_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -236,11 +242,29 @@ class ScanObservation(models.Model):
     locus = models.TextField(blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     mapped = models.BooleanField(default=False)
+    # The moment the observation happened, when the tool gives one (ARCHITECTURE.md §14): read from
+    # the attributes at ingest (``cases.timeline.stamps``) so the inspection's timeline is an index walk.
+    at = models.DateTimeField(null=True, blank=True)
+    # Who acted: the SDK of a hooked call's stack, the host of a request or flow ('' when neither).
+    party = models.CharField(max_length=200, blank=True, default="")
+    # The finding (candidate or confirmed) this observation fed, set in the saving transaction.
+    finding = models.ForeignKey(
+        "Finding", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["job", "seq"]
         constraints = [models.UniqueConstraint(fields=["job", "seq"], name="scanobservation_unique_seq")]
-        indexes = [models.Index(fields=["job", "kind", "seq"], name="scanobs_job_kind")]
+        indexes = [
+            models.Index(fields=["job", "kind", "seq"], name="scanobs_job_kind"),
+            # The timeline: a job's timed observations in time order, alone or for one SDK or host.
+            models.Index(fields=["job", "at", "seq"], condition=Q(at__isnull=False), name="scanobs_job_time"),
+            models.Index(
+                fields=["job", "party", "at", "seq"], condition=Q(at__isnull=False), name="scanobs_job_party_time"
+            ),
+            # A withdrawn job's candidates are deleted: their observations' link is cleared through this.
+            models.Index(fields=["finding"], condition=Q(finding__isnull=False), name="scanobs_finding"),
+        ]
         verbose_name = _("scan observation")
         verbose_name_plural = _("scan observations")
 
@@ -456,6 +480,32 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} {self.sha256[:12]}"
+
+
+class TimelineCitation(models.Model):
+    """A window of an inspection's timeline that a confirmed finding cites as its evidence.
+
+    The order to rectify prints the window's rows as an annex table (``notices.services``).
+    Append-only: a wrong window is cited again, never edited.
+    """
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="timeline_citations")
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("to"))
+    # The timeline's filters when it was cited ('' = all).
+    kind = models.CharField(_("kind"), max_length=32, blank=True)
+    party = models.CharField(_("SDK or host"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    cited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["finding", "id"]
+        verbose_name = _("timeline citation")
+        verbose_name_plural = _("timeline citations")
+
+    def __str__(self) -> str:
+        return f"{self.finding_id} {self.start:%H:%M:%S}–{self.end:%H:%M:%S}"
 
 
 class DecisionStatus(models.TextChoices):

@@ -38,6 +38,7 @@ api_v1 = [
     path("", include("notices.api_urls")),
     path("", include("cases.ingest.api_urls")),
     path("", include("complaints.api_urls")),
+    path("", include("cases.timeline.api_urls")),
 ]
 
 urlpatterns = [
@@ -55,6 +56,7 @@ urlpatterns = [
     path("", include("products.urls")),
     path("", include("cases.urls")),
     path("", include("cases.ingest.urls")),
+    path("", include("cases.timeline.urls")),
     path("", include("notices.urls")),
 ]
 

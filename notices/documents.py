@@ -11,7 +11,7 @@ from cases.clock.calendar import UnknownCalendarYear, add_working_days
 
 from . import numbering
 from .models import Notice, NoticeKind
-from .rendering import NoticeDocument, OrderItem, Row
+from .rendering import NoticeDocument, OrderItem, Row, TimelineWindow
 from .texts import paragraphs
 
 # Where the blank document number of a preview shows the sequence publication will give.
@@ -67,6 +67,12 @@ def notice_document(
             violation_name=i.violation_name,
             legal_basis=i.legal_basis,
             evidence_summary=i.evidence_summary,
+            timeline=tuple(
+                TimelineWindow(
+                    start=w["start"], end=w["end"], total=w["total"], rows=tuple(tuple(row) for row in w["rows"])
+                )
+                for w in (i.timeline or ())
+            ),
         )
         for i in notice.items.order_by("position")
     )

@@ -231,6 +231,9 @@ class NoticeItem(models.Model):
     # The taxonomy's own citation (English abbreviations): shown in the English interface only.
     legal_basis_en = models.TextField(_("legal basis (English)"), blank=True)
     evidence_summary = models.TextField(_("evidence summary"))
+    # The timeline windows the finding cited, as they stood when the order was drafted: printed as
+    # an annex table. [{"start", "end", "total", "rows": [[time, item, detail, consent], ...]}, ...]
+    timeline = models.JSONField(_("timeline annex"), default=list, blank=True)
 
     class Meta:
         ordering = ["notice", "position"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import Conflict, InvalidInput
 from accounts.roles import NOTICE_APPROVE, NOTICE_DRAFT, require
 from cases.models import Case, Inspection
+from cases.timeline.selectors import timeline_annex
 from notices import error_codes
 from products.models import ProductKind
 
@@ -154,6 +155,8 @@ def notice_draft(*, actor, kind: str, case_ids: list[int]) -> Notice:
             notice.tested = _tested(case)
             notice.how_to_answer = texts.HOW_TO_ANSWER
             notice.save(update_fields=["case", "vendor", "addressee", "tested", "how_to_answer"])
+            # The cited timeline windows as they stand now: the order prints them as annexes.
+            annex = timeline_annex(finding_ids=[f.pk for f in findings[case.pk]])
             NoticeItem.objects.bulk_create(
                 NoticeItem(
                     notice=notice,
@@ -164,6 +167,7 @@ def notice_draft(*, actor, kind: str, case_ids: list[int]) -> Notice:
                     legal_basis=statute_form(f.violation_type.legal_basis),
                     legal_basis_en=f.violation_type.legal_basis,
                     evidence_summary=f"{f.title}：{f.description}" if f.description else f.title,
+                    timeline=annex.get(f.pk, []),
                 )
                 for i, f in enumerate(findings[case.pk], start=1)
             )
@@ -295,6 +299,7 @@ def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
                 legal_basis=i.legal_basis,
                 legal_basis_en=i.legal_basis_en,
                 evidence_summary=i.evidence_summary,
+                timeline=i.timeline,
             )
             for i in locked.items.order_by("position")
         )

@@ -38,6 +38,7 @@ from cases.scanners import Candidate, Observation, ObservationCounts, detect_can
 from cases.scanners.rules.base import Cursor
 from cases.sdks import services as sdk_services
 from cases.services import finding_fingerprint
+from cases.timeline.stamps import observation_party, observation_time
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ class Tally:
     mapped: bytearray = field(default_factory=bytearray)
     not_counted: bytearray = field(default_factory=bytearray)
     guessed: bytearray = field(default_factory=bytearray)
+    # (fingerprint, observation positions) of each saved candidate: the findings the observations fed.
+    links: list = field(default_factory=list)
 
     @property
     def observations(self) -> int:
@@ -152,6 +155,7 @@ def scan_ingest(*, job: ScanJob) -> ScanJob:
             jobs.scan_job_check_owned(job=job)
             created = store.save_spool(job=job, spool=spool)
             store.save_observations(job=job, spool=observation_spool.buffer, mapped=tally.mapped)
+            store.link_findings(job=job, links=tally.links)
             return identity.scan_job_record_check(job=_succeed(job=job, tally=tally, created=created), check=check)
 
 
@@ -181,6 +185,7 @@ def _ingest_streaming(*, job: ScanJob, check: identity.ScanCheck) -> ScanJob:
         heartbeat.check()
         jobs.scan_job_check_owned(job=job)
         created = store.save_spool(job=job, spool=spool)
+        store.link_findings(job=job, links=tally.links)
         return identity.scan_job_record_check(job=_succeed(job=job, tally=tally, created=created), check=check)
 
 
@@ -241,7 +246,10 @@ def read_into_spool(
             continue
         tally.mark_mapped(candidate.sources)
         tally.candidates += 1
-        writer.writerow(spool_row(tally.candidates, violation_type_id, candidate, version_id=version_id))
+        row = spool_row(tally.candidates, violation_type_id, candidate, version_id=version_id)
+        if candidate.sources:
+            tally.links.append((row[5], candidate.sources))
+        writer.writerow(row)
     if tally.unknown_codes:
         logger.warning("scan job %s: %s candidate(s) with a code not in the taxonomy", job.pk, tally.unknown_codes)
     return tally
@@ -269,15 +277,17 @@ def _counted(
     count = tally.counts.add
     write = spool.write if spool is not None else None
     fed, not_fed = f"t\t{job.pk}\t", f"f\t{job.pk}\t"
+    # PrivacySentry's times carry no year: the inspection's (cases.timeline.stamps).
+    stamp = {"year": job.inspection.date.year, "zone": settings.TIME_ZONE}
     seq = 0
     pending: Observation | None = None
     for observation in observations:
         if pending is not None and write is not None:
             if cursor.fed == seq:
                 tally.mark_guessed(seq)
-                write(fed + observation_row(seq, pending))
+                write(fed + observation_row(seq, pending, **stamp))
             else:
-                write(not_fed + observation_row(seq, pending))
+                write(not_fed + observation_row(seq, pending, **stamp))
         seq += 1
         tally.seq = seq
         if not count(observation):
@@ -294,7 +304,7 @@ def _counted(
     if pending is not None and write is not None:
         if cursor.fed == seq:
             tally.mark_guessed(seq)
-        write((fed if cursor.fed == seq else not_fed) + observation_row(seq, pending))
+        write((fed if cursor.fed == seq else not_fed) + observation_row(seq, pending, **stamp))
 
 
 # COPY text format: backslash, tab, newline and carriage return are escaped; NUL is not text.
@@ -318,8 +328,13 @@ def _copy_text(value: str) -> str:
     return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
 
 
-def observation_row(seq: int, observation: Observation) -> str:
-    """The tail of one COPY text line (after ``mapped`` and ``job_id``): seq, kind, locus, attributes.
+_STAMPED = frozenset({"ts", "started", "time", "stack", "host", "resp_h"})
+
+
+def observation_row(seq: int, observation: Observation, *, year: int | None = None, zone: str = "UTC") -> str:
+    """The tail of one COPY text line (after ``mapped`` and ``job_id``): seq, kind, locus, attributes,
+    and the time and party the timeline reads (``cases.timeline.stamps``; ``year`` completes
+    PrivacySentry's times, ``zone`` is the one they were written in).
 
     Attributes are valid jsonb (no NUL escape; lone surrogates are replaced when the spool encodes
     them) and bounded: over ``MAX_STORED_ATTRIBUTES_CHARS`` they are kept as a preview.
@@ -336,7 +351,14 @@ def observation_row(seq: int, observation: Observation) -> str:
         text = text.replace("\\", "\\\\")
     kind = observation.kind[:KIND_CHARS]
     locus = observation.locus[:OBSERVATION_LOCUS_CHARS]
-    return f"{seq}\t{_copy_text(kind)}\t{_copy_text(locus)}\t{text}\n"
+    at, party = "\\N", ""
+    attributes = observation.attributes
+    if not _STAMPED.isdisjoint(attributes):
+        moment = observation_time(observation.kind, attributes, year=year, zone=zone)
+        if moment is not None:
+            at = moment.isoformat()
+        party = _copy_text(_text(observation_party(observation.kind, attributes), 200))
+    return f"{seq}\t{_copy_text(kind)}\t{_copy_text(locus)}\t{text}\t{at}\t{party}\n"
 
 
 def _finite(value):

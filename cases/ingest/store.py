@@ -14,10 +14,11 @@ from a bitmap by position. Elsewhere they go in with batched ``bulk_create``.
 """
 
 import csv
+import datetime
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO, TextIO
 
 from django.db import connection
@@ -30,7 +31,7 @@ from cases.models import Finding, FindingSource, FindingStatus, Inspection, Scan
 COLUMNS = ("seq", "violation_type_id", "title", "rule", "locus", "fingerprint", "evidence")
 # Observation spool row layout: COPY text format, one line per observation, in position order
 # (see cases.ingest.service.observation_row); ``mapped`` is written "f" and set here.
-OBSERVATION_COLUMNS = ("mapped", "job_id", "seq", "kind", "locus", "attributes")
+OBSERVATION_COLUMNS = ("mapped", "job_id", "seq", "kind", "locus", "attributes", "at", "party")
 BATCH = 2000
 COPY_CHUNK = 1024 * 1024
 CORRECTION_BATCH = 50_000
@@ -283,6 +284,35 @@ def _unescape(text: str) -> str:
     return _UNESCAPE.sub(lambda match: _UNESCAPED.get(match.group(1), match.group(1)), text)
 
 
+def link_findings(*, job: ScanJob, links: list[tuple[str, Sequence[int]]]) -> int:
+    """Point each stored observation of ``job`` at the finding it fed (the first, when several);
+    ``links`` are (fingerprint, observation positions) per saved candidate. Inside the saving
+    transaction, after the findings and the observations are saved. Answer how many rows moved."""
+    if not links:
+        return 0
+    fingerprints = {fingerprint for fingerprint, _ in links}
+    ids = dict(
+        Finding.objects.filter(inspection_id=job.inspection_id, fingerprint__in=fingerprints).values_list(
+            "fingerprint", "pk"
+        )
+    )
+    seen: set[int] = set()
+    by_finding: dict[int, list[int]] = {}
+    for fingerprint, sources in links:
+        finding_id = ids.get(fingerprint)
+        if finding_id is None:
+            continue
+        fresh = [seq for seq in sources if seq not in seen]
+        seen.update(fresh)
+        by_finding.setdefault(finding_id, []).extend(fresh)
+    moved = 0
+    for finding_id, seqs in by_finding.items():
+        for start in range(0, len(seqs), CORRECTION_BATCH):
+            rows = ScanObservation.objects.filter(job_id=job.pk, seq__in=seqs[start : start + CORRECTION_BATCH])
+            moved += rows.update(finding_id=finding_id)
+    return moved
+
+
 def _bulk_observations(*, spool: BinaryIO, mapped: bytes | bytearray) -> int:
     written = 0
     for lines in _flagged(spool, mapped):
@@ -297,8 +327,10 @@ def _bulk_observations(*, spool: BinaryIO, mapped: bytes | bytearray) -> int:
                         kind=_unescape(kind),
                         locus=_unescape(locus),
                         attributes=json.loads(_unescape(attributes)),
+                        at=None if at == "\\N" else datetime.datetime.fromisoformat(at),
+                        party=_unescape(party),
                     )
-                    for flag, job_id, seq, kind, locus, attributes in rows
+                    for flag, job_id, seq, kind, locus, attributes, at, party in rows
                 ]
             )
             written += len(rows)

@@ -2,7 +2,7 @@
 
 import importlib
 
-from .document import NoticeDocument, OrderItem, Row
+from .document import NoticeDocument, OrderItem, Row, TimelineWindow
 from .errors import FetchRefusedError, MissingGlyphError, NoticeRenderError, PlaceholderError
 from .fingerprint import content_digest
 from .formatting import agency_code_of, cn_date, cn_numeral, is_placeholder_agency_code
@@ -23,6 +23,7 @@ __all__ = [
     "NoticeRenderError",
     "NoticeURLFetcher",
     "OrderItem",
+    "TimelineWindow",
     "PlaceholderError",
     "Row",
     "agency_code_of",

@@ -25,6 +25,16 @@ class Row:
 
 
 @dataclass(frozen=True)
+class TimelineWindow:
+    """A window of the inspection's timeline a finding cites: printed as an annex table."""
+
+    start: str  # 2025-03-01 09:00:00
+    end: str
+    total: int  # rows in the window; at most ``len(rows)`` are printed
+    rows: tuple[tuple[str, str, str, str], ...]  # (time, item, detail, before/after consent)
+
+
+@dataclass(frozen=True)
 class OrderItem:
     """One confirmed finding in an order to rectify."""
 
@@ -32,6 +42,7 @@ class OrderItem:
     violation_name: str
     legal_basis: str
     evidence_summary: str
+    timeline: tuple[TimelineWindow, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,10 @@ def _plain(value):
 def content_digest(doc: NoticeDocument) -> str:
     """The SHA-256 (hex) of the document's canonical content."""
     data = {k: v for k, v in dataclasses.asdict(doc).items() if k not in _EXCLUDED}
+    # An item without a cited timeline window digests as it did before windows existed.
+    for item in data.get("items", ()):
+        if not item.get("timeline"):
+            item.pop("timeline", None)
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_plain)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -175,7 +175,24 @@ def _order_context(doc: NoticeDocument) -> dict:
         "findings": group_findings(doc.items),
         "deadline_text": deadline_sentence(doc),
         "qr": qr_data_uri(doc.portal_url) if doc.portal_url else "",
+        "annexes": timeline_annexes(doc.items),
     }
+
+
+def timeline_annexes(items: tuple[OrderItem, ...]) -> list[dict]:
+    """The cited timeline windows, one attachment each (GB/T 9704 §7.3.7), numbered in order."""
+    annexes = []
+    for item in items:
+        for window in item.timeline:
+            annexes.append(
+                {
+                    "number": len(annexes) + 1,
+                    "title": f"时间线证据：{item.violation_name}（{window.start}至{window.end}）",
+                    "window": window,
+                    "shown": len(window.rows),
+                }
+            )
+    return annexes
 
 
 def _list_context(doc: NoticeDocument) -> dict:

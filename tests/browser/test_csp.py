@@ -68,6 +68,7 @@ def test_regulator_pages_report_no_violation(live_server, page, world):
         "/inspections/new/",
         f"/inspections/{inspection.pk}/",
         f"/inspections/{inspection.pk}/scans/",
+        f"/inspections/{inspection.pk}/timeline/",
         "/vendors/",
         f"/vendors/{case.vendor.pk}/",
         "/products/",

@@ -42,6 +42,7 @@ from cases.models import (
     ViolationType,
 )
 from cases.sdks import services as sdk_services
+from cases.timeline.demo import timeline_demo_load
 from notices import services as notice_services
 from notices import workflow as notice_workflow
 from notices.models import Notice, NoticeKind, NoticeStatus
@@ -331,7 +332,21 @@ class Command(BaseCommand):
         # The complaints room sits above cases: its demo is run by name, never imported from here.
         if apps.is_installed("complaints"):
             call_command("load_demo_complaints", stdout=self.stdout)
+        self._timeline(users)
         self._print_summary(users)
+
+    def _timeline(self, users: dict[str, tuple[User, bool]]) -> None:
+        """The consent timeline's demo inspection (cases.timeline.demo), loaded once, after the rest:
+        its scans go through the real ingest, which runs outside the loading transaction."""
+        campaign = Campaign.objects.get(name_en=DEMO_CAMPAIGN_EN)
+        inspection = timeline_demo_load(
+            campaign=campaign,
+            inspector=users["inspector"][0],
+            reviewer=users["reviewer"][0],
+            date=self._anchor() - datetime.timedelta(days=3),
+        )
+        if inspection is not None:
+            self.stdout.write(f"Demo consent timeline: /inspections/{inspection.pk}/timeline/")
 
     # -- users ------------------------------------------------------------------------------------
 
