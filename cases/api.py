@@ -55,7 +55,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CampaignSerializer
 
     def get_queryset(self):
-        return selectors.campaign_list()
+        return selectors.campaign_list(actor=self.request.user)
 
 
 @extend_schema_view(

@@ -46,3 +46,6 @@ UNKNOWN_TOOL = "unknown_tool"
 VIOLATION_TYPE_NOT_APPLICABLE = "violation_type_not_applicable"
 WORKING_DAYS_OUT_OF_RANGE = "working_days_out_of_range"
 WRONG_TOOL = "wrong_tool"
+# Authorities (ARCHITECTURE.md §12).
+CAMPAIGN_NOT_JOINED = "campaign_not_joined"
+CASE_TRANSFER_SAME_AUTHORITY = "case_transfer_same_authority"

@@ -64,7 +64,7 @@ def notice_draft(request):
     kind = kind_form.cleaned_data["kind"] if kind_form.is_valid() else None
     form = None
     if kind:
-        cases = selectors.draftable_cases(kind=kind)
+        cases = selectors.draftable_cases(kind=kind, actor=request.user)
         form = DraftForm(
             request.POST if request.method == "POST" else None, cases_queryset=cases, initial={"kind": kind}
         )

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Authority, User
 from accounts.roles import Role
 from cases import responses, services, workflow
 from cases.clock import marks
@@ -256,6 +256,8 @@ class Command(BaseCommand):
                     "email": f"{username}@rectify.example.test",
                     "is_staff": role == Role.ADMIN,
                     "is_superuser": role == Role.ADMIN,
+                    # The demo's regulators work for the ministry's bureau (ARCHITECTURE.md §12).
+                    "authority": None if role == Role.VENDOR else Authority.objects.national(),
                 },
             )
             if created:
