@@ -15,6 +15,7 @@ RESPONSE_REJECTED = "response_rejected"
 RETEST_LINKED = "retest_linked"
 REMINDER_SENT = "reminder_sent"
 NOTE = "note"
+TRANSFERRED = "transferred"  # the case moved to another authority (cases.transfers)
 
 
 def record(*, case: Case, kind: str, **fields) -> CaseEvent:
