@@ -1,6 +1,7 @@
 """Notices per authority (ARCHITECTURE.md §12): each authority issues under its own name, masthead,
 signature and numbers; concurrent publications of two authorities keep two series without gaps."""
 
+import json
 import subprocess
 import threading
 
@@ -193,3 +194,52 @@ def test_two_authorities_publish_at_once_in_their_own_series(monkeypatch, frozen
         ("440000", "app", 2),
         ("440000", "order", 3),
     ]
+
+
+@pytest.fixture
+def two_registers(renderer, frozen):
+    """One naming notice published by Beijing and one by Guangdong."""
+    notices = {}
+    for code in ("110000", "440000"):
+        authority = factories.province(code)
+        inspector, reviewer = _staff(authority)
+        notices[code] = workflow.notice_publish(
+            notice_id=_approved(NoticeKind.NAMING, [make_case(authority=authority)], inspector, reviewer).pk,
+            actor=reviewer,
+        )
+    return notices
+
+
+@pytest.mark.django_db
+def test_the_register_shows_and_filters_by_authority(client, two_registers):
+    bj, gd = two_registers["110000"], two_registers["440000"]
+    page = client.get("/register/").content.decode()
+    assert "北京市通信管理局" in page and "广东省通信管理局" in page
+    page = client.get("/register/", {"authority": "440000"}).content.decode()
+    assert f"/register/{gd.pk}/" in page and f"/register/{bj.pk}/" not in page
+
+
+@pytest.mark.django_db
+def test_each_authority_has_its_feed(client, two_registers):
+    bj, gd = two_registers["110000"], two_registers["440000"]
+    feed = client.get("/register/feed/110000/")
+    assert feed.status_code == 200 and "北京市通信管理局" in feed.content.decode()
+    assert f"notice-{bj.pk}" in feed.content.decode() and f"notice-{gd.pk}" not in feed.content.decode()
+    everything = client.get("/register/feed/").content.decode()
+    assert f"notice-{bj.pk}" in everything and f"notice-{gd.pk}" in everything
+    assert client.get("/register/feed/999999/").status_code == 404
+    assert client.get("/register/feed/abc/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_open_data_carry_and_filter_by_authority(client, two_registers):
+    rows = json.loads(b"".join(client.get("/register/open-data/entries.json").streaming_content))["entries"]
+    assert {(r["authority"], r["authority_code"]) for r in rows} == {
+        ("北京市通信管理局", "110000"),
+        ("广东省通信管理局", "440000"),
+    }
+    response = client.get("/register/open-data/entries.json", {"authority": "440000"})
+    only = json.loads(b"".join(response.streaming_content))["entries"]
+    assert only and {r["authority_code"] for r in only} == {"440000"}
+    response = client.get("/register/open-data/entries.csv", {"authority": "x"})
+    assert b"".join(response.streaming_content).decode("utf-8-sig").count("\n") == 1  # the header only
