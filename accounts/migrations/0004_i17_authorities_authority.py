@@ -85,7 +85,7 @@ def seed(apps, schema_editor):
         code = row.pop("code")
         Authority.objects.get_or_create(code=code, defaults=row)
     national = Authority.objects.get(level="national")
-    apps.get_model("accounts", "User").objects.filter(role__in=["admin", "inspector", "reviewer"]).update(
+    apps.get_model("accounts", "User").objects.filter(role__in=["admin", "inspector", "reviewer"], authority__isnull=True).update(
         authority=national
     )
 

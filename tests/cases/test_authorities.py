@@ -1,6 +1,8 @@
 """Cases per authority (ARCHITECTURE.md §12): who sees and acts on which authority's records, and
 the transfer of a case to another authority."""
 
+from importlib import import_module
+
 import pytest
 from django.core import mail
 
@@ -33,6 +35,12 @@ def world():
 
 
 def test_the_ministry_and_the_31_provinces_are_seeded():
+    # What the migration seeds (run again: a transactional test may have flushed the table).
+    from django.apps import apps
+
+    migration = import_module("accounts.migrations.0004_i17_authorities_authority")
+    migration.seed(apps, None)
+    migration.seed(apps, None)  # idempotent
     authorities = Authority.objects.all()
     assert authorities.count() == 32
     assert authorities.filter(level="national").get().name == "工业和信息化部信息通信管理局"
@@ -131,3 +139,17 @@ def test_a_transfer_is_refused_to_others_and_to_the_same_authority(world):
         transfers.case_transfer(case=world["case_bj"], actor=world["bj"], to_authority=world["beijing"], reason="原地")
     assert same.value.code == "case_transfer_same_authority"
     assert not world["case_bj"].events.filter(kind=events.TRANSFERRED).exists()
+
+
+def test_the_api_shows_the_authority_and_transfers(client, world):
+    client.force_login(world["bj"])
+    url = f"/api/v1/cases/{world['case_bj'].pk}/"
+    assert client.get(url).json()["authority"]["code"] == "110000"
+    refused = client.post(f"{url}transfer/", {"authority": "440000", "reason": ""}, content_type="application/json")
+    assert refused.status_code == 400
+    moved = client.post(
+        f"{url}transfer/", {"authority": "440000", "reason": "注册地在广东"}, content_type="application/json"
+    )
+    assert moved.status_code == 200 and moved.json()["authority"]["code"] == "440000"
+    # Beijing no longer sees it: 404 as for a missing case.
+    assert client.get(url).status_code == 404
