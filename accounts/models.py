@@ -77,7 +77,14 @@ class Authority(models.Model):
         return f"{self.doc_prefix}函"
 
 
-class AuthorityUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def select_for_update(self, nowait=False, skip_locked=False, of=(), no_key=False):
+        """Lock the users only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join
+        to the authority that every user query carries (``AuthorityUserManager``)."""
+        return super().select_for_update(nowait=nowait, skip_locked=skip_locked, of=of or ("self",), no_key=no_key)
+
+
+class AuthorityUserManager(UserManager.from_queryset(UserQuerySet)):
     """Users come with their authority (one join, no query more): every scoped read asks for it."""
 
     def get_queryset(self):

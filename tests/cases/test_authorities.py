@@ -153,3 +153,19 @@ def test_the_api_shows_the_authority_and_transfers(client, world):
     assert moved.status_code == 200 and moved.json()["authority"]["code"] == "440000"
     # Beijing no longer sees it: 404 as for a missing case.
     assert client.get(url).status_code == 404
+
+
+def test_the_home_page_lists_a_provinces_own_work(world):
+    from cases.home.selectors import my_work
+
+    bj_case = factories.CaseFactory(authority=world["beijing"])
+    gd_case = factories.CaseFactory(authority=world["guangdong"])
+    for case in (bj_case, gd_case):
+        type(case).objects.filter(pk=case.pk).update(status=CaseStatus.VERIFYING)
+
+    def verifying(actor):
+        (work,) = [w for w in my_work(actor=actor) if w.key == "verifying"]
+        return {item.label for item in work.items}, work.count
+
+    assert verifying(world["bj"]) == ({bj_case.number}, 1)
+    assert verifying(world["national"]) == ({bj_case.number, gd_case.number}, 2)
