@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.roles import Role
 from cases import transfers, workflow
@@ -32,7 +33,8 @@ def world():
 
 
 def test_the_figures_count_cases_by_authority_and_follow_a_transfer(world):
-    data = campaign_dashboard(campaign=world["campaign"], today=D(2025, 10, 9))
+    with translation.override("en"):
+        data = campaign_dashboard(campaign=world["campaign"], today=D(2025, 10, 9))
     rows = {r["authority"].code: (r["total"], r["overdue"]) for r in data["by_authority"]}
     assert rows == {"100000": (1, 0), "110000": (2, 1), "440000": (1, 0)}
     regions = {r["region"]: r["total"] for r in data["by_region"]}
