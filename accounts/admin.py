@@ -2,14 +2,42 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, User
+from .models import ApiToken, Authority, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Role"), {"fields": ("role",)}))
-    list_display = ("username", "email", "role", "is_active", "is_staff")
-    list_filter = ("role", "is_active", "is_staff")
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Role"), {"fields": ("role", "authority")}))
+    list_display = ("username", "email", "role", "authority", "is_active", "is_staff")
+    list_filter = ("role", "authority", "is_active", "is_staff")
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    """The authorities (ARCHITECTURE.md §15): edited by a national administrator only.
+
+    A provincial superuser sees them but changes none; no one deletes one (records point at it).
+    """
+
+    list_display = ("code", "name", "short_name", "level", "doc_prefix", "delegated_to_national")
+    list_filter = ("level", "delegated_to_national")
+    search_fields = ("code", "name", "short_name", "doc_prefix")
+
+    def has_add_permission(self, request):
+        return _national_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return _national_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _national_admin(user) -> bool:
+    authority = getattr(user, "authority", None)
+    if not (user.is_active and user.is_staff):
+        return False
+    return authority.is_national if authority is not None else user.is_superuser
 
 
 class ReadOnlyMixin:

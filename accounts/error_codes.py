@@ -17,3 +17,5 @@ REASON_TOO_LONG = "reason_too_long"
 DATABASE_UNAVAILABLE = "database_unavailable"
 STORAGE_FULL = "storage_full"
 STORAGE_UNAVAILABLE = "storage_unavailable"
+# Authorities (accounts.scoping): a record of another authority that the actor may see but not act on.
+OTHER_AUTHORITY = "other_authority"

@@ -1,15 +1,112 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .authorities import seed_rows
 from .roles import Role, has_perm
+
+# GB/T 2260: the first digit of a province's code is its region (大区).
+REGIONS = {
+    "1": _("North China"),
+    "2": _("Northeast"),
+    "3": _("East China"),
+    "4": _("Central and South"),
+    "5": _("Southwest"),
+    "6": _("Northwest"),
+}
+
+
+class AuthorityLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+
+
+class AuthorityQuerySet(models.QuerySet):
+    def national(self) -> "Authority":
+        """The ministry's bureau. Seeded by migration; made again if a test flushed the table."""
+        rows = seed_rows()
+        national = next(rows)
+        authority, _created = self.get_or_create(code=national.pop("code"), defaults=national)
+        return authority
+
+
+class Authority(models.Model):
+    """A regulator that inspects, orders and publishes under its own name (ARCHITECTURE.md §15): the
+    ministry's bureau or a provincial communications administration. Seeded by migration
+    (``accounts.authorities``), edited by a national administrator in the admin."""
+
+    code = models.CharField(
+        _("administrative division code"),
+        max_length=6,
+        unique=True,
+        help_text=_("GB/T 2260, six digits: 110000 for Beijing, 100000 for the ministry."),
+    )
+    name = models.CharField(_("full name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50)
+    level = models.CharField(_("level"), max_length=16, choices=AuthorityLevel.choices)
+    # 发文机关代字: orders are numbered 京信管函〔2026〕3号 (the prefix, the letter mark 函, year, number).
+    doc_prefix = models.CharField(_("document number prefix"), max_length=16, help_text=_("机关代字, e.g. 京信管"))
+    masthead = models.CharField(_("masthead"), max_length=100)
+    signature = models.CharField(_("signature block"), max_length=100)
+    seal = models.FileField(_("seal image"), upload_to="authorities/", blank=True)
+    # The authority lets national users act on its records (not only see them).
+    delegated_to_national = models.BooleanField(_("delegated to national users"), default=False)
+
+    objects = AuthorityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_national(self) -> bool:
+        return self.level == AuthorityLevel.NATIONAL
+
+    @property
+    def region(self) -> str:
+        """The region (大区) of a province, from the first digit of its code; '' for the ministry."""
+        return "" if self.is_national else str(REGIONS.get(self.code[:1], ""))
+
+    @property
+    def order_prefix(self) -> str:
+        """The 发文机关代字 and letter mark of its orders: ``京信管函``."""
+        return f"{self.doc_prefix}函"
+
+
+class UserQuerySet(models.QuerySet):
+    def select_for_update(self, nowait=False, skip_locked=False, of=(), no_key=False):
+        """Lock the users only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join
+        to the authority that every user query carries (``AuthorityUserManager``)."""
+        return super().select_for_update(nowait=nowait, skip_locked=skip_locked, of=of or ("self",), no_key=no_key)
+
+
+class AuthorityUserManager(UserManager.from_queryset(UserQuerySet)):
+    """Users come with their authority (one join, no query more): every scoped read asks for it."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("authority")
 
 
 class User(AbstractUser):
     """A person using Rectify. The role decides what they may do; a vendor user's vendor
-    is held by ``products.VendorMembership`` (exactly one)."""
+    is held by ``products.VendorMembership`` (exactly one). A regulator belongs to one authority,
+    whose records they see and act on (``accounts.scoping``)."""
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VENDOR)
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("authority"),
+    )
+
+    objects = AuthorityUserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -108,3 +205,8 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user_id})"
+
+
+def national_authority_id() -> int:
+    """Default owner of a record made without one (the ministry's bureau)."""
+    return Authority.objects.national().pk

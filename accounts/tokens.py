@@ -58,7 +58,7 @@ def api_token_alive(token: ApiToken, *, now: datetime.datetime | None = None) ->
 
 def api_token_authenticate(*, key: str) -> ApiToken | None:
     """The live token with this key, or None. A dead token found this way is deleted."""
-    token = ApiToken.objects.select_related("user").filter(key_sha256=_digest(key)).first()
+    token = ApiToken.objects.select_related("user__authority").filter(key_sha256=_digest(key)).first()
     if token is None:
         return None
     if not api_token_alive(token):

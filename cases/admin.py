@@ -44,9 +44,12 @@ class ViolationTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("name", "start_date", "end_date", "deadline_working_days")
+    list_display = ("name", "authority", "start_date", "end_date", "deadline_working_days")
+    list_filter = ("authority__level", "authority")
     search_fields = ("name", "name_en")
     date_hierarchy = "start_date"
+    # National (led by the ministry's bureau, with the provinces taking part) or provincial.
+    filter_horizontal = ("participants",)
 
 
 @admin.register(TestingAgency)
@@ -114,9 +117,9 @@ class CaseEventInline(ReadOnlyInline):
 
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
-    list_display = ("number", "status", "vendor", "product", "campaign", "served_on", "deadline")
-    list_filter = ("status", "campaign")
-    list_select_related = ("vendor", "product", "campaign")
+    list_display = ("number", "status", "authority", "vendor", "product", "campaign", "served_on", "deadline")
+    list_filter = ("status", "authority", "campaign")
+    list_select_related = ("vendor", "product", "campaign", "authority")
     search_fields = ("number", "vendor__name", "product__name")
     inlines = [FindingInline, CaseEventInline]
 

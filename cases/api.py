@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles as perms
-from cases import selectors, services, workflow
+from cases import selectors, services, transfers, workflow
 from cases.clock.calendar import add_working_days
 from cases.filters import CaseFilter, FindingFilter, InspectionFilter, ViolationTypeFilter
 from cases.serializers import (
@@ -22,6 +22,8 @@ from cases.serializers import (
     CaseEventSerializer,
     CaseListSerializer,
     CaseOpenSerializer,
+    CaseSerializer,
+    CaseTransferSerializer,
     DeadlineQuerySerializer,
     DeadlineSerializer,
     FindingConfirmSerializer,
@@ -55,7 +57,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CampaignSerializer
 
     def get_queryset(self):
-        return selectors.campaign_list()
+        return selectors.campaign_list(actor=self.request.user)
 
 
 @extend_schema_view(
@@ -260,6 +262,26 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"], policy=_CASE_MOVE)
     def withdraw(self, request, pk=None):
         return self._move(request, workflow.withdraw_case)
+
+    @extend_schema(
+        summary="Transfer a case to another authority (a reason is required)",
+        description="Only an authority acting for the case transfers it (403 `other_authority`); the same "
+        "authority answers 400 `case_transfer_same_authority`. Both authorities are told by e-mail.",
+        request=CaseTransferSerializer,
+        responses={200: CaseSerializer, **_MOVE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], policy=_CASE_MOVE)
+    def transfer(self, request, pk=None):
+        data = CaseTransferSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = transfers.case_transfer(
+            case=self.get_object(),
+            actor=request.user,
+            to_authority=data.validated_data["authority"],
+            reason=data.validated_data["reason"],
+        )
+        # The case as transferred: the sender may no longer see it (the receiving authority's now).
+        return Response(CaseSerializer(case).data)
 
     @_move_schema("Close a rectified or removed case")
     @action(detail=True, methods=["post"], policy=_CASE_MOVE)

@@ -50,3 +50,6 @@ NOT_AN_SDK_CASE = "not_an_sdk_case"
 EMBEDDING_NOT_PROPOSED = "embedding_not_proposed"
 NOTHING_TO_FAN_OUT = "nothing_to_fan_out"
 SDK_CASE_WITHDRAWN = "sdk_case_withdrawn"
+# Authorities (ARCHITECTURE.md §15).
+CAMPAIGN_NOT_JOINED = "campaign_not_joined"
+CASE_TRANSFER_SAME_AUTHORITY = "case_transfer_same_authority"

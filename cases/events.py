@@ -21,6 +21,7 @@ FANOUT_CASES_OPENED = "fanout_cases_opened"
 FANOUT_LINKED_FROM = "fanout_linked_from"
 # A finding of the case cited a window of its inspection's timeline (cases.timeline.services).
 TIMELINE_CITED = "timeline_cited"
+TRANSFERRED = "transferred"  # the case moved to another authority (cases.transfers)
 
 
 def record(*, case: Case, kind: str, **fields) -> CaseEvent:

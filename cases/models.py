@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Authority, national_authority_id
 from products.models import Product, ProductVersion, Vendor
 
 # Product kinds as the taxonomy's ``applies_to`` names them: a mini program is judged as an app.
@@ -53,9 +53,20 @@ class ViolationType(models.Model):
 
 
 class Campaign(models.Model):
-    """An enforcement campaign (专项行动)."""
+    """An enforcement campaign (专项行动): national (led by the ministry's bureau, with provinces taking
+    part) or provincial (one administration's own), by its leading authority's level."""
 
     name = models.CharField(_("name"), max_length=200)
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        default=national_authority_id,
+        related_name="campaigns",
+        verbose_name=_("leading authority"),
+    )
+    participants = models.ManyToManyField(
+        Authority, blank=True, related_name="joined_campaigns", verbose_name=_("participating authorities")
+    )
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -70,6 +81,10 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_national(self) -> bool:
+        return self.authority.is_national
 
 
 class TestingAgency(models.Model):
@@ -94,8 +109,15 @@ class InspectionMethod(models.TextChoices):
 
 
 class Inspection(models.Model):
-    """A test of one product version in a campaign, by an agency, on a date."""
+    """A test of one product version in a campaign, by an agency, on a date, for an authority."""
 
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        default=national_authority_id,
+        related_name="inspections",
+        verbose_name=_("authority"),
+    )
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("campaign")
     )
@@ -135,6 +157,7 @@ class Inspection(models.Model):
         # The list's order, alone and after its filters (docs/ARCHITECTURE.md, "Lists at scale").
         indexes = [
             models.Index(fields=["-date", "-id"], name="inspection_list_order"),
+            models.Index(fields=["authority", "-date", "-id"], name="inspection_authority_order"),
             models.Index(fields=["campaign", "-date", "-id"], name="inspection_campaign_order"),
             models.Index(fields=["method", "-date", "-id"], name="inspection_method_order"),
         ]
@@ -323,6 +346,14 @@ class Case(models.Model):
     """
 
     number = models.CharField(_("case number"), max_length=32, unique=True)
+    # The authority that handles the case (ARCHITECTURE.md §15); a transfer moves it.
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        default=national_authority_id,
+        related_name="cases",
+        verbose_name=_("authority"),
+    )
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="cases", verbose_name=_("campaign"))
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="cases", verbose_name=_("vendor"))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="cases", verbose_name=_("product"))
@@ -355,6 +386,8 @@ class Case(models.Model):
                 name="case_campaign_clock",
             ),
             models.Index(fields=["-created_at", "-id"], name="case_list_order"),
+            models.Index(fields=["authority", "-created_at", "-id"], name="case_authority_order"),
+            models.Index(fields=["authority", "status", "-created_at", "-id"], name="case_authority_status_order"),
             models.Index(fields=["status", "-created_at", "-id"], name="case_status_order"),
             models.Index(fields=["campaign", "-created_at", "-id"], name="case_campaign_order"),
             models.Index(fields=["vendor", "-created_at", "-id"], name="case_vendor_order"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import Conflict, InvalidInput, NotFound
 from accounts.reasons import reason_clean
 from accounts.roles import CASE_DECIDE, PORTAL_RESPOND, require
+from accounts.scoping import require_act
 from cases import error_codes, events, notifications, workflow
 from cases.clock.calendar import is_working_day
 from cases.evidence import check_evidence
@@ -134,6 +135,7 @@ def extension_request(
 
 def _decide(model, obj, *, actor, status: str, reason: str):
     locked = model.objects.select_for_update().get(pk=obj.pk)
+    require_act(actor, Case.objects.values_list("authority_id", flat=True).get(pk=locked.case_id))
     if locked.status != DecisionStatus.PENDING:
         raise Conflict(MSG_ALREADY_DECIDED, code=error_codes.ALREADY_DECIDED)
     locked.status = status
@@ -215,6 +217,7 @@ def retest_link(*, actor, case: Case, inspection: Inspection) -> RetestLink:
     require(actor, CASE_DECIDE)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        require_act(actor, locked.authority_id)
         if locked.status != S.VERIFYING:
             raise Conflict(MSG_RETEST_STATE, code=error_codes.RETEST_WRONG_STATE, status=locked.status)
         if inspection.product_version.product_id != locked.product_id:

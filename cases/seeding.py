@@ -33,6 +33,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import Authority
 from cases.dashboard import figures as dashboard_figures
 from products.validators import uscc_check_char
 
@@ -477,10 +478,16 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
         cursor.execute("SELECT user_id FROM products_vendormembership WHERE vendor_id = %s", [big_vendor_id])
         vendor_users[big_vendor_id] = cursor.fetchone()[0]
 
+    # The seeded regulators work for the ministry's bureau (ARCHITECTURE.md §15); vendor users for none.
+    ministry = Authority.objects.national().pk
     w.copy(
         "accounts_user",
-        "id password username role email is_superuser is_staff is_active first_name last_name date_joined".split(),
-        ((uid, pw, name, role, email, su, False, True, "", "", now) for uid, pw, name, role, email, su in users),
+        "id password username role email is_superuser is_staff is_active first_name last_name date_joined "
+        "authority_id".split(),
+        (
+            (uid, pw, name, role, email, su, False, True, "", "", now, None if role == "vendor" else ministry)
+            for uid, pw, name, role, email, su in users
+        ),
     )
     w.copy(
         "cases_campaign",

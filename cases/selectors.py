@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, INSPECTION_VIEW, PORTAL_VIEW, has_perm
+from accounts.scoping import authority_scope, sees_all
 from cases.dashboard import figures as dashboard_figures
 from cases.models import (
     Campaign,
@@ -44,9 +45,13 @@ def vendor_case_queryset(*, actor) -> QuerySet[Case]:
 
 
 def case_queryset_for(*, actor) -> QuerySet[Case]:
-    """All cases the actor may see: regulators see all; vendor users their vendor's served cases."""
-    base = Case.objects.all() if has_perm(actor, CASE_VIEW) else vendor_case_queryset(actor=actor)
-    return base.select_related("campaign", "vendor", "product", "product_version")
+    """All cases the actor may see: regulators their authority's (national ones all:
+    ``accounts.scoping``); vendor users their vendor's served cases."""
+    if has_perm(actor, CASE_VIEW):
+        base = authority_scope(Case.objects.all(), actor=actor)
+    else:
+        base = vendor_case_queryset(actor=actor)
+    return base.select_related("campaign", "vendor", "product", "product_version", "authority")
 
 
 def case_search(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
@@ -80,6 +85,8 @@ def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
         qs = qs.filter(campaign_id=filters["campaign"])
     if filters.get("vendor"):
         qs = qs.filter(vendor_id=filters["vendor"])
+    if str(filters.get("authority") or "").isdecimal():
+        qs = qs.filter(authority_id=int(filters["authority"]))
     if filters.get("kind"):
         qs = qs.filter(product__kind=filters["kind"])
     if filters.get("overdue") in {True, "1", "true", "on"}:
@@ -111,7 +118,9 @@ def case_events(*, case: Case) -> QuerySet[CaseEvent]:
 def inspection_queryset_for(*, actor) -> QuerySet[Inspection]:
     if not has_perm(actor, INSPECTION_VIEW):
         return Inspection.objects.none()
-    return Inspection.objects.select_related("campaign", "agency", "product_version__product__vendor", "created_by")
+    return authority_scope(Inspection.objects.all(), actor=actor).select_related(
+        "campaign", "agency", "product_version__product__vendor", "created_by", "authority"
+    )
 
 
 def inspection_rows(*, actor, campaign_id: int | None = None) -> QuerySet[Inspection]:
@@ -136,7 +145,7 @@ def finding_queryset_for(*, actor) -> QuerySet[Finding]:
     if not has_perm(actor, INSPECTION_VIEW):
         return Finding.objects.none()
     # scan_job: its identity mismatch warns on each of its candidates (cases.identity).
-    return Finding.objects.select_related(
+    return authority_scope(Finding.objects.all(), actor=actor, field="inspection__authority").select_related(
         "violation_type", "inspection__product_version__product__vendor", "case", "decided_by", "scan_job"
     )
 
@@ -170,12 +179,25 @@ def violation_type_list(*, active: bool | None = None) -> QuerySet[ViolationType
     return qs if active is None else qs.filter(active=active)
 
 
-def campaign_choices() -> QuerySet[Campaign]:
-    """Campaigns to choose from (forms, filters): without their case counts."""
-    return Campaign.objects.order_by("-start_date", "-id")
+def campaign_queryset_for(*, actor) -> QuerySet[Campaign]:
+    """The campaigns ``actor`` works in: a province's own and the national ones it takes part in;
+    every campaign for a national regulator (``accounts.scoping``)."""
+    if sees_all(actor):
+        return Campaign.objects.all()
+    authority = getattr(actor, "authority_id", None) if getattr(actor, "is_regulator", False) else None
+    if authority is None:
+        return Campaign.objects.none()
+    joined = Campaign.participants.through.objects.filter(authority_id=authority).values("campaign_id")
+    return Campaign.objects.filter(Q(authority_id=authority) | Q(pk__in=joined))
 
 
-def campaign_list() -> QuerySet[Campaign]:
+def campaign_choices(*, actor=None) -> QuerySet[Campaign]:
+    """Campaigns to choose from (forms, filters): without their case counts; ``actor``'s only if given."""
+    qs = Campaign.objects.all() if actor is None else campaign_queryset_for(actor=actor)
+    return qs.order_by("-start_date", "-id")
+
+
+def campaign_list(*, actor=None) -> QuerySet[Campaign]:
     """The campaigns, latest first, each with its number of cases read from the dashboard's figures
     (the cases by state, kept in step with every change: ARCHITECTURE.md §11), not counted."""
     total = (
@@ -185,7 +207,8 @@ def campaign_list() -> QuerySet[Campaign]:
         .annotate(total=Sum("n"))
         .values("total")
     )
-    return Campaign.objects.annotate(case_count=Coalesce(Subquery(total, output_field=IntegerField()), 0)).order_by(
+    campaigns = Campaign.objects.all() if actor is None else campaign_queryset_for(actor=actor)
+    return campaigns.annotate(case_count=Coalesce(Subquery(total, output_field=IntegerField()), 0)).order_by(
         "-start_date", "-id"
     )
 
@@ -197,7 +220,15 @@ def evidence_get_for(*, actor, evidence_id: int) -> Evidence:
     """
     if not (has_perm(actor, CASE_VIEW) or has_perm(actor, INSPECTION_VIEW)):
         raise NotFound
+    evidence = Evidence.objects.all()
+    if not sees_all(actor):
+        own = getattr(actor, "authority_id", None)
+        evidence = evidence.filter(
+            Q(inspection__authority_id=own)
+            | Q(finding__inspection__authority_id=own)
+            | Q(response__case__authority_id=own)
+        )
     try:
-        return Evidence.objects.get(pk=evidence_id)
+        return evidence.get(pk=evidence_id)
     except (Evidence.DoesNotExist, ValueError, TypeError):
         raise NotFound from None

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import Authority
 from accounts.reasons import REASON_MAX_LENGTH
 from cases import error_codes, identity, selectors
 from cases.clock.calendar import MAX_WORKING_DAYS
@@ -232,7 +233,16 @@ class FindingConfirmSerializer(ActionReasonSerializer):
 # Cases
 
 
+class AuthorityRefSerializer(serializers.ModelSerializer):
+    """The authority a case belongs to (ARCHITECTURE.md §15)."""
+
+    class Meta:
+        model = Authority
+        fields = ["code", "name", "short_name", "level"]
+
+
 class CaseSerializer(serializers.ModelSerializer):
+    authority = AuthorityRefSerializer(read_only=True)
     campaign = CampaignRefSerializer(read_only=True)
     vendor = VendorRefSerializer(read_only=True)
     product = ProductRefSerializer(read_only=True)
@@ -245,6 +255,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "status",
+            "authority",
             "campaign",
             "vendor",
             "product",
@@ -265,6 +276,13 @@ class CaseListSerializer(CaseSerializer):
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "finding_count"]
+
+
+class CaseTransferSerializer(serializers.Serializer):
+    authority = serializers.SlugRelatedField(
+        slug_field="code", queryset=Authority.objects.all(), help_text="The receiving authority's GB/T 2260 code."
+    )
+    reason = serializers.CharField()
 
 
 class CaseFindingSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
 from accounts.reasons import reason_clean
+from accounts.scoping import require_act
 from cases import error_codes, events, identity
 from cases.dashboard import figures
 from cases.evidence import as_file, check_evidence, original_name, sha256_of
@@ -32,11 +33,27 @@ MSG_ALREADY_IN_CASE = _("A finding already belongs to case %(number)s.")
 MSG_ONE_VERSION = _("A case covers one product version: the findings come from several.")
 MSG_ALREADY_DECIDED = _("This finding was already %(status)s.")
 MSG_RETEST_PRODUCT = _("A re-test must be of the same product.")
+MSG_NOT_IN_CAMPAIGN = _("Your authority does not take part in this campaign.")
 
 
 def finding_fingerprint(*parts: object) -> str:
     """A finding's stable identity: SHA-256 of (product version, rule, locus)."""
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def _inspecting_authority(*, actor, campaign: Campaign) -> int:
+    """The authority an inspection by ``actor`` in ``campaign`` belongs to: the actor's, which must
+    lead the campaign or take part in it (a national regulator works in any)."""
+    authority = getattr(actor, "authority", None)
+    if authority is None:
+        raise InvalidInput(MSG_NOT_IN_CAMPAIGN, code=error_codes.CAMPAIGN_NOT_JOINED)
+    if (
+        authority.is_national
+        or campaign.authority_id == authority.pk
+        or campaign.participants.filter(pk=authority.pk).exists()
+    ):
+        return authority.pk
+    raise InvalidInput(MSG_NOT_IN_CAMPAIGN, code=error_codes.CAMPAIGN_NOT_JOINED)
 
 
 @transaction.atomic
@@ -54,7 +71,9 @@ def inspection_create(
 ) -> Inspection:
     if retest_of is not None and retest_of.product_version.product_id != product_version.product_id:
         raise InvalidInput(MSG_RETEST_PRODUCT, code=error_codes.RETEST_OTHER_PRODUCT)
+    authority = _inspecting_authority(actor=actor, campaign=campaign)
     inspection = Inspection(
+        authority_id=authority,
         campaign=campaign,
         product_version=product_version,
         agency=agency,
@@ -103,6 +122,7 @@ def finding_create_manual(
     identity.violation_type_check_applies(
         violation_type=violation_type, product_kind=inspection.product_version.product.kind
     )
+    require_act(actor, inspection.authority_id)
     locus = f"manual:{uuid.uuid4().hex}"
     finding = Finding.objects.create(
         inspection=inspection,
@@ -123,6 +143,7 @@ def finding_create_manual(
 def _decide(*, actor, finding: Finding, status: str, reason: str) -> Finding:
     with transaction.atomic():
         locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        require_act(actor, Inspection.objects.values_list("authority_id", flat=True).get(pk=locked.inspection_id))
         if locked.status != FindingStatus.CANDIDATE:
             raise Conflict(
                 MSG_ALREADY_DECIDED % {"status": locked.get_status_display()}, code=error_codes.FINDING_ALREADY_DECIDED
@@ -178,9 +199,12 @@ def case_open(*, actor, findings: list[Finding]) -> Case:
     if len(versions) != 1:
         raise InvalidInput(MSG_ONE_VERSION, code=error_codes.FINDINGS_SEVERAL_VERSIONS)
     inspection = locked[0].inspection
+    # The case belongs to the authority of its inspection (ARCHITECTURE.md §15).
+    require_act(actor, inspection.authority_id)
     version = inspection.product_version
     case = Case.objects.create(
         number=f"TMP-{uuid.uuid4().hex[:20]}",
+        authority_id=inspection.authority_id,
         campaign_id=inspection.campaign_id,
         vendor_id=version.product.vendor_id,
         product_id=version.product_id,

@@ -5,7 +5,7 @@ import smtplib
 from celery import shared_task
 from django.utils import timezone
 
-from cases import ingest, notifications
+from cases import ingest, notifications, transfers
 from cases.clock import marks, reminders, upkeep
 from cases.ingest import jobs
 from config import storage
@@ -40,6 +40,12 @@ def send_case_email_job(*, kind: str, case_id: int, obj_id: int | None = None) -
     """Outbox handler of ``case.email``: send one email about a case, once per dedup key
     (``EmailSent``); a mail server that fails is retried by the outbox."""
     return notifications.case_email_dispatch(kind=kind, case_id=case_id, obj_id=obj_id)
+
+
+@handlers.register(transfers.TRANSFER_EMAIL_JOB)
+def send_case_transfer_email_job(*, case_id: int, event_id: int) -> bool:
+    """Outbox handler of ``case.transfer_email``: tell both authorities, once per transfer."""
+    return transfers.case_transfer_email_send(case_id=case_id, event_id=event_id)
 
 
 @shared_task(

@@ -168,7 +168,7 @@ class InspectionListView(PolicyMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            campaigns=selectors.campaign_choices(),
+            campaigns=selectors.campaign_choices(actor=self.request.user),
             campaign=self.request.GET.get("campaign", ""),
             can_edit=self.request.user.can(INSPECTION_EDIT),
             **kwargs,

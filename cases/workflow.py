@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
 from accounts.reasons import reason_clean
+from accounts.scoping import require_act
 from cases import error_codes, events
 from cases.dashboard import figures
 from cases.models import Case, CaseStatus
@@ -52,6 +53,8 @@ def can_move(from_status: str, to_status: str) -> bool:
 def _transition(*, case: Case, to: str, actor, reason: str = "", data=None, update=None, check=None) -> Case:
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        # A regulator moves only the cases of an authority it acts for (accounts.scoping).
+        require_act(actor, locked.authority_id)
         if not can_move(locked.status, to) or (check is not None and not check(locked)):
             raise TransitionNotAllowed(
                 MSG_NOT_ALLOWED % {"from": locked.status, "to": to},
@@ -132,6 +135,7 @@ def confirm_rectified_case(*, case: Case, actor, reason: str = "") -> Case:
     """A person confirms what the latest re-test proposes: every confirmed finding gone."""
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        require_act(actor, locked.authority_id)
         if locked.status == S.VERIFYING:
             _require_retest(locked)
             proposal = retest_proposal(case=locked)
@@ -145,6 +149,7 @@ def retest_failed_case(*, case: Case, actor, reason: str) -> Case:
     """The re-test shows the findings still there: back to ordered, with the reviewer's reason."""
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        require_act(actor, locked.authority_id)
         if locked.status == S.VERIFYING:
             reason = reason_clean(reason)
             _require_retest(locked)
@@ -204,6 +209,7 @@ def extend_deadline_case(*, case: Case, actor, new_deadline: datetime.date, reas
     reason = reason_clean(reason)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        require_act(actor, locked.authority_id)
         if locked.status not in EXTENDABLE:
             raise TransitionNotAllowed(
                 MSG_NOT_EXTENDABLE % {"status": locked.status},

@@ -7,7 +7,8 @@ from .models import Notice, NoticeCounter, NoticeEvent
 
 @admin.register(NoticeCounter)
 class NoticeCounterAdmin(admin.ModelAdmin):
-    list_display = ["series", "year", "yearly", "overall", "prefix"]
+    list_display = ["authority", "series", "year", "yearly", "overall"]
+    list_filter = ["series", "authority__level"]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -25,8 +26,19 @@ class NoticeEventInline(admin.TabularInline):
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "series", "status", "version", "year", "batch_number", "doc_number", "published_on"]
-    list_filter = ["kind", "status", "series"]
+    list_display = [
+        "id",
+        "issuer",
+        "kind",
+        "series",
+        "status",
+        "version",
+        "year",
+        "batch_number",
+        "doc_number",
+        "published_on",
+    ]
+    list_filter = ["kind", "status", "series", "issuer"]
     inlines = [NoticeEventInline]
 
     def has_add_permission(self, request):

@@ -157,7 +157,7 @@ class DraftableCasesApi(generics.GenericAPIView):
         responses={200: DraftableCaseSerializer(many=True), **_errors(403), **_PAGE_NOT_FOUND},
     )
     def get(self, request):
-        qs = selectors.draftable_cases(kind=request.query_params.get("kind", ""))
+        qs = selectors.draftable_cases(kind=request.query_params.get("kind", ""), actor=request.user)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(DraftableCaseSerializer(page, many=True).data)
 

@@ -45,7 +45,7 @@ def _preview_order(notice: Notice, date: datetime.date) -> dict:
         deadline = add_working_days(date, days)
     except UnknownCalendarYear:
         deadline = None
-    doc_number = f"{numbering.order_prefix()}〔{date.year}〕{PREVIEW_SEQUENCE}号"
+    doc_number = f"{numbering.order_prefix(notice.issuer)}〔{date.year}〕{PREVIEW_SEQUENCE}号"
     return {"deadline": deadline, "deadline_days": days, "doc_number": doc_number}
 
 

@@ -59,6 +59,8 @@ OPEN_DATA_FIELDS = [
     "version",
     "issues",
     "issue_codes",
+    "authority",
+    "authority_code",
 ]
 
 
@@ -77,8 +79,9 @@ CSV = Format("csv", "csv", "text/csv; charset=utf-8", 'attachment; filename="not
 # ---------------------------------------------------------------- rows
 
 
-def open_data_rows() -> Iterator[dict]:
-    """Every open-data row as a dict with ``OPEN_DATA_FIELDS``, read chunk by chunk."""
+def open_data_rows(*, authority_code: str | None = None) -> Iterator[dict]:
+    """Every open-data row as a dict with ``OPEN_DATA_FIELDS``, read chunk by chunk (one issuing
+    authority's only with ``authority_code``)."""
     for (
         pk,
         notice_id,
@@ -97,7 +100,9 @@ def open_data_rows() -> Iterator[dict]:
         version,
         issues,
         issue_codes,
-    ) in selectors.public_entry_rows().iterator(chunk_size=CHUNK_ROWS):
+        authority,
+        authority_code_of_row,
+    ) in selectors.public_entry_rows(authority_code=authority_code).iterator(chunk_size=CHUNK_ROWS):
         yield {
             "id": pk,
             "notice_id": notice_id,
@@ -114,6 +119,8 @@ def open_data_rows() -> Iterator[dict]:
             "version": version,
             "issues": issues,
             "issue_codes": issue_codes,
+            "authority": authority,
+            "authority_code": authority_code_of_row,
         }
 
 
@@ -250,6 +257,13 @@ def open_data_response(request, fmt: Format) -> HttpResponse:
     )
     if not_modified is not None:
         return _headers(not_modified, fmt, etag, last_modified)
+    authority_code = request.GET.get("authority", "")
+    if authority_code:
+        # One authority's rows: streamed (only the whole register is kept as a file); an unknown
+        # or malformed code gives no rows.
+        code = authority_code if authority_code.isdecimal() and len(authority_code) == 6 else "-"
+        rows = streaming.first_then(streaming.in_transaction(open_data_rows(authority_code=code)))
+        return _headers(StreamingHttpResponse(WRITERS[fmt.name](rows)), fmt, None, last_modified)
     kept = _path(fmt, version)
     try:
         return _headers(FileResponse(kept.open("rb")), fmt, etag, last_modified)

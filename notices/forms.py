@@ -78,6 +78,8 @@ class RegisterSearchForm(forms.Form):
     vendor = forms.CharField(label=_("Developer or manufacturer"), required=False, max_length=100)
     product = forms.CharField(label=_("App or product"), required=False, max_length=100)
     issue = forms.ChoiceField(label=_("Issue type"), required=False)
+    # The issuing authority, by its GB/T 2260 code (ARCHITECTURE.md §15).
+    authority = forms.ChoiceField(label=_("Issued by"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -92,8 +94,9 @@ class RegisterSearchForm(forms.Form):
     before = forms.RegexField(regex=r"^\d{1,20}-\d{1,19}$", required=False, widget=forms.HiddenInput)
     after = forms.RegexField(regex=r"^\d{1,20}-\d{1,19}$", required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, issue_choices, year_choices, **kwargs):
+    def __init__(self, *args, issue_choices, year_choices, authority_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["authority"].choices = [("", _("All")), *authority_choices]
         self.fields["issue"].choices = [("", _("All")), *issue_choices]
         self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in year_choices)]
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Authority, national_authority_id
 from cases.models import Campaign, Case, SdkEmbedding
 from products.models import Vendor
 
@@ -44,27 +44,34 @@ ISSUED = (NoticeStatus.PUBLISHED, NoticeStatus.SUPERSEDED)
 
 
 class NoticeCounter(models.Model):
-    """The numbers of one series: 第N批 restarts each year, 总第M批 never resets.
+    """The numbers of one authority's series: 第N批 restarts each year, 总第M批 never resets.
 
     Locked with ``SELECT ... FOR UPDATE`` inside the publish transaction, so two notices published
     at once get consecutive numbers and a failed publication consumes none. Admins set the starting
-    point (the overall number already reached before this system) and, for orders, the document
-    number prefix (the 发文机关代字 and kind, ``京信管函``; else the ``NOTICES_ORDER_PREFIX`` setting).
+    point (the overall number already reached before this system). The document number prefix of
+    orders is the authority's (``Authority.order_prefix``, ``京信管函``).
     """
 
-    series = models.CharField(_("series"), max_length=16, choices=NoticeSeries.choices, unique=True)
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        default=national_authority_id,
+        related_name="+",
+        verbose_name=_("authority"),
+    )
+    series = models.CharField(_("series"), max_length=16, choices=NoticeSeries.choices)
     year = models.PositiveSmallIntegerField(_("year of the last number"), null=True, blank=True)
     yearly = models.PositiveIntegerField(_("last number of that year"), default=0)
     overall = models.PositiveIntegerField(_("last overall number"), default=0)
-    prefix = models.CharField(_("document number prefix"), max_length=32, blank=True)
 
     class Meta:
-        ordering = ["series"]
+        ordering = ["authority", "series"]
         verbose_name = _("notice counter")
         verbose_name_plural = _("notice counters")
+        constraints = [models.UniqueConstraint(fields=["authority", "series"], name="notice_counter_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_series_display()} {self.year or ''} {self.yearly}/{self.overall}"
+        return f"{self.authority_id} {self.get_series_display()} {self.year or ''} {self.yearly}/{self.overall}"
 
 
 def _pdf_name(instance: "Notice", filename: str) -> str:
@@ -76,6 +83,14 @@ class Notice(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=NoticeKind.choices)
     series = models.CharField(_("series"), max_length=16, choices=NoticeSeries.choices)
     status = models.CharField(_("status"), max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT)
+    # The authority that issues the notice under its name and numbers (``authority`` is the printed name).
+    issuer = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        default=national_authority_id,
+        related_name="notices",
+        verbose_name=_("issuing authority"),
+    )
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="notices", null=True, blank=True, verbose_name=_("campaign")
     )
@@ -147,20 +162,23 @@ class Notice(models.Model):
             models.Index(fields=["published_at", "id"], name="notice_published_at_id"),
             # The regulators' list, newest draft first.
             models.Index(fields=["created_at", "id"], name="notice_created_at_id"),
+            # The same two, scoped to one authority (its regulators' list, its register and feed).
+            models.Index(fields=["issuer", "created_at", "id"], name="notice_issuer_created"),
+            models.Index(fields=["issuer", "published_at", "id"], name="notice_issuer_published"),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["series", "year", "batch_number", "version"],
+                fields=["issuer", "series", "year", "batch_number", "version"],
                 condition=models.Q(batch_number__isnull=False),
                 name="notice_unique_batch_version",
             ),
             models.UniqueConstraint(
-                fields=["series", "overall_number", "version"],
+                fields=["issuer", "series", "overall_number", "version"],
                 condition=models.Q(overall_number__isnull=False),
                 name="notice_unique_overall_version",
             ),
             models.UniqueConstraint(
-                fields=["series", "year", "doc_sequence", "version"],
+                fields=["issuer", "series", "year", "doc_sequence", "version"],
                 condition=models.Q(doc_sequence__isnull=False),
                 name="notice_unique_doc_number_version",
             ),

@@ -1,25 +1,26 @@
-"""Atomic numbering: 第N批 / 总第M批 per series and the yearly document number of orders.
+"""Atomic numbering: 第N批 / 总第M批 per authority and series, and the yearly document number of orders.
 
-``allocate`` must run inside the publish transaction. It locks the series' counter row
-(``SELECT ... FOR UPDATE``), so concurrent publications of one series queue behind each other and
-a rolled-back publication gives its numbers back: no gaps, no duplicates.
+``allocate`` must run inside the publish transaction. It locks the authority's counter row of the
+series (``SELECT ... FOR UPDATE``), so concurrent publications of one series queue behind each other
+and a rolled-back publication gives its numbers back: no gaps, no duplicates. Each authority numbers
+its own documents (ARCHITECTURE.md §15): 京信管函〔2026〕1号 and 粤信管函〔2026〕1号 are two letters.
 """
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict
+from accounts.models import Authority
 from notices import error_codes
 
 from .models import NoticeCounter, NoticeSeries
 from .rendering.formatting import is_placeholder_agency_code
 
 MSG_AGENCY_CODE = _(
-    "The issuing agency's code (发文机关代字, e.g. 京信管函) is not set: an administrator sets it on the "
-    "order counter or in the NOTICES_ORDER_PREFIX setting. No order is printed with a placeholder."
+    "The issuing authority's document number prefix (发文机关代字, e.g. 京信管) is not set: a national "
+    "administrator sets it on the authority. No order is printed with a placeholder."
 )
 
 
@@ -28,12 +29,10 @@ class AgencyCodeMissing(Conflict):
     default_message = MSG_AGENCY_CODE
 
 
-def order_prefix(counter: NoticeCounter | None = None) -> str:
-    """The 发文机关代字 and kind of the issuing agency's orders (``京信管函``): the order counter's
-    prefix, else the ``NOTICES_ORDER_PREFIX`` setting. A placeholder (``X信管函``) or nothing is refused."""
-    if counter is None:
-        counter = NoticeCounter.objects.filter(series=NoticeSeries.ORDER).first()
-    prefix = ((counter.prefix if counter else "") or getattr(settings, "NOTICES_ORDER_PREFIX", "")).strip()
+def order_prefix(authority: Authority) -> str:
+    """The 发文机关代字 and letter mark of ``authority``'s orders (``京信管函``). A placeholder
+    (``X信管函``) or nothing is refused."""
+    prefix = authority.order_prefix.strip() if authority.doc_prefix.strip() else ""
     if is_placeholder_agency_code(prefix):
         raise AgencyCodeMissing(prefix=prefix)
     return prefix
@@ -48,31 +47,32 @@ class Numbers:
 
     @property
     def doc_number(self) -> str:
-        """``X信管函〔2025〕12号``: hexagonal brackets, no 第, no leading zeros (GB/T 9704 §7.2.3)."""
+        """``京信管函〔2025〕12号``: hexagonal brackets, no 第, no leading zeros (GB/T 9704 §7.2.3)."""
         return f"{self.prefix}〔{self.year}〕{self.yearly}号"
 
 
-def _locked_counter(series: str) -> NoticeCounter:
+def _locked_counter(authority_id: int, series: str) -> NoticeCounter:
+    counters = NoticeCounter.objects.select_for_update()
     try:
-        return NoticeCounter.objects.select_for_update().get(series=series)
+        return counters.get(authority_id=authority_id, series=series)
     except NoticeCounter.DoesNotExist:
         pass
-    # The row is seeded by migration; if it is missing, create it once (the unique series decides
-    # a race) and lock whichever row won.
+    # An authority's first notice of the series makes its row once (the unique constraint decides
+    # a race) and locks whichever row won.
     try:
         with transaction.atomic():
-            NoticeCounter.objects.create(series=series)
+            NoticeCounter.objects.create(authority_id=authority_id, series=series)
     except IntegrityError:
         pass
-    return NoticeCounter.objects.select_for_update().get(series=series)
+    return counters.get(authority_id=authority_id, series=series)
 
 
-def allocate(*, series: str, year: int) -> Numbers:
-    """Take the next numbers of ``series`` for a notice published in ``year``."""
+def allocate(*, authority: Authority, series: str, year: int) -> Numbers:
+    """Take ``authority``'s next numbers of ``series`` for a notice published in ``year``."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("numbers are allocated only inside the publish transaction")
-    counter = _locked_counter(series)
-    prefix = order_prefix(counter) if series == NoticeSeries.ORDER else ""
+    prefix = order_prefix(authority) if series == NoticeSeries.ORDER else ""
+    counter = _locked_counter(authority.pk, series)
     if counter.year != year:
         counter.year = year
         counter.yearly = 0

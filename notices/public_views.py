@@ -13,12 +13,13 @@ from django.contrib.syndication.views import Feed
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.errors import NotFound
+from accounts.models import Authority
 from accounts.policies import policy
 from accounts.roles import PUBLIC
 from cases.models import ViolationType
@@ -45,11 +46,18 @@ def _issue_choices(version: str) -> list[tuple[str, str]]:
     )
 
 
+def _authority_choices(version: str) -> list[tuple[str, str]]:
+    return register_cached(
+        "authorities", [], lambda: [(a.code, a.name) for a in Authority.objects.order_by("code")], version=version
+    )
+
+
 def _search_form(request, version: str) -> RegisterSearchForm:
     return RegisterSearchForm(
         request.GET or None,
         issue_choices=_issue_choices(version),
         year_choices=register_cached("years", [], selectors.public_years, version=version),
+        authority_choices=_authority_choices(version),
     )
 
 
@@ -142,16 +150,31 @@ def register_pdf(request, pk: int):
 
 
 class RegisterFeed(Feed):
-    """Atom feed of issued public notices (newest first)."""
+    """Atom feed of issued public notices (newest first); ``/register/feed/<code>/``: one issuing
+    authority's (ARCHITECTURE.md §15)."""
 
     policy = PUBLIC
     feed_type = Atom1Feed
-    title = _("Published notices")
     subtitle = _("Public naming and removal notices on apps, SDKs and smart terminals that infringe user rights.")
-    link = reverse_lazy("notices:public-list")
 
-    def items(self):
-        return selectors.public_notice_list()[:FEED_SIZE]
+    def get_object(self, request, code: str | None = None):
+        if code is None:
+            return None
+        authority = Authority.objects.filter(code=code).first() if code.isdecimal() and len(code) == 6 else None
+        if authority is None:
+            raise Http404
+        return authority
+
+    def title(self, obj):
+        return f"{obj.name} · {_('Published notices')}" if obj else _("Published notices")
+
+    def link(self, obj):
+        url = reverse("notices:public-list")
+        return f"{url}?authority={obj.code}" if obj else url
+
+    def items(self, obj):
+        filters = {"authority": obj.code} if obj else {}
+        return selectors.public_notice_list(filters=filters)[:FEED_SIZE]
 
     def item_title(self, item):
         return f"{item.title}{item.batch_label}" + (f" v{item.version}" if item.version > 1 else "")
@@ -176,12 +199,12 @@ _feed = RegisterFeed()
 
 @policy({"GET": PUBLIC})
 @last_good_copy
-def register_feed(request):
+def register_feed(request, code: str | None = None):
     def build():
-        response = _feed(request)
+        response = _feed(request, code=code) if code else _feed(request)
         return response.content, response["Content-Type"]
 
-    content, content_type = register_cached("feed", [request.get_host()], build)
+    content, content_type = register_cached("feed", [request.get_host(), code or ""], build)
     return HttpResponse(content, content_type=content_type)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.errors import NotFound
 from accounts.roles import NOTICE_DRAFT, has_perm
+from accounts.scoping import authority_act_scope, authority_scope
 from cases.models import Case, CaseStatus, Finding, FindingStatus
 from outbox.models import OutboxJob
 
@@ -50,14 +51,16 @@ def confirmed_findings(case_ids) -> QuerySet[Finding]:
     )
 
 
-def draftable_cases(*, kind: str, today: datetime.date | None = None) -> QuerySet[Case]:
+def draftable_cases(*, kind: str, today: datetime.date | None = None, actor=None) -> QuerySet[Case]:
     """The cases a notice of ``kind`` may list (ARCHITECTURE.md §4).
 
     naming: overdue; removal: named and past the naming deadline; order: open with at least one
     confirmed finding. Cases already on another unpublished notice of the same kind are left out.
+    With ``actor``, only the cases of the authorities it acts for (``accounts.scoping``).
     """
     today = today or timezone.localdate()
-    qs = Case.objects.select_related("campaign", "vendor", "product", "product_version")
+    qs = Case.objects.all() if actor is None else authority_act_scope(Case.objects.all(), actor=actor)
+    qs = qs.select_related("campaign", "vendor", "product", "product_version", "authority")
     if kind == NoticeKind.NAMING:
         qs = qs.filter(status=CaseStatus.OVERDUE)
     elif kind == NoticeKind.REMOVAL:
@@ -80,11 +83,14 @@ def draftable_cases(*, kind: str, today: datetime.date | None = None) -> QuerySe
 
 
 def notice_queryset_for(*, actor) -> QuerySet[Notice]:
-    """Regulators (anyone who may draft) see every notice; nobody else sees any here."""
-    base = Notice.objects.select_related("campaign", "vendor", "case", "drafted_by", "approved_by", "supersedes")
+    """Regulators (anyone who may draft) see their authority's notices (a national regulator every
+    notice: ``accounts.scoping``); nobody else sees any here."""
+    base = Notice.objects.select_related(
+        "campaign", "vendor", "case", "drafted_by", "approved_by", "supersedes", "issuer"
+    )
     if not has_perm(actor, NOTICE_DRAFT):
         return base.none()
-    return base
+    return authority_scope(base, actor=actor, field="issuer")
 
 
 def notice_list(*, actor, filters: dict | None = None, counted: bool = True) -> QuerySet[Notice]:
@@ -94,6 +100,8 @@ def notice_list(*, actor, filters: dict | None = None, counted: bool = True) -> 
     filters = filters or {}
     # Only what a list shows is joined (fewer joins: a plan in a fraction of the time).
     qs = notice_queryset_for(actor=actor).select_related(None).select_related("vendor", "drafted_by", "approved_by")
+    if str(filters.get("issuer") or "").isdigit():
+        qs = qs.filter(issuer_id=int(filters["issuer"]))
     if counted:
         qs = qs.annotate(entry_count=_entry_count())
     # A value that is not a choice filters nothing (it never reaches the database: a NUL byte would).
@@ -150,7 +158,7 @@ def notice_get_for(*, actor, notice_id) -> Notice:
 def notice_queryset_for_detail(*, notice_id: int) -> Notice:
     """A notice with its rows, for a caller that already checked access."""
     return (
-        Notice.objects.select_related("campaign", "vendor", "case", "drafted_by", "approved_by", "supersedes")
+        Notice.objects.select_related("campaign", "vendor", "case", "drafted_by", "approved_by", "supersedes", "issuer")
         .prefetch_related(
             Prefetch("entries", queryset=NoticeEntry.objects.order_by("position")),
             "items",
@@ -229,7 +237,10 @@ def public_notice_list(*, filters: dict | None = None) -> QuerySet[Notice]:
     the issue code by the trigram index on ``issue_codes``, the order by ``(published_at, id)``.
     """
     filters = filters or {}
-    qs = _public_base().select_related("superseded_by")
+    qs = _public_base().select_related("superseded_by", "issuer")
+    if filters.get("authority"):
+        # The issuing authority by its GB/T 2260 code: the (issuer, published_at, id) index.
+        qs = qs.filter(issuer__code=filters["authority"])
     if filters.get("kind") in PUBLIC_KINDS:
         qs = qs.filter(kind=filters["kind"])
     if filters.get("year"):
@@ -352,13 +363,18 @@ ENTRY_ROW_FIELDS = (
     "version",
     "issues",
     "issue_codes",
+    "notice__issuer__name",
+    "notice__issuer__code",
 )
 
 
-def public_entry_rows() -> QuerySet:
+def public_entry_rows(*, authority_code: str | None = None) -> QuerySet:
     """``public_entries`` as plain tuples of ``ENTRY_ROW_FIELDS`` (no model per row), for the
-    streamed open data (``notices.exports``)."""
-    return public_entries().values_list(*ENTRY_ROW_FIELDS)
+    streamed open data (``notices.exports``); one authority's only with ``authority_code``."""
+    rows = public_entries()
+    if authority_code:
+        rows = rows.filter(notice__issuer__code=authority_code)
+    return rows.values_list(*ENTRY_ROW_FIELDS)
 
 
 # ---------------------------------------------------------------- verification

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
 from accounts.roles import NOTICE_APPROVE, NOTICE_DRAFT, require
+from accounts.scoping import require_act
 from cases.models import Case, Inspection
 from cases.timeline.selectors import timeline_annex
 from notices import error_codes
@@ -30,6 +31,7 @@ MSG_FROZEN = _("Only a draft can be edited; an approved or published notice is f
 MSG_BAD_KIND = _("Unknown kind of notice.")
 MSG_CORRECT_PUBLISHED = _("Only the published version of a notice can be corrected.")
 MSG_CORRECTION_EXISTS = _("A correction of this notice already exists.")
+MSG_MIXED_AUTHORITIES = _("A notice is issued by one authority: the cases belong to several.")
 
 EDITABLE_FIELDS = (
     "title",
@@ -52,8 +54,11 @@ class NoticeFrozen(Conflict):
     default_message = MSG_FROZEN
 
 
-def _locked(notice: Notice) -> Notice:
-    return Notice.objects.select_for_update().get(pk=notice.pk)
+def _locked(notice: Notice, actor=None) -> Notice:
+    """The notice locked, once ``actor`` is known to act for its issuer (accounts.scoping)."""
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    require_act(actor, locked.issuer_id)
+    return locked
 
 
 def _series_for(kind: str, cases: list[Case]) -> str:
@@ -126,6 +131,11 @@ def notice_draft(*, actor, kind: str, case_ids: list[int]) -> Notice:
             raise InvalidInput(
                 MSG_NOT_ELIGIBLE, code=error_codes.NOTICE_CASE_NOT_ELIGIBLE, cases=sorted(set(ids) - found)
             )
+        issuers = {c.authority_id for c in cases}
+        if len(issuers) != 1:
+            raise InvalidInput(MSG_MIXED_AUTHORITIES, code=error_codes.NOTICE_MIXED_AUTHORITIES)
+        issuer = cases[0].authority
+        require_act(actor, issuer.pk)
         series = _series_for(kind, cases)
         findings: dict[int, list] = {}
         for f in confirmed_findings(ids):
@@ -139,12 +149,13 @@ def notice_draft(*, actor, kind: str, case_ids: list[int]) -> Notice:
             kind=kind,
             series=series,
             campaign=campaign,
+            issuer=issuer,
             title=texts.TITLES[series],
-            authority=texts.authority(),
+            authority=issuer.masthead,
             opening=texts.OPENING[kind].format(**fill),
             closing=texts.CLOSING[kind].format(**fill),
             attachment_title=texts.ATTACHMENT_TITLES[series],
-            signature=texts.authority(),
+            signature=issuer.signature,
             drafted_by=actor,
         )
         if kind == NoticeKind.ORDER:
@@ -209,7 +220,7 @@ def notice_update(*, actor, notice: Notice, **changes) -> Notice:
     if unknown:
         raise InvalidInput(code=error_codes.NOTICE_FIELD_NOT_EDITABLE, fields=sorted(unknown))
     with transaction.atomic():
-        locked = _locked(notice)
+        locked = _locked(notice, actor)
         if not locked.is_editable:
             raise NoticeFrozen(status=locked.status)
         changed = sorted(f for f, v in changes.items() if getattr(locked, f) != v)
@@ -228,7 +239,7 @@ def _row_update(*, actor, row, allowed, label: str, changes: dict):
     if unknown:
         raise InvalidInput(code=error_codes.NOTICE_FIELD_NOT_EDITABLE, fields=sorted(unknown))
     with transaction.atomic():
-        notice = _locked(row.notice)
+        notice = _locked(row.notice, actor)
         if not notice.is_editable:
             raise NoticeFrozen(status=notice.status)
         row = type(row).objects.get(pk=row.pk)
@@ -258,7 +269,7 @@ def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
     """
     require(actor, NOTICE_DRAFT)
     with transaction.atomic():
-        locked = _locked(notice)
+        locked = _locked(notice, actor)
         if locked.status != NoticeStatus.PUBLISHED:
             raise Conflict(MSG_CORRECT_PUBLISHED, code=error_codes.NOTICE_NOT_PUBLISHED, status=locked.status)
         if Notice.objects.filter(supersedes=locked).exists():
@@ -266,6 +277,7 @@ def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
         copy = Notice.objects.create(
             kind=locked.kind,
             series=locked.series,
+            issuer_id=locked.issuer_id,
             campaign=locked.campaign,
             vendor=locked.vendor,
             case=locked.case,
@@ -320,4 +332,5 @@ def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
 def order_access_code_reveal(*, actor, notice: Notice) -> str | None:
     """Return the plain access code of a just-published order once; afterwards only the PDF has it."""
     require(actor, NOTICE_APPROVE)
+    require_act(actor, notice.issuer_id)
     return handover.access_code_take(notice=notice)

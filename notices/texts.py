@@ -5,8 +5,6 @@ Paragraphs are separated by newlines. Legal documents are issued in Chinese what
 interface language, so these strings are deliberately not translated.
 """
 
-from django.conf import settings
-
 from .models import NoticeKind, NoticeSeries
 
 # The four instruments every notice cites (NOTICE-FORMAT.md §1, opening paragraph).
@@ -14,13 +12,6 @@ LEGAL_BASIS = (
     "《中华人民共和国个人信息保护法》《中华人民共和国网络安全法》"
     "《中华人民共和国电信条例》《电信和互联网用户个人信息保护规定》"
 )
-
-DEFAULT_AUTHORITY = "工业和信息化部信息通信管理局"
-
-
-def authority() -> str:
-    return getattr(settings, "NOTICES_AUTHORITY", DEFAULT_AUTHORITY)
-
 
 TITLES = {
     NoticeSeries.APP: "关于侵害用户权益行为的APP（SDK）通报",

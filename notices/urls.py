@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/<int:pk>/", public_views.register_detail, name="public-detail"),
     path("register/<int:pk>/pdf/", public_views.register_pdf, name="public-pdf"),
     path("register/feed/", public_views.register_feed, name="public-feed"),
+    path("register/feed/<str:code>/", public_views.register_feed, name="public-authority-feed"),
     path("register/open-data/entries.json", public_views.open_data_json, name="public-json"),
     path("register/open-data/entries.csv", public_views.open_data_csv, name="public-csv"),
     path("register/verify/", public_views.register_verify, name="public-verify"),

@@ -64,7 +64,7 @@ def notice_draft(request):
     kind = kind_form.cleaned_data["kind"] if kind_form.is_valid() else None
     form = None
     if kind:
-        cases = selectors.draftable_cases(kind=kind)
+        cases = selectors.draftable_cases(kind=kind, actor=request.user)
         # ``?case=`` (the case page's "Draft it") ticks that case; a stale or foreign id ticks nothing.
         ticked = [request.GET["case"]] if request.GET.get("case", "").isdigit() else []
         form = DraftForm(

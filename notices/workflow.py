@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, DomainError, Forbidden
 from accounts.roles import NOTICE_APPROVE, require
+from accounts.scoping import require_act
 from cases import workflow as case_workflow
 from cases.access import case_access_code_issue, code_hash
 from cases.clock.calendar import add_working_days
@@ -96,6 +97,7 @@ def notice_approve(*, actor, notice: Notice, reason: str = "") -> Notice:
     require(actor, NOTICE_APPROVE)
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
+        require_act(actor, locked.issuer_id)
         _check(locked, S.APPROVED)
         if locked.drafted_by_id == actor.pk:
             raise FourEyesViolation(drafted_by=locked.drafted_by_id)
@@ -128,7 +130,7 @@ def check_printable(notice: Notice) -> None:
     if notice.kind != NoticeKind.ORDER:
         return
     if notice.supersedes_id is None:
-        numbering.order_prefix()
+        numbering.order_prefix(notice.issuer)
     elif rendering.is_placeholder_agency_code(rendering.agency_code_of(notice.supersedes.doc_number)):
         # A correction keeps the number already printed; one that carried a placeholder cannot be
         # reprinted: serve a new order instead.
@@ -154,6 +156,7 @@ def notice_request_publication(*, actor, notice: Notice) -> Notice:
     require(actor, NOTICE_APPROVE)
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
+        require_act(actor, locked.issuer_id)
         if locked.status in ISSUED:
             return locked
         _check(locked, S.PUBLISHED)
@@ -206,7 +209,7 @@ def _number(*, notice: Notice, predecessor: Notice | None) -> None:
         for field in ("year", "batch_number", "overall_number", "doc_sequence", "doc_number"):
             setattr(notice, field, getattr(predecessor, field))
         return
-    numbers = numbering.allocate(series=notice.series, year=notice.published_on.year)
+    numbers = numbering.allocate(authority=notice.issuer, series=notice.series, year=notice.published_on.year)
     notice.year = numbers.year
     if notice.kind == NoticeKind.ORDER:
         notice.doc_sequence = numbers.yearly

@@ -12,7 +12,7 @@ import hashlib
 import factory
 from factory.django import DjangoModelFactory
 
-from accounts.models import User
+from accounts.models import Authority, User
 from accounts.roles import Role
 from cases.dashboard import figures as dashboard_figures
 from cases.models import (
@@ -45,12 +45,34 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n:05d}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
     role = Role.INSPECTOR
+    # A regulator works for the ministry's bureau unless a test says which authority.
+    authority = factory.LazyAttribute(lambda u: None if u.role == Role.VENDOR else Authority.objects.national())
     password = factory.PostGenerationMethodCall("set_password", "pw-Rectify-2025")
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             obj.save()
+
+
+def province(code: str = "110000") -> Authority:
+    """A seeded provincial administration by its GB/T 2260 code (Beijing by default); made again
+    if a transactional test flushed the seeded rows."""
+    from accounts.authorities import PROVINCES
+
+    _code, name, short_name, prefix = next(row for row in PROVINCES if row[0] == code)
+    authority, _created = Authority.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "short_name": short_name,
+            "level": "provincial",
+            "doc_prefix": prefix,
+            "masthead": name,
+            "signature": name,
+        },
+    )
+    return authority
 
 
 class VendorFactory(DjangoModelFactory):
@@ -119,6 +141,8 @@ class InspectionFactory(DjangoModelFactory):
     date = datetime.date(2025, 9, 20)
     method = InspectionMethod.MANUAL
     created_by = factory.SubFactory(UserFactory)
+    # The inspecting authority is the inspector's (cases.services.inspection_create).
+    authority = factory.LazyAttribute(lambda i: i.created_by.authority or Authority.objects.national())
 
 
 class FindingFactory(DjangoModelFactory):

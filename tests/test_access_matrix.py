@@ -1,5 +1,10 @@
 """The access-control matrix: route × role × object, with the expected status of each cell.
 
+The authority axis (ARCHITECTURE.md §15): the ministry's regulators (inspector, reviewer, admin),
+a Beijing and a Guangdong reviewer; vendor A's and B's records belong to the ministry, vendor C's
+to Beijing. A provincial regulator reaches its own authority's records only (another's are 404,
+as missing); a national one sees every record and acts on another authority's with 403.
+
 Every cell runs inside a savepoint that is rolled back, so an allowed write does not leak into
 the next cell. Every refusal (any 4xx, 403 and 404 above all) must leave the database (row count
 and content digest of every table) and the stored files (the listing of MEDIA_ROOT) unchanged.
@@ -20,6 +25,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accounts.models import Authority
 from accounts.roles import Role
 from cases import access, responses
 from cases.models import Evidence
@@ -29,8 +35,10 @@ from products.models import VendorMembership
 from tests import factories
 from tests.cases.served import png, served_case
 
-ROLES = ("anonymous", "vendor_a", "vendor_b", "inspector", "reviewer", "admin")
+ROLES = ("anonymous", "vendor_a", "vendor_b", "inspector", "reviewer", "admin", "province_bj", "province_gd")
 REGULATORS = ("inspector", "reviewer", "admin")
+# Provincial reviewers and their authority; every other regulator is the ministry's.
+PROVINCIAL = {"province_bj": "bj", "province_gd": "gd"}
 VENDORS = ("vendor_a", "vendor_b")
 
 
@@ -75,6 +83,29 @@ class Route:
     expect: object
     data: object = None  # callable(world, object key) -> POST data
     cells: list = field(default_factory=list)
+    # A regulator route on an authority's record: scoped by authority (see ``expected``).
+    scoped: bool = False
+
+
+def authority_of(key) -> str:
+    """The authority a world object belongs to: vendor C's and the ``_bj`` notices are Beijing's."""
+    return "bj" if key and key.endswith(("_c", "_bj")) else "ministry"
+
+
+def expected(route, role, key) -> int:
+    """The status of a cell: the route's expectation, on the authority axis. A provincial reviewer
+    is a reviewer on its own authority's records and finds another's missing (404); a national
+    regulator sees a province's records and is refused (403) what would change them."""
+    owner = OWNERS[key]
+    if role in PROVINCIAL:
+        status = route.expect("reviewer", owner)
+        if route.scoped and key is not None and authority_of(key) != PROVINCIAL[role] and status != 403:
+            return 404
+        return status
+    status = route.expect(role, owner)
+    if route.scoped and role in REGULATORS and route.method == "POST" and authority_of(key) != "ministry":
+        return 403
+    return status
 
 
 def _respond_data(world, key):
@@ -348,6 +379,35 @@ MATRIX = [
     ),
 ]
 
+# Regulator routes on an authority's record (``expected``). The API's case detail is scoped for
+# regulators; vendors keep their own rule.
+SCOPED = {
+    "decisions:response",
+    "decisions:response-accept",
+    "decisions:response-reject",
+    "decisions:extension",
+    "decisions:extension-grant",
+    "decisions:extension-refuse",
+    "decisions:case",
+    "decisions:retest-link",
+    "decisions:rectified",
+    "decisions:retest-failed",
+    "evidence-download",
+    "case-detail",
+    "cases-api:case-detail",
+    "cases-api:case-withdraw",
+    "notices:regulator-detail",
+}
+# Every route on vendor B's objects runs on vendor C's (Beijing's) too; on the ministry's notices,
+# on Beijing's.
+for _route in MATRIX:
+    _route.scoped = _route.name in SCOPED
+    _route.objects = _route.objects + tuple(
+        key[:-2] + "_c" if key.endswith("_b") else f"{key}_bj"
+        for key in _route.objects
+        if key and (key.endswith("_b") or key in ("published_notice", "draft_notice"))
+    )
+
 # Which owner each object belongs to (for the expectation functions).
 OWNERS = {
     "case_a": "a",
@@ -373,6 +433,15 @@ OWNERS = {
     "complaint_attachment": None,
     "complaint_token": "complainant",
     "wrong_token": "nobody",
+    "case_c": "c",
+    "order_c": "c",
+    "evidence_c": "c",
+    "colleague_c": "c",
+    "response_c": "c",
+    "extension_c": "c",
+    "verifying_c": "c",
+    "published_notice_bj": "published",
+    "draft_notice_bj": "draft",
     None: None,
 }
 
@@ -380,18 +449,20 @@ OWNERS = {
 # ------------------------------------------------------------------ the world
 
 
-def _notice(*, actor, status, kind=NoticeKind.NAMING, case=None, vendor=None):
+def _notice(*, actor, status, kind=NoticeKind.NAMING, case=None, vendor=None, issuer=None):
+    issuer = issuer or (case.authority if case else Authority.objects.national())
     notice = Notice(
+        issuer=issuer,
         kind=kind,
         series=NoticeSeries.ORDER if kind == NoticeKind.ORDER else NoticeSeries.APP,
         status=status,
         case=case,
         vendor=vendor,
         title="关于侵害用户权益行为的APP（SDK）通报",
-        authority="工业和信息化部信息通信管理局",
+        authority=issuer.masthead,
         opening="正文",
         closing="结尾",
-        signature="工业和信息化部信息通信管理局",
+        signature=issuer.signature,
         drafted_by=actor,
     )
     if status == NoticeStatus.PUBLISHED:
@@ -402,7 +473,7 @@ def _notice(*, actor, status, kind=NoticeKind.NAMING, case=None, vendor=None):
         notice.pdf_sha256 = "a" * 64
         if kind == NoticeKind.ORDER:
             notice.doc_sequence = case.pk
-            notice.doc_number = f"工信管函〔2025〕{case.pk}号"
+            notice.doc_number = f"{issuer.order_prefix}〔2025〕{case.pk}号"
         else:
             notice.batch_number = 1
             notice.overall_number = 1
@@ -447,10 +518,23 @@ def world(db, settings, tmp_path):
     admin = factories.UserFactory(role=Role.ADMIN, username="admin-m", is_staff=True, is_superuser=True)
     reviewer = factories.UserFactory(role=Role.REVIEWER, username="reviewer-m")
     inspector = factories.UserFactory(role=Role.INSPECTOR, username="inspector-m")
+    beijing, guangdong = factories.province("110000"), factories.province("440000")
+    province_bj = factories.UserFactory(role=Role.REVIEWER, username="reviewer-bj", authority=beijing)
+    province_gd = factories.UserFactory(role=Role.REVIEWER, username="reviewer-gd", authority=guangdong)
+    # A national campaign both provinces take part in.
     campaign = factories.CampaignFactory()
-    w = {"reviewer": reviewer, "inspector": inspector, "admin": admin, "campaign_a": campaign}
+    campaign.participants.add(beijing, guangdong)
+    w = {
+        "reviewer": reviewer,
+        "inspector": inspector,
+        "admin": admin,
+        "province_bj": province_bj,
+        "province_gd": province_gd,
+        "campaign_a": campaign,
+    }
     w.update(_vendor_side("a", reviewer, campaign))
     w.update(_vendor_side("b", reviewer, campaign))
+    w.update(_vendor_side("c", province_bj, campaign))
     w["internal_evidence_a"] = Evidence.objects.filter(inspection__isnull=False, finding__case=w["case_a"]).first()
     # Inspection-only evidence of A's case (internal): a vendor never downloads it.
     source = w["internal_evidence_a"]
@@ -465,6 +549,9 @@ def world(db, settings, tmp_path):
     )
     w["published_notice"] = _notice(actor=reviewer, status=NoticeStatus.PUBLISHED)
     w["draft_notice"] = _notice(actor=reviewer, status=NoticeStatus.DRAFT)
+    # Beijing's first naming notice is its 第1批 too: numbering is per authority.
+    w["published_notice_bj"] = _notice(actor=province_bj, status=NoticeStatus.PUBLISHED, issuer=beijing)
+    w["draft_notice_bj"] = _notice(actor=province_bj, status=NoticeStatus.DRAFT, issuer=beijing)
     access.case_access_code_issue(case=w["case_a"])
     complaint, token = complaint_services.complaint_submit(
         text="强制索取通讯录权限",
@@ -489,6 +576,8 @@ def _clients(world):
         ("inspector", world["inspector"]),
         ("reviewer", world["reviewer"]),
         ("admin", world["admin"]),
+        ("province_bj", world["province_bj"]),
+        ("province_gd", world["province_gd"]),
     ]:
         client = Client()
         client.force_login(user)
@@ -550,9 +639,9 @@ def test_access_matrix(world):
     if connection.vendor != "postgresql":
         pytest.skip("the content digest uses PostgreSQL's row-to-text")
     clients = _clients(world)
-    failures, refusals, tested = [], 0, 0
+    failures, refusals, tested, leaks = [], 0, 0, []
     for route, key, role in _cells():
-        expected = route.expect(role, OWNERS[key])
+        expected_status = expected(route, role, key)
         path = _path(route, world, key)
         cache.clear()
         with transaction.atomic():
@@ -563,21 +652,28 @@ def test_access_matrix(world):
             else:
                 response = client.post(path, route.data(world, key) if route.data else {})
             tested += 1
-            if response.status_code != expected:
-                failures.append(f"{route.method} {path} as {role} ({key}): {response.status_code} != {expected}")
+            # A leak: a refusal was due and the request got through (or a refusal changed data, below).
+            if expected_status >= 400 and response.status_code < 400:
+                leaks.append(f"{route.method} {path} as {role} ({key}): {response.status_code}")
+            if response.status_code != expected_status:
+                failures.append(f"{route.method} {path} as {role} ({key}): {response.status_code} != {expected_status}")
             if response.status_code >= 400:
                 refusals += 1
                 if db_state() != db_before:
                     changed = {t for t, v in db_state().items() if db_before.get(t) != v}
                     failures.append(f"{route.method} {path} as {role}: refused but the database changed: {changed}")
+                    leaks.append(f"{route.method} {path} as {role}: database changed")
                 if media_state() != files_before:
                     failures.append(f"{route.method} {path} as {role}: refused but MEDIA_ROOT changed")
+                    leaks.append(f"{route.method} {path} as {role}: files changed")
             transaction.set_rollback(True)
     print(
         f"access matrix: {tested} cells ({len(MATRIX)} route/method rows × objects × {len(ROLES)} roles), "
-        f"{refusals} refusals checked for unchanged database and files, {len(failures)} failures"
+        f"{refusals} refusals checked for unchanged database and files, {len(failures)} failures, "
+        f"{len(leaks)} leaks (a refusal expected, something else answered; or a refusal that changed data)"
     )
     assert not failures, "\n".join(failures)
+    assert leaks == []
     assert tested == CELL_COUNT
 
 

@@ -12,6 +12,7 @@ PostgreSQL only: SQLite has neither these plans nor the trigram indexes.
 import pytest
 from django.db import connection
 
+from accounts.models import Authority
 from accounts.roles import Role
 from cases import selectors
 from cases.decisions.selectors import decision_queue
@@ -50,12 +51,13 @@ PAGE = 20
 LARGE_ROWS = 5000
 
 
-def seed(sizes: dict, *, campaign_ids: list[int], agency_id: int, user_id: int) -> None:
+def seed(sizes: dict, *, campaign_ids: list[int], agency_id: int, user_id: int, authority_ids: list[int]) -> None:
     """Vendors, products, versions, inspections, cases and findings, in bulk, with Chinese names.
 
     Shapes like a campaign's: ten products per vendor (in four kinds), two versions per product,
     one inspection per version, a case per inspection in every state, five findings per
-    inspection in three states, half of them in the inspection's case.
+    inspection in three states, half of them in the inspection's case. The inspections and their
+    cases are spread over ``authority_ids`` (ARCHITECTURE.md §15).
     """
     statuses = (
         "ARRAY['open','ordered','responded','verifying','overdue','named','removal','rectified','closed','withdrawn']"
@@ -78,17 +80,18 @@ def seed(sizes: dict, *, campaign_ids: list[int], agency_id: int, user_id: int) 
         FROM generate_series(1, {sizes["versions"]}) g
         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM products_product) p
           ON p.n = g % {sizes["products"]}""",
-        f"""INSERT INTO cases_inspection (campaign_id, product_version_id, agency_id, date, method, notes,
-            device_address, created_by_id, created_at)
-        SELECT (ARRAY{campaign_ids})[1 + g % {len(campaign_ids)}], pv.id, {agency_id},
+        f"""INSERT INTO cases_inspection (authority_id, campaign_id, product_version_id, agency_id, date, method,
+            notes, device_address, created_by_id, created_at)
+        SELECT (ARRAY{authority_ids})[1 + g % {len(authority_ids)}],
+               (ARRAY{campaign_ids})[1 + g % {len(campaign_ids)}], pv.id, {agency_id},
                DATE '2026-01-01' + (g % 300)::int,
                (ARRAY['manual','static','dynamic','network','device'])[1 + g % 5], '', '', {user_id}, now()
         FROM generate_series(1, {sizes["inspections"]}) g
         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM products_productversion) pv
           ON pv.n = g % {sizes["versions"]}""",
-        f"""INSERT INTO cases_case (number, campaign_id, vendor_id, product_id, product_version_id, status,
-            status_before_response, served_on, deadline, opened_by_id, created_at, updated_at)
-        SELECT 'RC-2026-' || lpad(i.id::text, 6, '0'), i.campaign_id, p.vendor_id, p.id, pv.id,
+        f"""INSERT INTO cases_case (number, authority_id, campaign_id, vendor_id, product_id, product_version_id,
+            status, status_before_response, served_on, deadline, opened_by_id, created_at, updated_at)
+        SELECT 'RC-2026-' || lpad(i.id::text, 6, '0'), i.authority_id, i.campaign_id, p.vendor_id, p.id, pv.id,
                ({statuses})[1 + i.id % 10], '', DATE '2026-02-01', DATE '2026-02-01' + (i.id % 400)::int, {user_id},
                now() - (i.id || ' seconds')::interval, now() - (i.id || ' seconds')::interval
         FROM cases_inspection i JOIN products_productversion pv ON pv.id = i.product_version_id
@@ -184,7 +187,16 @@ def seeded(require_postgresql):
     campaigns = [factories.CampaignFactory() for _ in range(10)]
     campaign = campaigns[3]
     agency = factories.TestingAgencyFactory()
-    seed(SIZES, campaign_ids=[c.pk for c in campaigns], agency_id=agency.pk, user_id=inspector.pk)
+    provinces = [factories.province(code) for code in ("110000", "310000", "440000", "510000")]
+    seed(
+        SIZES,
+        campaign_ids=[c.pk for c in campaigns],
+        agency_id=agency.pk,
+        user_id=inspector.pk,
+        authority_ids=[Authority.objects.national().pk] + [p.pk for p in provinces],
+    )
+    province_reviewer = factories.UserFactory(role=Role.REVIEWER, authority=provinces[2])
+    province_inspector = factories.UserFactory(role=Role.INSPECTOR, authority=provinces[2])
     vendor = Vendor.objects.order_by("id")[5]
     vendor_user = factories.VendorUserFactory(vendor=vendor)
     return {
@@ -193,6 +205,8 @@ def seeded(require_postgresql):
         "campaign": campaign,
         "vendor": vendor,
         "vendor_user": vendor_user,
+        "province_reviewer": province_reviewer,
+        "province_inspector": province_inspector,
     }
 
 
@@ -241,12 +255,21 @@ def list_queries(seeded) -> dict:
         "versions by product": VersionFilter({"product": product.pk}, queryset=product_selectors.version_list()).qs,
         "versions by vendor": VersionFilter({"vendor": vendor.pk}, queryset=product_selectors.version_list()).qs,
         "scan observations": scan_observations_of(job=ScanJob(pk=1)),
+        # A province's lists: scoped by its authority (ARCHITECTURE.md §15), led by it in the index.
+        "cases of a province": selectors.case_list(actor=seeded["province_reviewer"]),
+        "cases of a province by state": CaseFilter(
+            {"status": ["ordered"]}, queryset=selectors.case_list(actor=seeded["province_reviewer"])
+        ).qs,
+        "findings of a province": selectors.finding_queryset_for(actor=seeded["province_inspector"]),
+        "inspections of a province": selectors.inspection_rows(actor=seeded["province_inspector"]),
     }
     queries = {}
     for name, queryset in lists.items():
         queries.update(_three_ways(name, queryset))
     for name, queryset in decision_queue(actor=reviewer).items():
         queries[f"decision queue: {name}"] = queryset[:PAGE]
+    for name, queryset in decision_queue(actor=seeded["province_reviewer"]).items():
+        queries[f"a province's decision queue: {name}"] = queryset[:PAGE]
     return queries
 
 

@@ -28,6 +28,9 @@ from cases.models import CLOCK_RUNNING, Case, DashboardFigure, DeadlineFigure, F
 from products.models import Product
 
 STATE, KIND, MONTH, VIOLATION = "state", "kind", "month", "violation"
+# The cases by authority and state (key ``<authority id>:<status>``): the national dashboard's
+# drill-down by authority and region (ARCHITECTURE.md §15).
+AUTHORITY = "authority"
 
 # A mark is ("f", campaign id, dimension, key) for a DashboardFigure or ("d", campaign id, status,
 # deadline) for a DeadlineFigure.
@@ -48,6 +51,10 @@ def month_key(moment: datetime.datetime | datetime.date) -> str:
     return moment.strftime("%Y-%m")
 
 
+def authority_key(authority_id: int, status: str) -> str:
+    return f"{authority_id}:{status}"
+
+
 def case_marks(case_ids: Iterable[int]) -> Marks:
     """What the cases ``case_ids`` contribute to the figures, as they are now (two queries)."""
     ids = list(case_ids)
@@ -57,10 +64,19 @@ def case_marks(case_ids: Iterable[int]) -> Marks:
     rows = (
         Case.objects.filter(pk__in=ids)
         .order_by()
-        .values_list("campaign_id", "status", "deadline", "created_at", "product__kind", "product__terminal_category")
+        .values_list(
+            "campaign_id",
+            "status",
+            "deadline",
+            "created_at",
+            "product__kind",
+            "product__terminal_category",
+            "authority_id",
+        )
     )
-    for campaign, status, deadline, created_at, kind, category in rows:
+    for campaign, status, deadline, created_at, kind, category, authority in rows:
         marks[("f", campaign, STATE, status)] += 1
+        marks[("f", campaign, AUTHORITY, authority_key(authority, status))] += 1
         marks[("f", campaign, KIND, kind_key(kind, category))] += 1
         marks[("f", campaign, MONTH, month_key(created_at))] += 1
         if status in CLOCK_RUNNING and deadline is not None:
@@ -122,8 +138,10 @@ def moving(case_ids: Iterable[int]):
             apply(difference(before, case_marks(ids)))
 
 
-def _clock_marks(campaign_id: int, status: str, deadline: datetime.date | None) -> Marks:
-    marks: Marks = Counter({("f", campaign_id, STATE, status): 1})
+def _clock_marks(campaign_id: int, status: str, deadline: datetime.date | None, authority_id: int) -> Marks:
+    marks: Marks = Counter(
+        {("f", campaign_id, STATE, status): 1, ("f", campaign_id, AUTHORITY, authority_key(authority_id, status)): 1}
+    )
     if status in CLOCK_RUNNING and deadline is not None:
         marks[("d", campaign_id, status, deadline)] += 1
     return marks
@@ -131,12 +149,12 @@ def _clock_marks(campaign_id: int, status: str, deadline: datetime.date | None) 
 
 @contextmanager
 def state_moving(case: Case):
-    """Wrap a change of one case's state or deadline only (``cases.workflow``), ``case`` being the
-    row the caller locked and loaded: its other marks (kind, month, violation types) do not move, so
-    the difference is computed from the instance without reading anything."""
-    before = _clock_marks(case.campaign_id, case.status, case.deadline)
+    """Wrap a change of one case's state, deadline or authority only (``cases.workflow``, a transfer),
+    ``case`` being the row the caller locked and loaded: its other marks (kind, month, violation
+    types) do not move, so the difference is computed from the instance without reading anything."""
+    before = _clock_marks(case.campaign_id, case.status, case.deadline, case.authority_id)
     yield
-    after = _clock_marks(case.campaign_id, case.status, case.deadline)
+    after = _clock_marks(case.campaign_id, case.status, case.deadline, case.authority_id)
     if after != before:
         apply(difference(before, after))
 
@@ -182,6 +200,11 @@ def recount(apps=global_apps) -> tuple[Marks, Marks]:
     cases = case_model.objects.order_by()
     for campaign, status, n in cases.values_list("campaign_id", "status").annotate(n=Count("id")):
         figures[(campaign, STATE, status)] += n
+    # The data migration of the figures (0013) counts with a Case that has no authority yet.
+    if any(field.name == "authority" for field in case_model._meta.get_fields()):
+        by_authority = cases.values_list("campaign_id", "authority_id", "status").annotate(n=Count("id"))
+        for campaign, authority, status, n in by_authority:
+            figures[(campaign, AUTHORITY, authority_key(authority, status))] += n
     kinds = cases.values_list("campaign_id", "product__kind", "product__terminal_category").annotate(n=Count("id"))
     for campaign, kind, category, n in kinds:
         figures[(campaign, KIND, kind_key(kind, category))] += n

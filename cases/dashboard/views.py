@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from accounts.policies import policy
 from accounts.roles import CASE_VIEW
+from accounts.scoping import sees_all
 from cases.clock.calendar import known_until
-from cases.dashboard.selectors import LIST_LIMIT, campaign_dashboard, dashboard_campaigns
+from cases.dashboard.selectors import LIST_LIMIT, campaign_dashboard, dashboard_authority, dashboard_campaigns
 
 
 @policy({"GET": CASE_VIEW})
@@ -22,7 +23,8 @@ def dashboard(request, pk=None):
         campaign = next((c for c in campaigns if c.pk == pk), None)
         if campaign is None:
             raise Http404
-    data = campaign_dashboard(campaign=campaign) if campaign else None
+    authority_id = dashboard_authority(actor=request.user, requested=request.GET.get("authority"))
+    data = campaign_dashboard(campaign=campaign, authority_id=authority_id) if campaign else None
     charts = None
     if data:
         charts = {
@@ -40,6 +42,8 @@ def dashboard(request, pk=None):
     overdue_query = QueryDict(mutable=True)
     if campaign:
         overdue_query.update({"campaign": campaign.pk, "overdue": "on"})
+        if authority_id:
+            overdue_query.update({"authority": authority_id})
     context = {
         "campaigns": [(c, totals.get(c.pk, 0)) for c in campaigns],
         "list_limit": LIST_LIMIT,
@@ -48,5 +52,6 @@ def dashboard(request, pk=None):
         "data": data,
         "charts": charts,
         "calendar_known_until": known_until(today=timezone.localdate()),
+        "can_drill": sees_all(request.user),
     }
     return render(request, "cases/dashboard.html", context)

@@ -1,10 +1,12 @@
 """Reads for the reviewers' decision pages: what waits for a decision, and each report or request.
 
-Regulators only: anyone else gets ``NotFound``, as for a missing row.
+Regulators only, each for the authorities whose cases they see (``accounts.scoping``): anyone
+else gets ``NotFound``, as for a missing row.
 """
 
 from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, has_perm
+from accounts.scoping import authority_scope
 from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, VendorResponse
 
 S = CaseStatus
@@ -18,13 +20,16 @@ def _regulator(actor) -> None:
 def decision_queue(*, actor) -> dict:
     _regulator(actor)
     return {
-        "responses": VendorResponse.objects.filter(status=DecisionStatus.PENDING)
+        "responses": authority_scope(VendorResponse.objects.all(), actor=actor, field="case__authority")
+        .filter(status=DecisionStatus.PENDING)
         .select_related("case__vendor", "case__product")
         .order_by("created_at", "id"),
-        "extensions": ExtensionRequest.objects.filter(status=DecisionStatus.PENDING)
+        "extensions": authority_scope(ExtensionRequest.objects.all(), actor=actor, field="case__authority")
+        .filter(status=DecisionStatus.PENDING)
         .select_related("case__vendor", "case__product")
         .order_by("created_at", "id"),
-        "verifying": Case.objects.filter(status=S.VERIFYING)
+        "verifying": authority_scope(Case.objects.all(), actor=actor)
+        .filter(status=S.VERIFYING)
         .select_related("vendor", "product", "product_version")
         .order_by("updated_at", "id"),
     }
@@ -34,7 +39,8 @@ def response_get_for(*, actor, response_id) -> VendorResponse:
     _regulator(actor)
     try:
         return (
-            VendorResponse.objects.select_related("case__vendor", "case__product", "submitted_by", "decided_by")
+            authority_scope(VendorResponse.objects.all(), actor=actor, field="case__authority")
+            .select_related("case__vendor", "case__product", "submitted_by", "decided_by")
             .prefetch_related("evidence_files")
             .get(pk=response_id)
         )
@@ -45,8 +51,10 @@ def response_get_for(*, actor, response_id) -> VendorResponse:
 def extension_get_for(*, actor, extension_id) -> ExtensionRequest:
     _regulator(actor)
     try:
-        return ExtensionRequest.objects.select_related("case__vendor", "case__product", "requested_by").get(
-            pk=extension_id
+        return (
+            authority_scope(ExtensionRequest.objects.all(), actor=actor, field="case__authority")
+            .select_related("case__vendor", "case__product", "requested_by")
+            .get(pk=extension_id)
         )
     except (ExtensionRequest.DoesNotExist, ValueError, TypeError):
         raise NotFound from None

@@ -26,6 +26,7 @@ from accounts.roles import (
     NOTICE_DRAFT,
     has_perm,
 )
+from accounts.scoping import authority_scope
 from cases.clock.calendar import known_until
 from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Finding, FindingStatus, VendorResponse
 from notices.links import draft_url
@@ -79,9 +80,11 @@ def _count_all(work: list[Work]) -> None:
             w.count = count
 
 
-def _pending(model, key: str, title, url_name: str, when: str) -> Work:
+def _pending(model, key: str, title, url_name: str, when: str, actor) -> Work:
     """The vendors' reports or requests for more time waiting for a decision, oldest first."""
-    pending = model.objects.filter(status=DecisionStatus.PENDING)
+    pending = authority_scope(model.objects.all(), actor=actor, field="case__authority").filter(
+        status=DecisionStatus.PENDING
+    )
     rows = pending.select_related("case__vendor").order_by("created_at", "id")[:LIST_LIMIT]
     return Work(
         key,
@@ -92,24 +95,25 @@ def _pending(model, key: str, title, url_name: str, when: str) -> Work:
     )
 
 
-def _responses() -> Work:
+def _responses(actor) -> Work:
     return _pending(
-        VendorResponse, "responses", _("Rectification reports to decide"), "decisions:response", "created_at"
+        VendorResponse, "responses", _("Rectification reports to decide"), "decisions:response", "created_at", actor
     )
 
 
-def _extensions() -> Work:
+def _extensions(actor) -> Work:
     return _pending(
         ExtensionRequest,
         "extensions",
         _("Requests for more time to decide"),
         "decisions:extension",
         "requested_deadline",
+        actor,
     )
 
 
-def _verifying() -> Work:
-    cases = Case.objects.filter(status=CaseStatus.VERIFYING)
+def _verifying(actor) -> Work:
+    cases = authority_scope(Case.objects.all(), actor=actor).filter(status=CaseStatus.VERIFYING)
     rows = cases.select_related("vendor").order_by("deadline", "id")[:LIST_LIMIT]
     return Work(
         "verifying",
@@ -121,7 +125,11 @@ def _verifying() -> Work:
 
 
 def _notices_to_approve(actor) -> Work:
-    drafts = Notice.objects.filter(status=NoticeStatus.DRAFT).exclude(drafted_by=actor)
+    drafts = (
+        authority_scope(Notice.objects.all(), actor=actor, field="issuer")
+        .filter(status=NoticeStatus.DRAFT)
+        .exclude(drafted_by=actor)
+    )
     rows = drafts.select_related("drafted_by").order_by("created_at", "id")[:LIST_LIMIT]
     return Work(
         "approve",
@@ -140,8 +148,8 @@ def _notices_to_approve(actor) -> Work:
     )
 
 
-def _notices_to_publish() -> Work:
-    approved = Notice.objects.filter(status=NoticeStatus.APPROVED)
+def _notices_to_publish(actor) -> Work:
+    approved = authority_scope(Notice.objects.all(), actor=actor, field="issuer").filter(status=NoticeStatus.APPROVED)
     rows = approved.order_by("approved_at", "id")[:LIST_LIMIT]
     return Work(
         "publish",
@@ -164,9 +172,13 @@ def _my_drafts(actor) -> Work:
     )
 
 
-def _awaiting_order() -> Work:
+def _awaiting_order(actor) -> Work:
     on_order = Notice.objects.filter(kind=NoticeKind.ORDER, status__in=PENDING_NOTICE, case__isnull=False)
-    cases = Case.objects.filter(status=CaseStatus.OPEN).exclude(pk__in=on_order.values("case_id"))
+    cases = (
+        authority_scope(Case.objects.all(), actor=actor)
+        .filter(status=CaseStatus.OPEN)
+        .exclude(pk__in=on_order.values("case_id"))
+    )
     rows = cases.select_related("vendor").order_by("id")[:LIST_LIMIT]  # the oldest (ids grow)
     return Work(
         "awaiting_order",
@@ -177,9 +189,13 @@ def _awaiting_order() -> Work:
     )
 
 
-def _ready_for_naming() -> Work:
+def _ready_for_naming(actor) -> Work:
     on_naming = NoticeEntry.objects.filter(notice__kind=NoticeKind.NAMING, notice__status__in=PENDING_NOTICE)
-    cases = Case.objects.filter(status=CaseStatus.OVERDUE).exclude(pk__in=on_naming.values("case_id"))
+    cases = (
+        authority_scope(Case.objects.all(), actor=actor)
+        .filter(status=CaseStatus.OVERDUE)
+        .exclude(pk__in=on_naming.values("case_id"))
+    )
     rows = cases.select_related("vendor").order_by("deadline", "id")[:LIST_LIMIT]
     return Work(
         "ready_for_naming",
@@ -191,8 +207,10 @@ def _ready_for_naming() -> Work:
     )
 
 
-def _candidates() -> Work:
-    findings = Finding.objects.filter(status=FindingStatus.CANDIDATE)
+def _candidates(actor) -> Work:
+    findings = authority_scope(Finding.objects.all(), actor=actor, field="inspection__authority").filter(
+        status=FindingStatus.CANDIDATE
+    )
     rows = findings.only("id", "title", "inspection_id", "created_at").order_by("-id")[:LIST_LIMIT]
     return Work(
         "candidates",
@@ -206,8 +224,10 @@ def _candidates() -> Work:
     )
 
 
-def _openable() -> Work:
-    findings = Finding.objects.filter(status=FindingStatus.CONFIRMED, case__isnull=True)
+def _openable(actor) -> Work:
+    findings = authority_scope(Finding.objects.all(), actor=actor, field="inspection__authority").filter(
+        status=FindingStatus.CONFIRMED, case__isnull=True
+    )
     rows = findings.only("id", "title", "inspection_id", "created_at").order_by("-id")[:LIST_LIMIT]
     return Work(
         "openable",
@@ -225,20 +245,20 @@ def my_work(*, actor) -> list[Work]:
     """The work waiting for ``actor``, in the order of the flow; only what the role may do."""
     work = []
     if has_perm(actor, FINDING_DECIDE):
-        work.append(_candidates())
+        work.append(_candidates(actor))
     if has_perm(actor, CASE_OPEN):
-        work.append(_openable())
+        work.append(_openable(actor))
     if has_perm(actor, NOTICE_DRAFT):
-        work.append(_awaiting_order())
+        work.append(_awaiting_order(actor))
     if has_perm(actor, NOTICE_APPROVE):
         work.append(_notices_to_approve(actor))
-        work.append(_notices_to_publish())
+        work.append(_notices_to_publish(actor))
     elif has_perm(actor, NOTICE_DRAFT):
         work.append(_my_drafts(actor))
     if has_perm(actor, CASE_DECIDE):
-        work.extend([_responses(), _extensions(), _verifying()])
+        work.extend([_responses(actor), _extensions(actor), _verifying(actor)])
     if has_perm(actor, NOTICE_DRAFT):
-        work.append(_ready_for_naming())
+        work.append(_ready_for_naming(actor))
     _count_all(work)
     return work
 

@@ -74,7 +74,11 @@ def working_days_left(case: Case, today: datetime.date | None = None, calendar: 
 
 def portal_case_list(*, actor) -> QuerySet[Case]:
     """The vendor's served cases, nearest deadline first; ``with_days_left`` prepares a page of them."""
-    return _vendor_cases(actor).select_related("product", "product_version", "campaign").order_by("deadline", "-id")
+    return (
+        _vendor_cases(actor)
+        .select_related("product", "product_version", "campaign", "authority")
+        .order_by("deadline", "-id")
+    )
 
 
 def with_days_left(cases) -> list[Case]:
@@ -90,7 +94,11 @@ def with_days_left(cases) -> list[Case]:
 
 def portal_case_get(*, actor, case_id) -> Case:
     try:
-        case = _vendor_cases(actor).select_related("product", "product_version", "campaign", "vendor").get(pk=case_id)
+        case = (
+            _vendor_cases(actor)
+            .select_related("product", "product_version", "campaign", "vendor", "authority")
+            .get(pk=case_id)
+        )
     except (Case.DoesNotExist, ValueError, TypeError):
         raise NotFound from None
     case.working_days_left = working_days_left(case)

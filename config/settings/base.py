@@ -162,11 +162,10 @@ REDIS_URL = env("REDIS_URL", default="")
 
 # Notices (NOTICE-FORMAT.md). SITE_URL is the public address of this site (https://host, no path):
 # printed on orders (portal, QR code) and on every issued PDF (verification), and used in e-mails;
-# an order is not published without it. NOTICES_ORDER_PREFIX is the issuing agency's 发文机关代字 and
-# kind of its orders (e.g. 京信管函), used when the order counter's prefix is blank: no order is
-# printed with a placeholder. MIIT's removal lists carry no batch line unless turned on here.
+# an order is not published without it. The 发文机关代字 of orders is the issuing authority's
+# (``Authority.doc_prefix``, ARCHITECTURE.md §15): no order is printed with a placeholder.
+# MIIT's removal lists carry no batch line unless turned on here.
 SITE_URL = env("SITE_URL", default="")
-NOTICES_ORDER_PREFIX = env("NOTICES_ORDER_PREFIX", default="")
 NOTICES_REMOVAL_BATCH_LINE = env.bool("NOTICES_REMOVAL_BATCH_LINE", default=False)
 # Cache (public register pages, one-time display of an order's access code, claim throttling).
 # Give it its own Redis database (e.g. redis://127.0.0.1:6379/1), apart from the broker's, so that

@@ -8,6 +8,5 @@ os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
-os.environ.setdefault("NOTICES_ORDER_PREFIX", "京信管函")
 
 from .base import *  # noqa: E402,F403

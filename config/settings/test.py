@@ -9,7 +9,6 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 os.environ.setdefault("MEDIA_ROOT", "/tmp/rectify-test-media")
 os.environ.setdefault("REGISTER_EXPORT_DIR", "/tmp/rectify-test-register-exports")
 os.environ.setdefault("SITE_URL", "https://rectify.example.gov.cn")
-os.environ.setdefault("NOTICES_ORDER_PREFIX", "京信管函")
 
 from .base import *  # noqa: E402,F403
 from .base import env  # noqa: E402

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from accounts.models import User
+from accounts.models import Authority, User
 from cases import seeding
 from cases.dashboard import figures as dashboard_figures
 from cases.models import Case, CaseEvent, Evidence, Finding, Inspection
@@ -54,7 +54,9 @@ def test_seeded_dashboard_figures_agree_with_a_recount(seeded):
 
 
 def test_seeded_data_answers_the_api_and_pages(seeded, client):
-    client.force_login(User.objects.create_user("seed-admin", password="x", role="admin"))
+    client.force_login(
+        User.objects.create_user("seed-admin", password="x", role="admin", authority=Authority.objects.national())
+    )
     response = client.get("/api/v1/cases/")
     assert response.status_code == 200
     assert response.json()["count"] == Case.objects.count()

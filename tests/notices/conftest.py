@@ -92,8 +92,10 @@ def make_case(
     deadline: datetime.date | None = None,
     campaign=None,
     kind=None,
+    authority=None,
 ):
-    """A case in ``status`` (set directly, as the workflow tests do) with confirmed findings."""
+    """A case in ``status`` (set directly, as the workflow tests do) with confirmed findings, of
+    ``authority`` (default: the ministry's bureau)."""
     pv_kwargs = {"source": source}
     if product is not None:
         pv_kwargs["product"] = product
@@ -105,8 +107,12 @@ def make_case(
     case_kwargs = {"product_version": pv}
     if campaign is not None:
         case_kwargs["campaign"] = campaign
+    if authority is not None:
+        case_kwargs["authority"] = authority
     case = factories.CaseFactory(**case_kwargs)
-    inspection = factories.InspectionFactory(product_version=pv, campaign=case.campaign, date=datetime.date(2025, 9, 1))
+    inspection = factories.InspectionFactory(
+        product_version=pv, campaign=case.campaign, date=datetime.date(2025, 9, 1), authority=case.authority
+    )
     for code in codes:
         factories.FindingFactory(
             inspection=inspection,

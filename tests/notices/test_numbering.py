@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
+from accounts.models import Authority
 from accounts.roles import Role
 from notices import numbering, rendering, services, workflow
 from notices.models import Notice, NoticeCounter, NoticeKind, NoticeSeries, NoticeStatus
@@ -21,9 +22,10 @@ def test_doc_number_format():
 @pytest.mark.django_db
 def test_a_missing_counter_row_is_created():
     NoticeCounter.objects.filter(series=NoticeSeries.TERMINAL).delete()
+    ministry = Authority.objects.national()
     with transaction.atomic():
-        first = numbering.allocate(series=NoticeSeries.TERMINAL, year=2025)
-        second = numbering.allocate(series=NoticeSeries.TERMINAL, year=2025)
+        first = numbering.allocate(authority=ministry, series=NoticeSeries.TERMINAL, year=2025)
+        second = numbering.allocate(authority=ministry, series=NoticeSeries.TERMINAL, year=2025)
     assert (first.yearly, first.overall, second.yearly, second.overall) == (1, 1, 2, 2)
 
 
@@ -114,7 +116,7 @@ def test_two_notices_published_at_once_get_consecutive_numbers(monkeypatch, froz
     )
     assert rows == [(NoticeStatus.PUBLISHED, 1, 1), (NoticeStatus.PUBLISHED, 2, 2)]
     assert sorted(d.batch_line for d in recorder.documents) == ["（2025年第1批，总第1批）", "（2025年第2批，总第2批）"]
-    counter = NoticeCounter.objects.get(series=NoticeSeries.APP)
+    counter = NoticeCounter.objects.get(series=NoticeSeries.APP, authority=Authority.objects.national())
     assert (counter.yearly, counter.overall) == (2, 2)
 
 
@@ -135,5 +137,5 @@ def test_one_notice_published_twice_at_once_is_one_version(monkeypatch, frozen):
     assert len(recorder.documents) == 1
     notice.refresh_from_db()
     assert (notice.status, notice.batch_number, notice.overall_number) == (NoticeStatus.PUBLISHED, 1, 1)
-    assert NoticeCounter.objects.get(series=NoticeSeries.APP).overall == 1
+    assert NoticeCounter.objects.get(series=NoticeSeries.APP, authority=Authority.objects.national()).overall == 1
     assert Notice.objects.filter(status=NoticeStatus.PUBLISHED).count() == 1

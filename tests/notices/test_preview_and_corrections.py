@@ -9,6 +9,7 @@ import pytest
 from django.utils.html import strip_tags
 
 from accounts.errors import Conflict
+from accounts.models import Authority
 from cases.models import CaseStatus
 from notices import services, workflow
 from notices.error_codes import NOTICE_CORRECTION_IDENTICAL
@@ -65,7 +66,7 @@ def test_the_preview_is_for_regulators_only(client, inspector, vendor_user):
 
 
 def test_a_preview_with_a_placeholder_agency_code_says_why_instead_of_printing(client, inspector, settings):
-    settings.NOTICES_ORDER_PREFIX = "X信管函"
+    Authority.objects.filter(code="100000").update(doc_prefix="X信管")
     notice = services.notice_draft(actor=inspector, kind=NoticeKind.ORDER, case_ids=[make_case(CaseStatus.OPEN).pk])
     client.force_login(inspector)
     response = client.get(f"/notices/{notice.pk}/preview.pdf", HTTP_ACCEPT_LANGUAGE="en", follow=True)

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Authority
 from notices import public_views, selectors
 from notices.models import NoticeEntry
 from tests import factories
@@ -20,10 +21,10 @@ SEED = """
 INSERT INTO notices_notice (
     kind, series, status, title, authority, addressee, opening, closing, attachment_title, signature,
     tested, how_to_answer, version, year, batch_number, overall_number, doc_number, published_on,
-    published_at, pdf, pdf_sha256, content_sha256, pdf_size, access_code_hash, created_at, drafted_by_id)
+    published_at, pdf, pdf_sha256, content_sha256, pdf_size, access_code_hash, created_at, drafted_by_id, issuer_id)
 SELECT CASE WHEN g %% 5 = 0 THEN 'removal' ELSE 'naming' END, 'app', 'draft', '关于侵害用户权益行为的APP（SDK）通报',
     '管理局', '', '开头', '结尾', '', '管理局', '', '', 1, EXTRACT(YEAR FROM t)::int, g, g, '', t::date, t, '',
-    md5(g::text), '', 1, '', t, %(user)s
+    md5(g::text), '', 1, '', t, %(user)s, %(issuer)s
 FROM (SELECT g, timestamptz '2020-01-01 10:00+08' + g * interval '1 day' AS t
       FROM generate_series(1, 400) AS g) AS s;
 INSERT INTO notices_noticeentry (
@@ -57,7 +58,7 @@ def register(require_postgresql):
     user = factories.UserFactory(role="inspector")
     case = factories.CaseFactory(opened_by=user)
     with connection.cursor() as cursor:
-        cursor.execute(SEED, {"user": user.pk, "case": case.pk})
+        cursor.execute(SEED, {"user": user.pk, "case": case.pk, "issuer": Authority.objects.national().pk})
     return selectors.public_notice_list().first()
 
 

@@ -7,10 +7,11 @@ import subprocess
 import pytest
 
 from accounts.errors import Conflict
+from accounts.models import Authority
 from cases.models import CaseStatus
 from notices import documents, rendering, services, workflow
 from notices.error_codes import NOTICE_AGENCY_CODE_MISSING, NOTICE_PLACEHOLDER
-from notices.models import Notice, NoticeCounter, NoticeKind, NoticeSeries
+from notices.models import Notice, NoticeKind, NoticeSeries
 
 from .conftest import DEADLINE, make_case
 
@@ -31,7 +32,7 @@ def test_the_published_order_prints_case_number_portal_and_fingerprint(inspector
     assert doc.portal_url == f"https://rectify.example.gov.cn/portal/claim/?case={case.number}"
     assert doc.verify_url == "https://rectify.example.gov.cn/register/verify/"
     assert (doc.deadline, doc.deadline_days) == (DEADLINE, 5)
-    assert doc.doc_number == "京信管函〔2025〕1号"
+    assert doc.doc_number == "工信部信管函〔2025〕1号"
     assert not doc.draft
     assert [i.legal_basis.startswith("《中华人民共和国个人信息保护法》") for i in doc.items] == [True, True]
     notice.refresh_from_db()
@@ -50,10 +51,9 @@ def test_the_verification_page_knows_the_printed_fingerprint(client, inspector, 
     assert notice.pdf_sha256 in html and "verify-file" in html
 
 
-@pytest.mark.parametrize("prefix", ["", "X信管函"])
-def test_publication_is_refused_without_the_agency_code(inspector, reviewer, settings, prefix):
-    settings.NOTICES_ORDER_PREFIX = prefix
-    NoticeCounter.objects.filter(series=NoticeSeries.ORDER).update(prefix=prefix)
+@pytest.mark.parametrize("prefix", ["", "X信管"])
+def test_publication_is_refused_without_the_agency_code(inspector, reviewer, prefix):
+    Authority.objects.filter(code="100000").update(doc_prefix=prefix)
     notice = _approved_order(inspector, reviewer, make_case(CaseStatus.OPEN))
 
     with pytest.raises(Conflict) as refused:
@@ -62,11 +62,10 @@ def test_publication_is_refused_without_the_agency_code(inspector, reviewer, set
     assert refused.value.code == NOTICE_AGENCY_CODE_MISSING
 
 
-def test_the_agency_code_of_the_counter_wins_over_the_setting(inspector, reviewer, renderer, frozen, settings):
-    settings.NOTICES_ORDER_PREFIX = "京信管函"
-    NoticeCounter.objects.filter(series=NoticeSeries.ORDER).update(prefix="沪信管函")
+def test_the_agency_code_is_the_issuing_authoritys(inspector, reviewer, renderer, frozen):
+    Authority.objects.filter(code="100000").update(doc_prefix="工信部信管")
     notice = _approved_order(inspector, reviewer, make_case(CaseStatus.OPEN))
-    assert workflow.notice_publish(notice_id=notice.pk, actor=reviewer).doc_number == "沪信管函〔2025〕1号"
+    assert workflow.notice_publish(notice_id=notice.pk, actor=reviewer).doc_number == "工信部信管函〔2025〕1号"
 
 
 def test_publication_is_refused_without_the_site_address(inspector, reviewer, settings):
@@ -122,7 +121,7 @@ def test_the_served_pdf_first_page_is_self_contained(inspector, reviewer, frozen
     ).stdout
     whole = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
-    assert f"案件编号：{case.number}" in first and "京信管函〔2025〕1号" in first
+    assert f"案件编号：{case.number}" in first and "工信部信管函〔2025〕1号" in first
     assert "一、违规收集个人信息" in first and "（PI-01）" not in whole and "X信管函" not in whole
     flat = "".join(whole.split())
     assert "请于收到本通知之日起5个工作日内（2025年10月10日前）完成整改" in flat
@@ -141,7 +140,7 @@ def test_a_corrected_order_prints_the_number_and_deadline_of_the_served_letter(
     services.notice_update(actor=inspector, notice=correction, tested=correction.tested + "（更正）")
 
     preview = documents.notice_document(notice=correction, date=datetime.date(2025, 9, 29), draft=True)
-    assert (preview.doc_number, preview.deadline) == ("京信管函〔2025〕1号", DEADLINE)
+    assert (preview.doc_number, preview.deadline) == ("工信部信管函〔2025〕1号", DEADLINE)
 
     workflow.notice_approve(actor=reviewer, notice=correction)
     correction = workflow.notice_publish(notice_id=correction.pk, actor=reviewer)

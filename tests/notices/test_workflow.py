@@ -204,12 +204,12 @@ def test_publishing_an_order_serves_it_with_deadline_and_access_code(inspector, 
     notice = workflow.notice_publish(notice_id=notice.pk, actor=reviewer)
 
     notice.refresh_from_db()
-    assert notice.doc_number == "京信管函〔2025〕1号" and notice.doc_sequence == 1
+    assert notice.doc_number == "工信部信管函〔2025〕1号" and notice.doc_sequence == 1
     assert notice.batch_label == "" and notice.deadline == DEADLINE
     case.refresh_from_db()
     assert (case.status, case.served_on, case.deadline) == (CaseStatus.ORDERED, SERVED_ON, DEADLINE)
     (doc,) = renderer.documents
-    assert doc.doc_number == "京信管函〔2025〕1号" and doc.deadline == DEADLINE
+    assert doc.doc_number == "工信部信管函〔2025〕1号" and doc.deadline == DEADLINE
     assert [i.violation_code for i in doc.items] == ["PI-01", "PI-05"]
     # The plain code is printed on the PDF and stored only as a hash, on the case for the portal.
     assert len(doc.access_code) == 19
@@ -219,12 +219,12 @@ def test_publishing_an_order_serves_it_with_deadline_and_access_code(inspector, 
 
 
 def test_order_numbers_restart_each_year_without_leading_zeros(inspector, reviewer, renderer, frozen):
-    NoticeCounter.objects.filter(series=NoticeSeries.ORDER).update(year=2025, yearly=11, overall=40, prefix="京信管函")
+    NoticeCounter.objects.filter(series=NoticeSeries.ORDER).update(year=2025, yearly=11, overall=40)
     case = make_case(CaseStatus.OPEN)
     notice = workflow.notice_publish(
         notice_id=_approved(inspector, reviewer, case, kind=NoticeKind.ORDER).pk, actor=reviewer
     )
-    assert notice.doc_number == "京信管函〔2025〕12号"
+    assert notice.doc_number == "工信部信管函〔2025〕12号"
 
 
 def test_access_code_is_shown_once(inspector, reviewer, renderer, frozen, django_capture_on_commit_callbacks):
@@ -247,7 +247,7 @@ def test_a_corrected_order_replaces_the_code_and_is_not_served_twice(inspector, 
     services.notice_update(actor=inspector, notice=correction, tested=correction.tested + "（更正）")
     workflow.notice_approve(actor=reviewer, notice=correction)
     correction = workflow.notice_publish(notice_id=correction.pk, actor=reviewer)
-    assert correction.doc_number == original.doc_number == "京信管函〔2025〕1号"
+    assert correction.doc_number == original.doc_number == "工信部信管函〔2025〕1号"
     first, second = (d.access_code for d in renderer.documents)
     assert first != second
     codes = {c.code_hash: c.revoked_at for c in case.access_codes.all()}

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.errors import DomainError
-from accounts.models import User
+from accounts.models import Authority, User
 from accounts.roles import Role
 from cases import responses, services, workflow
 from cases.clock import marks
@@ -363,6 +363,8 @@ class Command(BaseCommand):
                     "email": f"{username}@rectify.example.test",
                     "is_staff": role == Role.ADMIN,
                     "is_superuser": role == Role.ADMIN,
+                    # The demo's regulators work for the ministry's bureau (ARCHITECTURE.md §15).
+                    "authority": None if role == Role.VENDOR else Authority.objects.national(),
                 },
             )
             if created:

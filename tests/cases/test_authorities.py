@@ -1,0 +1,174 @@
+"""Cases per authority (ARCHITECTURE.md §15): who sees and acts on which authority's records, and
+the transfer of a case to another authority."""
+
+from importlib import import_module
+
+import pytest
+from django.core import mail
+from django.utils import translation
+
+from accounts.errors import InvalidInput, NotFound
+from accounts.models import Authority
+from accounts.roles import Role
+from accounts.scoping import OtherAuthority
+from cases import events, selectors, services, transfers, workflow
+from cases.models import CaseStatus
+from outbox.jobs import outbox_job_run
+from outbox.models import OutboxJob
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    beijing, guangdong = factories.province("110000"), factories.province("440000")
+    return {
+        "beijing": beijing,
+        "guangdong": guangdong,
+        "bj": factories.UserFactory(role=Role.REVIEWER, authority=beijing, email="bj@miit.test"),
+        "gd": factories.UserFactory(role=Role.REVIEWER, authority=guangdong, email="gd@miit.test"),
+        "national": factories.UserFactory(role=Role.REVIEWER, email="ministry@miit.test"),
+        "case_bj": factories.CaseFactory(authority=beijing),
+        "case_gd": factories.CaseFactory(authority=guangdong),
+        "case_ministry": factories.CaseFactory(),
+    }
+
+
+def test_the_ministry_and_the_31_provinces_are_seeded():
+    # What the migration seeds (run again: a transactional test may have flushed the table).
+    from django.apps import apps
+
+    migration = import_module("accounts.migrations.0004_i17_authorities_authority")
+    migration.seed(apps, None)
+    migration.seed(apps, None)  # idempotent
+    authorities = Authority.objects.all()
+    assert authorities.count() == 32
+    assert authorities.filter(level="national").get().name == "工业和信息化部信息通信管理局"
+    provinces = authorities.filter(level="provincial")
+    assert all(a.name.endswith("通信管理局") and len(a.code) == 6 and a.code.endswith("0000") for a in provinces)
+    with translation.override("en"):
+        regions = {a.region for a in provinces}
+    assert regions == {
+        "North China",
+        "Northeast",
+        "East China",
+        "Central and South",
+        "Southwest",
+        "Northwest",
+    }
+    assert provinces.get(code="440000").order_prefix == "粤信管函"
+
+
+def test_a_province_sees_its_own_cases_and_the_ministry_all(world):
+    def visible(actor):
+        return set(selectors.case_list(actor=actor).values_list("pk", flat=True))
+
+    bj, gd, ministry = world["case_bj"].pk, world["case_gd"].pk, world["case_ministry"].pk
+    assert visible(world["bj"]) == {bj}
+    assert visible(world["gd"]) == {gd}
+    assert visible(world["national"]) == {bj, gd, ministry}
+    with pytest.raises(NotFound):
+        selectors.case_get_for(actor=world["bj"], case_id=gd)
+
+
+def test_a_regulator_without_authority_sees_nothing(world):
+    lost = factories.UserFactory(role=Role.REVIEWER, authority=None)
+    assert not selectors.case_list(actor=lost).exists()
+    assert not selectors.inspection_queryset_for(actor=lost).exists()
+
+
+def test_the_ministry_acts_on_a_province_only_where_delegated(world):
+    case = world["case_bj"]
+    with pytest.raises(OtherAuthority):
+        workflow.withdraw_case(case=case, actor=world["national"], reason="重复立案")
+    with pytest.raises(OtherAuthority):
+        workflow.withdraw_case(case=case, actor=world["gd"], reason="重复立案")
+    Authority.objects.filter(pk=world["beijing"].pk).update(delegated_to_national=True)
+    assert workflow.withdraw_case(case=case, actor=world["national"], reason="重复立案").status == CaseStatus.WITHDRAWN
+
+
+def test_an_inspection_belongs_to_its_inspectors_authority_in_a_campaign_it_joined(world):
+    inspector = factories.UserFactory(role=Role.INSPECTOR, authority=world["beijing"])
+    national_campaign = factories.CampaignFactory()
+    guangdong_campaign = factories.CampaignFactory(authority=world["guangdong"])
+    common = {
+        "actor": inspector,
+        "product_version": factories.ProductVersionFactory(),
+        "agency": factories.TestingAgencyFactory(),
+        "date": "2025-09-20",
+        "method": "manual",
+    }
+    with pytest.raises(InvalidInput) as refused:
+        services.inspection_create(campaign=national_campaign, **common)
+    assert refused.value.code == "campaign_not_joined"
+    with pytest.raises(InvalidInput):
+        services.inspection_create(campaign=guangdong_campaign, **common)
+    national_campaign.participants.add(world["beijing"])
+    inspection = services.inspection_create(campaign=national_campaign, **common)
+    assert inspection.authority == world["beijing"]
+    assert set(selectors.campaign_choices(actor=inspector)) == {national_campaign}
+
+
+def test_a_transfer_moves_the_case_with_an_event_and_tells_both_authorities(world, django_capture_on_commit_callbacks):
+    case = world["case_bj"]
+    with django_capture_on_commit_callbacks(execute=False):
+        moved = transfers.case_transfer(
+            case=case, actor=world["bj"], to_authority=world["guangdong"], reason="企业注册地在广东省"
+        )
+    assert moved.authority == world["guangdong"] and moved.status == case.status
+    event = moved.events.get(kind=events.TRANSFERRED)
+    assert event.actor == world["bj"] and event.reason == "企业注册地在广东省"
+    assert event.data == {"from_authority": world["beijing"].pk, "to_authority": world["guangdong"].pk}
+    # Beijing no longer sees it; Guangdong does.
+    assert not selectors.case_list(actor=world["bj"]).filter(pk=case.pk).exists()
+    assert selectors.case_list(actor=world["gd"]).filter(pk=case.pk).exists()
+
+    job = OutboxJob.objects.get(kind=transfers.TRANSFER_EMAIL_JOB)
+    outbox_job_run(job_id=job.pk)
+    (message,) = mail.outbox
+    assert sorted(message.to) == ["bj@miit.test", "gd@miit.test"]
+    assert case.number in message.subject and "广东省通信管理局" in message.body
+    # Once per transfer, however often the job runs.
+    assert transfers.case_transfer_email_send(case_id=case.pk, event_id=event.pk) is False
+
+
+def test_a_transfer_is_refused_to_others_and_to_the_same_authority(world):
+    with pytest.raises(OtherAuthority):
+        transfers.case_transfer(
+            case=world["case_bj"], actor=world["gd"], to_authority=world["guangdong"], reason="抢案"
+        )
+    with pytest.raises(InvalidInput) as same:
+        transfers.case_transfer(case=world["case_bj"], actor=world["bj"], to_authority=world["beijing"], reason="原地")
+    assert same.value.code == "case_transfer_same_authority"
+    assert not world["case_bj"].events.filter(kind=events.TRANSFERRED).exists()
+
+
+def test_the_api_shows_the_authority_and_transfers(client, world):
+    client.force_login(world["bj"])
+    url = f"/api/v1/cases/{world['case_bj'].pk}/"
+    assert client.get(url).json()["authority"]["code"] == "110000"
+    refused = client.post(f"{url}transfer/", {"authority": "440000", "reason": ""}, content_type="application/json")
+    assert refused.status_code == 400
+    moved = client.post(
+        f"{url}transfer/", {"authority": "440000", "reason": "注册地在广东"}, content_type="application/json"
+    )
+    assert moved.status_code == 200 and moved.json()["authority"]["code"] == "440000"
+    # Beijing no longer sees it: 404 as for a missing case.
+    assert client.get(url).status_code == 404
+
+
+def test_the_home_page_lists_a_provinces_own_work(world):
+    from cases.home.selectors import my_work
+
+    bj_case = factories.CaseFactory(authority=world["beijing"])
+    gd_case = factories.CaseFactory(authority=world["guangdong"])
+    for case in (bj_case, gd_case):
+        type(case).objects.filter(pk=case.pk).update(status=CaseStatus.VERIFYING)
+
+    def verifying(actor):
+        (work,) = [w for w in my_work(actor=actor) if w.key == "verifying"]
+        return {item.label for item in work.items}, work.count
+
+    assert verifying(world["bj"]) == ({bj_case.number}, 1)
+    assert verifying(world["national"]) == ({bj_case.number, gd_case.number}, 2)
