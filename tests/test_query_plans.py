@@ -247,6 +247,19 @@ def list_queries(seeded) -> dict:
         queries.update(_three_ways(name, queryset))
     for name, queryset in decision_queue(actor=reviewer).items():
         queries[f"decision queue: {name}"] = queryset[:PAGE]
+        queries[f"decision queue: {name}, its last page"] = queryset[COUNT_LIMIT - PAGE : COUNT_LIMIT]
+    # The pages' sortable columns (?ordering=): the first page and the deepest one the pages reach,
+    # alone and after a filter.
+    for key in selectors.CASE_ORDERINGS:
+        narrowed = (("", {}), (", by state", {"status": "ordered"}), (", of a vendor", {"vendor": vendor.pk}))
+        for label, filters in narrowed:
+            queryset = selectors.case_list(actor=reviewer, filters=filters, ordering=key)
+            queries[f"cases ordered by {key}{label}: page"] = queryset[: PAGE + 1]
+            queries[f"cases ordered by {key}{label}: last page"] = queryset[COUNT_LIMIT - PAGE : COUNT_LIMIT]
+    for key in selectors.INSPECTION_ORDERINGS:
+        queryset = selectors.inspection_rows(actor=inspector, ordering=key)
+        queries[f"inspections ordered by {key}: page"] = queryset[: PAGE + 1]
+        queries[f"inspections ordered by {key}: last page"] = queryset[COUNT_LIMIT - PAGE : COUNT_LIMIT]
     return queries
 
 
