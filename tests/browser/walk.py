@@ -121,6 +121,7 @@ def build_world() -> dict:
         f"/inspections/{inspection.pk}/scans/",
         f"/scans/{job.pk}/observations/",
         "/products/",
+        "/products/?ordering=-name",
         f"/products/{product.pk}/",
         "/vendors/",
         f"/vendors/{vendor.pk}/",
