@@ -2,7 +2,8 @@
 
 Each measurement runs in a fresh subprocess so that ``ru_maxrss`` is that render's own peak:
 - ``ours``: ``render_notice_pdf(doc)`` (templates, locked-down fetcher, glyph check, metadata);
-- ``plain``: ``weasyprint.HTML(string=html).write_pdf()`` with default settings, on the SAME HTML
+- ``plain``: ``weasyprint.HTML(string=html).write_pdf()`` with default settings but the same tagged
+  PDF/UA-1 output as ours (``notices.rendering.pdf.PDF_OPTIONS``), on the SAME HTML
   (``render_notice_html(doc)``, written to a file by the parent; the ``ours`` child checks that it
   produces exactly that HTML).
 Seconds (wall and CPU) cover the render call only, not interpreter start-up or imports; RSS is the
@@ -114,7 +115,8 @@ def child(mode: str, html_path: Path, rows: int) -> None:
         import weasyprint
 
         started, cpu_started = time.perf_counter(), time.process_time()
-        pdf = weasyprint.HTML(string=html).write_pdf()
+        # Tagged PDF/UA-1 as ours (notices.rendering.pdf.PDF_OPTIONS; Django is not set up here).
+        pdf = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     rss = peak_rss_mb()  # before pypdf is imported to count pages
     from pypdf import PdfReader

@@ -2,7 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -393,6 +393,10 @@ class Case(models.Model):
             models.Index(fields=["vendor", "-created_at", "-id"], name="case_vendor_order"),
             models.Index(fields=["product", "-created_at", "-id"], name="case_product_order"),
             models.Index(fields=["status", "updated_at", "id"], name="case_status_updated"),
+            # The case list sorted by deadline (?ordering=deadline / -deadline), unserved cases last
+            # both ways (cases.selectors.CASE_ORDERINGS).
+            models.Index(fields=["deadline", "id"], name="case_deadline_order"),
+            models.Index(F("deadline").desc(nulls_last=True), F("id").desc(), name="case_deadline_desc"),
         ]
 
     def __str__(self) -> str:

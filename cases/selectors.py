@@ -3,7 +3,7 @@
 Missing and not-yours both raise ``NotFound`` (404).
 """
 
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.errors import NotFound
@@ -75,8 +75,22 @@ def case_search(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     return queryset.filter(found)
 
 
-def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
-    """The case list: ``finding_count`` is counted for the rows of the page only (``count_per_row``)."""
+# The case list's orders (``?ordering=``, config.lists.Ordering): each one an index serves
+# (models.Case.Meta.indexes: case_list_order, the number's unique index, case_deadline_*).
+CASE_ORDERINGS = {
+    "-opened": ("-created_at", "-id"),
+    "opened": ("created_at", "id"),
+    "number": ("number",),
+    "-number": ("-number",),
+    "deadline": (F("deadline").asc(nulls_last=True), "id"),
+    "-deadline": (F("deadline").desc(nulls_last=True), "-id"),
+}
+CASE_DEFAULT_ORDERING = "-opened"
+
+
+def case_list(*, actor, filters: dict | None = None, ordering: str = CASE_DEFAULT_ORDERING) -> QuerySet[Case]:
+    """The case list: ``finding_count`` is counted for the rows of the page only (``count_per_row``);
+    ``ordering`` is a key of ``CASE_ORDERINGS`` (another is the default order)."""
     filters = filters or {}
     qs = case_queryset_for(actor=actor).annotate(finding_count=count_per_row(Finding.objects.all(), "case"))
     if filters.get("status"):
@@ -93,7 +107,7 @@ def case_list(*, actor, filters: dict | None = None) -> QuerySet[Case]:
         qs = qs.overdue()
     if filters.get("q"):
         qs = case_search(qs, filters["q"])
-    return qs.order_by("-created_at", "-id")
+    return qs.order_by(*CASE_ORDERINGS.get(ordering, CASE_ORDERINGS[CASE_DEFAULT_ORDERING]))
 
 
 def case_get_for(*, actor, case_id: int) -> Case:
@@ -123,7 +137,11 @@ def inspection_queryset_for(*, actor) -> QuerySet[Inspection]:
     )
 
 
-def inspection_rows(*, actor, campaign_id: int | None = None) -> QuerySet[Inspection]:
+# The inspection list's orders (``?ordering=``): the (-date, -id) indexes, read either way.
+INSPECTION_ORDERINGS = {"-date": ("-date", "-id"), "date": ("date", "id")}
+
+
+def inspection_rows(*, actor, campaign_id: int | None = None, ordering: str = "-date") -> QuerySet[Inspection]:
     """The inspection page's list: its findings and candidates counted for the rows shown only."""
     qs = inspection_queryset_for(actor=actor).annotate(
         finding_count=count_per_row(Finding.objects.all(), "inspection"),
@@ -131,7 +149,7 @@ def inspection_rows(*, actor, campaign_id: int | None = None) -> QuerySet[Inspec
     )
     if campaign_id is not None:
         qs = qs.filter(campaign_id=campaign_id)
-    return qs.order_by("-date", "-id")
+    return qs.order_by(*INSPECTION_ORDERINGS.get(ordering, INSPECTION_ORDERINGS["-date"]))
 
 
 def inspection_get_for(*, actor, inspection_id: int) -> Inspection:

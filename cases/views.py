@@ -39,7 +39,7 @@ from cases.models import CLOCK_RUNNING, CaseStatus, FindingStatus
 from cases.sdks import views as sdk_views
 from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
 from config import limits
-from config.lists import BoundedPaginator
+from config.lists import BoundedPaginator, Ordering
 
 PAGE_SIZE = 25
 
@@ -69,13 +69,20 @@ class CaseListView(PolicyMixin, ListView):
     def filter_form(self) -> CaseFilterForm:
         return CaseFilterForm(self.request.GET or None)
 
+    @cached_property
+    def ordering(self) -> Ordering:
+        return Ordering(self.request, selectors.CASE_ORDERINGS, selectors.CASE_DEFAULT_ORDERING)
+
     def get_queryset(self):
-        return selectors.case_list(actor=self.request.user, filters=self.filter_form.filters())
+        return selectors.case_list(
+            actor=self.request.user, filters=self.filter_form.filters(), ordering=self.ordering.key
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["cases"] = _with_overdue(list(context["object_list"]))
         context["filter_form"] = self.filter_form
+        context["sort"] = self.ordering.columns
         return context
 
 
@@ -161,13 +168,18 @@ class InspectionListView(PolicyMixin, ListView):
     paginate_by = PAGE_SIZE
     paginator_class = BoundedPaginator
 
+    @cached_property
+    def ordering(self) -> Ordering:
+        return Ordering(self.request, selectors.INSPECTION_ORDERINGS, "-date")
+
     def get_queryset(self):
         campaign = self.request.GET.get("campaign", "")
         campaign_id = int(campaign) if campaign.isdecimal() and len(campaign) <= 18 else None
-        return selectors.inspection_rows(actor=self.request.user, campaign_id=campaign_id)
+        return selectors.inspection_rows(actor=self.request.user, campaign_id=campaign_id, ordering=self.ordering.key)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
+            sort=self.ordering.columns,
             campaigns=selectors.campaign_choices(actor=self.request.user),
             campaign=self.request.GET.get("campaign", ""),
             can_edit=self.request.user.can(INSPECTION_EDIT),

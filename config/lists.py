@@ -208,3 +208,43 @@ def decode_cursor(cursor: str) -> dict:
     if not isinstance(payload, dict):
         raise InvalidCursor
     return payload
+
+
+class Ordering:
+    """A page list's ``?ordering=``: a whitelist of keys (``number``, ``-deadline``...), each an
+    order that an index serves and that ends with the primary key, so a page sorted any way still
+    reads only its own rows. An unknown key is the default order, never an error.
+
+    ``columns`` gives each sortable column its link (the same key again reverses it; another column
+    starts at its first listed direction) and its ``aria-sort`` state, for the table's headings.
+    """
+
+    param = "ordering"
+
+    def __init__(self, request, choices: dict[str, tuple], default: str):
+        self.request = request
+        self.choices = choices
+        value = request.GET.get(self.param, "")
+        self.key = value if value in choices else default
+        self.order_by = choices[self.key]
+
+    @cached_property
+    def columns(self) -> dict:
+        columns = {}
+        for key in self.choices:
+            name = key.lstrip("-")
+            if name in columns:
+                continue
+            if self.key.lstrip("-") == name:
+                descending = self.key.startswith("-")
+                target = name if descending else f"-{name}"
+                if target not in self.choices:
+                    target = self.key
+                state = "descending" if descending else "ascending"
+            else:
+                target, state = key, "none"
+            query = self.request.GET.copy()
+            query.pop("page", None)
+            query[self.param] = target
+            columns[name] = {"url": f"?{query.urlencode()}", "aria_sort": state}
+        return columns

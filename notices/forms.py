@@ -1,6 +1,7 @@
 """Page forms for notices: input validation only."""
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from notices import error_codes
@@ -44,7 +45,19 @@ class NoticeEditForm(forms.Form):
     how_to_answer = forms.CharField(label=_("How to answer"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EntryEditForm(forms.Form):
+class _RowForm(forms.Form):
+    """A row edited in place: its inputs sit in table cells (named by the column's heading for a
+    screen reader, ``aria-label``) and belong to the <form> in the row's last cell (``form_id``)."""
+
+    def __init__(self, *args, form_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = field.label
+            if form_id:
+                field.widget.attrs["form"] = form_id
+
+
+class EntryEditForm(_RowForm):
     """One listed row of a draft (a correction may fix a misspelt name, developer or version)."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -53,24 +66,12 @@ class EntryEditForm(forms.Form):
     version = forms.CharField(label=_("Version / model"), max_length=200, required=False)
     issues = forms.CharField(label=_("Issues found"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, form_id: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        if form_id:  # the inputs sit in table cells; the <form> is in the row's last cell
-            for field in self.fields.values():
-                field.widget.attrs["form"] = form_id
 
-
-class ItemEditForm(forms.Form):
+class ItemEditForm(_RowForm):
     """One problem of a draft order: its legal basis (as printed) and evidence summary."""
 
     legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
     evidence_summary = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *args, form_id: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        if form_id:
-            for field in self.fields.values():
-                field.widget.attrs["form"] = form_id
 
 
 class RegisterSearchForm(forms.Form):
@@ -99,6 +100,26 @@ class RegisterSearchForm(forms.Form):
         self.fields["authority"].choices = [("", _("All")), *authority_choices]
         self.fields["issue"].choices = [("", _("All")), *issue_choices]
         self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in year_choices)]
+
+
+MSG_BAD_HASH = _("A SHA-256 fingerprint is 64 hexadecimal characters (0-9, a-f).")
+
+
+class _DigestField(forms.CharField):
+    """A hex digest as printed or copied: spaces and capitals are dropped before it is checked."""
+
+    def to_python(self, value):
+        return "".join(super().to_python(value).split()).lower()
+
+
+class VerifyHashForm(forms.Form):
+    """A fingerprint pasted from a notice (its content SHA-256) or from ``sha256sum`` (the file's)."""
+
+    sha256 = _DigestField(
+        label=_("SHA-256 fingerprint"),
+        max_length=80,
+        validators=[RegexValidator(r"^[0-9a-f]{64}$", MSG_BAD_HASH, code="invalid_sha256")],
+    )
 
 
 class VerifyForm(forms.Form):

@@ -27,7 +27,7 @@ from config import limits
 
 from . import exports, integrity, selectors
 from .caching import register_cached, register_version
-from .forms import MAX_VERIFY_BYTES, RegisterSearchForm, VerifyForm
+from .forms import MAX_VERIFY_BYTES, RegisterSearchForm, VerifyForm, VerifyHashForm
 from .outage import last_good_copy
 from .serializers import verification_data
 
@@ -231,14 +231,17 @@ def register_verify(request):
     """Upload a PDF; say whether it is an authentic issued notice and which version."""
     result = None
     form = VerifyForm(request.POST or None, request.FILES or None)
+    # A pasted fingerprint (?sha256=): a malformed one is said so, never looked up.
+    hash_form = VerifyHashForm(request.GET if request.method == "GET" and "sha256" in request.GET else None)
     if request.method == "POST" and form.is_valid():
         digest = hashlib.sha256()
         for chunk in form.cleaned_data["file"].chunks():
             digest.update(chunk)
         sha256 = digest.hexdigest()
         result = verification_data(sha256=sha256, verification=selectors.notice_verify(sha256=sha256))
-    elif request.method == "GET" and request.GET.get("sha256"):
-        sha256 = request.GET["sha256"].strip().lower()
+    elif hash_form.is_valid():
+        sha256 = hash_form.cleaned_data["sha256"]
         result = verification_data(sha256=sha256, verification=selectors.notice_verify(sha256=sha256))
     status = 400 if request.method == "POST" and not form.is_valid() else 200
-    return render(request, "notices/public/verify.html", {"form": form, "result": result}, status=status)
+    context = {"form": form, "hash_form": hash_form, "result": result}
+    return render(request, "notices/public/verify.html", context, status=status)

@@ -43,6 +43,11 @@ def vendor_search(queryset: QuerySet[Vendor], text: str) -> QuerySet[Vendor]:
     return queryset.filter(Q(name__icontains=text) | Q(name_en__icontains=text) | Q(credit_code__icontains=text))
 
 
+# The vendor and product lists' orders (``?ordering=``, config.lists.Ordering): their (name, id)
+# indexes (vendor_list_order, product_list_order, product_kind_order), read either way.
+NAME_ORDERINGS = {"name": ("name", "id"), "-name": ("-name", "-id")}
+
+
 def vendor_rows() -> QuerySet[Vendor]:
     """The vendor page's list: ``product_count`` counted for the rows shown only."""
     return vendor_list().annotate(product_count=count_per_row(Product.objects.all(), "vendor"))

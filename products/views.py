@@ -11,7 +11,7 @@ from accounts.errors import DomainError
 from accounts.forms import add_service_errors
 from accounts.policies import PolicyMixin
 from accounts.roles import INSPECTION_EDIT, REFERENCE_EDIT, REFERENCE_VIEW
-from config.lists import BoundedPaginator
+from config.lists import BoundedPaginator, Ordering
 
 from . import selectors, services
 from .forms import ProductForm, VendorForm, VersionForm
@@ -31,12 +31,20 @@ class VendorListView(PolicyMixin, ListView):
     paginate_by = PAGE_SIZE
     paginator_class = BoundedPaginator
 
+    @cached_property
+    def ordering(self) -> Ordering:
+        return Ordering(self.request, selectors.NAME_ORDERINGS, "name")
+
     def get_queryset(self):
-        return selectors.vendor_search(selectors.vendor_rows(), self.request.GET.get("q", ""))
+        rows = selectors.vendor_search(selectors.vendor_rows(), self.request.GET.get("q", ""))
+        return rows.order_by(*self.ordering.order_by)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            q=self.request.GET.get("q", "").strip(), can_edit=self.request.user.can(REFERENCE_EDIT), **kwargs
+            sort=self.ordering.columns,
+            q=self.request.GET.get("q", "").strip(),
+            can_edit=self.request.user.can(REFERENCE_EDIT),
+            **kwargs,
         )
 
 
@@ -79,10 +87,15 @@ class ProductListView(PolicyMixin, ListView):
         kind = self.request.GET.get("kind", "")
         if kind in ProductKind.values:
             qs = qs.filter(kind=kind)
-        return selectors.product_search(qs, self.request.GET.get("q", ""))
+        return selectors.product_search(qs, self.request.GET.get("q", "")).order_by(*self.ordering.order_by)
+
+    @cached_property
+    def ordering(self) -> Ordering:
+        return Ordering(self.request, selectors.NAME_ORDERINGS, "name")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
+            sort=self.ordering.columns,
             kinds=ProductKind.choices,
             kind=self.request.GET.get("kind", ""),
             q=self.request.GET.get("q", "").strip(),

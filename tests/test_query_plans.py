@@ -268,8 +268,29 @@ def list_queries(seeded) -> dict:
         queries.update(_three_ways(name, queryset))
     for name, queryset in decision_queue(actor=reviewer).items():
         queries[f"decision queue: {name}"] = queryset[:PAGE]
+        queries[f"decision queue: {name}, its last page"] = queryset[COUNT_LIMIT - PAGE : COUNT_LIMIT]
     for name, queryset in decision_queue(actor=seeded["province_reviewer"]).items():
         queries[f"a province's decision queue: {name}"] = queryset[:PAGE]
+    # The pages' sortable columns (?ordering=): the first page and the deepest one the pages reach,
+    # alone and after a filter.
+    for key in selectors.CASE_ORDERINGS:
+        narrowed = (("", {}), (", by state", {"status": "ordered"}), (", of a vendor", {"vendor": vendor.pk}))
+        for label, filters in narrowed:
+            queryset = selectors.case_list(actor=reviewer, filters=filters, ordering=key)
+            queries[f"cases ordered by {key}{label}: page"] = queryset[: PAGE + 1]
+            queries[f"cases ordered by {key}{label}: last page"] = queryset[COUNT_LIMIT - PAGE : COUNT_LIMIT]
+    for key, order in product_selectors.NAME_ORDERINGS.items():
+        for name, queryset in (
+            ("vendors", product_selectors.vendor_rows()),
+            ("products", product_selectors.product_rows()),
+            ("products of a kind", product_selectors.product_rows().filter(kind="sdk")),
+        ):
+            queries[f"{name} ordered by {key}: page"] = queryset.order_by(*order)[: PAGE + 1]
+            queries[f"{name} ordered by {key}: last page"] = queryset.order_by(*order)[COUNT_LIMIT - PAGE : COUNT_LIMIT]
+    for key in selectors.INSPECTION_ORDERINGS:
+        queryset = selectors.inspection_rows(actor=inspector, ordering=key)
+        queries[f"inspections ordered by {key}: page"] = queryset[: PAGE + 1]
+        queries[f"inspections ordered by {key}: last page"] = queryset[COUNT_LIMIT - PAGE : COUNT_LIMIT]
     return queries
 
 

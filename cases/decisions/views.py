@@ -5,6 +5,7 @@ in ``cases.responses``; the service writes the audit event and queues the vendor
 """
 
 from django.contrib import messages
+from django.core.paginator import InvalidPage
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +20,9 @@ from cases.forms import RequiredReasonForm
 from cases.models import ProposalKind
 from cases.portal import selectors as portal_selectors
 from cases.web import EVENT_LABELS, STATUS_LABELS, found_or_404
+from config.lists import BoundedPaginator
 
-# Rows each list of the queue shows (the oldest first).
+# Rows a page of each list of the queue shows (the oldest first).
 QUEUE_ROWS = 50
 
 MSG_ACCEPTED = _("The report was accepted; the case is now under verification.")
@@ -37,18 +39,38 @@ GRANT_ID, REFUSE_ID = "grant_%s", "refuse_%s"
 CONFIRM_ID, FAIL_ID = "confirm_%s", "fail_%s"
 
 
+def _queue_page(request, name: str, rows) -> dict:
+    """One page of a list of the queue, paged by its own parameter (``?responses=2``) so that the
+    other lists stay where they are; the total is capped (``BoundedPaginator``), so a page costs
+    the same with ten or ten thousand waiting."""
+    paginator = BoundedPaginator(rows, QUEUE_ROWS)
+    try:
+        page = paginator.page(request.GET.get(name) or 1)
+    except InvalidPage:
+        page = paginator.page(1)
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[name] = str(number)
+        return f"?{query.urlencode()}"
+
+    return {
+        "rows": list(page.object_list),
+        "page": page,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+    }
+
+
 @policy({"GET": CASE_VIEW})
 def queue(request):
-    """What waits, oldest first: each list shows its first ``QUEUE_ROWS`` rows and says when more
-    wait (one more row is read to know), so the page costs the same with ten or ten thousand."""
+    """What waits, oldest first: each list pages on its own, ``QUEUE_ROWS`` rows a page."""
     lists = decision_selectors.decision_queue(actor=request.user)
     lists["naming"] = reminders.proposal_list(kind=ProposalKind.NAMING)
     lists["removal"] = reminders.proposal_list(kind=ProposalKind.REMOVAL)
-    context, more = {}, {}
-    for name, rows in lists.items():
-        rows = list(rows[: QUEUE_ROWS + 1])
-        context[name], more[name] = rows[:QUEUE_ROWS], len(rows) > QUEUE_ROWS
-    return render(request, "cases/decisions/queue.html", {**context, "more": more, "queue_rows": QUEUE_ROWS})
+    pages = {name: _queue_page(request, name, rows) for name, rows in lists.items()}
+    context = {name: page["rows"] for name, page in pages.items()}
+    return render(request, "cases/decisions/queue.html", {**context, "pages": pages})
 
 
 def _response_page(request, response, *, accept=None, reject=None, status=200):

@@ -109,6 +109,13 @@ def _refuse_placeholders(doc: NoticeDocument) -> None:
         raise PlaceholderError(field=",".join(missing), value="")
 
 
+# Tagged PDF/UA-1 (a structure tree a screen reader follows: headings, paragraphs, the list's table).
+# Measured on a 60- and a 500-row naming notice and an order: the same pages, the same
+# `pdftotext -layout` text and the same pixels at 60 dpi as the untagged output; about a fifth
+# larger (720 -> 874 kB for 500 rows) and no slower beyond the machine's noise (ARCHITECTURE.md).
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+
+
 def render_notice_pdf(doc: NoticeDocument) -> bytes:
     """Render the notice to PDF bytes; raise ``NoticeRenderError`` rather than print a flawed notice."""
     return html_to_pdf(render_notice_html(doc))
@@ -120,7 +127,7 @@ def html_to_pdf(html: str) -> bytes:
     # tenth of a 500-row render), and without one the output is already byte-for-byte stable.
     with _weasyprint_problems() as problems:
         try:
-            pdf = HTML(string=html, url_fetcher=NoticeURLFetcher()).write_pdf()
+            pdf = HTML(string=html, url_fetcher=NoticeURLFetcher()).write_pdf(**PDF_OPTIONS)
         except FatalURLFetchingError as exc:
             # WeasyPrint wraps the fetcher's refusal in a BaseException; hand callers a domain error.
             if isinstance(exc.__cause__, FetchRefusedError):

@@ -34,10 +34,21 @@
     }
     var type = canvas.dataset.type || "bar";
     var round = type === "pie" || type === "doughnut";
+    var horizontal = !!canvas.dataset.horizontal;
+    var labels = round ? series.labels : series.labels.map(wrap);
+    var scales = round ? {} : {x: {ticks: {precision: 0}}, y: {ticks: {precision: 0}}};
+    if (horizontal) {
+      // Every bar keeps its label (Chart.js skipped all but 4 of the 11 violation types in English):
+      // the chart is as tall as its wrapped labels need, and no label is skipped.
+      var lines = labels.reduce(function (n, label) { return n + (Array.isArray(label) ? label.length : 1); }, 0);
+      canvas.parentNode.style.height = Math.max(240, lines * 16 + labels.length * 10 + 40) + "px";
+      canvas.parentNode.style.position = "relative";
+      scales.y.ticks.autoSkip = false;
+    }
     canvas.chart = new Chart(canvas, {
       type: type,
       data: {
-        labels: round ? series.labels : series.labels.map(wrap),
+        labels: labels,
         datasets: [{
           data: series.values,
           backgroundColor: round ? palette : palette[0],
@@ -45,12 +56,13 @@
       },
       options: {
         animation: false,
-        indexAxis: canvas.dataset.horizontal ? "y" : "x",
+        maintainAspectRatio: !horizontal,
+        indexAxis: horizontal ? "y" : "x",
         plugins: {
           legend: {display: round},
           tooltip: {callbacks: {title: function (items) { return String(series.labels[items[0].dataIndex]); }}},
         },
-        scales: round ? {} : {x: {ticks: {precision: 0}}, y: {ticks: {precision: 0}}},
+        scales: scales,
       },
     });
   });

@@ -57,6 +57,22 @@ def test_dashboard_charts_in_english_with_wrapped_labels(live_server, browser, r
             }"""
         )
         assert title == full
+        # Every violation type's bar carries its label (none skipped for want of room).
+        shown, bars = page.evaluate(
+            """() => { const chart = document.getElementById('chart-by_violation').chart;
+                       return [chart.scales.y.ticks.length, chart.data.labels.length]; }"""
+        )
+        assert shown == bars >= 1
+        # With all 11 of the taxonomy's long English names, none is skipped either.
+        shown = page.evaluate(
+            """() => { const chart = document.getElementById('chart-by_violation').chart;
+                       chart.data.labels = Array.from({length: 11}, (_, i) =>
+                         [`PI-${i} Collecting personal information`, 'without the consent of the user']);
+                       chart.data.datasets[0].data = Array(11).fill(1);
+                       chart.update();
+                       return chart.scales.y.ticks.length; }"""
+        )
+        assert shown == 11
         page.screenshot(path=str(preview_dir / "dashboard-en.png"), full_page=True)
     finally:
         context.close()

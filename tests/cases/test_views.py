@@ -176,6 +176,29 @@ def test_case_list_paginates(login, reviewer):
     assert f"campaign={campaign.pk}" in first.content.decode().split('class="pagination"')[1]
 
 
+def test_case_list_sorts_by_its_whitelisted_columns(login, reviewer):
+    campaign = factories.CampaignFactory()
+    soon, late, unserved = (factories.CaseFactory(campaign=campaign) for _ in range(3))
+    Case.objects.filter(pk=soon.pk).update(deadline=datetime.date(2025, 10, 1))
+    Case.objects.filter(pk=late.pk).update(deadline=datetime.date(2025, 12, 1))
+    client = login(reviewer)
+
+    def order(**params):
+        response = client.get("/cases/", {"campaign": campaign.pk, **params})
+        return [c.pk for c in response.context["cases"]], response.content.decode()
+
+    # Unserved cases (no deadline) come last in both directions.
+    assert order(ordering="deadline")[0] == [soon.pk, late.pk, unserved.pk]
+    pks, html = order(ordering="-deadline")
+    assert pks == [late.pk, soon.pk, unserved.pk]
+    assert 'aria-sort="descending"' in html and "ordering=deadline" in html  # the heading reverses it
+    assert order(ordering="number")[0] == sorted(
+        [soon.pk, late.pk, unserved.pk], key=lambda pk: Case.objects.get(pk=pk).number
+    )
+    # An order not on the list is the default (newest first), never an error or an unindexed sort.
+    assert order(ordering="vendor__name")[0] == order()[0] == [unserved.pk, late.pk, soon.pk]
+
+
 def test_case_list_query_count_does_not_grow(login, reviewer, django_assert_num_queries):
     client = login(reviewer)
     factories.CaseFactory.create_batch(2)

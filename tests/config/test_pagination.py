@@ -144,3 +144,22 @@ def test_capped_count_and_bounded_pages(cases):
     paginator = BoundedPaginator(Case.objects.order_by("id"), 4)
     paginator.limit = 10
     assert (paginator.count, paginator.count_exact, paginator.num_pages) == (10, False, 3)
+
+
+def test_ordering_takes_a_whitelisted_key_and_links_each_column():
+    from django.test import RequestFactory
+
+    from config.lists import Ordering
+
+    choices = {"-opened": ("-created_at", "-id"), "number": ("number",), "-number": ("-number",)}
+    request = RequestFactory().get("/cases/", {"ordering": "-number", "page": "3", "status": "open"})
+    ordering = Ordering(request, choices, "-opened")
+    assert ordering.key == "-number" and ordering.order_by == ("-number",)
+    number, opened = ordering.columns["number"], ordering.columns["opened"]
+    # The sorted column reverses; another starts at its first direction; the page goes back to 1.
+    assert number["aria_sort"] == "descending" and "ordering=number" in number["url"]
+    assert opened["aria_sort"] == "none" and "ordering=-opened" in opened["url"]
+    assert "page=" not in number["url"] and "status=open" in number["url"]
+    # A key that is not on the list (a column without an index, SQL...) is the default order.
+    for value in ("vendor__name", "-created_at); DROP TABLE x", ""):
+        assert Ordering(RequestFactory().get("/", {"ordering": value}), choices, "-opened").key == "-opened"

@@ -204,3 +204,16 @@ def test_a_publication_and_a_correction_show_at_once_whatever_the_cache(client, 
     rows = json.loads(client.get("/register/open-data/entries.json").getvalue())["entries"]
     assert {r["notice_status"] for r in rows if r["notice_id"] == published.pk} == {"superseded"}
     assert f"/register/{correction.pk}/" in client.get("/register/feed/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_verify_page_takes_a_pasted_fingerprint_and_refuses_a_malformed_one(client):
+    page = client.get("/register/verify/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="sha256"' in page  # a field to paste a fingerprint into
+
+    page = client.get("/register/verify/", {"sha256": "not-a-hash"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "64 hexadecimal characters" in page and "Not recognised" not in page
+
+    spaced = " ".join(["ABCD" * 4] * 4)  # as printed, in groups and capitals: well formed
+    page = client.get("/register/verify/", {"sha256": spaced}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Not recognised" in page and ("abcd" * 16) in page

@@ -716,3 +716,29 @@ def test_heading_numbers_out_of_range_are_refused():
 def test_unknown_kind_or_series_is_refused(field):
     with pytest.raises(ValueError):
         order_doc(**{field: "public"})
+
+
+@pytest.mark.parametrize("fixture", ["naming_pdf", "order_pdf"])
+def test_notices_are_tagged_pdf_ua(fixture, request):
+    """Tagged PDF/UA-1 (issue 15): a structure tree a screen reader follows, with its headings and
+    table, declared as PDF/UA in the metadata; the look is the untagged one (ARCHITECTURE.md)."""
+    reader = PdfReader(io.BytesIO(request.getfixturevalue(fixture)))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    tree = root["/StructTreeRoot"].get_object()
+    roles = set()
+
+    def walk(node, depth=0):
+        node = node.get_object()
+        if isinstance(node, dict) or hasattr(node, "get"):
+            if "/S" in node:
+                roles.add(str(node["/S"]))
+            kids = node.get("/K")
+            if kids is not None and depth < 40:
+                for kid in kids if isinstance(kids, list) else [kids]:
+                    if hasattr(kid, "get_object"):
+                        walk(kid, depth + 1)
+
+    walk(tree)
+    assert "/P" in roles and ({"/H1", "/H2", "/H3"} & roles or "/Table" in roles), roles
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()

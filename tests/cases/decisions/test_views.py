@@ -68,3 +68,23 @@ def test_grant_starts_from_the_requested_date_in_iso_and_saves(client, world, re
     assert response.status_code == 302
     world["ordered"].refresh_from_db()
     assert world["ordered"].deadline.isoformat() == "2025-10-17"
+
+
+def test_each_list_of_the_queue_pages_on_its_own(client, reviewer, inspector, monkeypatch, django_assert_num_queries):
+    from cases.decisions import views
+
+    monkeypatch.setattr(views, "QUEUE_ROWS", 1)
+    with freeze_time("2025-09-30 02:00:00"):
+        first = work_world(reviewer=reviewer, inspector=inspector)
+        second = work_world(reviewer=reviewer, inspector=inspector, vendor_username="vendor-two")
+    client.force_login(reviewer)
+    url = reverse("decisions:queue")
+
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert first["response"].case.number in page and second["response"].case.number not in page
+    assert "?responses=2" in page and "?extensions=2" in page  # each list has its next page
+
+    page = client.get(url, {"responses": 2, "extensions": 1}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert second["response"].case.number in page and "Page 2 of 2" in page
+    # The extensions stay on their first page; a page number past the end shows the first.
+    assert client.get(url, {"responses": 99}).status_code == 200

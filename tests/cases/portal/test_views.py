@@ -338,3 +338,19 @@ def test_the_qr_code_of_an_order_opens_the_claim_page_with_its_case_number(clien
 def test_the_sign_in_page_links_to_the_claim_page(client):
     html = client.get(reverse("login")).content.decode()
     assert f'href="{reverse("portal:claim")}"' in html
+
+
+@pytest.mark.django_db
+def test_the_evidence_column_is_never_empty(client, case, staff):
+    """A scanner finding shows where it was found; one with nothing attached says so (issue 15)."""
+    from cases.models import Finding, FindingStatus
+
+    Finding.objects.filter(case=case, status=FindingStatus.CONFIRMED).update(
+        description="", locus="com.acme.Tracker#init"
+    )
+    bare = factories.FindingFactory(inspection=case.findings.first().inspection, status=FindingStatus.CONFIRMED)
+    Finding.objects.filter(pk=bare.pk).update(case=case, description="", locus="")
+    client.force_login(staff)
+    body = client.get(reverse("portal:case", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "com.acme.Tracker#init" in body
+    assert "Recorded by the inspection; no file attached." in body

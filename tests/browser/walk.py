@@ -1,0 +1,202 @@
+"""Every page of the site, as each role reaches it, on the demo data plus the pieces the demo lacks
+(a published notice and a draft order, a scan job, an extension request): the walk that the
+accessibility and overflow test takes (tests/browser/test_accessibility.py).
+
+``PAGES`` names every URL that answers GET with an HTML page; ``NOT_PAGES`` those that answer with a
+file, a feed, JSON or only to POST. The test checks that the two together are every route of the site
+outside the API and the Django admin, so a new page cannot be left out of the walk.
+"""
+
+import datetime
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+AXE_JS = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+DEMO_PASSWORD = "rectify-demo"  # cases/management/commands/load_demo.py
+
+# Routes that are no page: files, feeds, JSON, redirects and POST-only actions.
+NOT_PAGES = {
+    "set_language",
+    "logout",
+    "healthz",
+    "case-list-csv",
+    "case-withdraw",
+    "case-open",
+    "finding-create",
+    "finding-confirm",
+    "finding-dismiss",
+    "evidence-download",
+    "scan-retry",
+    "scan-withdraw",
+    "portal:order-pdf",
+    "portal:evidence-download",
+    "portal:team-remove",
+    "decisions:response-accept",
+    "decisions:response-reject",
+    "decisions:extension-grant",
+    "decisions:extension-refuse",
+    "decisions:retest-link",
+    "decisions:rectified",
+    "decisions:retest-failed",
+    "notices:public-pdf",
+    "notices:public-feed",
+    "notices:public-json",
+    "notices:public-csv",
+    "notices:regulator-approve",
+    "notices:regulator-publish",
+    "notices:regulator-correct",
+    "notices:regulator-access-code",
+    "notices:regulator-pdf",
+    "notices:regulator-preview",
+    "notices:regulator-publication",
+    "notices:regulator-entry",
+    "notices:regulator-item",
+}
+
+
+def build_world() -> dict:
+    """Load the demo, add what it lacks, and return ``{role: (username, [paths])}`` (role "public":
+    no sign-in)."""
+    from cases import responses
+    from cases.ingest import jobs
+    from cases.models import Campaign, Case, CaseStatus, Inspection, ScanJob, VendorResponse
+    from notices import services as notice_services
+    from notices import workflow as notice_workflow
+    from notices.models import NoticeKind
+    from products.models import Product, Vendor
+    from tests import factories
+    from tests.cases.scanners.conftest import FIXTURES
+
+    call_command("load_demo", stdout=_Quiet())
+    from accounts.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=["admin", "inspector", "reviewer", "vendor_a"])}
+    inspector, reviewer = users["inspector"], users["reviewer"]
+
+    # A naming notice, published (its PDF rendered), and a draft order: the notices' pages.
+    overdue = Case.objects.filter(status=CaseStatus.OVERDUE).order_by("pk").first()
+    naming = notice_services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[overdue.pk])
+    notice_workflow.notice_approve(actor=reviewer, notice=naming)
+    published = notice_workflow.notice_publish(notice_id=naming.pk, actor=reviewer)
+    published.refresh_from_db()
+    open_case = Case.objects.filter(status=CaseStatus.OPEN).order_by("pk").first()
+    order = notice_services.notice_draft(actor=inspector, kind=NoticeKind.ORDER, case_ids=[open_case.pk])
+    correction = notice_services.notice_correct(actor=inspector, notice=published, reason="更正产品名称")
+
+    # An extension request on an ordered case, by a member of its vendor.
+    ordered = Case.objects.filter(status=CaseStatus.ORDERED).order_by("pk").first()
+    staff = factories.VendorUserFactory(vendor=ordered.vendor, username="walk-vendor")
+    deadline = ordered.deadline or datetime.date.today()
+    extension = responses.extension_request(
+        actor=staff, case=ordered, reason="需要更多时间", requested_deadline=deadline + datetime.timedelta(days=14)
+    )
+
+    # A scan job that ran (jobs run at once under the test settings).
+    inspection = Inspection.objects.order_by("pk").first()
+    job, _ = jobs.scan_job_create(
+        actor=inspector,
+        inspection=inspection,
+        uploaded=SimpleUploadedFile("lab_scan.xml", (FIXTURES / "lab_scan.xml").read_bytes()),
+    )
+    job = ScanJob.objects.get(pk=job.pk)
+
+    vendor_a = users["vendor_a"]
+    own_cases = list(Case.objects.filter(vendor=vendor_a.membership.vendor).order_by("pk"))
+    response = VendorResponse.objects.order_by("pk").first()
+    verifying = Case.objects.filter(status=CaseStatus.VERIFYING).order_by("pk").first()
+    case_pages = [f"/cases/{pk}/" for pk in Case.objects.order_by("pk").values_list("pk", flat=True)]
+    product = Product.objects.order_by("pk").first()
+    vendor = Vendor.objects.order_by("pk").first()
+    campaign = Campaign.objects.order_by("pk").first()
+
+    regulator_common = [
+        "/",
+        "/cases/",
+        "/cases/?ordering=-deadline",
+        "/inspections/",
+        "/inspections/?ordering=date",
+        f"/inspections/{inspection.pk}/",
+        f"/inspections/{inspection.pk}/scans/",
+        f"/scans/{job.pk}/observations/",
+        "/products/",
+        "/products/?ordering=-name",
+        f"/products/{product.pk}/",
+        "/vendors/",
+        f"/vendors/{vendor.pk}/",
+        "/dashboard/",
+        f"/dashboard/campaigns/{campaign.pk}/",
+        "/calendar/",
+        "/notices/",
+        f"/notices/{published.pk}/",
+        f"/notices/{order.pk}/",
+    ]
+    return {
+        "public": (
+            None,
+            [
+                "/login/",
+                "/register/",
+                f"/register/{published.pk}/",
+                "/register/verify/",
+                f"/register/verify/?sha256={published.pdf_sha256}",
+                "/register/verify/?sha256=not-a-hash",
+                "/portal/claim/",
+                "/portal/invitation/MQ/not-a-token/",
+            ],
+        ),
+        "admin": (
+            "admin",
+            [
+                *regulator_common,
+                *case_pages,
+                "/calendar/import/",
+                "/products/new/",
+                "/vendors/new/",
+                "/inspections/new/",
+            ],
+        ),
+        "inspector": (
+            "inspector",
+            [
+                *regulator_common,
+                "/notices/new/",
+                "/notices/new/?kind=naming",
+                "/notices/new/?kind=order",
+                f"/notices/{correction.pk}/",
+                f"/notices/{correction.pk}/changes/",
+            ],
+        ),
+        "reviewer": (
+            "reviewer",
+            [
+                "/",
+                "/decisions/",
+                f"/decisions/responses/{response.pk}/",
+                f"/decisions/extensions/{extension.pk}/",
+                f"/decisions/cases/{verifying.pk}/",
+                f"/decisions/cases/{ordered.pk}/",
+                "/notices/",
+                f"/notices/{order.pk}/",
+            ],
+        ),
+        "vendor_a": (
+            "vendor_a",
+            [
+                "/portal/",
+                *[f"/portal/cases/{case.pk}/" for case in own_cases],
+                f"/portal/cases/{own_cases[0].pk}/respond/",
+                f"/portal/cases/{own_cases[0].pk}/extension/",
+                "/portal/team/",
+            ],
+        ),
+    }
+
+
+class _Quiet:
+    def write(self, *_args, **_kwargs):
+        pass
+
+    def flush(self):
+        pass
