@@ -15,6 +15,8 @@ RESPONSE_REJECTED = "response_rejected"
 RETEST_LINKED = "retest_linked"
 REMINDER_SENT = "reminder_sent"
 NOTE = "note"
+ACCESS_CODE_ISSUED = "access_code_issued"
+ACCESS_CLAIMED = "access_claimed"
 
 
 def record(*, case: Case, kind: str, **fields) -> CaseEvent:
