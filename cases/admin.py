@@ -5,6 +5,7 @@ operational records are read-only, because only the services and the workflow ma
 
 from django.apps import apps
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin, ReadOnlyMixin
 from cases.models import (
@@ -141,10 +142,14 @@ class InspectionAdmin(ReadOnlyAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(ReadOnlyAdmin):
-    list_display = ("id", "title", "violation_type", "status", "source", "case")
+    list_display = ("id", "shown_title", "violation_type", "status", "source", "case")
     list_filter = ("status", "source", "violation_type")
     list_select_related = ("violation_type", "case")
     search_fields = ("title", "locus", "case__number")
+
+    @admin.display(description=_("title"), ordering="title")
+    def shown_title(self, obj):
+        return obj.display_title
 
 
 @admin.register(ScanJob)

@@ -1,0 +1,88 @@
+"""Finding titles in the reader's language, from a template with parameters (issue 15: one language
+per page).
+
+The detection rules store a Chinese title on each finding: the record, and the text the official
+documents quote. Pages show the title again from a template and the parameters the rule kept in the
+finding's evidence, in the page's language. The template is chosen by rendering each of the rule's
+templates in Chinese and keeping the one that gives the stored title, so the two never disagree; a
+finding whose rule has no template here, whose evidence lacks a parameter or whose stored title was
+written otherwise (older wording, clipped) shows its stored title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from cases.scanners.rules import permissions
+
+T_PERMISSION = _("Requests a %(label)s permission: %(permission)s")
+T_SDK_COLLECTS = _("Integrates a third-party SDK that collects device information: %(sdk)s")
+T_SDK_SHARES = _("Provides personal information to a third party through an SDK: %(sdk)s")
+T_NO_PRIVACY_POLICY = _("No privacy policy link found")
+T_EXPOSED_SERVICE = _("Terminal %(host)s exposes %(label)s on port %(protocol)s/%(port)s")
+
+# The exposed services' names in English (the rule keeps the Chinese one in the evidence).
+SERVICE_NAMES_EN = {
+    "telnet": "Telnet remote login",
+    "adb": "ADB debugging",
+    "rtsp": "RTSP video stream",
+    "vnc": "VNC remote desktop",
+    "rdp": "RDP remote desktop",
+    "upnp": "UPnP",
+    "mqtt": "unencrypted MQTT",
+}
+
+
+def _permission(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
+    short, item = permissions.entry(str(evidence["permission"]))
+    if chinese:
+        label = item["label"]
+    else:
+        label = str(item.get("group") or short).replace("_", " ").lower()
+    return {"label": label, "permission": short}
+
+
+def _sdk(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
+    return {"sdk": evidence["sdk"]}
+
+
+def _nothing(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
+    return {}
+
+
+def _service(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
+    label = evidence["service_label"] if chinese else SERVICE_NAMES_EN[evidence["service"]]
+    return {"host": evidence["host"], "label": label, "protocol": evidence["protocol"], "port": evidence["port"]}
+
+
+# rule name → (its templates, the parameters from the evidence in Chinese or in another language)
+RULE_TITLES: dict[str, tuple[tuple[Any, ...], Callable[[dict[str, Any], bool], dict[str, Any]]]] = {
+    "permission.sensitive": ((T_PERMISSION,), _permission),
+    "tracker.identifying": ((T_SDK_COLLECTS, T_SDK_SHARES), _sdk),
+    "privacy_policy.missing": ((T_NO_PRIVACY_POLICY,), _nothing),
+    "security.exposed_service": ((T_EXPOSED_SERVICE,), _service),
+}
+
+
+def _render(template, params: dict[str, Any]) -> str:
+    return str(template) % params if params else str(template)
+
+
+def display_title(*, rule: str, evidence: dict[str, Any] | None, stored: str) -> str:
+    """The finding's title in the active language (the stored one where it cannot be rebuilt)."""
+    entry = RULE_TITLES.get(rule)
+    language = translation.get_language() or ""
+    if entry is None or not evidence or language.startswith("zh"):
+        return stored
+    templates, params_of = entry
+    try:
+        chinese, local = params_of(evidence, True), params_of(evidence, False)
+        with translation.override("zh-hans"):
+            template = next((t for t in templates if _render(t, chinese) == stored), None)
+        return _render(template, local) if template is not None else stored
+    except (KeyError, TypeError, ValueError):
+        return stored
