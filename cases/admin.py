@@ -5,9 +5,11 @@ operational records are read-only, because only the services and the workflow ma
 
 from django.apps import apps
 from django.contrib import admin
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin, ReadOnlyMixin
+from cases.clock.holidays import holiday_label
 from cases.models import (
     CalendarAlert,
     CalendarImport,
@@ -87,14 +89,18 @@ class OfficialDayAdmin(ReadOnlyAdmin):
     """Holidays and weekend make-up working days (调休) as the State Council publishes them.
     Read-only here, for the same reason as the years."""
 
-    list_display = ("date", "weekday", "kind", "name", "schedule_year")
+    list_display = ("date", "weekday", "kind", "holiday", "schedule_year")
     list_filter = ("kind",)
     search_fields = ("name",)
     date_hierarchy = "date"
 
-    @admin.display(description="weekday")
+    @admin.display(description=_("Weekday"))
     def weekday(self, obj):
-        return obj.date.strftime("%a")
+        return date_format(obj.date, "D")  # 周一 or Mon, in the page's language
+
+    @admin.display(description=_("Holiday"), ordering="name")
+    def holiday(self, obj):
+        return holiday_label(obj.name)
 
 
 # Operational records: read-only
