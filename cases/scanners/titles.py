@@ -19,11 +19,33 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.scanners.rules import permissions
 
-T_PERMISSION = _("Requests a %(label)s permission: %(permission)s")
+T_PERMISSION = _("Requests the %(label)s permission: %(permission)s")
 T_SDK_COLLECTS = _("Integrates a third-party SDK that collects device information: %(sdk)s")
 T_SDK_SHARES = _("Provides personal information to a third party through an SDK: %(sdk)s")
 T_NO_PRIVACY_POLICY = _("No privacy policy link found")
 T_EXPOSED_SERVICE = _("Terminal %(host)s exposes %(label)s on port %(protocol)s/%(port)s")
+T_SCORECARD_SDK = _("The SDK integrates third-party trackers (MobSF scorecard summary)")
+T_SCORECARD_SDK_N = _("The SDK integrates third-party trackers (MobSF scorecard summary): %(count)s")
+T_SCORECARD_APP = _("The app integrates third-party trackers (MobSF scorecard summary)")
+T_SCORECARD_APP_N = _("The app integrates third-party trackers (MobSF scorecard summary): %(count)s")
+T_SCORECARD_PERMISSIONS = _("Requests %(count)s dangerous permissions (MobSF scorecard summary)")
+T_DATA_TO_THIRD_PARTY = _("Sends %(data)s to the third party %(tracker)s (%(host)s)")
+T_DATA_TO_SERVER = _("Transmits %(data)s to the remote server %(host)s")
+T_HARDWARE_IDS = _("Reads device hardware identifiers (%(rule)s): %(file)s")
+T_CLEARTEXT_DEVICE = _("Device %(device)s sends %(data)s in cleartext HTTP to %(host)s")
+T_CLEARTEXT_PRODUCT = _("The product under test sends %(data)s in cleartext HTTP to %(host)s")
+
+# The identifiers' names in English (rules/identifiers.py keeps the Chinese ones).
+DATA_NAMES_EN = {
+    "imei": "IMEI",
+    "meid": "MEID",
+    "imsi": "IMSI",
+    "android_id": "Android ID",
+    "mac": "MAC address",
+    "phone": "phone number",
+    "id_number": "ID card number",
+    "coordinates": "precise location",
+}
 
 # The exposed services' names in English (the rule keeps the Chinese one in the evidence).
 SERVICE_NAMES_EN = {
@@ -42,7 +64,8 @@ def _permission(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
     if chinese:
         label = item["label"]
     else:
-        label = str(item.get("group") or short).replace("_", " ").lower()
+        words = str(item.get("group") or short).split("_")
+        label = " ".join(word if len(word) <= 3 else word.lower() for word in words)  # SMS, location
     return {"label": label, "permission": short}
 
 
@@ -59,12 +82,41 @@ def _service(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
     return {"host": evidence["host"], "label": label, "protocol": evidence["protocol"], "port": evidence["port"]}
 
 
+def _count(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
+    return {"count": evidence["trackers"] if "trackers" in evidence else evidence["critical_permissions"]}
+
+
+def _data(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
+    data = evidence["data_label"] if chinese else DATA_NAMES_EN[evidence["data"]]
+    return {"data": data, "host": evidence["host"], "tracker": evidence.get("tracker") or ""}
+
+
+def _hardware_ids(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
+    file = str(evidence["file"]).rsplit("/", 1)[-1] or ("源代码" if chinese else "source code")
+    return {"rule": evidence["rule_id"], "file": file}
+
+
+def _cleartext(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
+    if chinese:
+        data = "、".join(evidence["data_labels"])
+    else:
+        data = ", ".join(DATA_NAMES_EN[kind] for kind in evidence["data"])
+    return {"device": evidence.get("device") or "", "data": data, "host": evidence["host"]}
+
+
 # rule name → (its templates, the parameters from the evidence in Chinese or in another language)
 RULE_TITLES: dict[str, tuple[tuple[Any, ...], Callable[[dict[str, Any], bool], dict[str, Any]]]] = {
     "permission.sensitive": ((T_PERMISSION,), _permission),
     "tracker.identifying": ((T_SDK_COLLECTS, T_SDK_SHARES), _sdk),
     "privacy_policy.missing": ((T_NO_PRIVACY_POLICY,), _nothing),
     "security.exposed_service": ((T_EXPOSED_SERVICE,), _service),
+    "mobsf.scorecard_summary": (
+        (T_SCORECARD_SDK_N, T_SCORECARD_SDK, T_SCORECARD_APP_N, T_SCORECARD_APP, T_SCORECARD_PERMISSIONS),
+        _count,
+    ),
+    "personal_data.transmitted": ((T_DATA_TO_THIRD_PARTY, T_DATA_TO_SERVER), _data),
+    "static.hardware_ids": ((T_HARDWARE_IDS,), _hardware_ids),
+    "security.cleartext_identifiers": ((T_CLEARTEXT_DEVICE, T_CLEARTEXT_PRODUCT), _cleartext),
 }
 
 
