@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from cases.scanners.rules import permissions
+from cases.scanners.rules import consent, permissions
 
 T_PERMISSION = _("Requests the %(label)s permission: %(permission)s")
 T_SDK_COLLECTS = _("Integrates a third-party SDK that collects device information: %(sdk)s")
@@ -33,6 +33,13 @@ T_DATA_TO_THIRD_PARTY = _("Sends %(data)s to the third party %(tracker)s (%(host
 T_DATA_TO_SERVER = _("Transmits %(data)s to the remote server %(host)s")
 T_HARDWARE_IDS = _("Reads device hardware identifiers (%(rule)s): %(file)s")
 T_CLEARTEXT_DEVICE = _("Device %(device)s sends %(data)s in cleartext HTTP to %(host)s")
+T_BEFORE_CONSENT = _("Calls %(description)s before the privacy policy is accepted (%(function)s)")
+T_FREQUENT = _("Reads %(category)s frequently: %(reads)s times")
+T_FREQUENT_WINDOW = _("Reads %(category)s frequently: %(reads)s times within %(window)s s")
+T_FREQUENT_AFTER = _("After the privacy policy is accepted, reads %(category)s frequently: %(reads)s times")
+T_FREQUENT_AFTER_WINDOW = _(
+    "After the privacy policy is accepted, reads %(category)s frequently: %(reads)s times within %(window)s s"
+)
 T_CLEARTEXT_PRODUCT = _("The product under test sends %(data)s in cleartext HTTP to %(host)s")
 
 # The identifiers' names in English (rules/identifiers.py keeps the Chinese ones).
@@ -104,6 +111,24 @@ def _cleartext(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
     return {"device": evidence.get("device") or "", "data": data, "host": evidence["host"]}
 
 
+def _category(evidence: dict[str, Any], chinese: bool) -> str:
+    return evidence["category"] if chinese else consent.ITEMS[evidence["item"]]["en"]
+
+
+def _before_consent(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
+    # The tool's own description, when it gave one, is not kept: such titles show as stored.
+    return {"description": _category(evidence, chinese), "function": evidence["function"]}
+
+
+def _frequent(evidence: dict[str, Any], chinese: bool) -> dict[str, Any]:
+    window = evidence.get("window_seconds")
+    return {
+        "category": _category(evidence, chinese),
+        "reads": evidence["reads"],
+        "window": f"{window:g}" if window is not None else None,
+    }
+
+
 # rule name → (its templates, the parameters from the evidence in Chinese or in another language)
 RULE_TITLES: dict[str, tuple[tuple[Any, ...], Callable[[dict[str, Any], bool], dict[str, Any]]]] = {
     "permission.sensitive": ((T_PERMISSION,), _permission),
@@ -117,6 +142,8 @@ RULE_TITLES: dict[str, tuple[tuple[Any, ...], Callable[[dict[str, Any], bool], d
     "personal_data.transmitted": ((T_DATA_TO_THIRD_PARTY, T_DATA_TO_SERVER), _data),
     "static.hardware_ids": ((T_HARDWARE_IDS,), _hardware_ids),
     "security.cleartext_identifiers": ((T_CLEARTEXT_DEVICE, T_CLEARTEXT_PRODUCT), _cleartext),
+    "consent.before_policy": ((T_BEFORE_CONSENT,), _before_consent),
+    "consent.frequent_reads": ((T_FREQUENT_AFTER_WINDOW, T_FREQUENT_AFTER, T_FREQUENT_WINDOW, T_FREQUENT), _frequent),
 }
 
 
