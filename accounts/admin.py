@@ -4,6 +4,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, Authority, User
 
+# Django stores a permission's name in English when it migrates ("Can add scan job event"): the
+# admin's permission picker names it from the model's translated verbose name and the action instead.
+PERMISSION_ACTIONS = {"add": _("Can add"), "change": _("Can change"), "delete": _("Can delete"), "view": _("Can view")}
+
+
+def permission_label(permission) -> str:
+    action, _sep, _rest = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if model is None or action not in PERMISSION_ACTIONS:
+        return str(permission)
+    return f"{model._meta.app_config.verbose_name} | {PERMISSION_ACTIONS[action]} {model._meta.verbose_name}"
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
@@ -38,6 +50,12 @@ def _national_admin(user) -> bool:
     if not (user.is_active and user.is_staff):
         return False
     return authority.is_national if authority is not None else user.is_superuser
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "user_permissions" and field is not None:
+            field.label_from_instance = permission_label
+        return field
 
 
 class ReadOnlyMixin:

@@ -38,8 +38,8 @@ CLAIM_LIMIT_PER_CASE = 30
 CLAIM_WINDOW_SECONDS = 15 * 60
 
 # Event kinds of this module (cases.events holds the shared ones).
-ACCESS_CODE_ISSUED = "access_code_issued"
-ACCESS_CLAIMED = "access_claimed"
+ACCESS_CODE_ISSUED = events.ACCESS_CODE_ISSUED
+ACCESS_CLAIMED = events.ACCESS_CLAIMED
 
 MSG_INVALID = _("The case number or the access code is not valid.")
 MSG_RATE_LIMITED = _("Too many attempts. Please wait a quarter of an hour and try again.")

@@ -5,8 +5,11 @@ operational records are read-only, because only the services and the workflow ma
 
 from django.apps import apps
 from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin, ReadOnlyMixin
+from cases.clock.holidays import holiday_label
 from cases.models import (
     CalendarAlert,
     CalendarImport,
@@ -89,14 +92,18 @@ class OfficialDayAdmin(ReadOnlyAdmin):
     """Holidays and weekend make-up working days (调休) as the State Council publishes them.
     Read-only here, for the same reason as the years."""
 
-    list_display = ("date", "weekday", "kind", "name", "schedule_year")
+    list_display = ("date", "weekday", "kind", "holiday", "schedule_year")
     list_filter = ("kind",)
     search_fields = ("name",)
     date_hierarchy = "date"
 
-    @admin.display(description="weekday")
+    @admin.display(description=_("Weekday"))
     def weekday(self, obj):
-        return obj.date.strftime("%a")
+        return date_format(obj.date, "D")  # 周一 or Mon, in the page's language
+
+    @admin.display(description=_("Holiday"), ordering="name")
+    def holiday(self, obj):
+        return holiday_label(obj.name)
 
 
 # Operational records: read-only
@@ -144,10 +151,14 @@ class InspectionAdmin(ReadOnlyAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(ReadOnlyAdmin):
-    list_display = ("id", "title", "violation_type", "status", "source", "case")
+    list_display = ("id", "shown_title", "violation_type", "status", "source", "case")
     list_filter = ("status", "source", "violation_type")
     list_select_related = ("violation_type", "case")
     search_fields = ("title", "locus", "case__number")
+
+    @admin.display(description=_("title"), ordering="title")
+    def shown_title(self, obj):
+        return obj.display_title
 
 
 @admin.register(ScanJob)

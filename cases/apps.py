@@ -1,12 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from config.labels import translate_derived_labels
+
 
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Inspections and cases")
 
     def ready(self):
+        translate_derived_labels(self)  # admin labels in the page's language (config/labels.py)
         from django.db.models.signals import pre_save
 
         # Register the tasks with the Celery app: services send them by name (config/queue.py).

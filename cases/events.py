@@ -22,6 +22,8 @@ FANOUT_LINKED_FROM = "fanout_linked_from"
 # A finding of the case cited a window of its inspection's timeline (cases.timeline.services).
 TIMELINE_CITED = "timeline_cited"
 TRANSFERRED = "transferred"  # the case moved to another authority (cases.transfers)
+ACCESS_CODE_ISSUED = "access_code_issued"
+ACCESS_CLAIMED = "access_claimed"
 
 
 def record(*, case: Case, kind: str, **fields) -> CaseEvent:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, Authority, national_authority_id
+from cases.scanners import titles
 from products.models import Product, ProductVersion, Vendor
 
 # Product kinds as the taxonomy's ``applies_to`` names them: a mini program is judged as an app.
@@ -476,6 +477,13 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language: scanner findings rebuild theirs from a template."""
+        if self.source != FindingSource.SCAN:
+            return self.title
+        return titles.display_title(rule=self.rule, evidence=self.evidence, stored=self.title)
 
 
 class CaseEvent(AuditEvent):

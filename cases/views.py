@@ -25,7 +25,7 @@ from accounts.roles import (
     INSPECTION_EDIT,
     INSPECTION_VIEW,
 )
-from cases import error_codes, identity, next_step, selectors, services, workflow
+from cases import error_codes, identity, next_step, selectors, services, web, workflow
 from cases.clock.calendar import working_days_between
 from cases.forms import (
     CaseFilterForm,
@@ -37,7 +37,7 @@ from cases.forms import (
 )
 from cases.models import CLOCK_RUNNING, CaseStatus, FindingStatus
 from cases.sdks import views as sdk_views
-from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
+from cases.web import evidence_response, found_or_404
 from config import limits
 from config.lists import BoundedPaginator, Ordering
 
@@ -108,15 +108,7 @@ def _clock(case) -> dict | None:
 def _case_page(request, case, *, withdraw_form=None, status=200):
     actor = request.user
     findings = selectors.case_findings_for(actor=actor, case=case).prefetch_related("evidence_files")
-    timeline = [
-        {
-            "event": event,
-            "label": EVENT_LABELS.get(event.kind, event.kind),
-            "from_label": STATUS_LABELS.get(event.from_status, event.from_status),
-            "to_label": STATUS_LABELS.get(event.to_status, event.to_status),
-        }
-        for event in selectors.case_events(case=case)
-    ]
+    timeline = web.timeline(selectors.case_events(case=case))
     case.is_overdue = case.overdue_on()
     can_withdraw = actor.can(CASE_DECIDE) and workflow.can_move(case.status, CaseStatus.WITHDRAWN)
     context = {

@@ -5,11 +5,17 @@ The regulator pages (cases.views), the scan pages (cases.ingest.views), the deci
 lets no view module import another.
 """
 
+from functools import cache
+
+from django.conf import settings
 from django.http import FileResponse, Http404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import NotFound
 from cases import events
+from cases.clock.marks import REASON_DEADLINE_PASSED
+from cases.clock.upkeep import REASON_HELD, REASON_MOVED
 from cases.models import CaseStatus, Evidence
 
 # How the timeline names each kind of audit event (cases.events).
@@ -30,8 +36,42 @@ EVENT_LABELS = {
     events.SDK_LETTERS_ISSUED: _("Letters sent to the vendors embedding the SDK"),
     events.FANOUT_CASES_OPENED: _("Linked cases opened for the apps embedding the SDK"),
     events.FANOUT_LINKED_FROM: _("Opened from an SDK case"),
+    events.ACCESS_CODE_ISSUED: _("Access code issued"),
+    events.ACCESS_CLAIMED: _("Portal access claimed"),
+    events.TIMELINE_CITED: _("A timeline window cited as evidence"),
+    events.TRANSFERRED: _("Transferred to another authority"),
 }
 STATUS_LABELS = dict(CaseStatus.choices)
+# Reasons the system writes on events (the clock): stored in the language of the moment, shown in the page's.
+SYSTEM_REASONS = (REASON_DEADLINE_PASSED, REASON_MOVED, REASON_HELD)
+
+
+@cache
+def _system_reasons() -> dict[str, object]:
+    known = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            known.update({str(reason): reason for reason in SYSTEM_REASONS})
+    return known
+
+
+def reason_label(reason: str) -> str:
+    """An event's reason in the active language when the system wrote it, else as the person typed it."""
+    return str(_system_reasons().get(reason, reason))
+
+
+def timeline(event_list) -> list[dict]:
+    """A case's events as the timelines show them: labels and system reasons in the page's language."""
+    return [
+        {
+            "event": e,
+            "label": EVENT_LABELS.get(e.kind, e.kind),
+            "from_label": STATUS_LABELS.get(e.from_status, e.from_status),
+            "to_label": STATUS_LABELS.get(e.to_status, e.to_status),
+            "reason": reason_label(e.reason),
+        }
+        for e in event_list
+    ]
 
 
 def found_or_404(selector, **kwargs):

@@ -133,7 +133,15 @@ def _render_detail(request, notice, *, edit_form=None, access_code=None, status=
         "notice": notice,
         "entries": notice.entries.order_by("position"),
         "items": notice.items.order_by("position"),
-        "events": event_list,
+        "events": [
+            {
+                "event": e,
+                "label": events.label(e.kind),
+                "from_label": events.STATUS_LABELS.get(e.from_status, e.from_status),
+                "to_label": events.STATUS_LABELS.get(e.to_status, e.to_status),
+            }
+            for e in event_list
+        ],
         "last_failure": failures[-1] if failures and notice.status == NoticeStatus.APPROVED else None,
         "publication_job": selectors.notice_publication_job(notice=notice)
         if notice.status == NoticeStatus.APPROVED

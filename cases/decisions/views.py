@@ -12,14 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import DomainError
 from accounts.policies import policy
 from accounts.roles import CASE_DECIDE, CASE_VIEW
-from cases import next_step, responses, retest, selectors
+from cases import next_step, responses, retest, selectors, web
 from cases.clock import reminders
 from cases.decisions import selectors as decision_selectors
 from cases.decisions.forms import DecisionForm, ExtensionGrantForm, RetestLinkForm
 from cases.forms import RequiredReasonForm
 from cases.models import ProposalKind
 from cases.portal import selectors as portal_selectors
-from cases.web import EVENT_LABELS, STATUS_LABELS, found_or_404
+from cases.web import found_or_404
 from config.lists import BoundedPaginator
 
 # Rows a page of each list of the queue shows (the oldest first).
@@ -186,15 +186,7 @@ def extension_refuse(request, pk):
 
 
 def _case_page(request, case, *, link=None, confirm=None, fail=None, status=200):
-    timeline = [
-        {
-            "label": EVENT_LABELS.get(e.kind, e.kind),
-            "event": e,
-            "from_label": STATUS_LABELS.get(e.from_status, ""),
-            "to_label": STATUS_LABELS.get(e.to_status, ""),
-        }
-        for e in selectors.case_events(case=case)
-    ]
+    timeline = web.timeline(selectors.case_events(case=case))
     context = {
         "case": case,
         "links": case.retest_links.select_related("inspection__product_version", "inspection__agency", "linked_by"),

@@ -211,14 +211,21 @@ def _candidates(actor) -> Work:
     findings = authority_scope(Finding.objects.all(), actor=actor, field="inspection__authority").filter(
         status=FindingStatus.CANDIDATE
     )
-    rows = findings.only("id", "title", "inspection_id", "created_at").order_by("-id")[:LIST_LIMIT]
+    rows = findings.only("id", "title", "source", "rule", "evidence", "inspection_id", "created_at").order_by("-id")[
+        :LIST_LIMIT
+    ]
     return Work(
         "candidates",
         _("Findings awaiting a decision"),
         findings,
         reverse("inspection-list"),
         [
-            Item(f.title, reverse("inspection-detail", args=[f.inspection_id]) + f"#finding-{f.pk}", "", f.created_at)
+            Item(
+                f.display_title,
+                reverse("inspection-detail", args=[f.inspection_id]) + f"#finding-{f.pk}",
+                "",
+                f.created_at,
+            )
             for f in rows
         ],
     )
@@ -228,14 +235,21 @@ def _openable(actor) -> Work:
     findings = authority_scope(Finding.objects.all(), actor=actor, field="inspection__authority").filter(
         status=FindingStatus.CONFIRMED, case__isnull=True
     )
-    rows = findings.only("id", "title", "inspection_id", "created_at").order_by("-id")[:LIST_LIMIT]
+    rows = findings.only("id", "title", "source", "rule", "evidence", "inspection_id", "created_at").order_by("-id")[
+        :LIST_LIMIT
+    ]
     return Work(
         "openable",
         _("Confirmed findings without a case"),
         findings,
         reverse("inspection-list"),
         [
-            Item(f.title, reverse("inspection-detail", args=[f.inspection_id]) + f"#finding-{f.pk}", "", f.created_at)
+            Item(
+                f.display_title,
+                reverse("inspection-detail", args=[f.inspection_id]) + f"#finding-{f.pk}",
+                "",
+                f.created_at,
+            )
             for f in rows
         ],
     )

@@ -35,7 +35,7 @@ from billiard.exceptions import SoftTimeLimitExceeded
 from defusedxml import DefusedXmlException
 from django.utils.translation import gettext_lazy as _
 
-from cases.scanners import ScanError
+from cases.scanners import ScanError, registry
 from cases.scanners import errors as codes
 
 logger = logging.getLogger(__name__)
@@ -221,6 +221,9 @@ def message(code: str, params: dict[str, Any] | None, *, fallback: str = "") -> 
     if text is None:
         return fallback
     values = {key: value for key, value in params.items() if key not in ("position", "detail")}
+    for key in ("tool", "detected"):  # tools by the name people know them by (mobsf → MobSF)
+        if isinstance(values.get(key), str):
+            values[key] = registry.display_name(values[key])
     if code == codes.NOT_UTF8:
         values["position"] = params.get("byte")
     built = str(text % values) if "%(" in str(text) else str(text)

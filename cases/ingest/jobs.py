@@ -202,7 +202,8 @@ def check_tool_agrees(uploaded, *, tool: str, name: str | None = None) -> None:
     except scanners.ScanError:
         return
     raise InvalidInput(
-        MSG_WRONG_TOOL % {"tool": tool, "detected": detected},
+        MSG_WRONG_TOOL
+        % {"tool": scanners.registry.display_name(tool), "detected": scanners.registry.display_name(detected)},
         code=error_codes.WRONG_TOOL,
         tool=tool,
         detected=detected,

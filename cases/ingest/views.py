@@ -20,7 +20,7 @@ from django.views import View
 from accounts.errors import DomainError
 from accounts.policies import PolicyMixin
 from accounts.roles import INSPECTION_EDIT, INSPECTION_VIEW, has_perm
-from cases import identity, retest, selectors
+from cases import identity, retest, scanners, selectors
 from cases.ingest import failures, jobs
 from cases.ingest import selectors as scan_selectors
 from cases.models import ScanStatus
@@ -50,7 +50,7 @@ class ScanUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tool"].choices = [("", _("Detect from the content"))] + [
-            (name, name) for name in sorted(jobs.known_tools())
+            (name, scanners.registry.display_name(name)) for name in sorted(jobs.known_tools())
         ]
         self.fields["file"].help_text = _("Up to %(max)s MB. The file is kept whatever the outcome.") % {
             "max": settings.MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -87,7 +87,8 @@ def _shown(jobs_of_inspection) -> list:
     for job in jobs_of_inspection:
         job.failure_message = failures.message(job.failure_code, job.failure_params, fallback=job.failure_reason)
         job.retry_offer = jobs.retry_offer(job)
-        job.retry_tools = [name for name in tools if name != job.tool]
+        job.tool_name = scanners.registry.display_name(job.tool)
+        job.retry_tools = [(name, scanners.registry.display_name(name)) for name in tools if name != job.tool]
         job.suggested_tool = failures.suggested_tool(job.failure_code, job.failure_params)
         job.identity_warnings = identity.mismatch_messages(job.identity_mismatch)
         job.not_applicable = (job.counts or {}).get("not_applicable") or {}
@@ -189,6 +190,7 @@ class ScanObservationsView(PolicyMixin, View):
 
     def get(self, request, pk):
         job = found_or_404(scan_selectors.scan_job_get_for, actor=request.user, job_id=pk)
+        job.tool_name = scanners.registry.display_name(job.tool)
         counts = job.counts or {}
         by_kind = counts.get("by_kind") or {}
         not_counted = counts.get("not_counted") or {}

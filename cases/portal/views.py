@@ -16,10 +16,10 @@ from accounts.client_address import client_ip
 from accounts.errors import DomainError, NotFound
 from accounts.policies import policy
 from accounts.roles import PORTAL_RESPOND, PORTAL_VIEW, PUBLIC
-from cases import access, next_step, responses
+from cases import access, next_step, responses, web
 from cases.portal import selectors as portal_selectors
 from cases.portal.forms import ClaimForm, ClaimSignupForm, ExtensionForm, InviteForm, JoinForm, ResponseForm
-from cases.web import EVENT_LABELS, STATUS_LABELS, evidence_response, found_or_404
+from cases.web import evidence_response, found_or_404
 from config import limits
 from config.lists import BoundedPaginator
 from products import memberships
@@ -66,15 +66,7 @@ def case_list(request):
 @policy({"GET": PORTAL_VIEW})
 def case_detail(request, pk):
     case = found_or_404(portal_selectors.portal_case_get, actor=request.user, case_id=pk)
-    timeline = [
-        {
-            "label": EVENT_LABELS.get(e.kind, e.kind),
-            "event": e,
-            "from_label": STATUS_LABELS.get(e.from_status, ""),
-            "to_label": STATUS_LABELS.get(e.to_status, ""),
-        }
-        for e in portal_selectors.portal_timeline(case=case)
-    ]
+    timeline = web.timeline(portal_selectors.portal_timeline(case=case))
     context = {
         "case": case,
         "findings": portal_selectors.portal_findings(case=case),

@@ -111,6 +111,11 @@ class Registry:
     def names(self) -> list[str]:
         return list(self._parsers)
 
+    def display_name(self, name: str) -> str:
+        """How a page names a tool (``mobsf`` → "MobSF"); an unknown name as it is."""
+        parser = self._parsers.get(name)
+        return getattr(parser, "display_name", name) if parser is not None else name
+
     def detect(self, head: bytes, filename: str = "") -> str:
         """Name the parser for a file from its first bytes; the file name only explains refusals."""
         if not head.removeprefix(UTF8_BOM).strip():

@@ -22,6 +22,7 @@ _STANDALONE_APK = re.compile(rb'"apk"\s*:\s*\{')
 
 class ExodusParser:
     name = TOOL
+    display_name = "εxodus"  # how pages name the tool (a proper name, the same in every language)
     label = "εxodus / exodus-core analysis (JSON)"
 
     def sniff(self, head: bytes) -> bool:

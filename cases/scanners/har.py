@@ -118,6 +118,7 @@ def request_observation(tool: str, index: int, entry: dict[str, Any]) -> Observa
 
 class HarParser:
     name = TOOL
+    display_name = "HAR"  # how pages name the tool (a proper name, the same in every language)
     label = "HAR 1.2 (browser DevTools, Charles, mitmproxy, Insomnia...)"
 
     def sniff(self, head: bytes) -> bool:

@@ -65,6 +65,7 @@ def _files(value: Any) -> list[dict[str, str]]:
 
 class MobSFParser:
     name = TOOL
+    display_name = "MobSF"  # how pages name the tool (a proper name, the same in every language)
     label = "MobSF static analysis / scorecard / mobsfscan (JSON)"
 
     def sniff(self, head: bytes) -> bool:

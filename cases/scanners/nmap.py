@@ -26,6 +26,7 @@ _OPEN_STATES = frozenset({"open", "open|filtered"})
 
 class NmapParser:
     name = TOOL
+    display_name = "Nmap"  # how pages name the tool (a proper name, the same in every language)
     label = "nmap XML (-oX)"
 
     def sniff(self, head: bytes) -> bool:

@@ -38,6 +38,7 @@ _COUNT_SHEET = "调用次数"
 
 class PrivacySentryParser:
     name = TOOL
+    display_name = "PrivacySentry"  # how pages name the tool (a proper name, the same in every language)
     label = "PrivacySentry privacy-compliance workbook (.xls / .xlsx)"
 
     def sniff(self, head: bytes) -> bool:

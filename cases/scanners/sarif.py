@@ -71,6 +71,7 @@ class _Run:
 
 class SarifParser:
     name = TOOL
+    display_name = "SARIF"  # how pages name the tool (a proper name, the same in every language)
     label = "SARIF 2.1.0 (mobsfscan, Semgrep, Android Lint, CodeQL, Gitleaks...)"
 
     def sniff(self, head: bytes) -> bool:

@@ -41,6 +41,7 @@ _KINDS = {
 
 class ZeekParser:
     name = TOOL
+    display_name = "Zeek"  # how pages name the tool (a proper name, the same in every language)
     label = "Zeek logs (conn, http, dns, ssl, dhcp, mqtt; TSV or JSON lines)"
 
     def sniff(self, head: bytes) -> bool:

@@ -17,6 +17,7 @@ from cases.error_codes import (
 )
 from cases.ingest import jobs
 from cases.models import Finding, FindingSource, ScanJob, ScanStatus
+from cases.scanners import registry
 from tests.cases.ingest.test_service import english, fake_scanner, lines, media_root  # noqa: F401 (fixtures)
 from tests.cases.scanners.conftest import FIXTURES, SAMPLES
 
@@ -339,7 +340,7 @@ def test_a_named_tool_that_disagrees_with_the_content_is_refused(api_client, ins
         error = response.json()["error"]
         assert error["code"] == WRONG_TOOL
         assert error["details"] == {"tool": tool, "detected": fmt}
-        assert f"a {fmt} output, not {tool}" in error["message"]
+        assert f"a {registry.display_name(fmt)} output, not {registry.display_name(tool)}" in error["message"]
         assert not ScanJob.objects.filter(inspection=inspection).exists()
 
 

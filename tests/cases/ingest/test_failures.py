@@ -13,7 +13,7 @@ from accounts.errors import Conflict, InvalidInput
 from cases.error_codes import SCAN_JOB_NEEDS_OTHER_TOOL, SCAN_JOB_NOT_RETRYABLE, UNKNOWN_TOOL, WRONG_TOOL
 from cases.ingest import failures, jobs
 from cases.models import ScanJob, ScanJobEvent, ScanStatus
-from cases.scanners import errors
+from cases.scanners import errors, registry
 from tests.cases.ingest.test_service import media_root, run  # noqa: F401 (fixtures)
 from tests.cases.scanners.conftest import FIXTURES, SAMPLES
 
@@ -73,7 +73,9 @@ def test_every_failure_message_exists_in_english_and_chinese(code, needed):
     assert english != chinese
     for key in needed:
         if key != "truncated":
-            assert str(VALUES[key]) in english and str(VALUES[key]) in chinese
+            # Tools by the name people know them by (sarif → SARIF).
+            value = registry.display_name(VALUES[key]) if key in ("tool", "detected") else str(VALUES[key])
+            assert value in english and value in chinese
 
 
 @pytest.mark.parametrize(
@@ -180,7 +182,8 @@ def test_a_wrong_tool_that_got_past_the_upload_fails_at_read_and_is_retried_with
     }
     api_client.force_authenticate(inspector)
     failure = api_client.get(reverse("scans-api:job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en").json()["failure"]
-    assert failure["reason"].startswith(f"This file is a {fmt} output, not {tool}: retry it as {fmt}.")
+    shown, named = registry.display_name(fmt), registry.display_name(tool)  # people read "MobSF", not "mobsf"
+    assert failure["reason"].startswith(f"This file is a {shown} output, not {named}: retry it as {shown}.")
     assert (failure["retryable"], failure["retry_with_other_tool"], failure["suggested_tool"]) == (False, True, fmt)
 
     retry_url = reverse("scans-api:retry", args=[job.pk])
