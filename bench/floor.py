@@ -99,7 +99,7 @@ def main() -> None:
             flush=True,
         )
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler).sort_stats(os.environ.get("FLOOR_SORT", "cumulative")).print_stats(40)
 
 
 if __name__ == "__main__":
