@@ -16,6 +16,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,21 @@ class CachedModelBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
 
+def forget(key: str) -> None:
+    """Drop ``key`` from the shared cache now and again once the transaction commits: a request
+    reading the row in between (the old row, not yet committed) may have put it back."""
+    if not shared_cache():
+        return
+
+    def drop():
+        with contextlib.suppress(Exception):
+            cache.delete(key)
+
+    drop()
+    transaction.on_commit(drop)
+
+
 def forget_user(sender, instance, **kwargs) -> None:
     """Drop the cached copy of a user that was saved or deleted (connected in ``AccountsConfig``)."""
-    if shared_cache() and instance.pk is not None:
-        cache.delete(KEY.format(instance.pk))
+    if instance.pk is not None:
+        forget(KEY.format(instance.pk))
