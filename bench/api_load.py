@@ -163,8 +163,8 @@ def facts(url: str) -> dict:
 # -- the server ------------------------------------------------------------------------------------
 
 
-def server_env(database_url: str, media_root: str) -> dict:
-    return {
+def server_env(database_url: str, media_root: str, cache_url: str = "") -> dict:
+    env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-api-load-not-a-secret-" + "x" * 32),
@@ -174,6 +174,12 @@ def server_env(database_url: str, media_root: str) -> dict:
         "MEDIA_ROOT": media_root,
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
+    if cache_url:
+        # A shared cache as in a deployment (sessions and the signed-in user from it, one register
+        # cache for both workers); each database its own keys.
+        env["CACHE_URL"] = cache_url
+        env["CACHE_KEY_PREFIX"] = "api-load-" + urlsplit(database_url).path.lstrip("/")
+    return env
 
 
 def prepare(env: dict) -> None:
@@ -472,7 +478,7 @@ def drain(url: str, limit: float) -> None:
 
 
 def run_database(label: str, url: str, args, port: int, only: re.Pattern | None) -> tuple[dict, dict[str, Result]]:
-    env = server_env(url, args.media_root)
+    env = server_env(url, args.media_root, args.cache_url)
     f = facts(url)
     print(f"\n== {label}: {urlsplit(url).path.lstrip('/')} ({f['size']}, {f['cases']:,} cases, "
           f"{f['findings']:,} findings; {VENDOR} sees {f['vendor_cases']:,} served cases)", flush=True)  # fmt: skip
@@ -550,6 +556,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8150")))
     parser.add_argument("--media-root", default=os.environ.get("MEDIA_ROOT", "/tmp/rectify-bench-media"))
+    parser.add_argument(
+        "--cache-url",
+        default=os.environ.get("BENCH_CACHE_URL", ""),
+        help="CACHE_URL for gunicorn (a Redis database, as deployed); empty: each worker its own memory",
+    )
     parser.add_argument("--out", default="api_load", help="file name (no extension) under bench/out/")
     args = parser.parse_args()
     only = re.compile(args.only) if args.only else None

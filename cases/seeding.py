@@ -371,11 +371,16 @@ def seed(
     figures, days = dashboard_figures.rebuild()
     report.timings.append(("dashboard figures", figures + days, time.monotonic() - phase))
     log(f"  {'dashboard figures':<28} {figures + days:>10}      {time.monotonic() - phase:8.1f} s")
+    # VACUUM as well as ANALYZE: COPY leaves the visibility map empty, and until autovacuum passes
+    # PostgreSQL shuns index-only scans (the home page's capped counts read the findings' heap: 26 ms
+    # against 9 ms once vacuumed). A database in service is vacuumed; inside a transaction (the
+    # tests) VACUUM cannot run, ANALYZE does.
+    statement = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     phase = time.monotonic()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    report.timings.append(("ANALYZE", 0, time.monotonic() - phase))
-    log(f"  {'ANALYZE':<28} {'':>10}      {time.monotonic() - phase:8.1f} s")
+        cursor.execute(statement)
+    report.timings.append((statement, 0, time.monotonic() - phase))
+    log(f"  {statement:<28} {'':>10}      {time.monotonic() - phase:8.1f} s")
     report.total_seconds = time.monotonic() - started
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_database_size(current_database())")

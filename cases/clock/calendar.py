@@ -6,11 +6,14 @@ calendar table does not know is an explicit error: the schedule is published eac
 the next year, and guessing would put wrong deadlines on legal documents.
 """
 
+import contextlib
 import datetime
 from pathlib import Path
 
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from accounts.backends import forget, shared_cache
 from accounts.errors import InvalidInput
 from cases import error_codes
 from cases.models import CalendarYear, DayKind, OfficialDay
@@ -95,13 +98,38 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     return Calendar().working_days_between(start, end)
 
 
+KNOWN_YEARS_KEY = "cases:calendar:years"
+KNOWN_YEARS_TTL = 3600  # a backstop: saving or deleting a year drops the entry
+
+
+def known_years() -> frozenset[int]:
+    """The years the calendar holds. Every regulator page asks (the upkeep banner, issue 14): with a
+    shared cache (``CACHE_URL``) they are kept there and dropped whenever a year is saved or deleted
+    (``forget_known_years``); without one, read each time."""
+    if not shared_cache():
+        return frozenset(CalendarYear.objects.values_list("year", flat=True))
+    with contextlib.suppress(Exception):
+        years = cache.get(KNOWN_YEARS_KEY)
+        if years is not None:
+            return years
+    years = frozenset(CalendarYear.objects.values_list("year", flat=True))
+    with contextlib.suppress(Exception):
+        cache.set(KNOWN_YEARS_KEY, years, KNOWN_YEARS_TTL)
+    return years
+
+
+def forget_known_years(sender, **kwargs) -> None:
+    """A calendar year was saved or deleted (connected in ``CasesConfig``)."""
+    forget(KNOWN_YEARS_KEY)
+
+
 def known_until(*, today: datetime.date, years=None) -> datetime.date | None:
     """The last day the calendar covers without a gap from ``today``'s year on.
 
     When today's own year is unknown (the clock ran on past the last known year), the end of
     the last known year before it, which lies in the past; None when no year is known at all.
     """
-    years = set(CalendarYear.objects.values_list("year", flat=True) if years is None else years)
+    years = set(known_years() if years is None else years)
     if today.year not in years:
         before = [y for y in years if y < today.year]
         return datetime.date(max(before), 12, 31) if before else None

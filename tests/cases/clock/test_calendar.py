@@ -157,3 +157,38 @@ def test_endpoint_bad_arguments_are_400(client_as, params, field, code):
     assert error["message"] == "Invalid input."
     assert [e["code"] for e in error["details"][field]] == [code]
     assert error["details"][field][0]["message"]
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """As with CACHE_URL (Redis, shared by the processes); the tests' memory cache stands in for it."""
+    from django.core.cache import cache
+
+    settings.CACHE_URL = "redis://cache.example.test:6379/1"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_known_years_come_from_the_shared_cache_and_a_saved_year_is_seen_at_once(
+    shared_cache, django_assert_num_queries
+):
+    """Every regulator page's banner asks for the known years (issue 14): one query, then none
+    until a year is saved or deleted."""
+    first = calendar.known_years()
+    with django_assert_num_queries(0):
+        assert calendar.known_years() == first
+
+    new_year = max(first) + 1
+    CalendarYear.objects.create(year=new_year, source="test")
+    assert new_year in calendar.known_years()
+
+    CalendarYear.objects.filter(year=new_year).delete()
+    assert new_year not in calendar.known_years()
+
+
+def test_without_a_shared_cache_known_years_are_read_each_time(settings, django_assert_num_queries):
+    settings.CACHE_URL = ""
+    calendar.known_years()
+    with django_assert_num_queries(1):
+        calendar.known_years()
