@@ -59,6 +59,11 @@ OPEN_DATA_FIELDS = [
     "version",
     "issues",
     "issue_codes",
+    # Added with offline scenarios (issue 16), after the others so existing readers keep their columns.
+    "notice_series",
+    "address",
+    "scenario",
+    "division_code",
 ]
 
 
@@ -97,6 +102,10 @@ def open_data_rows() -> Iterator[dict]:
         version,
         issues,
         issue_codes,
+        series,
+        address,
+        scenario,
+        division_code,
     ) in selectors.public_entry_rows().iterator(chunk_size=CHUNK_ROWS):
         yield {
             "id": pk,
@@ -114,6 +123,10 @@ def open_data_rows() -> Iterator[dict]:
             "version": version,
             "issues": issues,
             "issue_codes": issue_codes,
+            "notice_series": series,
+            "address": address,
+            "scenario": scenario,
+            "division_code": division_code,
         }
 
 

@@ -28,7 +28,7 @@ from cases.models import (
     ViolationType,
 )
 from products import services as product_services
-from products.models import ProductKind, TerminalCategory, Vendor, VendorMembership
+from products.models import ProductKind, ScenarioType, TerminalCategory, Vendor, VendorMembership
 from products.validators import uscc_check_char
 
 DEMO_PASSWORD = "rectify-demo"
@@ -223,6 +223,75 @@ DEMO_CASES = [
 ]
 
 
+# Offline scenarios (issue 16): venues inspected on site. The restaurant ends with an order; the gym
+# runs out its clock and is named in a scenario naming notice (``manage.py load_demo_notices``).
+SCENARIO_VENDORS = {
+    "shuxiang": (
+        "北京蜀香餐饮管理有限公司（演示）",
+        "Beijing Shuxiang Catering Management Co., Ltd. (demo)",
+        "91110105MA04CX2M7",
+        "北京市朝阳区望京街 10 号",
+    ),
+    "yuedong": (
+        "上海悦动体育发展有限公司（演示）",
+        "Shanghai Yuedong Sports Development Co., Ltd. (demo)",
+        "91310115MA1K6B3D9",
+        "上海市浦东新区张杨路 100 号",
+    ),
+}
+
+
+@dataclass
+class DemoScenario:
+    vendor: str
+    name: str
+    address: str
+    division_code: str
+    scenario_type: str
+    systems_text: str
+    inspected_days_ago: int
+    notes: str
+    confirmed: list[tuple[str, str, str]]
+    served_days_ago: int
+
+
+DEMO_SCENARIOS = [
+    DemoScenario(
+        vendor="shuxiang",
+        name="蜀香川菜馆（望京店）",
+        address="北京市朝阳区望京街 10 号",
+        division_code="110105",
+        scenario_type=ScenarioType.QR_ORDERING,
+        systems_text="桌贴二维码指向“蜀香点餐”小程序",
+        inspected_days_ago=6,
+        notes="现场检查：店内仅提供扫码点餐，无纸质菜单。",
+        confirmed=[
+            (
+                "OS-01",
+                "扫码点餐须关注公众号并授权手机号方可下单",
+                "拒绝授权手机号后无法进入点餐页面；店员称无其他点餐方式。",
+            )
+        ],
+        served_days_ago=1,
+    ),
+    DemoScenario(
+        vendor="yuedong",
+        name="悦动健身（浦东店）",
+        address="上海市浦东新区张杨路 100 号",
+        division_code="310115",
+        scenario_type=ScenarioType.FACE_ENTRY,
+        systems_text="入口闸机人脸识别终端（型号 FR-200）",
+        inspected_days_ago=40,
+        notes="现场检查：会员入场只能刷脸，前台登记身份证正反面。",
+        confirmed=[
+            ("OS-02", "入场仅能刷脸，未取得单独同意", "未提供刷卡或扫码等其他入场方式。"),
+            ("OS-03", "办理会员时复印身份证正反面并留存", "会员登记表要求附身份证复印件。"),
+        ],
+        served_days_ago=30,
+    ),
+]
+
+
 def demo_credit_code(first17: str) -> str:
     return first17 + uscc_check_char(first17)
 
@@ -321,8 +390,57 @@ class Command(BaseCommand):
                 case, demo, today, reviewer=reviewer, vendor_user=vendor_users.get(demo.vendor), inspection=inspection
             )
 
+        self._scenarios(admin, inspector, reviewer, campaign, agencies, today)
+
         # The overdue demo case becomes overdue the way every case does: by the clock.
         marks.cases_mark_overdue(today=today)
+
+    def _scenarios(self, admin, inspector, reviewer, campaign, agencies, today) -> None:
+        """Offline scenarios: registered, inspected on site, a finding confirmed, a case ordered."""
+        for demo in DEMO_SCENARIOS:
+            name, name_en, first17, address = SCENARIO_VENDORS[demo.vendor]
+            vendor = Vendor.objects.filter(credit_code=demo_credit_code(first17)).first() or (
+                product_services.vendor_create(
+                    actor=admin,
+                    name=name,
+                    name_en=name_en,
+                    credit_code=demo_credit_code(first17),
+                    address=address,
+                    contact_email=f"compliance@{demo.vendor}.example.test",
+                )
+            )
+            venue = product_services.scenario_create(
+                actor=inspector,
+                vendor=vendor,
+                name=demo.name,
+                address=demo.address,
+                division_code=demo.division_code,
+                scenario_type=demo.scenario_type,
+                systems_text=demo.systems_text,
+            )
+            inspection = services.onsite_inspection_create(
+                actor=inspector,
+                campaign=campaign,
+                scenario=venue,
+                agency=agencies[0],
+                date=today - datetime.timedelta(days=demo.inspected_days_ago),
+                notes=demo.notes,
+            )
+            confirmed = [
+                services.finding_confirm(
+                    actor=reviewer, finding=self._finding(inspector, inspection, *finding), reason="现场证据充分。"
+                )
+                for finding in demo.confirmed
+            ]
+            case = services.case_open(actor=inspector, findings=confirmed)
+            served_on = today - datetime.timedelta(days=demo.served_days_ago)
+            workflow.order_case(
+                case=case,
+                actor=reviewer,
+                served_on=served_on,
+                deadline=self._deadline(served_on, case.campaign.deadline_working_days),
+                reason="责令整改通知已送达。",
+            )
 
     def _anchor(self) -> datetime.date:
         """Today in Asia/Shanghai, kept inside the years the official calendar knows."""
