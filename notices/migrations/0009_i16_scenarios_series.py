@@ -25,17 +25,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='noticeentry',
             name='address',
-            field=models.CharField(blank=True, max_length=300, verbose_name='address'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=300, verbose_name='address'),
         ),
         migrations.AddField(
             model_name='noticeentry',
             name='division_code',
-            field=models.CharField(blank=True, max_length=6, verbose_name='administrative division code'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=6, verbose_name='administrative division code'),
         ),
         migrations.AddField(
             model_name='noticeentry',
             name='scenario',
-            field=models.CharField(blank=True, max_length=100, verbose_name='scenario'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=100, verbose_name='scenario'),
         ),
         migrations.AlterField(
             model_name='notice',
