@@ -43,6 +43,7 @@ help:
 run: system-packages deps messages
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py load_demo
+	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(PY) manage.py load_demo_notices
 	@echo
 	@echo "Rectify: http://$(HOST):$(PORT)/   (demo logins above: $(DEMO_LOGINS))"
 	@echo "Public register (no login): http://$(HOST):$(PORT)/register/   Django admin: http://$(HOST):$(PORT)/admin/   Stop with Ctrl-C."

@@ -32,6 +32,7 @@ from cases.serializers import (
     FindingSerializer,
     InspectionCreateSerializer,
     InspectionSerializer,
+    OnsiteInspectionCreateSerializer,
     TestingAgencySerializer,
     VendorCaseEventSerializer,
     ViolationTypeSerializer,
@@ -116,6 +117,23 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = InspectionCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         inspection = services.inspection_create(actor=request.user, **data.validated_data)
+        inspection = selectors.inspection_get_for(actor=request.user, inspection_id=inspection.pk)
+        return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Log an on-site inspection of an offline scenario",
+        description="The method is `on_site`; the venue as inspected that day becomes a version of the "
+        "scenario (`YYYY-MM-DD`, made once per day), so findings, cases, orders and re-tests work as "
+        "for any product version. Upload photos, recordings and the consent text as finding evidence, "
+        "and a HAR of the QR-code page as a scan (`POST /api/v1/inspections/{id}/scans/`).",
+        request=OnsiteInspectionCreateSerializer,
+        responses={201: InspectionSerializer, **error_responses(400, 401, 403)},
+    )
+    @action(detail=False, methods=["post"], url_path="onsite")
+    def onsite(self, request):
+        data = OnsiteInspectionCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        inspection = services.onsite_inspection_create(actor=request.user, **data.validated_data)
         inspection = selectors.inspection_get_for(actor=request.user, inspection_id=inspection.pk)
         return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
 

@@ -24,7 +24,8 @@ from products.models import ProductKind
 class ViolationTypeFilter(df.FilterSet):
     active = df.BooleanFilter()
     applies_to = df.ChoiceFilter(
-        method="by_applies_to", choices=[("app", "app"), ("sdk", "sdk"), ("terminal", "terminal")]
+        method="by_applies_to",
+        choices=[("app", "app"), ("sdk", "sdk"), ("terminal", "terminal"), ("scenario", "scenario")],
     )
 
     class Meta:

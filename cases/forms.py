@@ -10,7 +10,7 @@ from cases.evidence import check_evidence, original_name
 from cases.models import CaseStatus, InspectionMethod, TestingAgency, ViolationType
 from cases.selectors import campaign_choices
 from products.models import ProductKind
-from products.selectors import vendor_list, version_list
+from products.selectors import scenario_list, vendor_list, version_list
 
 MSG_FILE_ERROR = _("%(name)s: %(error)s")
 
@@ -121,6 +121,27 @@ class InspectionForm(forms.Form):
             return identity.device_address_clean(self.cleaned_data["device_address"])
         except DomainError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
+class ScenarioChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.scenario.get_scenario_type_display()} · {obj.vendor.name}"
+
+
+class OnsiteInspectionForm(forms.Form):
+    """An on-site check of an offline scenario; the day's visit version is made by the service."""
+
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=campaign_choices())
+    scenario = ScenarioChoiceField(label=_("Offline scenario"), queryset=scenario_list())
+    agency = forms.ModelChoiceField(label=_("Testing agency"), queryset=TestingAgency.objects.order_by("name"))
+    date = IsoDateField(label=_("Inspection date"))
+    notes = forms.CharField(
+        label=_("Tester's notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("What was seen on site: signs, the consent text shown, what staff asked for."),
+    )
 
 
 class ManualFindingForm(forms.Form):

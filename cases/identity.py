@@ -21,7 +21,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
 from cases import error_codes
-from cases.models import Finding, FindingStatus, Inspection, ScanJob, ScanJobEvent, ViolationType, taxonomy_kind
+from cases.models import (
+    Finding,
+    FindingStatus,
+    Inspection,
+    InspectionMethod,
+    ScanJob,
+    ScanJobEvent,
+    ViolationType,
+    taxonomy_kind,
+)
 from cases.scanners import Candidate, Observation, ScanContext
 from cases.scanners.identity import IdentityReader, address_normalize, compare
 from products.models import ProductKind
@@ -37,6 +46,8 @@ MSG_MISMATCH_UNACKNOWLEDGED = _(
     "This finding comes from a scanner output that may be about another product: %(details)s "
     "Confirm it only after checking, and acknowledge the mismatch."
 )
+MSG_METHOD_ONSITE_ONLY = _("An offline scenario is inspected on site: choose the on-site check.")
+MSG_METHOD_ONSITE_SCENARIOS = _("An on-site check is for offline scenarios; choose another method for this product.")
 MSG_DEVICE_ADDRESS_INVALID = _("Enter an IP address (IPv4 or IPv6) or a MAC address such as aa:bb:cc:dd:ee:ff.")
 MSG_FIELD = {
     "package": _("The report names package %(report)s; the product version registers %(registered)s."),
@@ -74,6 +85,20 @@ def violation_type_check_applies(*, violation_type: ViolationType, product_kind:
         },
         code=error_codes.VIOLATION_TYPE_NOT_APPLICABLE,
         violation_type=violation_type.code,
+        product_kind=product_kind,
+    )
+
+
+def method_check_fits(*, method: str, product_kind: str) -> None:
+    """Refuse (400 ``inspection_method_mismatch``) an inspection whose method does not fit the kind:
+    an offline scenario is checked on site, and an on-site check is of an offline scenario."""
+    scenario = product_kind == ProductKind.SCENARIO
+    if scenario == (method == InspectionMethod.ON_SITE):
+        return
+    raise InvalidInput(
+        MSG_METHOD_ONSITE_ONLY if scenario else MSG_METHOD_ONSITE_SCENARIOS,
+        code=error_codes.INSPECTION_METHOD_MISMATCH,
+        method=method,
         product_kind=product_kind,
     )
 

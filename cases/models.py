@@ -15,7 +15,7 @@ TAXONOMY_KIND = {"mini_program": "app"}
 
 
 def taxonomy_kind(product_kind: str) -> str:
-    """The ``applies_to`` word for a product kind (app, sdk, terminal)."""
+    """The ``applies_to`` word for a product kind (app, sdk, terminal, scenario)."""
     return TAXONOMY_KIND.get(product_kind, product_kind)
 
 
@@ -25,7 +25,7 @@ class ViolationType(models.Model):
     code = models.CharField(_("code"), max_length=16, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=300)
-    applies_to = models.CharField(_("applies to"), max_length=64, help_text="app;sdk;terminal")
+    applies_to = models.CharField(_("applies to"), max_length=64, help_text="app;sdk;terminal;scenario")
     legal_basis = models.TextField(_("legal basis"))
     active = models.BooleanField(_("active"), default=True)
 
@@ -107,6 +107,8 @@ class InspectionMethod(models.TextChoices):
     DYNAMIC = "dynamic", _("Dynamic analysis")
     NETWORK = "network", _("Network capture")
     DEVICE = "device", _("Device test")
+    # An offline scenario is checked at the venue, and only there (``cases.identity.method_check_fits``).
+    ON_SITE = "on_site", _("On-site check")
 
 
 class Inspection(models.Model):

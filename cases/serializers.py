@@ -131,6 +131,17 @@ class InspectionCreateSerializer(serializers.Serializer):
     )
 
 
+class OnsiteInspectionCreateSerializer(serializers.Serializer):
+    campaign = serializers.PrimaryKeyRelatedField(queryset=selectors.campaign_list())
+    scenario = serializers.PrimaryKeyRelatedField(
+        queryset=product_selectors.scenario_list(), help_text="The offline scenario (its product id)."
+    )
+    agency = serializers.PrimaryKeyRelatedField(queryset=selectors.testing_agency_list())
+    date = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    retest_of = ScopedPrimaryKeyField(selectors.inspection_queryset_for, required=False, allow_null=True)
+
+
 # Findings
 
 

@@ -23,9 +23,11 @@ from cases.models import (
     FindingSource,
     FindingStatus,
     Inspection,
+    InspectionMethod,
     TestingAgency,
     ViolationType,
 )
+from products.services import scenario_visit_version
 
 MSG_NO_FINDINGS = _("Choose at least one confirmed finding.")
 MSG_NOT_CONFIRMED = _("Only confirmed findings can open a case.")
@@ -72,6 +74,7 @@ def inspection_create(
     if retest_of is not None and retest_of.product_version.product_id != product_version.product_id:
         raise InvalidInput(MSG_RETEST_PRODUCT, code=error_codes.RETEST_OTHER_PRODUCT)
     authority = _inspecting_authority(actor=actor, campaign=campaign)
+    identity.method_check_fits(method=method, product_kind=product_version.product.kind)
     inspection = Inspection(
         authority_id=authority,
         campaign=campaign,
@@ -87,6 +90,35 @@ def inspection_create(
     inspection.full_clean()
     inspection.save()
     return inspection
+
+
+@transaction.atomic
+def onsite_inspection_create(
+    *,
+    actor,
+    campaign: Campaign,
+    scenario,
+    agency: TestingAgency,
+    date: datetime.date,
+    notes: str = "",
+    retest_of: Inspection | None = None,
+) -> Inspection:
+    """Log an on-site check of an offline scenario (a product of kind ``scenario``).
+
+    The venue as inspected that day is a version of the scenario (``scenario_visit_version``), so
+    findings, cases, orders and re-inspections work for it as for any product version.
+    """
+    version = scenario_visit_version(product=scenario, date=date)
+    return inspection_create(
+        actor=actor,
+        campaign=campaign,
+        product_version=version,
+        agency=agency,
+        date=date,
+        method=InspectionMethod.ON_SITE,
+        notes=notes,
+        retest_of=retest_of,
+    )
 
 
 def evidence_store(*, actor, uploaded, inspection=None, finding=None, response=None) -> Evidence:

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("inspections/", views.InspectionListView.as_view(), name="inspection-list"),
     path("inspections/new/", views.InspectionCreateView.as_view(), name="inspection-create"),
+    path("inspections/onsite/new/", views.OnsiteInspectionCreateView.as_view(), name="inspection-onsite-create"),
     path("inspections/<int:pk>/", views.InspectionDetailView.as_view(), name="inspection-detail"),
     path("inspections/<int:pk>/findings/", views.FindingCreateView.as_view(), name="finding-create"),
     path("inspections/<int:pk>/open-case/", views.CaseOpenView.as_view(), name="case-open"),

@@ -32,6 +32,7 @@ from cases.forms import (
     ConfirmForm,
     InspectionForm,
     ManualFindingForm,
+    OnsiteInspectionForm,
     OpenCaseForm,
     RequiredReasonForm,
 )
@@ -190,6 +191,25 @@ class InspectionCreateView(PolicyMixin, FormView):
     def form_valid(self, form):
         try:
             inspection = services.inspection_create(actor=self.request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, MSG_INSPECTION_CREATED)
+        return redirect("inspection-detail", pk=inspection.pk)
+
+
+class OnsiteInspectionCreateView(InspectionCreateView):
+    """An on-site check of an offline scenario (``services.onsite_inspection_create``)."""
+
+    template_name = "cases/onsite_inspection_form.html"
+    form_class = OnsiteInspectionForm
+
+    def get_initial(self):
+        return {"scenario": self.request.GET.get("scenario"), "date": timezone.localdate()}
+
+    def form_valid(self, form):
+        try:
+            inspection = services.onsite_inspection_create(actor=self.request.user, **form.cleaned_data)
         except DomainError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)

@@ -58,7 +58,16 @@ def notice_document(
     with the deadline counted from ``date`` and the document number's sequence left blank.
     """
     rows = tuple(
-        Row(seq=e.seq, name=e.name, developer=e.developer, source=e.source, version=e.version, issues=e.issues)
+        Row(
+            seq=e.seq,
+            name=e.name,
+            developer=e.developer,
+            source=e.source,
+            version=e.version,
+            issues=e.issues,
+            address=e.address,
+            scenario=e.scenario,
+        )
         for e in notice.entries.order_by("position")
     )
     items = tuple(

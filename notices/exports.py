@@ -61,6 +61,11 @@ OPEN_DATA_FIELDS = [
     "issue_codes",
     "authority",
     "authority_code",
+    # Added with offline scenarios (issue 16), after the others so existing readers keep their columns.
+    "notice_series",
+    "address",
+    "scenario",
+    "division_code",
 ]
 
 
@@ -102,6 +107,10 @@ def open_data_rows(*, authority_code: str | None = None) -> Iterator[dict]:
         issue_codes,
         authority,
         authority_code_of_row,
+        series,
+        address,
+        scenario,
+        division_code,
     ) in selectors.public_entry_rows(authority_code=authority_code).iterator(chunk_size=CHUNK_ROWS):
         yield {
             "id": pk,
@@ -121,6 +130,10 @@ def open_data_rows(*, authority_code: str | None = None) -> Iterator[dict]:
             "issue_codes": issue_codes,
             "authority": authority,
             "authority_code": authority_code_of_row,
+            "notice_series": series,
+            "address": address,
+            "scenario": scenario,
+            "division_code": division_code,
         }
 
 

@@ -5,10 +5,12 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from notices import error_codes
+from products.validators import region_prefix_valid
 
-from .models import NoticeKind
+from .models import NoticeKind, NoticeSeries
 
 MAX_VERIFY_BYTES = 50 * 1024 * 1024
+MSG_REGION = _("Enter a division code prefix: 2 digits for a province (11), 4 for a city, 6 for a county.")
 MSG_TOO_LARGE = _("The file is larger than %(mb)s MB; no published notice is that large.")
 
 
@@ -64,6 +66,9 @@ class EntryEditForm(_RowForm):
     developer = forms.CharField(label=_("Developer / manufacturer"), max_length=200)
     source = forms.CharField(label=_("Source"), max_length=100, required=False)
     version = forms.CharField(label=_("Version / model"), max_length=200, required=False)
+    # Offline scenarios' rows (the page shows these instead of source and version).
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    scenario = forms.CharField(label=_("Scenario"), max_length=100, required=False)
     issues = forms.CharField(label=_("Issues found"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -91,6 +96,24 @@ class RegisterSearchForm(forms.Form):
             (NoticeKind.REMOVAL, NoticeKind.REMOVAL.label),
         ],
     )
+    # What is named: a naming series (apps and SDKs, smart terminals, offline scenarios).
+    subject = forms.ChoiceField(
+        label=_("Subject"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            (NoticeSeries.APP, NoticeSeries.APP.label),
+            (NoticeSeries.TERMINAL, NoticeSeries.TERMINAL.label),
+            (NoticeSeries.SCENARIO, NoticeSeries.SCENARIO.label),
+        ],
+    )
+    region = forms.CharField(
+        label=_("Region (division code)"),
+        required=False,
+        max_length=6,
+        help_text=_("Offline scenarios in a province (11), city (1101) or county (110105)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{2}([0-9]{2}){0,2}"}),
+    )
     # Keyset pagination: a position in the register's order (``selectors.notice_token``).
     before = forms.RegexField(regex=r"^\d{1,20}-\d{1,19}$", required=False, widget=forms.HiddenInput)
     after = forms.RegexField(regex=r"^\d{1,20}-\d{1,19}$", required=False, widget=forms.HiddenInput)
@@ -100,6 +123,12 @@ class RegisterSearchForm(forms.Form):
         self.fields["authority"].choices = [("", _("All")), *authority_choices]
         self.fields["issue"].choices = [("", _("All")), *issue_choices]
         self.fields["year"].choices = [("", _("All")), *((y, str(y)) for y in year_choices)]
+
+    def clean_region(self):
+        value = self.cleaned_data["region"].strip()
+        if value and not region_prefix_valid(value):
+            raise forms.ValidationError(MSG_REGION, code=error_codes.REGION_INVALID)
+        return value
 
 
 MSG_BAD_HASH = _("A SHA-256 fingerprint is 64 hexadecimal characters (0-9, a-f).")

@@ -25,6 +25,7 @@ class NoticeSeries(models.TextChoices):
 
     APP = "app", _("Apps (SDKs)")
     TERMINAL = "terminal", _("Smart terminals")
+    SCENARIO = "scenario", _("Offline scenarios")
     REMOVAL = "removal", _("Removal")
     ORDER = "order", _("Orders to rectify")
 
@@ -223,6 +224,15 @@ class NoticeEntry(models.Model):
     developer = models.CharField(_("developer / manufacturer"), max_length=200)
     source = models.CharField(_("source"), max_length=100, blank=True)
     version = models.CharField(_("version / model"), max_length=200, blank=True)
+    # Offline scenarios (series ``scenario``): the venue's address, the scenario as printed (场景)
+    # and its administrative division code, by which the register filters a region.
+    # Database defaults too: rows written by COPY or raw SQL (seed_scale, the query-plan tests) name
+    # only the older columns.
+    address = models.CharField(_("address"), max_length=300, blank=True, default="", db_default="")
+    scenario = models.CharField(_("scenario"), max_length=100, blank=True, default="", db_default="")
+    division_code = models.CharField(
+        _("administrative division code"), max_length=6, blank=True, default="", db_default=""
+    )
     issues = models.TextField(_("issues found"))
     # Taxonomy codes of the issues, ";"-joined, for searching by issue type.
     issue_codes = models.CharField(max_length=300, blank=True)
@@ -232,6 +242,8 @@ class NoticeEntry(models.Model):
         verbose_name = _("notice entry")
         verbose_name_plural = _("notice entries")
         constraints = [models.UniqueConstraint(fields=["notice", "position"], name="notice_entry_unique_position")]
+        # The register's region filter, a prefix of the division code (``LIKE '11%'``), is served by a
+        # partial pattern index on PostgreSQL (migration 0009).
 
     def __str__(self) -> str:
         return f"{self.seq} {self.name}"

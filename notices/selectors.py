@@ -17,8 +17,9 @@ from accounts.roles import NOTICE_DRAFT, has_perm
 from accounts.scoping import authority_act_scope, authority_scope
 from cases.models import Case, CaseStatus, Finding, FindingStatus
 from outbox.models import OutboxJob
+from products.models import ProductKind
 
-from .models import ISSUED, PUBLIC_KINDS, Notice, NoticeEntry, NoticeKind, NoticeStatus
+from .models import ISSUED, PUBLIC_KINDS, Notice, NoticeEntry, NoticeKind, NoticeSeries, NoticeStatus
 
 
 def _entry_count():
@@ -54,17 +55,18 @@ def confirmed_findings(case_ids) -> QuerySet[Finding]:
 def draftable_cases(*, kind: str, today: datetime.date | None = None, actor=None) -> QuerySet[Case]:
     """The cases a notice of ``kind`` may list (ARCHITECTURE.md §4).
 
-    naming: overdue; removal: named and past the naming deadline; order: open with at least one
+    naming: overdue; removal: named and past the naming deadline, not an offline scenario; order: open with at least one
     confirmed finding. Cases already on another unpublished notice of the same kind are left out.
     With ``actor``, only the cases of the authorities it acts for (``accounts.scoping``).
     """
     today = today or timezone.localdate()
     qs = Case.objects.all() if actor is None else authority_act_scope(Case.objects.all(), actor=actor)
-    qs = qs.select_related("campaign", "vendor", "product", "product_version", "authority")
+    qs = qs.select_related("campaign", "vendor", "product__scenario", "product_version", "authority")
     if kind == NoticeKind.NAMING:
         qs = qs.filter(status=CaseStatus.OVERDUE)
     elif kind == NoticeKind.REMOVAL:
-        qs = qs.filter(status=CaseStatus.NAMED, deadline__lt=today)
+        # A removal notice takes apps off the distribution platforms: a venue has none to leave.
+        qs = qs.filter(status=CaseStatus.NAMED, deadline__lt=today).exclude(product__kind=ProductKind.SCENARIO)
     elif kind == NoticeKind.ORDER:
         qs = qs.filter(status=CaseStatus.OPEN, findings__status=FindingStatus.CONFIRMED).distinct()
     else:
@@ -109,6 +111,8 @@ def notice_list(*, actor, filters: dict | None = None, counted: bool = True) -> 
         qs = qs.filter(status=filters["status"])
     if filters.get("kind") in NoticeKind.values:
         qs = qs.filter(kind=filters["kind"])
+    if filters.get("series") in NoticeSeries.values:
+        qs = qs.filter(series=filters["series"])
     return qs.order_by("-created_at", "-id")
 
 
@@ -227,11 +231,15 @@ def entry_conditions(filters: dict) -> list[Q]:
     if filters.get("issue"):
         code = re.escape(filters["issue"])
         conditions.append(Q(issue_codes__regex=f"(^|;){code}(;|$)"))
+    if filters.get("region"):
+        # A province, city or county: a prefix of the row's division code (pattern index, 0008).
+        conditions.append(Q(division_code__startswith=filters["region"]))
     return conditions
 
 
 def public_notice_list(*, filters: dict | None = None) -> QuerySet[Notice]:
-    """Issued public notices, newest first, searchable by vendor, product, issue type, year and kind.
+    """Issued public notices, newest first, searchable by vendor, product, issue type, year, kind,
+    subject (the naming series: apps, terminals, offline scenarios) and region (a division code prefix).
 
     Every filter is served by an index (migration 0007): text by the trigram indexes (``_text``),
     the issue code by the trigram index on ``issue_codes``, the order by ``(published_at, id)``.
@@ -243,6 +251,8 @@ def public_notice_list(*, filters: dict | None = None) -> QuerySet[Notice]:
         qs = qs.filter(issuer__code=filters["authority"])
     if filters.get("kind") in PUBLIC_KINDS:
         qs = qs.filter(kind=filters["kind"])
+    if filters.get("subject") in NoticeSeries.values:
+        qs = qs.filter(series=filters["subject"])
     if filters.get("year"):
         qs = qs.filter(year=filters["year"])
     # Each text filter is a semi-join on the rows (EXISTS): PostgreSQL walks the notices newest
@@ -255,7 +265,7 @@ def public_notice_list(*, filters: dict | None = None) -> QuerySet[Notice]:
 
 def is_search(filters: dict) -> bool:
     """Whether the filters search the rows' text (their total is then capped, ``public_notice_total``)."""
-    return any(filters.get(k) for k in ("q", "vendor", "product", "issue"))
+    return any(filters.get(k) for k in ("q", "vendor", "product", "issue", "region"))
 
 
 @dataclass(frozen=True)
@@ -365,6 +375,10 @@ ENTRY_ROW_FIELDS = (
     "issue_codes",
     "notice__issuer__name",
     "notice__issuer__code",
+    "notice__series",
+    "address",
+    "scenario",
+    "division_code",
 )
 
 

@@ -5,13 +5,27 @@ from rest_framework import serializers
 
 from accounts.reasons import REASON_MAX_LENGTH
 
-from .models import Notice, NoticeEntry, NoticeEvent, NoticeItem, NoticeKind, NoticeStatus
+from .models import Notice, NoticeEntry, NoticeEvent, NoticeItem, NoticeKind, NoticeSeries, NoticeStatus
 
 
 class NoticeEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = NoticeEntry
-        fields = ["id", "position", "seq", "case", "name", "developer", "source", "version", "issues", "issue_codes"]
+        fields = [
+            "id",
+            "position",
+            "seq",
+            "case",
+            "name",
+            "developer",
+            "source",
+            "version",
+            "address",
+            "scenario",
+            "division_code",
+            "issues",
+            "issue_codes",
+        ]
 
 
 class NoticeItemSerializer(serializers.ModelSerializer):
@@ -128,6 +142,9 @@ class NoticeListQuerySerializer(serializers.Serializer):
 
     status = serializers.ChoiceField(choices=NoticeStatus.choices, required=False)
     kind = serializers.ChoiceField(choices=NoticeKind.choices, required=False)
+    series = serializers.ChoiceField(
+        choices=NoticeSeries.choices, required=False, help_text="The numbering series, e.g. `scenario`."
+    )
 
 
 class VerifyQuerySerializer(serializers.Serializer):

@@ -25,7 +25,7 @@ from .selectors import confirmed_findings, draftable_cases
 MSG_NO_CASES = _("Pick at least one case.")
 MSG_NOT_ELIGIBLE = _("Some cases cannot be listed on this kind of notice in their current state.")
 MSG_ONE_CASE = _("An order to rectify concerns exactly one case.")
-MSG_MIXED = _("Apps (SDKs) and smart terminals are named in separate notice series.")
+MSG_MIXED = _("Apps (SDKs), smart terminals and offline scenarios are named in separate notice series.")
 MSG_NO_FINDINGS = _("A listed case has no confirmed findings.")
 MSG_FROZEN = _("Only a draft can be edited; an approved or published notice is frozen.")
 MSG_BAD_KIND = _("Unknown kind of notice.")
@@ -44,7 +44,9 @@ EDITABLE_FIELDS = (
     "tested",
     "how_to_answer",
 )
-ENTRY_FIELDS = ("name", "developer", "source", "version", "issues")
+ENTRY_FIELDS = ("name", "developer", "source", "version", "address", "scenario", "issues")
+# A row's fields copied as they are when a correction is drafted.
+ENTRY_COPIED = ("seq", "case_id", *ENTRY_FIELDS, "division_code", "issue_codes")
 ITEM_FIELDS = ("legal_basis", "evidence_summary")  # an order's problems: what a correction may fix
 ISSUE_JOINER = "、"  # NOTICE-FORMAT.md §2: several taxonomy names joined with 、
 
@@ -66,10 +68,14 @@ def _series_for(kind: str, cases: list[Case]) -> str:
         return NoticeSeries.ORDER
     if kind == NoticeKind.REMOVAL:
         return NoticeSeries.REMOVAL
-    terminal = {c.product.kind == ProductKind.TERMINAL for c in cases}
-    if len(terminal) > 1:
+    series = {SERIES_OF_KIND.get(c.product.kind, NoticeSeries.APP) for c in cases}
+    if len(series) > 1:
         raise InvalidInput(MSG_MIXED, code=error_codes.NOTICE_MIXED_SERIES)
-    return NoticeSeries.TERMINAL if terminal == {True} else NoticeSeries.APP
+    return series.pop()
+
+
+# The naming series of each kind of product (apps, SDKs and mini programs share the APP series).
+SERIES_OF_KIND = {ProductKind.TERMINAL: NoticeSeries.TERMINAL, ProductKind.SCENARIO: NoticeSeries.SCENARIO}
 
 
 def _version_label(case: Case, series: str) -> str:
@@ -94,11 +100,29 @@ def _campaign_name(cases: list[Case]) -> str:
     return "APP侵害用户权益专项整治行动"
 
 
+def _venue(case: Case) -> dict:
+    """The venue columns of a scenario's row (地址, 场景, division code); empty for other kinds."""
+    if case.product.kind != ProductKind.SCENARIO:
+        return {}
+    scenario = case.product.scenario
+    return {
+        "address": scenario.address,
+        "scenario": texts.SCENARIO_TYPES.get(scenario.scenario_type, scenario.scenario_type),
+        "division_code": scenario.division_code,
+    }
+
+
 def _tested(case: Case) -> str:
     inspection = (
         Inspection.objects.filter(findings__case=case).select_related("agency").order_by("-date", "-id").first()
     )
     pv = case.product_version
+    if case.product.kind == ProductKind.SCENARIO:
+        venue = _venue(case)
+        parts = [f"{case.product.name}（{venue['address']}，{venue['scenario']}）", f"现场检查日期：{pv.version}"]
+        if inspection is not None:
+            parts.append(f"检测机构：{inspection.agency.name}")
+        return "，".join(parts)
     parts = [f"《{case.product.name}》", f"版本：{pv.version}"]
     if pv.source:
         parts.append(f"来源：{pv.source}")
@@ -208,6 +232,7 @@ def _create_entries(*, notice: Notice, cases: list[Case], findings: dict, series
                 version=_version_label(case, series),
                 issues=issues,
                 issue_codes=codes,
+                **_venue(case),
             )
         )
     NoticeEntry.objects.bulk_create(rows)
@@ -287,18 +312,7 @@ def notice_correct(*, actor, notice: Notice, reason: str = "") -> Notice:
             **{f: getattr(locked, f) for f in EDITABLE_FIELDS},
         )
         NoticeEntry.objects.bulk_create(
-            NoticeEntry(
-                notice=copy,
-                position=e.position,
-                seq=e.seq,
-                case_id=e.case_id,
-                name=e.name,
-                developer=e.developer,
-                source=e.source,
-                version=e.version,
-                issues=e.issues,
-                issue_codes=e.issue_codes,
-            )
+            NoticeEntry(notice=copy, position=e.position, **{f: getattr(e, f) for f in ENTRY_COPIED})
             for e in locked.entries.order_by("position")
         )
         NoticeItem.objects.bulk_create(

@@ -16,6 +16,7 @@ LEGAL_BASIS = (
 TITLES = {
     NoticeSeries.APP: "关于侵害用户权益行为的APP（SDK）通报",
     NoticeSeries.TERMINAL: "关于侵害用户权益行为的智能终端产品通报",
+    NoticeSeries.SCENARIO: "关于侵害用户权益行为的线下消费场景通报",
     NoticeSeries.REMOVAL: "关于下架侵害用户权益APP名单的通报",
     NoticeSeries.ORDER: "关于责令限期整改侵害用户权益行为的通知",
 }
@@ -23,6 +24,7 @@ TITLES = {
 ATTACHMENT_TITLES = {
     NoticeSeries.APP: "工业和信息化部通报存在问题的APP（SDK）名单",
     NoticeSeries.TERMINAL: "工业和信息化部通报存在问题的智能终端产品名单",
+    NoticeSeries.SCENARIO: "工业和信息化部通报存在问题的线下消费场景名单",
     NoticeSeries.REMOVAL: "工业和信息化部下架侵害用户权益APP名单",
     NoticeSeries.ORDER: "",
 }
@@ -30,6 +32,7 @@ ATTACHMENT_TITLES = {
 PRODUCT_WORDS = {
     NoticeSeries.APP: "APP（SDK）",
     NoticeSeries.TERMINAL: "智能终端产品",
+    NoticeSeries.SCENARIO: "线下消费场景",
     NoticeSeries.REMOVAL: "APP",
     NoticeSeries.ORDER: "产品",
 }
@@ -57,6 +60,17 @@ CLOSING = {
         "相关企业完成整改并经复检合格后，方可重新上架。"
     ),
     NoticeKind.ORDER: ("逾期未整改或整改不到位的，我局将依法予以公开通报，并采取下架、停止接入、行政处罚等处置措施。"),
+}
+
+# 场景 as a notice prints it (the interface's labels are translated; the notice is Chinese).
+SCENARIO_TYPES = {
+    "qr_ordering": "扫码点餐",
+    "face_entry": "入口人脸识别",
+    "id_card_scan": "身份证件扫描",
+    "membership": "会员注册",
+    "parking": "停车与车牌识别",
+    "wifi_portal": "Wi-Fi认证上网",
+    "other": "其他",
 }
 
 HOW_TO_ANSWER = (

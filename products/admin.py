@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdmin
 
-from .models import Product, ProductVersion, SdkSignature, Vendor, VendorEvent, VendorMembership
+from .models import OfflineScenario, Product, ProductVersion, SdkSignature, Vendor, VendorEvent, VendorMembership
 
 
 @admin.register(Vendor)
@@ -56,3 +56,12 @@ class VendorEventAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     list_select_related = ("vendor", "actor")
     search_fields = ("vendor__name", "actor__username")
+
+
+@admin.register(OfflineScenario)
+class OfflineScenarioAdmin(admin.ModelAdmin):
+    list_display = ("product", "scenario_type", "division_code", "address")
+    list_filter = ("scenario_type",)
+    list_select_related = ("product",)
+    raw_id_fields = ("product", "systems")
+    search_fields = ("product__name", "address", "division_code")

@@ -11,8 +11,8 @@ from accounts import roles as perms
 from config.api import error_responses
 
 from . import selectors, services
-from .filters import ProductFilter, VendorFilter, VersionFilter
-from .serializers import ProductSerializer, VendorSerializer, VersionSerializer
+from .filters import ProductFilter, ScenarioFilter, VendorFilter, VersionFilter
+from .serializers import ProductSerializer, ScenarioSerializer, VendorSerializer, VersionSerializer
 
 READ_WRITE = {"GET": perms.REFERENCE_VIEW, "POST": perms.REFERENCE_EDIT}
 
@@ -78,3 +78,27 @@ class VersionViewSet(_ListCreateRetrieve):
 
     def get_queryset(self):
         return selectors.version_list()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List offline scenarios",
+        description="Filter by `scenario_type` and by `region`, a prefix of the GB/T 2260 division code: "
+        "2 digits for a province, 4 for a city, 6 for a county (an invalid prefix matches nothing).",
+        responses={200: ScenarioSerializer(many=True), **_LIST_ERRORS},
+    ),
+    retrieve=extend_schema(summary="One offline scenario", responses={200: ScenarioSerializer, **_DETAIL_ERRORS}),
+    create=extend_schema(
+        summary="Register an offline scenario",
+        description="Creates a product of kind `scenario` (the venue) with its details. Its on-site "
+        "inspections are logged with `POST /api/v1/inspections/onsite/`.",
+        responses={201: ScenarioSerializer, **_CREATE_ERRORS},
+    ),
+)
+class ScenarioViewSet(_ListCreateRetrieve):
+    serializer_class = ScenarioSerializer
+    filterset_class = ScenarioFilter
+    create_service = staticmethod(services.scenario_create)
+
+    def get_queryset(self):
+        return selectors.scenario_list().prefetch_related("scenario__systems")

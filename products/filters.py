@@ -2,8 +2,9 @@
 
 import django_filters as df
 
-from .models import Product, ProductKind, ProductVersion, TerminalCategory, Vendor
-from .selectors import product_search, vendor_search
+from .models import Product, ProductKind, ProductVersion, ScenarioType, TerminalCategory, Vendor
+from .selectors import product_search, scenario_filter, vendor_search
+from .validators import region_prefix_valid
 
 
 class VendorFilter(df.FilterSet):
@@ -48,3 +49,29 @@ class VersionFilter(df.FilterSet):
 
     def by_sha256(self, queryset, name, value):
         return queryset.filter(file_sha256=value.strip().lower())
+
+
+class ScenarioFilter(df.FilterSet):
+    vendor = df.NumberFilter(field_name="vendor_id")
+    scenario_type = df.ChoiceFilter(method="by_type", choices=ScenarioType.choices)
+    region = df.CharFilter(
+        method="by_region",
+        label="Administrative division prefix: a province (2 digits, e.g. 11), city (4) or county (6)",
+    )
+    q = df.CharFilter(method="search", label="Venue or operator name contains")
+
+    class Meta:
+        model = Product
+        fields = ["vendor", "scenario_type", "region", "q"]
+
+    def by_type(self, queryset, name, value):
+        return scenario_filter(queryset, scenario_type=value)
+
+    def by_region(self, queryset, name, value):
+        value = value.strip()
+        if not region_prefix_valid(value):
+            return queryset.none()
+        return scenario_filter(queryset, region=value)
+
+    def search(self, queryset, name, value):
+        return product_search(queryset, value)

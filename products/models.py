@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent
 
-from .validators import validate_uscc
+from .validators import validate_division_code, validate_uscc
 
 
 class Vendor(models.Model):
@@ -72,6 +72,10 @@ class ProductKind(models.TextChoices):
     SDK = "sdk", _("SDK")
     MINI_PROGRAM = "mini_program", _("Mini program")
     TERMINAL = "terminal", _("Smart terminal")
+    # A venue where people are asked for their personal information in person (线下消费场景):
+    # its details are an ``OfflineScenario``; each on-site visit is a ``ProductVersion`` (the venue
+    # as inspected that day), so cases, orders and re-inspections work for it as for any product.
+    SCENARIO = "scenario", _("Offline scenario")
 
 
 class TerminalCategory(models.TextChoices):
@@ -164,3 +168,58 @@ class SdkSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} signature"
+
+
+class ScenarioType(models.TextChoices):
+    """What happens at the venue (the 2025 campaign's offline consumption scenarios)."""
+
+    QR_ORDERING = "qr_ordering", _("QR-code ordering")
+    FACE_ENTRY = "face_entry", _("Facial recognition at entry")
+    ID_CARD_SCAN = "id_card_scan", _("Identity-card scanning")
+    MEMBERSHIP = "membership", _("Membership sign-up")
+    PARKING = "parking", _("Parking and plate recognition")
+    WIFI_PORTAL = "wifi_portal", _("Wi-Fi portal")
+    OTHER = "other", _("Other")
+
+
+class OfflineScenario(models.Model):
+    """The details of a product of kind ``scenario``: the venue and what it runs.
+
+    The product carries the venue's name and its operator (the vendor, with its unified social
+    credit code); this row the address, the administrative division (GB/T 2260), the kind of
+    scenario and the systems involved: products registered here (the mini program behind the QR
+    code, the camera or terminal model), and in words those that are not.
+    """
+
+    product = models.OneToOneField(
+        Product, on_delete=models.PROTECT, primary_key=True, related_name="scenario", verbose_name=_("product")
+    )
+    address = models.CharField(_("address"), max_length=300)
+    division_code = models.CharField(
+        _("administrative division code"),
+        max_length=6,
+        validators=[validate_division_code],
+        help_text=_("Six digits of GB/T 2260, e.g. 110105 for Chaoyang District, Beijing."),
+    )
+    scenario_type = models.CharField(_("scenario"), max_length=16, choices=ScenarioType.choices)
+    systems = models.ManyToManyField(
+        Product, blank=True, related_name="used_in_scenarios", verbose_name=_("systems involved")
+    )
+    systems_text = models.TextField(
+        _("other systems involved"),
+        blank=True,
+        help_text=_("Systems not registered as products: a camera or terminal model, a QR-code page's address."),
+    )
+
+    class Meta:
+        verbose_name = _("offline scenario")
+        verbose_name_plural = _("offline scenarios")
+        # The region filter: a province, city or county is a prefix of the code.
+        indexes = [models.Index(fields=["division_code"], name="scenario_division")]
+
+    def __str__(self) -> str:
+        return f"{self.product} ({self.division_code})"
+
+    @property
+    def province_code(self) -> str:
+        return self.division_code[:2]

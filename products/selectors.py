@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from config.lists import count_per_row
 
-from .models import Product, ProductVersion, Vendor
+from .models import OfflineScenario, Product, ProductKind, ProductVersion, Vendor
 
 # Most ids a search resolves to a list before the list query (products or vendors whose name matches).
 SEARCH_IDS = 1000
@@ -79,3 +79,21 @@ def vendor_of(user) -> Vendor | None:
     """The vendor a vendor user belongs to, or None."""
     membership = getattr(user, "membership", None) if getattr(user, "is_authenticated", False) else None
     return membership.vendor if membership else None
+
+
+def scenario_list() -> QuerySet[Product]:
+    """Offline scenarios (products of kind ``scenario``) with their venue details."""
+    return Product.objects.filter(kind=ProductKind.SCENARIO).select_related("vendor", "scenario").order_by("name", "id")
+
+
+def scenario_filter(queryset: QuerySet[Product], *, scenario_type: str = "", region: str = "") -> QuerySet[Product]:
+    """Scenarios of one type, in one region (a province, city or county prefix of the division code)."""
+    if scenario_type:
+        queryset = queryset.filter(scenario__scenario_type=scenario_type)
+    if region:
+        queryset = queryset.filter(scenario__division_code__startswith=region)
+    return queryset
+
+
+def scenario_systems(scenario: OfflineScenario) -> QuerySet[Product]:
+    return scenario.systems.select_related("vendor").order_by("name", "id")

@@ -1,8 +1,19 @@
-"""Writes for vendors, products and versions. Each call validates the model before saving."""
+"""Writes for vendors, products, versions and offline scenarios. Each call validates the model before saving."""
+
+import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
-from .models import Product, ProductVersion, Vendor
+from accounts.errors import InvalidInput
+
+from . import error_codes
+from .models import OfflineScenario, Product, ProductKind, ProductVersion, Vendor
+
+MSG_SCENARIO_KIND = _("An offline scenario is registered with its venue: use the scenario form.")
+MSG_SYSTEM_KIND = _("The systems involved are apps, SDKs, mini programs or terminals, not other venues.")
+# The source of a scenario's visit versions: the venue as seen on site that day.
+ONSITE_SOURCE = "现场检查"
 
 
 def _save(obj):
@@ -28,6 +39,8 @@ def vendor_create(
 
 @transaction.atomic
 def product_create(*, actor, vendor: Vendor, name: str, kind: str, terminal_category: str = "") -> Product:
+    if kind == ProductKind.SCENARIO:
+        raise InvalidInput(MSG_SCENARIO_KIND, code=error_codes.SCENARIO_KIND)
     return _save(Product(vendor=vendor, name=name.strip(), kind=kind, terminal_category=terminal_category))
 
 
@@ -52,3 +65,46 @@ def version_create(
             file_sha256=file_sha256.strip().lower(),
         )
     )
+
+
+@transaction.atomic
+def scenario_create(
+    *,
+    actor,
+    vendor: Vendor,
+    name: str,
+    address: str,
+    division_code: str,
+    scenario_type: str,
+    systems=(),
+    systems_text: str = "",
+) -> Product:
+    """Register an offline scenario: a product of kind ``scenario`` (the venue's name, its operator)
+    and its details. The systems involved must be products of other kinds."""
+    systems = list(systems)
+    if any(system.kind == ProductKind.SCENARIO for system in systems):
+        raise InvalidInput(MSG_SYSTEM_KIND, code=error_codes.SCENARIO_SYSTEM_KIND)
+    product = _save(Product(vendor=vendor, name=name.strip(), kind=ProductKind.SCENARIO))
+    scenario = OfflineScenario(
+        product=product,
+        address=address.strip(),
+        division_code=division_code.strip(),
+        scenario_type=scenario_type,
+        systems_text=systems_text.strip(),
+    )
+    # The product row is new: the one-to-one's uniqueness is certain, and a check would look it up
+    # by a primary key the unsaved row already has.
+    scenario.full_clean(validate_unique=False)
+    scenario.save()
+    scenario.systems.set(systems)
+    return product
+
+
+def scenario_visit_version(*, product: Product, date: datetime.date) -> ProductVersion:
+    """The version that stands for the venue as inspected on ``date`` (one per day, made once)."""
+    if product.kind != ProductKind.SCENARIO:
+        raise InvalidInput(MSG_SCENARIO_KIND, code=error_codes.SCENARIO_KIND)
+    version, _created = ProductVersion.objects.get_or_create(
+        product=product, version=date.isoformat(), build="", source=ONSITE_SOURCE
+    )
+    return version

@@ -9,4 +9,6 @@ urlpatterns = [
     path("products/", views.ProductListView.as_view(), name="product-list"),
     path("products/new/", views.ProductCreateView.as_view(), name="product-create"),
     path("products/<int:pk>/", views.ProductDetailView.as_view(), name="product-detail"),
+    path("scenarios/", views.ScenarioListView.as_view(), name="scenario-list"),
+    path("scenarios/new/", views.ScenarioCreateView.as_view(), name="scenario-create"),
 ]

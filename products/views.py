@@ -14,14 +14,16 @@ from accounts.roles import INSPECTION_EDIT, REFERENCE_EDIT, REFERENCE_VIEW
 from config.lists import BoundedPaginator, Ordering
 
 from . import selectors, services
-from .forms import ProductForm, VendorForm, VersionForm
-from .models import ProductKind, ProductVersion
+from .forms import ProductForm, ScenarioForm, VendorForm, VersionForm
+from .models import ProductKind, ProductVersion, ScenarioType
+from .validators import region_prefix_valid
 
 PAGE_SIZE = 25
 
 MSG_VENDOR_CREATED = _("Vendor “%(name)s” registered.")
 MSG_PRODUCT_CREATED = _("Product “%(name)s” registered.")
 MSG_VERSION_CREATED = _("Version %(version)s registered.")
+MSG_SCENARIO_CREATED = _("Offline scenario “%(name)s” registered.")
 
 
 class VendorListView(PolicyMixin, ListView):
@@ -142,8 +144,11 @@ class ProductDetailView(PolicyMixin, FormView):
 
     def get_context_data(self, **kwargs):
         versions = selectors.version_list().filter(product=self.product)
+        scenario = self.product.scenario if self.product.kind == ProductKind.SCENARIO else None
         return super().get_context_data(
             product=self.product,
+            scenario=scenario,
+            systems=selectors.scenario_systems(scenario) if scenario else (),
             versions=versions,
             can_edit=self.request.user.can(REFERENCE_EDIT),
             can_log_inspection=self.request.user.can(INSPECTION_EDIT),
@@ -158,3 +163,53 @@ class ProductDetailView(PolicyMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, MSG_VERSION_CREATED % {"version": version.version})
         return redirect("product-detail", pk=self.product.pk)
+
+
+class ScenarioListView(PolicyMixin, ListView):
+    """Offline scenarios, by type and region (a province, city or county prefix of the division code)."""
+
+    policy = {"GET": REFERENCE_VIEW}
+    template_name = "products/scenario_list.html"
+    context_object_name = "scenarios"
+    paginate_by = PAGE_SIZE
+    paginator_class = BoundedPaginator
+
+    def filters(self) -> dict:
+        scenario_type = self.request.GET.get("type", "")
+        region = self.request.GET.get("region", "").strip()
+        return {
+            "scenario_type": scenario_type if scenario_type in ScenarioType.values else "",
+            "region": region if region_prefix_valid(region) else "",
+        }
+
+    def get_queryset(self):
+        qs = selectors.scenario_filter(selectors.scenario_list(), **self.filters())
+        return selectors.product_search(qs, self.request.GET.get("q", ""))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            types=ScenarioType.choices,
+            q=self.request.GET.get("q", "").strip(),
+            region_given=self.request.GET.get("region", "").strip(),
+            can_edit=self.request.user.can(REFERENCE_EDIT),
+            **self.filters(),
+            **kwargs,
+        )
+
+
+class ScenarioCreateView(PolicyMixin, FormView):
+    policy = {"GET": REFERENCE_EDIT, "POST": REFERENCE_EDIT}
+    template_name = "products/scenario_form.html"
+    form_class = ScenarioForm
+
+    def get_initial(self):
+        return {"vendor": self.request.GET.get("vendor")}
+
+    def form_valid(self, form):
+        try:
+            product = services.scenario_create(actor=self.request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, MSG_SCENARIO_CREATED % {"name": product.name})
+        return redirect("product-detail", pk=product.pk)

@@ -27,7 +27,15 @@ from cases.models import (
     ViolationType,
 )
 from complaints import figures as complaint_figures
-from products.models import Product, ProductKind, ProductVersion, Vendor, VendorMembership
+from products.models import (
+    OfflineScenario,
+    Product,
+    ProductKind,
+    ProductVersion,
+    ScenarioType,
+    Vendor,
+    VendorMembership,
+)
 from products.validators import USCC_ALPHABET, uscc_check_char
 
 
@@ -112,6 +120,20 @@ class ProductVersionFactory(DjangoModelFactory):
     source = "应用宝"
     package_name = factory.Sequence(lambda n: f"com.example.weather{n}")
     file_sha256 = factory.Sequence(lambda n: hashlib.sha256(str(n).encode()).hexdigest())
+
+
+class OfflineScenarioFactory(DjangoModelFactory):
+    """An offline scenario's details with its product (kind ``scenario``): ``scenario.product``."""
+
+    class Meta:
+        model = OfflineScenario
+
+    product = factory.SubFactory(
+        ProductFactory, kind=ProductKind.SCENARIO, name=factory.Sequence(lambda n: f"蜀香川菜馆（望京店）{n:05d}")
+    )
+    address = "北京市朝阳区望京街10号"
+    division_code = "110105"
+    scenario_type = ScenarioType.QR_ORDERING
 
 
 class CampaignFactory(DjangoModelFactory):

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 KINDS = frozenset({"order", "naming", "removal"})
-SERIES = frozenset({"app", "terminal", "removal", "order"})
+SERIES = frozenset({"app", "terminal", "scenario", "removal", "order"})
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Row:
     source: str  # 应用来源 ('' for terminals)
     version: str  # 应用版本 / 产品型号
     issues: str  # 所涉问题, taxonomy names joined with 、
+    address: str = ""  # 地址 (offline scenarios)
+    scenario: str = ""  # 场景 (offline scenarios)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class OrderItem:
 @dataclass(frozen=True)
 class NoticeDocument:
     kind: str  # "order" | "naming" | "removal"
-    series: str  # "app" | "terminal" | "removal" | "order"
+    series: str  # "app" | "terminal" | "scenario" | "removal" | "order"
     title: str
     batch_line: str  # （2025年第4批，总第49批）; '' for orders
     doc_number: str  # X信管函〔2025〕12号; '' for naming and removal notices

@@ -57,6 +57,15 @@ TERMINAL_COLUMNS = (
     Column("生产企业", "developer", "developer"),
     Column("所涉问题", "issues", "issues"),
 )
+# Offline scenarios: the columns a ministry prints for venues.
+SCENARIO_COLUMNS = (
+    Column("序号", "seq", "seq"),
+    Column("场所名称", "name", "name"),
+    Column("经营者", "developer", "developer"),
+    Column("地址", "address", "address"),
+    Column("场景", "scenario", "scenario"),
+    Column("所涉问题", "issues", "issues"),
+)
 
 
 def render_notice_html(doc: NoticeDocument) -> str:
@@ -205,6 +214,8 @@ def timeline_annexes(items: tuple[OrderItem, ...]) -> list[dict]:
 def _list_context(doc: NoticeDocument) -> dict:
     if doc.series == "terminal":
         columns = TERMINAL_COLUMNS
+    elif doc.series == "scenario":
+        columns = SCENARIO_COLUMNS
     elif doc.kind == "removal":
         columns = REMOVAL_COLUMNS
     else:

@@ -145,6 +145,10 @@ def ensure_reference_data():
                 ViolationType.objects.create(
                     code=code, name_zh=name_zh, name_en=name_en, applies_to=applies_to, legal_basis=legal_basis
                 )
+        # Offline scenarios (issue 16): applies_to extended, OS-01..04 added.
+        from django.apps import apps
+
+        import_module("cases.migrations.0022_i16_scenarios_taxonomy").seed(apps, None)
     if not CalendarYear.objects.filter(year=2025).exists():
         calendar_seed_from_file()
     for series in NoticeSeries.values:

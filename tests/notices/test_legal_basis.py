@@ -42,10 +42,10 @@ def test_an_unknown_citation_is_kept_as_written():
 def test_no_seeded_taxonomy_entry_leaves_an_english_word():
     seeded = [
         entry
-        for module in ("0002_seed_violation_types", "0009_i12_security_measures_type")
+        for module in ("0002_seed_violation_types", "0009_i12_security_measures_type", "0022_i16_scenarios_taxonomy")
         for entry in import_module(f"cases.migrations.{module}").VIOLATION_TYPES
     ]
-    assert len(seeded) == 24
+    assert len(seeded) == 28  # 23 reference types, SEC-01 (issue 12), OS-01..04 (issue 16)
     for code, _name_zh, _name_en, _applies_to, legal_basis in seeded:
         text = statute_form(legal_basis)
         assert text.startswith("《"), code

@@ -49,7 +49,7 @@ from notices.models import Notice, NoticeKind, NoticeStatus
 from outbox.jobs import outbox_job_run
 from outbox.models import OutboxJob
 from products import services as product_services
-from products.models import ProductKind, ProductVersion, TerminalCategory, Vendor, VendorMembership
+from products.models import ProductKind, ProductVersion, ScenarioType, TerminalCategory, Vendor, VendorMembership
 from products.validators import uscc_check_char
 
 DEMO_PASSWORD = "rectify-demo"
@@ -314,6 +314,77 @@ def fanout_har(package: str) -> bytes:
     ).encode()
 
 
+# Offline scenarios (issue 16): venues inspected on site. The restaurant ends with an order; the gym
+# runs out its clock and is named in a scenario naming notice.
+SCENARIO_VENDORS = {
+    "shuxiang": (
+        "北京蜀香餐饮管理有限公司（演示）",
+        "Beijing Shuxiang Catering Management Co., Ltd. (demo)",
+        "91110105MA04CX2M7",
+        "北京市朝阳区望京街 10 号",
+    ),
+    "yuedong": (
+        "上海悦动体育发展有限公司（演示）",
+        "Shanghai Yuedong Sports Development Co., Ltd. (demo)",
+        "91310115MA1K6B3D9",
+        "上海市浦东新区张杨路 100 号",
+    ),
+}
+
+
+@dataclass
+class DemoScenario:
+    vendor: str
+    name: str
+    address: str
+    division_code: str
+    scenario_type: str
+    systems_text: str
+    inspected_days_ago: int
+    notes: str
+    confirmed: list[tuple[str, str, str]]
+    served_days_ago: int
+    named_days_ago: int = 0  # the day the scenario naming notice that lists it is published
+
+
+DEMO_SCENARIOS = [
+    DemoScenario(
+        vendor="shuxiang",
+        name="蜀香川菜馆（望京店）",
+        address="北京市朝阳区望京街 10 号",
+        division_code="110105",
+        scenario_type=ScenarioType.QR_ORDERING,
+        systems_text="桌贴二维码指向“蜀香点餐”小程序",
+        inspected_days_ago=6,
+        notes="现场检查：店内仅提供扫码点餐，无纸质菜单。",
+        confirmed=[
+            (
+                "OS-01",
+                "扫码点餐须关注公众号并授权手机号方可下单",
+                "拒绝授权手机号后无法进入点餐页面；店员称无其他点餐方式。",
+            )
+        ],
+        served_days_ago=1,
+    ),
+    DemoScenario(
+        vendor="yuedong",
+        name="悦动健身（浦东店）",
+        address="上海市浦东新区张杨路 100 号",
+        division_code="310115",
+        scenario_type=ScenarioType.FACE_ENTRY,
+        systems_text="入口闸机人脸识别终端（型号 FR-200）",
+        inspected_days_ago=40,
+        notes="现场检查：会员入场只能刷脸，前台登记身份证正反面。",
+        confirmed=[
+            ("OS-02", "入场仅能刷脸，未取得单独同意", "未提供刷卡或扫码等其他入场方式。"),
+            ("OS-03", "办理会员时复印身份证正反面并留存", "会员登记表要求附身份证复印件。"),
+        ],
+        served_days_ago=30,
+        named_days_ago=4,
+    ),
+]
+
+
 def demo_credit_code(first17: str) -> str:
     return first17 + uscc_check_char(first17)
 
@@ -406,6 +477,19 @@ class Command(BaseCommand):
                 agency=agencies[demo.agency],
                 vendor=vendors[demo.vendor],
                 vendor_user=vendor_users.get(demo.vendor),
+                people=people,
+                command=self,
+            )
+            for day, fn in story.steps():
+                steps.append((day, index, fn))
+        for index, demo in enumerate(DEMO_SCENARIOS, start=len(DEMO_CASES)):
+            story = _ScenarioStory(
+                demo=demo,
+                today=today,
+                campaign=campaign,
+                agency=agencies[0],
+                vendor=None,
+                vendor_user=None,
                 people=people,
                 command=self,
             )
@@ -718,3 +802,50 @@ class _Story:
         self.case = workflow.withdraw_case(
             case=self.case, actor=self.people["reviewer"], reason="重复立案：该 SDK 已在另一案件中处理。"
         )
+
+
+class _ScenarioStory(_Story):
+    """An offline scenario's steps: registered and inspected on site, ordered, named when its clock ran out."""
+
+    def steps(self) -> list[tuple[datetime.date, Callable[[], None]]]:
+        demo = self.demo
+        steps = [(self.ago(demo.inspected_days_ago), self.inspect), (self.ago(demo.served_days_ago), self.order)]
+        if demo.named_days_ago:
+            steps.append((self.ago(demo.named_days_ago), self.name))
+        return steps
+
+    def inspect(self) -> None:
+        demo, people = self.demo, self.people
+        inspector, reviewer = people["inspector"], people["reviewer"]
+        name, name_en, first17, address = SCENARIO_VENDORS[demo.vendor]
+        code = demo_credit_code(first17)
+        self.vendor = Vendor.objects.filter(credit_code=code).first() or product_services.vendor_create(
+            actor=people["admin"],
+            name=name,
+            name_en=name_en,
+            credit_code=code,
+            address=address,
+            contact_email=f"compliance@{demo.vendor}.example.test",
+        )
+        venue = product_services.scenario_create(
+            actor=inspector,
+            vendor=self.vendor,
+            name=demo.name,
+            address=demo.address,
+            division_code=demo.division_code,
+            scenario_type=demo.scenario_type,
+            systems_text=demo.systems_text,
+        )
+        self.inspection = services.onsite_inspection_create(
+            actor=inspector,
+            campaign=self.campaign,
+            scenario=venue,
+            agency=self.agency,
+            date=timezone.localdate(),
+            notes=demo.notes,
+        )
+        confirmed = [
+            services.finding_confirm(actor=reviewer, finding=self._finding(*finding), reason="现场证据充分。")
+            for finding in demo.confirmed
+        ]
+        self.case = services.case_open(actor=inspector, findings=confirmed)
