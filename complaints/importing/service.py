@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.errors import InvalidInput
+from cases.evidence import FileTooLarge
 from complaints import error_codes, events, figures
 from complaints.importing import mappings
 from complaints.importing.reader import ExportUnreadable, parse_date, read_rows
@@ -26,6 +27,9 @@ from complaints.models import Complaint, ComplaintEvent, ComplaintImport, Subjec
 from complaints.services import MAX_TEXT_LENGTH
 from products.validators import validate_uscc
 
+# An export of MAX_ROWS rows is a few megabytes; a larger file is not one (413, before it is parsed).
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MSG_TOO_LARGE = gettext_lazy("An export may have at most %(max)s MB.")
 MSG_UNREADABLE = gettext_lazy("The file cannot be imported: %(why)s.")
 MSG_NO_MAPPING = gettext_lazy("No column mapping fits this file: it lacks the columns %(missing)s.")
 
@@ -102,6 +106,8 @@ def complaint_import(
     """Import an export's rows as complaints of its platform's channel; return the import with its
     counts and refusals. A file no mapping fits, or that cannot be read, is refused whole (400)."""
     today = today or timezone.localdate()
+    if len(data) > MAX_IMPORT_BYTES:
+        raise FileTooLarge(MSG_TOO_LARGE % {"max": MAX_IMPORT_BYTES // (1024 * 1024)})
     try:
         header, rows = read_rows(data)
     except ExportUnreadable as exc:

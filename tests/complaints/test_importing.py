@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from accounts.errors import InvalidInput
+from cases.evidence import FileTooLarge
 from complaints.importing import mappings
 from complaints.importing.reader import parse_date, read_rows
 from complaints.importing.service import complaint_import
@@ -115,3 +116,12 @@ def test_detect_prefers_the_platform_mappings():
     header, _rows = read_rows((DATA / "heimao_export.csv").read_bytes())
     assert mappings.detect(header) is mappings.HEIMAO
     assert mappings.detect(["external_id", "received_on", "subject_name", "text"]) is mappings.GENERIC
+
+
+def test_a_file_over_the_import_limit_is_refused_before_it_is_read(monkeypatch):
+    from complaints.importing import service
+
+    monkeypatch.setattr(service, "MAX_IMPORT_BYTES", 100)
+    with pytest.raises(FileTooLarge) as refused:
+        _import("heimao_export.csv")
+    assert refused.value.status == 413 and not Complaint.objects.exists()
