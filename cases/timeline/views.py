@@ -139,6 +139,8 @@ class TimelineView(PolicyMixin, View):
             "items": page.items,
             "next_url": next_url,
             "partial_url": f"{next_url}&partial=1" if next_url else "",
+            # Each row can mark its moment as the consent (a button of the consent form).
+            "can_mark": has_perm(request.user, INSPECTION_EDIT),
         }
         if request.GET.get("partial"):
             return render(request, "cases/timeline/_rows.html", context)
@@ -154,7 +156,6 @@ class TimelineView(PolicyMixin, View):
             error=error,
             filters=filters,
             consent_form=ConsentForm(initial={"at": page.consent.at}),
-            can_mark=has_perm(request.user, INSPECTION_EDIT),
             cite_form=cite_form,
             can_cite=bool(findings),
             citations=timeline.timeline_citations(inspection=inspection),

@@ -44,6 +44,15 @@ def test_mark_consent_and_cite_a_window(client, inspector, reviewer, timed_inspe
     timed_inspection.refresh_from_db()
     assert timed_inspection.consent_at.isoformat() == "2025-03-01T01:00:02+00:00"
     assert timed_inspection.consent_marked_by == inspector
+    # A row's own button sends its moment, to the millisecond (the form's field comes first).
+    response = client.post(
+        reverse("timeline-consent", args=[timed_inspection.pk]),
+        {"at": ["2025-03-01T09:00:02", "2025-03-01T09:00:01.250"]},
+    )
+    timed_inspection.refresh_from_db()
+    assert timed_inspection.consent_at.isoformat() == "2025-03-01T01:00:01.250000+00:00"
+    page = client.get(reverse("inspection-timeline", args=[timed_inspection.pk])).content.decode()
+    assert 'form="consent-form" name="at" value="2025-03-01T09:00:00.900"' in page
 
     finding = finding_factory(inspection=timed_inspection, status=FindingStatus.CONFIRMED)
     client.force_login(reviewer)
