@@ -176,9 +176,9 @@ def notice_draft(*, actor, kind: str, case_ids: list[int]) -> Notice:
             issuer=issuer,
             title=texts.TITLES[series],
             authority=issuer.masthead,
-            opening=texts.OPENING[kind].format(**fill),
-            closing=texts.CLOSING[kind].format(**fill),
-            attachment_title=texts.ATTACHMENT_TITLES[series],
+            opening=texts.as_issued_by(texts.OPENING[kind].format(**fill), authority=issuer),
+            closing=texts.as_issued_by(texts.CLOSING[kind].format(**fill), authority=issuer),
+            attachment_title=texts.as_issued_by(texts.ATTACHMENT_TITLES[series], authority=issuer),
             signature=issuer.signature,
             drafted_by=actor,
         )

@@ -82,3 +82,12 @@ HOW_TO_ANSWER = (
 def paragraphs(text: str) -> tuple[str, ...]:
     """Split stored text into paragraphs: one per non-empty line."""
     return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def as_issued_by(text: str, *, authority) -> str:
+    """The standing text as ``authority`` issues it (ARCHITECTURE.md §12): a provincial
+    administration writes 我局 where the ministry writes 我部, and its own name where the ministry's
+    attachment titles name 工业和信息化部."""
+    if authority.is_national:
+        return text
+    return text.replace("我部", "我局").replace("工业和信息化部", authority.name)

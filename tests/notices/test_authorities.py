@@ -50,6 +50,15 @@ def test_a_draft_takes_the_cases_authority_and_its_texts(renderer):
 
 
 @pytest.mark.django_db
+def test_a_provincial_naming_notice_speaks_as_the_province():
+    beijing = factories.province("110000")
+    inspector, _ = _staff(beijing)
+    notice = services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[make_case(authority=beijing).pk])
+    assert "我局组织第三方检测机构" in notice.opening and "我部" not in notice.opening + notice.closing
+    assert notice.attachment_title == "北京市通信管理局通报存在问题的APP（SDK）名单"
+
+
+@pytest.mark.django_db
 def test_one_notice_is_issued_by_one_authority():
     beijing, guangdong = factories.province("110000"), factories.province("440000")
     national = factories.UserFactory(role=Role.INSPECTOR)

@@ -95,12 +95,13 @@ def test_a_notice_s_rows_are_shown_a_page_at_a_time(client, published, monkeypat
 def test_the_list_page_s_queries_do_not_grow_with_the_register(
     client, published, inspector, reviewer, django_assert_num_queries
 ):
-    # The version, the issue types, the years, the page, the total (cache cleared by each publication).
-    with django_assert_num_queries(5):
+    # The version, the issue types, the years, the authorities, the page, the total (cache cleared by
+    # each publication).
+    with django_assert_num_queries(6):
         client.get("/register/", {"q": "晴空"})
     for _ in range(3):
         _publish(inspector, reviewer, make_case(), make_case())
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         html = client.get("/register/", {"q": "晴空"}).content.decode()
     assert f"/register/{published.pk}/" in html
 
