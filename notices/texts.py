@@ -85,7 +85,7 @@ def paragraphs(text: str) -> tuple[str, ...]:
 
 
 def as_issued_by(text: str, *, authority) -> str:
-    """The standing text as ``authority`` issues it (ARCHITECTURE.md §12): a provincial
+    """The standing text as ``authority`` issues it (ARCHITECTURE.md §15): a provincial
     administration writes 我局 where the ministry writes 我部, and its own name where the ministry's
     attachment titles name 工业和信息化部."""
     if authority.is_national:

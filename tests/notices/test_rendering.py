@@ -228,7 +228,7 @@ def test_naming_notice_prints_title_batch_line_text_and_signature(naming_pdf):
 
     assert len(pages) == 2  # the text, then the attachment on a page of its own
     first = pages[0]
-    # The issuing authority's masthead, then the title and the batch line (ARCHITECTURE.md §12).
+    # The issuing authority's masthead, then the title and the batch line (ARCHITECTURE.md §15).
     assert first.startswith("工业和信息化部信息通信管理局关于侵害用户权益行为的APP（SDK）通报（2025年第4批，总第49批）")
     assert "现予以通报。" in first
     assert "附件：工业和信息化部通报存在问题的APP（SDK）名单" in first
