@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import CASE_DECIDE, CASE_VIEW, NOTICE_APPROVE, NOTICE_DRAFT, PORTAL_RESPOND, has_perm
 from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, VendorResponse
+from notices.links import draft_url
 from notices.models import Notice, NoticeEntry, NoticeKind, NoticeStatus
 
 S = CaseStatus
@@ -37,10 +38,6 @@ def _pending(model, case: Case):
     return model.objects.filter(case=case, status=DecisionStatus.PENDING).order_by("created_at", "id").first()
 
 
-def _draft_link(kind: str) -> str:
-    return f"{reverse('notices:regulator-draft')}?kind={kind}"
-
-
 def _pending_notice(case: Case, kind: str) -> Notice | None:
     if kind == NoticeKind.ORDER:
         qs = Notice.objects.filter(case=case, kind=kind, status__in=PENDING_NOTICE)
@@ -55,7 +52,7 @@ def _notice_step(actor, case: Case, kind: str, *, draft_text: str) -> NextStep:
     notice = _pending_notice(case, kind)
     if notice is None:
         if has_perm(actor, NOTICE_DRAFT):
-            return NextStep(draft_text, _draft_link(kind), _("Draft it"))
+            return NextStep(draft_text, draft_url(kind, case=case), _("Draft it"))
         return NextStep(draft_text)
     url = reverse("notices:regulator-detail", args=[notice.pk])
     if notice.status == NoticeStatus.DRAFT:

@@ -65,8 +65,12 @@ def notice_draft(request):
     form = None
     if kind:
         cases = selectors.draftable_cases(kind=kind)
+        # ``?case=`` (the case page's "Draft it") ticks that case; a stale or foreign id ticks nothing.
+        ticked = [request.GET["case"]] if request.GET.get("case", "").isdigit() else []
         form = DraftForm(
-            request.POST if request.method == "POST" else None, cases_queryset=cases, initial={"kind": kind}
+            request.POST if request.method == "POST" else None,
+            cases_queryset=cases,
+            initial={"kind": kind, "cases": ticked},
         )
         if request.method == "POST" and form.is_valid():
             try:

@@ -28,6 +28,7 @@ from accounts.roles import (
 )
 from cases.clock.calendar import known_until
 from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Finding, FindingStatus, VendorResponse
+from notices.links import draft_url
 from notices.models import Notice, NoticeEntry, NoticeKind, NoticeStatus
 
 LIST_LIMIT = 5
@@ -76,10 +77,6 @@ def _count_all(work: list[Work]) -> None:
         cursor.execute("SELECT " + ", ".join(parts), params)
         for w, count in zip(work, cursor.fetchone(), strict=True):
             w.count = count
-
-
-def _draft_url(kind: str) -> str:
-    return f"{reverse('notices:regulator-draft')}?kind={kind}"
 
 
 def _pending(model, key: str, title, url_name: str, when: str) -> Work:
@@ -175,7 +172,7 @@ def _awaiting_order() -> Work:
         "awaiting_order",
         _("Open cases waiting for an order"),
         cases,
-        _draft_url(NoticeKind.ORDER),
+        draft_url(NoticeKind.ORDER),
         [Item(c.number, reverse("case-detail", args=[c.pk]), c.vendor.name, c.created_at) for c in rows],
     )
 
@@ -188,7 +185,7 @@ def _ready_for_naming() -> Work:
         "ready_for_naming",
         _("Overdue cases ready for the next batch"),
         cases,
-        _draft_url(NoticeKind.NAMING),
+        draft_url(NoticeKind.NAMING),
         [Item(c.number, reverse("case-detail", args=[c.pk]), c.vendor.name, c.deadline) for c in rows],
         alert=True,
     )

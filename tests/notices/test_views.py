@@ -34,6 +34,22 @@ def test_draft_page_lists_eligible_cases_and_creates_a_draft(client, inspector):
     assert notice.entries.get().case == overdue
 
 
+def test_draft_it_from_a_case_ticks_that_case_only(client, inspector):
+    """The case page's "Draft it" (cases.next_step) opens the draft page with its case ticked."""
+    from notices.links import draft_url
+
+    first, second = make_case(), make_case()
+    client.force_login(inspector)
+    form = client.get(draft_url(NoticeKind.NAMING, case=second)).context["form"]
+    assert [str(pk) for pk in form["cases"].value()] == [str(second.pk)]
+    html = client.get(draft_url(NoticeKind.NAMING, case=second)).content.decode()
+    assert html.count("checked") == 1 and first.number in html
+    # A stale, foreign or malformed id ticks nothing and is no error.
+    for bad in ("999999", "x", ""):
+        response = client.get("/notices/new/", {"kind": "naming", "case": bad})
+        assert response.status_code == 200 and "checked" not in response.content.decode()
+
+
 def test_detail_edit_approve_publish(client, inspector, reviewer, renderer, frozen, django_capture_on_commit_callbacks):
     notice = services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[make_case().pk])
     client.force_login(inspector)

@@ -2,24 +2,32 @@
 findings and cases in several states. Safe to run again: a second run changes nothing.
 
 Every company, product and agency here is fictional; the credit codes are made up with a valid
-GB 32100 check digit. Everything is written through the services and the case workflow, so the
-cases carry the same audit events as real ones. The demo password exists only here.
+GB 32100 check digit. Everything is written through the services and the workflows, so the cases
+carry the same audit events and documents as real ones: an ordered case was served by a published
+order to rectify (drafted by the inspector, approved by the reviewer, rendered to PDF), a named case
+is listed in a published naming notice. The story is told on its days: while a step runs the clock
+(``django.utils.timezone.now``) reads that day, so the inspection date, the audit events, the
+order's date and number, the deadline and the vendor's report agree with one another, and the
+overdue mark runs on each day as the hourly job would. The demo password exists only here.
 """
 
 import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from unittest import mock
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.errors import DomainError
 from accounts.models import User
 from accounts.roles import Role
 from cases import responses, services, workflow
 from cases.clock import marks
 from cases.clock.calendar import UnknownCalendarYear, add_working_days
 from cases.models import (
-    CalendarYear,
     Campaign,
     Case,
     Finding,
@@ -27,11 +35,18 @@ from cases.models import (
     TestingAgency,
     ViolationType,
 )
+from notices import services as notice_services
+from notices import workflow as notice_workflow
+from notices.models import Notice, NoticeKind, NoticeStatus
+from outbox.jobs import outbox_job_run
+from outbox.models import OutboxJob
 from products import services as product_services
 from products.models import ProductKind, TerminalCategory, Vendor, VendorMembership
 from products.validators import uscc_check_char
 
 DEMO_PASSWORD = "rectify-demo"
+# The demo's "today" leaves this many working days of known calendar after it (deadlines are counted).
+ANCHOR_MARGIN_WORKING_DAYS = 10
 DEMO_CAMPAIGN_EN = "Demo campaign: apps and smart terminals infringing users' rights"
 
 USERS = [
@@ -95,8 +110,9 @@ class DemoCase:
     candidates: list[tuple[str, str]] = field(default_factory=list)
     dismissed: list[tuple[str, str, str]] = field(default_factory=list)  # code, title, reason
     path: tuple[str, ...] = ()  # the moves after opening, in order
-    served_days_ago: int = 0
+    served_days_ago: int = 0  # the day the order to rectify is published (and served)
     fixed_version: str = ""
+    named_days_ago: int = 0  # the day the naming notice that lists it is published
 
 
 DEMO_CASES = [
@@ -204,6 +220,24 @@ DEMO_CASES = [
         fixed_version="2.1.3",
     ),
     DemoCase(
+        vendor="tongxin",
+        product="童芯口算",
+        kind=ProductKind.APP,
+        category="",
+        version="1.6.2",
+        source="小米应用商店",
+        package="com.tongxin.kousuan",
+        method=InspectionMethod.DYNAMIC,
+        agency=1,
+        inspected_days_ago=40,
+        confirmed=[
+            ("PI-03", "注册时强制索取通讯录权限，拒绝后无法使用", "拒绝通讯录权限后注册流程无法继续。"),
+        ],
+        path=("order", "name"),
+        served_days_ago=35,
+        named_days_ago=3,
+    ),
+    DemoCase(
         vendor="yunfan",
         product="云帆统计 SDK",
         kind=ProductKind.SDK,
@@ -234,8 +268,7 @@ class Command(BaseCommand):
         users = self._users()
         campaign = Campaign.objects.filter(name_en=DEMO_CAMPAIGN_EN).first()
         if campaign is None:
-            with transaction.atomic():
-                self._load(users)
+            self._load(users)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         else:
             self.stdout.write("Demo data already present; nothing changed.")
@@ -269,78 +302,73 @@ class Command(BaseCommand):
     def _load(self, users: dict[str, tuple[User, bool]]) -> None:
         admin, inspector, reviewer = (users[name][0] for name in ("admin", "inspector", "reviewer"))
         today = self._anchor()
-        campaign = Campaign.objects.create(
-            name=f"{today.year}年APP及智能终端侵害用户权益专项整治行动（演示）",
-            name_en=DEMO_CAMPAIGN_EN,
-            start_date=today - datetime.timedelta(days=90),
-            description="演示数据：所有企业、产品和检测机构均为虚构。",
-        )
-        agencies = [TestingAgency.objects.get_or_create(name=zh, defaults={"name_en": en})[0] for zh, en in AGENCIES]
-        vendors = {key: self._vendor(admin, key) for key in VENDORS}
-        for username, _role, _first, _last, vendor_key in USERS:
-            user = users[username][0]
-            if vendor_key and not VendorMembership.objects.filter(user=user).exists():
-                VendorMembership.objects.create(user=user, vendor=vendors[vendor_key], is_vendor_admin=True)
+        with on_day(today - datetime.timedelta(days=90)), transaction.atomic():
+            campaign = Campaign.objects.create(
+                name=f"{today.year}年APP及智能终端侵害用户权益专项整治行动（演示）",
+                name_en=DEMO_CAMPAIGN_EN,
+                start_date=today - datetime.timedelta(days=90),
+                description="演示数据：所有企业、产品和检测机构均为虚构。",
+            )
+            agencies = [
+                TestingAgency.objects.get_or_create(name=zh, defaults={"name_en": en})[0] for zh, en in AGENCIES
+            ]
+            vendors = {key: self._vendor(admin, key) for key in VENDORS}
+            for username, _role, _first, _last, vendor_key in USERS:
+                user = users[username][0]
+                if vendor_key and not VendorMembership.objects.filter(user=user).exists():
+                    VendorMembership.objects.create(user=user, vendor=vendors[vendor_key], is_vendor_admin=True)
         vendor_users = {vendor_key: users[username][0] for username, *_rest, vendor_key in USERS if vendor_key}
+        people = {"admin": admin, "inspector": inspector, "reviewer": reviewer}
 
-        for demo in DEMO_CASES:
-            product = product_services.product_create(
-                actor=admin,
-                vendor=vendors[demo.vendor],
-                name=demo.product,
-                kind=demo.kind,
-                terminal_category=demo.category,
-            )
-            version = product_services.version_create(
-                actor=inspector,
-                product=product,
-                version=demo.version,
-                source=demo.source,
-                package_name=demo.package,
-            )
-            inspection = services.inspection_create(
-                actor=inspector,
+        # Every step of every case on its day; run in the order they happened, so numbers follow dates.
+        steps: list[tuple[datetime.date, int, Callable[[], None]]] = []
+        for index, demo in enumerate(DEMO_CASES):
+            story = _Story(
+                demo=demo,
+                today=today,
                 campaign=campaign,
-                product_version=version,
                 agency=agencies[demo.agency],
-                date=today - datetime.timedelta(days=demo.inspected_days_ago),
-                method=demo.method,
-                notes="演示检测记录。",
+                vendor=vendors[demo.vendor],
+                vendor_user=vendor_users.get(demo.vendor),
+                people=people,
+                command=self,
             )
-            confirmed = []
-            for code, title, description in demo.confirmed:
-                finding = self._finding(inspector, inspection, code, title, description)
-                confirmed.append(services.finding_confirm(actor=reviewer, finding=finding, reason="证据充分。"))
-            for code, title, reason in demo.dismissed:
-                finding = self._finding(inspector, inspection, code, title, "")
-                services.finding_dismiss(actor=reviewer, finding=finding, reason=reason)
-            for code, title in demo.candidates:
-                self._finding(inspector, inspection, code, title, "待复核。")
-            case = services.case_open(actor=inspector, findings=confirmed)
-            self._walk(
-                case, demo, today, reviewer=reviewer, vendor_user=vendor_users.get(demo.vendor), inspection=inspection
-            )
-
-        # The overdue demo case becomes overdue the way every case does: by the clock.
-        marks.cases_mark_overdue(today=today)
+            for day, fn in story.steps():
+                steps.append((day, index, fn))
+        # Each step commits on its day, so what follows a commit (the e-mails) happens that day too.
+        last_marked = None
+        for day, _index, fn in sorted(steps, key=lambda step: (step[0], step[1])):
+            with on_day(day):
+                if day != last_marked:
+                    # The clock's hourly job, on the days something happens (as beat would run it).
+                    marks.cases_mark_overdue(today=day)
+                    last_marked = day
+                try:
+                    with transaction.atomic():
+                        fn()
+                except Exception as exc:
+                    raise CommandError(
+                        f"The demo stopped on {day} ({fn.__name__}): {exc}. The database holds part of it: "
+                        "load the demo into an empty database."
+                    ) from exc
+        with on_day(today):
+            marks.cases_mark_overdue(today=today)
 
     def _anchor(self) -> datetime.date:
-        """Today in Asia/Shanghai, kept inside the years the official calendar knows."""
-        today = timezone.localdate()
-        last_year = CalendarYear.objects.order_by("-year").values_list("year", flat=True).first()
-        if last_year and today > datetime.date(last_year, 12, 1):
+        """Today in Asia/Shanghai, or earlier when a deadline counted from today would fall in a year the
+        official calendar does not know yet (the demo's last order is served the day before)."""
+        today = anchor = timezone.localdate()
+        for _ in range(60):
+            try:
+                add_working_days(anchor, ANCHOR_MARGIN_WORKING_DAYS)
+                break
+            except UnknownCalendarYear:
+                anchor -= datetime.timedelta(days=1)
+        if anchor != today:
             self.stderr.write(
-                f"The official calendar is known through {last_year}: demo dates end on {last_year}-12-01."
+                f"The official calendar does not reach far enough past today: demo dates end on {anchor}."
             )
-            return datetime.date(last_year, 12, 1)
-        return today
-
-    def _deadline(self, served_on: datetime.date, working_days: int) -> datetime.date:
-        try:
-            return add_working_days(served_on, working_days)
-        except UnknownCalendarYear:
-            self.stderr.write(f"No official calendar for {served_on.year}: demo deadline is 7 calendar days later.")
-            return served_on + datetime.timedelta(days=7)
+        return anchor
 
     def _vendor(self, admin: User, key: str) -> Vendor:
         name, name_en, first17, address = VENDORS[key]
@@ -357,58 +385,6 @@ class Command(BaseCommand):
             contact_email=f"compliance@{key}.example.test",
         )
 
-    def _finding(self, inspector: User, inspection, code: str, title: str, description: str) -> Finding:
-        return services.finding_create_manual(
-            actor=inspector,
-            inspection=inspection,
-            violation_type=ViolationType.objects.get(code=code),
-            title=title,
-            description=description,
-        )
-
-    def _walk(self, case: Case, demo: DemoCase, today: datetime.date, *, reviewer, vendor_user, inspection) -> None:
-        """Move the case along ``demo.path`` through the workflow, as the people would."""
-        served_on = today - datetime.timedelta(days=demo.served_days_ago)
-        response = None
-        for step in demo.path:
-            if step == "order":
-                deadline = self._deadline(served_on, case.campaign.deadline_working_days)
-                case = workflow.order_case(
-                    case=case, actor=reviewer, served_on=served_on, deadline=deadline, reason="责令整改通知已送达。"
-                )
-            elif step == "respond":
-                response = responses.response_submit(
-                    actor=vendor_user,
-                    case=case,
-                    summary="已按通知要求完成整改，详见整改报告。",
-                    fixed_version=demo.fixed_version,
-                    text="整改内容：调整隐私政策弹窗时序；删除相关调用；上线新版本。",
-                )
-            elif step == "accept":
-                responses.response_accept(actor=reviewer, response=response, reason="整改报告完整，安排复测。")
-            elif step == "rectified":
-                fixed = product_services.version_create(
-                    actor=reviewer,
-                    product=case.product,
-                    version=demo.fixed_version,
-                    source=demo.source,
-                    package_name=demo.package,
-                )
-                retest = services.inspection_create(
-                    actor=reviewer,
-                    campaign=case.campaign,
-                    product_version=fixed,
-                    agency=inspection.agency,
-                    date=today - datetime.timedelta(days=5),
-                    method=demo.method,
-                    notes="复测：原问题均已整改。",
-                    retest_of=inspection,
-                )
-                responses.retest_link(actor=reviewer, case=case, inspection=retest)
-                responses.retest_confirm_rectified(actor=reviewer, case=case, reason="复测未发现原问题。")
-            elif step == "withdraw":
-                case = workflow.withdraw_case(case=case, actor=reviewer, reason="重复立案：该 SDK 已在另一案件中处理。")
-
     # -- output -----------------------------------------------------------------------------------
 
     def _print_summary(self, users: dict[str, tuple[User, bool]]) -> None:
@@ -417,6 +393,9 @@ class Command(BaseCommand):
             self.stdout.write("\nDemo cases:")
             for case in cases.select_related("product"):
                 self.stdout.write(f"  {case.number}  {case.product.name} · {case.get_status_display()}")
+            notices = Notice.objects.filter(status=NoticeStatus.PUBLISHED, campaign__name_en=DEMO_CAMPAIGN_EN)
+            for notice in notices.order_by("published_at"):
+                self.stdout.write(f"  {notice.published_on}  {notice}")
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD}, set when the demo created the user):")
         for username, role, *_rest in USERS:
             user, created = users[username]
@@ -424,3 +403,164 @@ class Command(BaseCommand):
             note = "" if created or user.role == role else f"  (existing user with role {user.role})"
             self.stdout.write(f"  {username:<10} {role.label}{where}{note}")
         self.stdout.write("")
+
+
+@contextmanager
+def on_day(day: datetime.date) -> Iterator[None]:
+    """Run the block as if it were ``day`` (10:00 in the site's time zone, the clock still ticking)."""
+    real_now = timezone.now
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+    offset = moment - real_now()
+    with mock.patch("django.utils.timezone.now", lambda: real_now() + offset):
+        yield
+
+
+@dataclass
+class _Story:
+    """One demo case's steps, each with its day: inspected, opened, served, answered, decided."""
+
+    demo: DemoCase
+    today: datetime.date
+    campaign: Campaign
+    agency: TestingAgency
+    vendor: Vendor
+    vendor_user: User | None
+    people: dict[str, User]
+    command: BaseCommand
+    case: Case | None = None
+    inspection: object = None
+    response: object = None
+
+    def ago(self, days: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=days)
+
+    def steps(self) -> list[tuple[datetime.date, Callable[[], None]]]:
+        demo = self.demo
+        inspected = self.ago(demo.inspected_days_ago)
+        served = self.ago(demo.served_days_ago)
+        steps = [(inspected, self.inspect)]
+        for step in demo.path:
+            if step == "order":
+                steps.append((served, self.order))
+            elif step == "respond":
+                steps.append((min(served + datetime.timedelta(days=1), self.today), self.respond))
+            elif step == "accept":
+                steps.append((min(served + datetime.timedelta(days=2), self.today), self.accept))
+            elif step == "rectified":
+                steps.append((self.ago(5), self.retest))
+                steps.append((self.ago(4), self.confirm_rectified))
+            elif step == "name":
+                steps.append((self.ago(demo.named_days_ago), self.name))
+            elif step == "withdraw":
+                steps.append((inspected + datetime.timedelta(days=1), self.withdraw))
+            # "overdue": the clock's mark moves it, on the first day past its deadline.
+        return steps
+
+    # -- the steps --------------------------------------------------------------------------------
+
+    def inspect(self) -> None:
+        demo, people = self.demo, self.people
+        inspector, reviewer = people["inspector"], people["reviewer"]
+        product = product_services.product_create(
+            actor=people["admin"],
+            vendor=self.vendor,
+            name=demo.product,
+            kind=demo.kind,
+            terminal_category=demo.category,
+        )
+        version = product_services.version_create(
+            actor=inspector, product=product, version=demo.version, source=demo.source, package_name=demo.package
+        )
+        self.inspection = services.inspection_create(
+            actor=inspector,
+            campaign=self.campaign,
+            product_version=version,
+            agency=self.agency,
+            date=timezone.localdate(),
+            method=demo.method,
+            notes="演示检测记录。",
+        )
+        confirmed = []
+        for code, title, description in demo.confirmed:
+            finding = self._finding(code, title, description)
+            confirmed.append(services.finding_confirm(actor=reviewer, finding=finding, reason="证据充分。"))
+        for code, title, reason in demo.dismissed:
+            services.finding_dismiss(actor=reviewer, finding=self._finding(code, title, ""), reason=reason)
+        for code, title in demo.candidates:
+            self._finding(code, title, "待复核。")
+        self.case = services.case_open(actor=inspector, findings=confirmed)
+
+    def _finding(self, code: str, title: str, description: str) -> Finding:
+        return services.finding_create_manual(
+            actor=self.people["inspector"],
+            inspection=self.inspection,
+            violation_type=ViolationType.objects.get(code=code),
+            title=title,
+            description=description,
+        )
+
+    def _publish(self, *, kind: str) -> Notice:
+        """Draft (inspector), approve (reviewer, four eyes) and publish a notice the way the worker does."""
+        inspector, reviewer = self.people["inspector"], self.people["reviewer"]
+        notice = notice_services.notice_draft(actor=inspector, kind=kind, case_ids=[self.case.pk])
+        notice_workflow.notice_approve(actor=reviewer, notice=notice, reason="同意印发。")
+        try:
+            notice_workflow.notice_request_publication(actor=reviewer, notice=notice)
+        except DomainError as exc:
+            raise CommandError(f"The demo's {kind} notice cannot be published: {exc}") from exc
+        job = OutboxJob.objects.get(key=notice_workflow.publish_job_key(notice.pk))
+        outbox_job_run(job_id=job.pk)
+        notice.refresh_from_db()
+        if notice.status != NoticeStatus.PUBLISHED:
+            raise CommandError(f"The demo's {kind} notice was not published: see its events ({notice.pk}).")
+        self.case.refresh_from_db()
+        return notice
+
+    def order(self) -> None:
+        self._publish(kind=NoticeKind.ORDER)
+
+    def name(self) -> None:
+        self._publish(kind=NoticeKind.NAMING)
+
+    def respond(self) -> None:
+        self.response = responses.response_submit(
+            actor=self.vendor_user,
+            case=self.case,
+            summary="已按通知要求完成整改，详见整改报告。",
+            fixed_version=self.demo.fixed_version,
+            text="整改内容：调整隐私政策弹窗时序；删除相关调用；上线新版本。",
+        )
+
+    def accept(self) -> None:
+        responses.response_accept(
+            actor=self.people["reviewer"], response=self.response, reason="整改报告完整，安排复测。"
+        )
+
+    def retest(self) -> None:
+        reviewer, demo = self.people["reviewer"], self.demo
+        fixed = product_services.version_create(
+            actor=reviewer,
+            product=self.case.product,
+            version=demo.fixed_version,
+            source=demo.source,
+            package_name=demo.package,
+        )
+        retest = services.inspection_create(
+            actor=reviewer,
+            campaign=self.campaign,
+            product_version=fixed,
+            agency=self.agency,
+            date=timezone.localdate(),
+            method=demo.method,
+            notes="复测：原问题均已整改。",
+            retest_of=self.inspection,
+        )
+        responses.retest_link(actor=reviewer, case=self.case, inspection=retest)
+
+    def confirm_rectified(self) -> None:
+        responses.retest_confirm_rectified(actor=self.people["reviewer"], case=self.case, reason="复测未发现原问题。")
+
+    def withdraw(self) -> None:
+        self.case = workflow.withdraw_case(
+            case=self.case, actor=self.people["reviewer"], reason="重复立案：该 SDK 已在另一案件中处理。"
+        )

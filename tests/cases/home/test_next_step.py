@@ -41,7 +41,7 @@ def _set(case, status, **fields):
 
 def test_open_case_drafts_the_order_then_waits_for_a_second_person(world, reviewer, inspector):
     step = next_step(world["awaiting_order"], actor=inspector)
-    assert step.url == f"{reverse('notices:regulator-draft')}?kind=order"
+    assert step.url == f"{reverse('notices:regulator-draft')}?kind=order&case={world['awaiting_order'].pk}"
     drafted = world["drafted"]
     mine = next_step(drafted, actor=inspector)
     assert mine.url == reverse("notices:regulator-detail", args=[world["draft"].pk])
@@ -65,9 +65,9 @@ def test_verifying_overdue_named_and_closed(world, reviewer):
     responses.response_accept(actor=reviewer, response=world["response"])
     case.refresh_from_db()
     assert next_step(case, actor=reviewer).url == reverse("decisions:case", args=[case.pk])
-    assert next_step(world["overdue"], actor=reviewer).url.endswith("?kind=naming")
+    assert next_step(world["overdue"], actor=reviewer).url.endswith(f"?kind=naming&case={world['overdue'].pk}")
     named = _set(factories.CaseFactory(number="RC-NS-1"), CaseStatus.NAMED, deadline=TODAY - datetime.timedelta(1))
-    assert next_step(named, actor=reviewer).url.endswith("?kind=removal")
+    assert next_step(named, actor=reviewer).url.endswith(f"?kind=removal&case={named.pk}")
     waiting = _set(factories.CaseFactory(number="RC-NS-2"), CaseStatus.NAMED, deadline=TODAY + datetime.timedelta(9))
     assert next_step(waiting, actor=reviewer).url == ""
     closed = _set(factories.CaseFactory(number="RC-NS-3"), CaseStatus.CLOSED)
