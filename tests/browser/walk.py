@@ -61,10 +61,20 @@ def build_world() -> dict:
     no sign-in)."""
     from cases import responses
     from cases.ingest import jobs
-    from cases.models import Campaign, Case, CaseStatus, Inspection, ScanJob, VendorResponse
+    from cases.models import (
+        Campaign,
+        Case,
+        CaseStatus,
+        DecisionStatus,
+        ExtensionRequest,
+        Inspection,
+        ScanJob,
+        VendorResponse,
+    )
     from notices import services as notice_services
     from notices import workflow as notice_workflow
-    from notices.models import NoticeKind
+    from notices.models import Notice, NoticeKind, NoticeStatus
+    from notices.selectors import draftable_cases
     from products.models import Product, Vendor
     from tests import factories
     from tests.cases.scanners.conftest import FIXTURES
@@ -75,23 +85,33 @@ def build_world() -> dict:
     users = {u.username: u for u in User.objects.filter(username__in=["admin", "inspector", "reviewer", "vendor_a"])}
     inspector, reviewer = users["inspector"], users["reviewer"]
 
-    # A naming notice, published (its PDF rendered), and a draft order: the notices' pages.
-    overdue = Case.objects.filter(status=CaseStatus.OVERDUE).order_by("pk").first()
-    naming = notice_services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[overdue.pk])
-    notice_workflow.notice_approve(actor=reviewer, notice=naming)
-    published = notice_workflow.notice_publish(notice_id=naming.pk, actor=reviewer)
+    # A published naming notice (the demo's, or one published here), its correction and a draft order.
+    published = Notice.objects.filter(kind=NoticeKind.NAMING, status=NoticeStatus.PUBLISHED).order_by("pk").first()
+    if published is None:
+        overdue = draftable_cases(kind=NoticeKind.NAMING).order_by("pk").first()
+        naming = notice_services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[overdue.pk])
+        notice_workflow.notice_approve(actor=reviewer, notice=naming)
+        published = notice_workflow.notice_publish(notice_id=naming.pk, actor=reviewer)
     published.refresh_from_db()
-    open_case = Case.objects.filter(status=CaseStatus.OPEN).order_by("pk").first()
+    open_case = draftable_cases(kind=NoticeKind.ORDER).order_by("pk").first()
     order = notice_services.notice_draft(actor=inspector, kind=NoticeKind.ORDER, case_ids=[open_case.pk])
     correction = notice_services.notice_correct(actor=inspector, notice=published, reason="更正产品名称")
+    served_orders = [
+        f"/notices/{pk}/"
+        for pk in Notice.objects.filter(kind=NoticeKind.ORDER, status=NoticeStatus.PUBLISHED).values_list(
+            "pk", flat=True
+        )[:1]
+    ]
 
-    # An extension request on an ordered case, by a member of its vendor.
+    # An extension request waiting on an ordered case (the demo's, or one asked for here).
     ordered = Case.objects.filter(status=CaseStatus.ORDERED).order_by("pk").first()
-    staff = factories.VendorUserFactory(vendor=ordered.vendor, username="walk-vendor")
-    deadline = ordered.deadline or datetime.date.today()
-    extension = responses.extension_request(
-        actor=staff, case=ordered, reason="需要更多时间", requested_deadline=deadline + datetime.timedelta(days=14)
-    )
+    extension = ExtensionRequest.objects.filter(status=DecisionStatus.PENDING).order_by("pk").first()
+    if extension is None:
+        staff = factories.VendorUserFactory(vendor=ordered.vendor, username="walk-vendor")
+        deadline = ordered.deadline or datetime.date.today()
+        extension = responses.extension_request(
+            actor=staff, case=ordered, reason="需要更多时间", requested_deadline=deadline + datetime.timedelta(days=14)
+        )
 
     # A scan job that ran (jobs run at once under the test settings).
     inspection = Inspection.objects.order_by("pk").first()
@@ -131,6 +151,7 @@ def build_world() -> dict:
         "/notices/",
         f"/notices/{published.pk}/",
         f"/notices/{order.pk}/",
+        *served_orders,
     ]
     return {
         "public": (
