@@ -23,6 +23,12 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "email", "role", "authority", "is_active", "is_staff")
     list_filter = ("role", "authority", "is_active", "is_staff")
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "user_permissions" and field is not None:
+            field.label_from_instance = permission_label
+        return field
+
 
 @admin.register(Authority)
 class AuthorityAdmin(admin.ModelAdmin):
@@ -50,12 +56,6 @@ def _national_admin(user) -> bool:
     if not (user.is_active and user.is_staff):
         return False
     return authority.is_national if authority is not None else user.is_superuser
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if db_field.name == "user_permissions" and field is not None:
-            field.label_from_instance = permission_label
-        return field
 
 
 class ReadOnlyMixin:

@@ -858,7 +858,7 @@ class SdkEmbedding(models.Model):
     (``sdkembedding_active``) without joining products (ARCHITECTURE.md, "SDK fan-out").
     """
 
-    sdk = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="embeddings", verbose_name=_("SDK"))
+    sdk = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="embeddings", verbose_name=_("SDK product"))
     app_version = models.ForeignKey(
         ProductVersion, on_delete=models.PROTECT, related_name="sdk_embeddings", verbose_name=_("app version")
     )

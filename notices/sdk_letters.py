@@ -130,12 +130,19 @@ def sdk_letters_issue(*, actor, case: Case, today: datetime.date | None = None) 
 
 def sdk_letter_context(letter: SdkLetter) -> dict:
     case = letter.sdk_case
-    authority = texts.authority()
+    authority = case.authority  # the SDK case's authority writes the letter (ARCHITECTURE.md §15)
+    opening = OPENING.format(campaign=case.campaign.name, sdk=case.product.name, number=case.number)
     return {
-        "doc": {"title": TITLE, "authority": authority, "signature": authority, "kind": "order", "draft": False},
+        "doc": {
+            "title": TITLE,
+            "authority": authority.masthead,
+            "signature": authority.signature,
+            "kind": "order",
+            "draft": False,
+        },
         "case_number": case.number,
         "addressee": letter.vendor.name,
-        "opening": OPENING.format(campaign=case.campaign.name, sdk=case.product.name, number=case.number),
+        "opening": texts.as_issued_by(opening, authority=authority),
         "finding_lines": letter.finding_lines,
         "rows": letter.rows,
         "deadline_text": f"请于收到本通知之日起{letter.deadline_days}个工作日内（{cn_date(letter.deadline)}前）",
@@ -152,7 +159,7 @@ def sdk_letter_send(*, letter_id: int) -> str:
     """The outbox job: draw, store and e-mail the letter once (run in the job's transaction)."""
     letter = (
         SdkLetter.objects.select_for_update(of=("self",))
-        .select_related("sdk_case__campaign", "sdk_case__product", "vendor")
+        .select_related("sdk_case__campaign", "sdk_case__product", "sdk_case__authority", "vendor")
         .get(pk=letter_id)
     )
     if letter.sent_at is not None:
@@ -166,7 +173,7 @@ def sdk_letter_send(*, letter_id: int) -> str:
     if recipients:
         message = EmailMessage(
             subject=f"{TITLE}（{letter.sdk_case.number}）",
-            body=f"{letter.vendor.name}：\n\n{TITLE}见附件。\n\n{texts.authority()}",
+            body=f"{letter.vendor.name}：\n\n{TITLE}见附件。\n\n{letter.sdk_case.authority.signature}",
             to=recipients,
         )
         message.attach(f"{letter.sdk_case.number}-{letter.vendor.credit_code}.pdf", pdf, "application/pdf")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin
 
@@ -43,9 +44,13 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(ProductVersion)
 class ProductVersionAdmin(admin.ModelAdmin):
-    list_display = ("product", "version", "build", "source", "package_name")
+    list_display = ("product", "version", "build", "source_shown", "package_name")
     list_select_related = ("product",)
     search_fields = ("product__name", "version", "package_name")
+
+    @admin.display(description=_("distribution source"), ordering="source")
+    def source_shown(self, obj):
+        return obj.source_label
 
 
 @admin.register(VendorEvent)

@@ -67,6 +67,10 @@ class VendorEvent(AuditEvent):
         return f"{self.vendor_id} {self.kind}"
 
 
+# How an offline scenario's on-site visit is recorded as a version's source (products.services).
+ONSITE_SOURCE = "现场检查"
+
+
 class ProductKind(models.TextChoices):
     APP = "app", _("App")
     SDK = "sdk", _("SDK")
@@ -141,6 +145,14 @@ class ProductVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} {self.version}"
+
+    @property
+    def source_label(self) -> str:
+        """The distribution source as pages show it: an offline scenario's visit (stored as
+        ``ONSITE_SOURCE``, the record's own words) in the page's language."""
+        if self.source == ONSITE_SOURCE:
+            return str(_("On-site check"))
+        return self.source
 
 
 class SdkSignature(models.Model):

@@ -8,12 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import InvalidInput
 
 from . import error_codes
-from .models import OfflineScenario, Product, ProductKind, ProductVersion, Vendor
+from .models import ONSITE_SOURCE, OfflineScenario, Product, ProductKind, ProductVersion, Vendor
 
 MSG_SCENARIO_KIND = _("An offline scenario is registered with its venue: use the scenario form.")
 MSG_SYSTEM_KIND = _("The systems involved are apps, SDKs, mini programs or terminals, not other venues.")
 # The source of a scenario's visit versions: the venue as seen on site that day.
-ONSITE_SOURCE = "现场检查"
 
 
 def _save(obj):

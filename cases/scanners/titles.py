@@ -12,12 +12,13 @@ written otherwise (older wording, clipped) shows its stored title.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from cases.scanners.rules import consent, permissions
+from cases.scanners.rules import cloud, consent, permissions
 
 T_PERMISSION = _("Requests the %(label)s permission: %(permission)s")
 T_SDK_COLLECTS = _("Integrates a third-party SDK that collects device information: %(sdk)s")
@@ -39,6 +40,18 @@ T_FREQUENT_WINDOW = _("Reads %(category)s frequently: %(reads)s times within %(w
 T_FREQUENT_AFTER = _("After the privacy policy is accepted, reads %(category)s frequently: %(reads)s times")
 T_FREQUENT_AFTER_WINDOW = _(
     "After the privacy policy is accepted, reads %(category)s frequently: %(reads)s times within %(window)s s"
+)
+T_BEFORE_CONSENT_CALL = _("Calls %(function)s before the privacy policy is accepted")
+T_CLOUD_DEVICE = _("Device %(device)s")
+T_CLOUD_TERMINAL = _("The terminal under test")
+T_CLOUD_ADDRESS = _("address %(address)s")
+T_CLOUD_ABROAD = _(" (abroad: %(countries)s)")
+T_CLOUD_VOLUME = _("sent %(sent)s, received %(received)s")
+T_CLOUD_UNMEASURED = _("data transferred (the log recorded no byte counts)")
+T_CLOUD_DATED = _("; ownership data of %(date)s")
+T_CLOUD = _(
+    "%(device)s to %(owner)s%(abroad)s: %(volume)s (%(connections)s connections, %(addresses)s addresses; "
+    "rank %(rank)s by bytes sent%(dated)s)"
 )
 T_CLEARTEXT_PRODUCT = _("The product under test sends %(data)s in cleartext HTTP to %(host)s")
 
@@ -147,6 +160,50 @@ RULE_TITLES: dict[str, tuple[tuple[Any, ...], Callable[[dict[str, Any], bool], d
 }
 
 
+def _cloud(evidence: dict[str, Any], stored: str) -> str | None:
+    """The cloud-connection rule's title, composed as ``rules.cloud`` composes the Chinese one."""
+    group = SimpleNamespace(device=evidence["device"], owner=evidence["owner"], basis=evidence["owner_basis"])
+    if cloud.CloudConnectionRule._title(group, evidence) != stored:
+        return None
+    device = str(T_CLOUD_DEVICE) % {"device": group.device} if group.device else str(T_CLOUD_TERMINAL)
+    owner = group.owner if group.basis != "address" else str(T_CLOUD_ADDRESS) % {"address": group.owner}
+    abroad = ""
+    if evidence["cross_border"]:
+        abroad = str(T_CLOUD_ABROAD) % {"countries": ", ".join(evidence["cross_border_countries"])}
+    if evidence["bytes_measured"]:
+        sent, received = cloud.human_bytes(evidence["bytes_sent"]), cloud.human_bytes(evidence["bytes_received"])
+        volume = str(T_CLOUD_VOLUME) % {"sent": sent, "received": received}
+    else:
+        volume = str(T_CLOUD_UNMEASURED)
+    dated = str(T_CLOUD_DATED) % {"date": evidence["owner_data"]["date"]} if evidence["owner_data"] else ""
+    return str(T_CLOUD) % {
+        "device": device,
+        "owner": owner,
+        "abroad": abroad,
+        "volume": volume,
+        "connections": evidence["connections"],
+        "addresses": evidence["addresses"],
+        "rank": evidence["rank"],
+        "dated": dated,
+    }
+
+
+def _before_consent_described(evidence: dict[str, Any], stored: str) -> str | None:
+    """A before-consent title that quotes the tool's own description of the call (not kept): the
+    English one names the call only."""
+    function = evidence["function"]
+    if stored.startswith("同意隐私政策前调用") and stored.endswith(f"（{function}）"):
+        return str(T_BEFORE_CONSENT_CALL) % {"function": function}
+    return None
+
+
+# rule name → a title composed from the evidence when no template gives the stored one (None: keep it)
+RULE_COMPOSED: dict[str, Callable[[dict[str, Any], str], str | None]] = {
+    "cloud.connection": _cloud,
+    "consent.before_policy": _before_consent_described,
+}
+
+
 def _render(template, params: dict[str, Any]) -> str:
     return str(template) % params if params else str(template)
 
@@ -154,14 +211,18 @@ def _render(template, params: dict[str, Any]) -> str:
 def display_title(*, rule: str, evidence: dict[str, Any] | None, stored: str) -> str:
     """The finding's title in the active language (the stored one where it cannot be rebuilt)."""
     entry = RULE_TITLES.get(rule)
+    composed = RULE_COMPOSED.get(rule)
     language = translation.get_language() or ""
-    if entry is None or not evidence or language.startswith("zh"):
+    if (entry is None and composed is None) or not evidence or language.startswith("zh"):
         return stored
-    templates, params_of = entry
     try:
-        chinese, local = params_of(evidence, True), params_of(evidence, False)
-        with translation.override("zh-hans"):
-            template = next((t for t in templates if _render(t, chinese) == stored), None)
-        return _render(template, local) if template is not None else stored
+        if entry is not None:
+            templates, params_of = entry
+            chinese, local = params_of(evidence, True), params_of(evidence, False)
+            with translation.override("zh-hans"):
+                template = next((t for t in templates if _render(t, chinese) == stored), None)
+            if template is not None:
+                return _render(template, local)
+        return (composed(evidence, stored) if composed else None) or stored
     except (KeyError, TypeError, ValueError):
         return stored
