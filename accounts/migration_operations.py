@@ -23,6 +23,19 @@ def postgresql_only(forward_sql: str, backward_sql: str) -> migrations.RunPython
     return migrations.RunPython(forward, backward)
 
 
+class AddIndexPostgreSQL(migrations.AddIndex):
+    """``AddIndex`` whose index exists on PostgreSQL only (the model state has it everywhere): for an
+    index SQLite cannot build, such as one with ``NULLS LAST``; SQLite then sorts without it."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def append_only(table: str, *, allow_same_rewrite: bool = False) -> migrations.RunPython:
     """A trigger that refuses UPDATE and DELETE on ``table`` (an audit table written once per row).
 

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from accounts.migration_operations import AddIndexPostgreSQL
+
 
 class Migration(migrations.Migration):
 
@@ -17,7 +19,8 @@ class Migration(migrations.Migration):
             model_name='case',
             index=models.Index(fields=['deadline', 'id'], name='case_deadline_order'),
         ),
-        migrations.AddIndex(
+        # NULLS LAST in an index: PostgreSQL only (SQLite cannot build it).
+        AddIndexPostgreSQL(
             model_name='case',
             index=models.Index(models.OrderBy(models.F('deadline'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='case_deadline_desc'),
         ),
