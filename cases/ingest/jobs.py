@@ -448,15 +448,17 @@ def scan_job_retry(*, actor, job: ScanJob, tool: str = "") -> ScanJob:
                 job_status=locked.status,
             )
         rule = failures.retry_rule(locked.failure_code)
+        # Why it failed, in the reader's words and language (the code stays in the error's details).
+        why = failures.message(locked.failure_code, locked.failure_params, fallback=locked.failure_reason)
         if rule == failures.RETRY_NONE:
             raise Conflict(
-                MSG_NOT_RETRYABLE % {"code": locked.failure_code},
+                MSG_NOT_RETRYABLE % {"code": why or locked.failure_code},
                 code=error_codes.SCAN_JOB_NOT_RETRYABLE,
                 failure_code=locked.failure_code,
             )
         if rule == failures.RETRY_OTHER_TOOL and (not tool or tool == locked.tool):
             raise Conflict(
-                MSG_NEEDS_OTHER_TOOL % {"code": locked.failure_code},
+                MSG_NEEDS_OTHER_TOOL % {"code": why or locked.failure_code},
                 code=error_codes.SCAN_JOB_NEEDS_OTHER_TOOL,
                 failure_code=locked.failure_code,
                 tool=locked.tool,

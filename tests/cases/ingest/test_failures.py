@@ -275,3 +275,15 @@ def test_retry_with_a_tool_when_the_stored_file_is_gone_answers_409(inspector, i
         jobs.scan_job_retry(actor=inspector, job=job, tool="har")
 
     assert (refused.value.code, refused.value.details["failure_code"]) == (SCAN_JOB_NOT_RETRYABLE, "file_missing")
+
+
+def test_a_refused_retry_says_why_in_words_not_by_its_code(inspector, inspection):
+    """Issue 15 (one language per page): the refusal names the failure as people read it."""
+    job = upload(inspector, inspection, "x.json", b'{"version": "1.0"}', tool="sarif")
+    ScanJob.objects.filter(pk=job.pk).update(status=ScanStatus.FAILED, failure_code="file_missing")
+    job.refresh_from_db()
+    with translation.override("en"), pytest.raises(Conflict) as refused:
+        jobs.scan_job_retry(actor=inspector, job=job)
+    assert "file_missing" not in str(refused.value.message)
+    assert "The stored file is missing" in str(refused.value.message)
+    assert refused.value.details["failure_code"] == "file_missing"
