@@ -64,6 +64,8 @@ def test_dashboard_page_draws_charts_from_static_assets(client, reviewer, campai
     assert set(charts) == {"by_state", "by_violation", "by_category", "by_month", "overdue"}
     assert charts["overdue"]["values"] == [1, 1]
     assert finders.find("vendor/chartjs/chart.umd.min.js") and finders.find("cases/dashboard.js")
+    # The leads from complaints (issue 16) are one click away.
+    assert f'href="{reverse("complaints:dashboard")}"' in body
 
 
 @pytest.mark.django_db
