@@ -92,3 +92,14 @@ def test_email_text_is_not_html_escaped(case):
     case.refresh_from_db()
     notifications.case_email_send(kind=notifications.ORDER_SERVED, case=case)
     assert "A&B <Weather>" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_an_order_to_a_venue_names_its_on_site_check_not_a_version(case):
+    """Issue 16: an offline scenario's 'version' is the day it was inspected on site."""
+    type(case.product).objects.filter(pk=case.product_id).update(kind="scenario")
+    case.refresh_from_db()
+    notifications.case_email_send(kind=notifications.ORDER_SERVED, case=case)
+    zh, en = mail.outbox[0].body.split("----------------------------------------")
+    assert f"现场检查日期 {case.product_version.version}" in zh and "版本" not in zh
+    assert f"on-site check of {case.product_version.version}" in en and "(version" not in en
