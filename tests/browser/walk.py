@@ -53,6 +53,19 @@ NOT_PAGES = {
     "notices:regulator-publication",
     "notices:regulator-entry",
     "notices:regulator-item",
+    "notices:public-authority-feed",
+    "notices:sdk-letter-pdf",
+    "notices:sdk-letters-issue",
+    "complaints:match",
+    "complaints:merge",
+    "complaints:dismiss",
+    "complaints:inspection",
+    "complaints:attachment-download",
+    "case-fanout-open",
+    "embedding-confirm-removal",
+    "embedding-refuse-removal",
+    "timeline-consent",
+    "timeline-cite",
 }
 
 
@@ -122,8 +135,34 @@ def build_world() -> dict:
     )
     job = ScanJob.objects.get(pk=job.pk)
 
+    # Issues 16 to 18: a complaint (and its private status link), the SDK case that fans out, the
+    # timeline's inspection, a named SDK on the register.
+    from complaints.models import Complaint
+    from complaints.services import complaint_submit
+
+    _filed, status_token = complaint_submit(text="扫码点餐强制授权手机号", subject_name="蜀香川菜馆（望京店）")
+    complaint = Complaint.objects.order_by("pk").first()
+    sdk_case = Case.objects.filter(product__kind="sdk", status=CaseStatus.OPEN).order_by("pk").first()
+    # The SDK's vendors are notified (letters sent through the outbox at once): the SDK is named.
+    from notices import sdk_letters
+
+    sdk_letters.sdk_letters_issue(actor=reviewer, case=sdk_case)
+    named_sdk = sdk_case.product_id
+    timed = Inspection.objects.filter(stored_jobs_timed()).order_by("-pk").first() or inspection
+    issues_16_18 = [
+        "/complaints/",
+        f"/complaints/{complaint.pk}/",
+        "/complaints/dashboard/",
+        "/scenarios/",
+        f"/inspections/{timed.pk}/timeline/",
+        f"/cases/{sdk_case.pk}/fanout/",
+    ]
+
     vendor_a = users["vendor_a"]
-    own_cases = list(Case.objects.filter(vendor=vendor_a.membership.vendor).order_by("pk"))
+    # Served cases only: an open case is still the regulator's file (the portal answers 404).
+    own_cases = list(
+        Case.objects.filter(vendor=vendor_a.membership.vendor).exclude(status=CaseStatus.OPEN).order_by("pk")
+    )
     response = VendorResponse.objects.order_by("pk").first()
     verifying = Case.objects.filter(status=CaseStatus.VERIFYING).order_by("pk").first()
     case_pages = [f"/cases/{pk}/" for pk in Case.objects.order_by("pk").values_list("pk", flat=True)]
@@ -165,6 +204,11 @@ def build_world() -> dict:
                 "/register/verify/?sha256=not-a-hash",
                 "/portal/claim/",
                 "/portal/invitation/MQ/not-a-token/",
+                "/complain/",
+                f"/complain/status/{status_token}/",
+                "/register/sdks/",
+                f"/register/sdks/{named_sdk}/",
+                "/register/?subject=scenario&region=31",
             ],
         ),
         "admin": (
@@ -176,6 +220,11 @@ def build_world() -> dict:
                 "/products/new/",
                 "/vendors/new/",
                 "/inspections/new/",
+                *issues_16_18,
+                "/complaints/new/",
+                "/complaints/import/",
+                "/scenarios/new/",
+                "/inspections/onsite/new/",
             ],
         ),
         "inspector": (
@@ -213,6 +262,16 @@ def build_world() -> dict:
             ],
         ),
     }
+
+
+def stored_jobs_timed():
+    """Inspections with timed observations (the demo's consent timeline)."""
+    from django.db.models import Exists, OuterRef
+
+    from cases.models import ScanObservation
+
+    timed = ScanObservation.objects.filter(job__inspection=OuterRef("pk"), at__isnull=False)
+    return Exists(timed)
 
 
 class _Quiet:

@@ -13,6 +13,7 @@ from cases.models import CaseEvent
 from notices import sdk_letters
 from notices.models import SdkLetter
 from outbox.models import OutboxJob
+from products.models import ProductVersion
 from tests import factories
 from tests.cases.sdks.helpers import app_scanned, make_sdk, sdk_case
 
@@ -64,6 +65,11 @@ def test_a_letter_is_sent_once(reviewer, fanout, django_capture_on_commit_callba
 
 def test_the_letter_pdf_lists_the_finding_and_the_app_versions(reviewer, fanout, tmp_path):
     sdk, case, apps, (vendor_a, _b) = fanout
+    # Short package names: a long one wraps inside its cell and pdftotext interleaves the cells'
+    # lines (the factories' names grow with the test run's sequence numbers).
+    for i, inspection in enumerate(apps[:2]):
+        ProductVersion.objects.filter(pk=inspection.product_version_id).update(package_name=f"com.ex.app{i}")
+        inspection.product_version.refresh_from_db()
     letters = sdk_letters.sdk_letters_issue(actor=reviewer, case=case, today=ISSUED)
     letter = next(x for x in letters if x.vendor_id == vendor_a.pk)
     path = tmp_path / "letter.pdf"
