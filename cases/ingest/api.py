@@ -108,7 +108,7 @@ def failure_data(job: ScanJob) -> dict | None:
     rule = failures.retry_rule(job.failure_code)
     return {
         "code": job.failure_code,
-        "reason": failures.message(job.failure_code, job.failure_params, fallback=job.failure_reason),
+        "reason": failures.job_message(job),
         "params": params,
         "position": position if isinstance(position, dict) else None,
         "retryable": rule == failures.RETRY_SAME,

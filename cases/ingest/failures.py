@@ -234,6 +234,11 @@ def message(code: str, params: dict[str, Any] | None, *, fallback: str = "") -> 
     return str(MSG_AT % {"message": built, "position": where}) if where else built
 
 
+def job_message(job) -> str:
+    """Why ``job`` failed, in the active language (its stored reason when the code is unknown)."""
+    return message(job.failure_code, job.failure_params, fallback=job.failure_reason)
+
+
 def retry_rule(code: str) -> str:
     """``same``, ``other_tool`` or ``none``: what retrying a job that failed with ``code`` needs."""
     if code in RETRYABLE:

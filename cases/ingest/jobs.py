@@ -449,7 +449,7 @@ def scan_job_retry(*, actor, job: ScanJob, tool: str = "") -> ScanJob:
             )
         rule = failures.retry_rule(locked.failure_code)
         # Why it failed, in the reader's words and language (the code stays in the error's details).
-        why = failures.message(locked.failure_code, locked.failure_params, fallback=locked.failure_reason)
+        why = failures.job_message(locked)
         if rule == failures.RETRY_NONE:
             raise Conflict(
                 MSG_NOT_RETRYABLE % {"code": why or locked.failure_code},

@@ -85,7 +85,7 @@ def _shown(jobs_of_inspection) -> list:
     shown = []
     tools = sorted(jobs.known_tools())
     for job in jobs_of_inspection:
-        job.failure_message = failures.message(job.failure_code, job.failure_params, fallback=job.failure_reason)
+        job.failure_message = failures.job_message(job)
         job.retry_offer = jobs.retry_offer(job)
         job.tool_name = scanners.registry.display_name(job.tool)
         job.retry_tools = [(name, scanners.registry.display_name(name)) for name in tools if name != job.tool]

@@ -478,7 +478,6 @@ class Command(BaseCommand):
                 vendor=vendors[demo.vendor],
                 vendor_user=vendor_users.get(demo.vendor),
                 people=people,
-                command=self,
             )
             for day, fn in story.steps():
                 steps.append((day, index, fn))
@@ -491,7 +490,6 @@ class Command(BaseCommand):
                 vendor=None,
                 vendor_user=None,
                 people=people,
-                command=self,
             )
             for day, fn in story.steps():
                 steps.append((day, index, fn))
@@ -664,7 +662,6 @@ class _Story:
     vendor: Vendor
     vendor_user: User | None
     people: dict[str, User]
-    command: BaseCommand
     case: Case | None = None
     inspection: object = None
     response: object = None
