@@ -265,15 +265,27 @@ def check_database(*, force: bool) -> None:
             raise SeedRefused("This database already holds scale seed data; use --force to add more.")
         cursor.execute("SELECT count(*) FROM cases_campaign WHERE name_en <> %s", [DEMO_CAMPAIGN_EN])
         campaigns = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM products_vendor")
+        cursor.execute("SELECT count(*) FROM products_vendor WHERE NOT (name = ANY(%s))", [_demo_vendor_names()])
         vendors = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM notices_notice")
+        # The demo publishes notices of its own campaign (orders, a naming notice); any other is data.
+        cursor.execute(
+            "SELECT count(*) FROM notices_notice n LEFT JOIN cases_campaign c ON c.id = n.campaign_id "
+            "WHERE c.name_en IS DISTINCT FROM %s",
+            [DEMO_CAMPAIGN_EN],
+        )
         notices = cursor.fetchone()[0]
-    if campaigns or vendors > 4 or notices:
+    if campaigns or vendors or notices:
         raise SeedRefused(
             "This database holds data other than the demo (campaigns, vendors or notices): seed_scale "
             "writes only to a database of its own. Use --force to add to it anyway."
         )
+
+
+def _demo_vendor_names() -> list[str]:
+    """The vendors ``load_demo`` makes (its app vendors and its venues' operators)."""
+    from cases.management.commands import load_demo
+
+    return [row[0] for row in (*load_demo.VENDORS.values(), *load_demo.SCENARIO_VENDORS.values())]
 
 
 class _Writer:
@@ -414,13 +426,31 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
     user_id = w.next_id("accounts_user")
     users = []
     inspectors, reviewers = [], []
-    for role, prefix, bucket, count in (
-        ("inspector", "seed_inspector", inspectors, 10),
-        ("reviewer", "seed_reviewer", reviewers, 5),
+    # The records belong to the ministry's bureau and the 31 provincial administrations (ARCHITECTURE.md
+    # §15): about 40 % national, the rest over the provinces, Guangdong and Beijing the busiest.
+    cursor.execute("SELECT id, code FROM accounts_authority ORDER BY code")
+    authority_rows = cursor.fetchall()
+    ministry = Authority.objects.national().pk
+    authority_ids = [pk for pk, _code in authority_rows]
+    authority_of_code = {code: pk for pk, code in authority_rows}
+    authority_weights = [
+        40 if pk == ministry else {"440000": 8, "110000": 6}.get(code, 1.5) for pk, code in authority_rows
+    ]
+
+    def pick_authority() -> int:
+        return rng.choices(authority_ids, weights=authority_weights)[0]
+
+    # Regulators: most of the ministry's, two inspectors and a reviewer each for Beijing and Guangdong
+    # (``seed_reviewer_04`` is Beijing's, ``seed_reviewer_05`` Guangdong's: the provincial view at scale).
+    user_authority = {}
+    for role, prefix, bucket, count, provincial in (
+        ("inspector", "seed_inspector", inspectors, 10, {7: "110000", 8: "110000", 9: "440000", 10: "440000"}),
+        ("reviewer", "seed_reviewer", reviewers, 5, {4: "110000", 5: "440000"}),
     ):
         for i in range(1, count + 1):
             users.append((user_id, password, f"{prefix}_{i:02d}", role, f"{prefix}_{i:02d}@seed.example.test", False))
             bucket.append(user_id)
+            user_authority[user_id] = authority_of_code.get(provincial.get(i, ""), ministry)
             user_id += 1
 
     # -- campaigns, agencies ---------------------------------------------------------------------
@@ -483,14 +513,13 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
         cursor.execute("SELECT user_id FROM products_vendormembership WHERE vendor_id = %s", [big_vendor_id])
         vendor_users[big_vendor_id] = cursor.fetchone()[0]
 
-    # The seeded regulators work for the ministry's bureau (ARCHITECTURE.md §15); vendor users for none.
-    ministry = Authority.objects.national().pk
+    # Vendor users belong to no authority.
     w.copy(
         "accounts_user",
         "id password username role email is_superuser is_staff is_active first_name last_name date_joined "
         "authority_id".split(),
         (
-            (uid, pw, name, role, email, su, False, True, "", "", now, None if role == "vendor" else ministry)
+            (uid, pw, name, role, email, su, False, True, "", "", now, user_authority.get(uid))
             for uid, pw, name, role, email, su in users
         ),
     )
@@ -593,6 +622,7 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
     # -- inspections -----------------------------------------------------------------------------
     inspection_id = w.next_id("cases_inspection")
     inspections = []  # id, version index, campaign index, date
+    inspection_authority = []  # by inspection index: its authority (and its cases')
     campaign_weights = [c[6] for c in campaigns]
     for i in range(n["inspections"]):
         v = rng.randrange(len(versions))
@@ -601,9 +631,10 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
         span = max(0, (min(end, today) - start).days)
         day = start + datetime.timedelta(days=rng.randint(0, span))
         inspections.append((inspection_id + i, v, c, day))
+        inspection_authority.append(pick_authority())
 
     def insp_rows():
-        for iid, v, c, day in inspections:
+        for k, (iid, v, c, day) in enumerate(inspections):
             kind = products[versions[v][1]][3]
             method = rng.choice(METHODS[kind])
             address = f"192.168.{rng.randint(0, 255)}.{rng.randint(2, 254)}" if method in ("network", "device") else ""
@@ -619,13 +650,14 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
                 None,
                 rng.choice(agencies)[0],
                 address,
+                inspection_authority[k],
             )
 
     w.copy(
         "cases_inspection",
         (
             "id date method notes created_at campaign_id created_by_id product_version_id retest_of_id agency_id "
-            "device_address"
+            "device_address authority_id"
         ).split(),
         insp_rows(),
     )
@@ -722,13 +754,14 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
                 products[versions[v][1]][0],
                 versions[v][0],
                 vendor,
+                inspection_authority[insp],
             )
 
     w.copy(
         "cases_case",
         (
             "id number status status_before_response served_on deadline created_at updated_at campaign_id "
-            "opened_by_id product_id product_version_id vendor_id"
+            "opened_by_id product_id product_version_id vendor_id authority_id"
         ).split(),
         case_rows(),
     )
@@ -878,8 +911,10 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
 
     # -- published notices and their entries -----------------------------------------------------
     notice_id = w.next_id("notices_notice")
-    cursor.execute("SELECT series, year, yearly, overall FROM notices_noticecounter")
-    counters = {series: [year, yearly, overall] for series, year, yearly, overall in cursor.fetchall()}
+    cursor.execute("SELECT authority_id, series, year, yearly, overall FROM notices_noticecounter")
+    counters = {(a, series): [year, yearly, overall] for a, series, year, yearly, overall in cursor.fetchall()}
+    cursor.execute("SELECT id, name FROM accounts_authority")
+    authority_names = dict(cursor.fetchall())
     escalated = [k for k, case in enumerate(cases) if case[2] in ("named", "removal", "overdue")] or list(
         range(len(cases))
     )
@@ -892,7 +927,8 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
         nid = notice_id + i
         kind = "removal" if rng.random() < 0.2 else "naming"
         series = "removal" if kind == "removal" else ("terminal" if rng.random() < 0.3 else "app")
-        counter = counters.setdefault(series, [None, 0, 0])
+        issuer = pick_authority()
+        counter = counters.setdefault((issuer, series), [None, 0, 0])
         if counter[0] != day.year:
             counter[0], counter[1] = day.year, 0
         counter[1] += 1
@@ -911,12 +947,12 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
                 series,
                 "draft",
                 title,
-                "工业和信息化部信息通信管理局",
+                authority_names[issuer],
                 "",
                 "依据有关法律法规，我部组织第三方检测机构进行了检查（规模测试数据）。",
                 "上述产品应按有关规定进行整改。",
                 "通报名单",
-                "工业和信息化部信息通信管理局",
+                authority_names[issuer],
                 "",
                 "",
                 1,
@@ -942,6 +978,7 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
                 rng.choice(reviewers),
                 None,
                 None,
+                issuer,
             )
         )
     w.copy(
@@ -950,7 +987,8 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
             "id kind series status title authority addressee opening closing attachment_title signature tested "
             "how_to_answer version year batch_number overall_number doc_sequence doc_number published_on "
             "published_at deadline pdf pdf_sha256 pdf_size access_code_hash approved_at publish_requested_at "
-            "created_at approved_by_id campaign_id case_id drafted_by_id published_by_id supersedes_id vendor_id"
+            "created_at approved_by_id campaign_id case_id drafted_by_id published_by_id supersedes_id vendor_id "
+            "issuer_id"
         ).split(),
         notice_rows,
     )
@@ -993,10 +1031,12 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
     cursor.execute("UPDATE notices_notice SET status = 'published' WHERE id >= %s AND status = 'draft'", [notice_id])
     report.timings.append(("notices_notice (publish)", cursor.rowcount, time.monotonic() - started))
     log(f"  {'notices_notice (publish)':<28} {cursor.rowcount:>10,} rows {time.monotonic() - started:8.1f} s")
-    for series, (year, yearly, overall) in counters.items():
+    for (authority, series), (year, yearly, overall) in counters.items():
         cursor.execute(
-            "UPDATE notices_noticecounter SET year = %s, yearly = %s, overall = %s WHERE series = %s",
-            [year, yearly, overall, series],
+            "INSERT INTO notices_noticecounter (authority_id, series, year, yearly, overall) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (authority_id, series) "
+            "DO UPDATE SET year = EXCLUDED.year, yearly = EXCLUDED.yearly, overall = EXCLUDED.overall",
+            [authority, series, year, yearly, overall],
         )
 
     # -- audit events: each case's path, notice and vendor events, then reminders and notes ------

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Count, F
 
 from accounts.models import Authority, User
 from cases import seeding
@@ -42,8 +43,10 @@ def test_seed_scale_writes_the_volume_asked(seeded):
     assert not Case.objects.filter(findings__isnull=True).exists()
     assert Case.objects.filter(number__startswith="RC-").count() == counts["cases"]
     # The counters moved past the seeded numbers: the next real publication does not collide.
-    app = NoticeCounter.objects.get(series="app")
-    assert app.overall == Notice.objects.filter(series="app").count()
+    for counter in NoticeCounter.objects.all():
+        issued = Notice.objects.filter(issuer=counter.authority_id, series=counter.series)
+        assert counter.overall == issued.count()
+        assert sorted(issued.values_list("overall_number", flat=True)) == list(range(1, counter.overall + 1))
     assert "Total" in seeded and "database size" in seeded
 
 
@@ -85,3 +88,24 @@ def test_seed_scale_refuses_a_database_with_real_data(require_postgresql, case_f
     with pytest.raises(CommandError, match="other than the demo"):
         call_command("seed_scale", scale=SCALE, stdout=io.StringIO())
     assert not Case.objects.filter(campaign__name_en__startswith=seeding.SEED_MARK).exists()
+
+
+def test_seeded_records_belong_to_the_ministry_and_the_provinces(seeded):
+    """The scale data spreads inspections, cases and notices over the authorities (issue 17), each
+    case with its inspection's authority; provincial regulators exist to measure the scoped view."""
+    national = Authority.objects.national()
+    by_authority = dict(Case.objects.values_list("authority").annotate(n=Count("id")).values_list("authority", "n"))
+    assert national.pk in by_authority and len(by_authority) > 5
+    assert not Finding.objects.filter(case__isnull=False).exclude(case__authority=F("inspection__authority")).exists()
+    assert Notice.objects.filter(status="published").exclude(issuer=national).exists()
+    assert User.objects.get(username="seed_reviewer_04").authority.code == "110000"
+    assert User.objects.get(username="seed_reviewer_05").authority.code == "440000"
+    assert not User.objects.filter(role="vendor", authority__isnull=False).exists()
+
+
+def test_seed_scale_accepts_a_database_holding_the_demo(require_postgresql, settings, tmp_path):
+    """The README's steps: migrate, load_demo, seed_scale (the demo publishes notices of its own)."""
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", stdout=io.StringIO())
+    assert Notice.objects.exists()
+    seeding.check_database(force=False)  # does not refuse
