@@ -915,6 +915,12 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
     counters = {(a, series): [year, yearly, overall] for a, series, year, yearly, overall in cursor.fetchall()}
     cursor.execute("SELECT id, name FROM accounts_authority")
     authority_names = dict(cursor.fetchall())
+    # Batches already issued (the demo's): a seeded year goes on after them, never over them.
+    cursor.execute(
+        "SELECT issuer_id, series, year, max(batch_number) FROM notices_notice "
+        "WHERE batch_number IS NOT NULL GROUP BY 1, 2, 3"
+    )
+    issued_batches = {(a, series, year): batch for a, series, year, batch in cursor.fetchall()}
     escalated = [k for k, case in enumerate(cases) if case[2] in ("named", "removal", "overdue")] or list(
         range(len(cases))
     )
@@ -930,7 +936,7 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
         issuer = pick_authority()
         counter = counters.setdefault((issuer, series), [None, 0, 0])
         if counter[0] != day.year:
-            counter[0], counter[1] = day.year, 0
+            counter[0], counter[1] = day.year, issued_batches.get((issuer, series, day.year), 0)
         counter[1] += 1
         counter[2] += 1
         notices.append((nid, kind, series, day))

@@ -11,7 +11,7 @@ from accounts.models import Authority, User
 from cases import seeding
 from cases.dashboard import figures as dashboard_figures
 from cases.models import Case, CaseEvent, Evidence, Finding, Inspection
-from notices.models import Notice, NoticeCounter, NoticeEntry, NoticeEvent
+from notices.models import Notice, NoticeCounter, NoticeEntry, NoticeEvent, NoticeSeries
 from products.models import Product, ProductVersion, Vendor, VendorEvent
 
 SCALE = 0.001
@@ -103,9 +103,19 @@ def test_seeded_records_belong_to_the_ministry_and_the_provinces(seeded):
     assert not User.objects.filter(role="vendor", authority__isnull=False).exists()
 
 
-def test_seed_scale_accepts_a_database_holding_the_demo(require_postgresql, settings, tmp_path):
-    """The README's steps: migrate, load_demo, seed_scale (the demo publishes notices of its own)."""
+def test_seed_scale_adds_to_a_database_holding_the_demo(require_postgresql, settings, tmp_path):
+    """The README's steps: migrate, load_demo, seed_scale. The demo publishes notices of its own: the
+    seeded batches of a year go on after the demo's (the 2026 batch 1 is the demo's)."""
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=io.StringIO())
-    assert Notice.objects.exists()
-    seeding.check_database(force=False)  # does not refuse
+    demo = set(Notice.objects.values_list("pk", "issuer", "series", "year", "batch_number"))
+    assert demo
+    call_command("seed_scale", scale=0.01, seed=5, stdout=io.StringIO())
+    assert set(Notice.objects.filter(pk__in=[row[0] for row in demo]).values_list(
+        "pk", "issuer", "series", "year", "batch_number")) == demo  # fmt: skip
+    for counter in NoticeCounter.objects.all():
+        issued = Notice.objects.filter(issuer=counter.authority_id, series=counter.series)
+        assert counter.overall == issued.count()
+        if counter.series != NoticeSeries.ORDER:  # orders are numbered by document number, not batch
+            this_year = issued.filter(year=counter.year).values_list("batch_number", flat=True)
+            assert sorted(this_year) == list(range(1, counter.yearly + 1))
