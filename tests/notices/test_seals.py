@@ -129,9 +129,17 @@ def assert_sealed_over_the_signature(pdf: bytes, tmp_path, name: str, *, signatu
 # --- the renderer -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("make", ["order", "naming"])
+def _doc(make: str):
+    if make == "order":
+        return order_doc()
+    if make == "removal":  # the same signature block, the removal list's columns
+        return dataclasses.replace(naming_doc(app_rows(30)), kind="removal", series="removal", batch_line="")
+    return naming_doc(app_rows(30))
+
+
+@pytest.mark.parametrize("make", ["order", "naming", "removal"])
 def test_a_seal_is_pressed_over_the_signature_and_moves_no_word(make, tmp_path, capsys):
-    plain = order_doc() if make == "order" else naming_doc(app_rows(30))
+    plain = _doc(make)
     sealed = dataclasses.replace(plain, seal=seal_png())
     plain_pdf, sealed_pdf = render_strict(plain), render_strict(sealed)  # and nothing warned about
 
