@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .authorities import seed_rows
 from .roles import Role, has_perm
+from .seals import validate_seal_image
 
 # GB/T 2260: the first digit of a province's code is its region (大区).
 REGIONS = {
@@ -48,7 +49,18 @@ class Authority(models.Model):
     doc_prefix = models.CharField(_("document number prefix"), max_length=16, help_text=_("机关代字, e.g. 京信管"))
     masthead = models.CharField(_("masthead"), max_length=100)
     signature = models.CharField(_("signature block"), max_length=100)
-    seal = models.FileField(_("seal image"), upload_to="authorities/", blank=True)
+    # Printed over the signature and date of every notice it issues (GB/T 9704 §7.3.5.1; accounts.seals).
+    seal = models.FileField(
+        _("seal image"),
+        upload_to="authorities/",
+        blank=True,
+        validators=[validate_seal_image],
+        help_text=_(
+            "Optional. A PNG of the round official seal in red on a transparent background, about square, "
+            "200 to 4000 pixels a side, at most 1 MiB. It is printed 42 mm wide over the signature and date "
+            "of the notices published from now on; notices already published keep their PDF."
+        ),
+    )
     # The authority lets national users act on its records (not only see them).
     delegated_to_national = models.BooleanField(_("delegated to national users"), default=False)
 

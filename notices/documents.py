@@ -4,14 +4,16 @@ import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.seals import SEAL_MAX_BYTES, check_seal_bytes
 from cases.clock.calendar import UnknownCalendarYear, add_working_days
 
 from . import numbering
 from .models import Notice, NoticeKind
-from .rendering import NoticeDocument, OrderItem, Row, TimelineWindow
+from .rendering import NoticeDocument, NoticeRenderError, OrderItem, Row, TimelineWindow
 from .texts import paragraphs
 
 # Where the blank document number of a preview shows the sequence publication will give.
@@ -24,6 +26,26 @@ def site_address(name: str, query: dict | None = None) -> str:
     if not base:
         return ""
     return base + reverse(name) + (f"?{urlencode(query)}" if query else "")
+
+
+def authority_seal(authority) -> bytes:
+    """The authority's seal as PNG bytes to print, b"" when it has none (nothing is printed then).
+
+    Read through the storage API (never fetched by URL) at render time, so what is printed is the seal
+    of the day of publication; the published PDF is a stored file, and a seal changed later alters
+    no notice already published. A seal that is missing from storage or no longer passes the upload
+    checks stops the render rather than print a notice without its seal or with a broken one.
+    """
+    if authority is None or not authority.seal:
+        return b""
+    name = authority.seal.name
+    try:
+        with authority.seal.storage.open(name, "rb") as stream:
+            data = stream.read(SEAL_MAX_BYTES + 1)
+        check_seal_bytes(data)
+    except (OSError, ValidationError) as exc:
+        raise NoticeRenderError(seal=name, reason=str(exc)) from exc
+    return data
 
 
 def _batch_line(notice: Notice, *, draft: bool) -> str:
@@ -121,6 +143,7 @@ def notice_document(
         portal_url=order.get("portal_url", ""),
         verify_url=site_address("notices:public-verify"),
         draft=draft,
+        seal=authority_seal(notice.issuer),
     )
 
 

@@ -30,6 +30,7 @@ from cases.sdks.services import sdk_case_check
 from outbox.jobs import outbox_job_enqueue
 
 from . import error_codes, rendering, texts
+from .documents import authority_seal
 from .models import SdkLetter
 from .rendering import cn_date, cn_numeral
 
@@ -151,7 +152,10 @@ def sdk_letter_context(letter: SdkLetter) -> dict:
 
 def sdk_letter_render(letter: SdkLetter) -> bytes:
     return rendering.render_letter_pdf(
-        template="notices/pdf/sdk_letter.html", context=sdk_letter_context(letter), date=letter.issued_on
+        template="notices/pdf/sdk_letter.html",
+        context=sdk_letter_context(letter),
+        date=letter.issued_on,
+        seal=authority_seal(letter.sdk_case.authority),
     )
 
 

@@ -72,6 +72,9 @@ class NoticeDocument:
     portal_url: str = ""  # order: the claim page of the portal (absolute), also drawn as a QR code
     verify_url: str = ""  # every issued notice: the public verification page (absolute)
     draft: bool = False  # a preview of a draft: watermarked 样稿, numbers and codes not yet given
+    # The issuing authority's seal (PNG bytes, checked by accounts.seals), pressed over the signature
+    # and date; b"" prints none. Not part of the content fingerprint (fingerprint.py).
+    seal: bytes = b""
 
     def __post_init__(self) -> None:
         # A typo here would silently pick the wrong layout or column set: refuse it early.

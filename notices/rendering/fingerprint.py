@@ -9,6 +9,7 @@ it also shows the file hash of that version, so a recipient can compare ``sha256
 received, or upload it (NOTICE-FORMAT.md §7).
 """
 
+import base64
 import dataclasses
 import datetime
 import hashlib
@@ -18,8 +19,11 @@ import segno
 
 from .document import NoticeDocument
 
-# Not part of the content: a secret, and the preview flag (previews are never fingerprinted).
-_EXCLUDED = frozenset({"access_code", "draft"})
+# Not part of the content: a secret, the preview flag (previews are never fingerprinted) and the
+# seal. The seal is the authority's mark over the words, not words: the fingerprint of a notice is
+# the same with or without it (and stays what it was before seals were printed), while the file's
+# own hash (``Notice.pdf_sha256``) covers the seal as printed.
+_EXCLUDED = frozenset({"access_code", "draft", "seal"})
 
 
 def _plain(value):
@@ -42,6 +46,11 @@ def content_digest(doc: NoticeDocument) -> str:
 def verify_link(doc: NoticeDocument, digest: str) -> str:
     """The address printed under the fingerprint: the verification page, asked about this one."""
     return f"{doc.verify_url}?sha256={digest}" if doc.verify_url else ""
+
+
+def seal_data_uri(png: bytes) -> str:
+    """The seal as a PNG data: URL (embedded in the PDF; the fetcher allows data:); '' for no seal."""
+    return f"data:image/png;base64,{base64.b64encode(png).decode('ascii')}" if png else ""
 
 
 def qr_data_uri(text: str) -> str:

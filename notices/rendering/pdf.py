@@ -25,7 +25,7 @@ from weasyprint.urls import FatalURLFetchingError
 from .document import NoticeDocument, OrderItem, Row
 from .errors import FetchRefusedError, MissingGlyphError, NoticeRenderError, PlaceholderError
 from .fetcher import NoticeURLFetcher, pdf_static_dir
-from .fingerprint import content_digest, qr_data_uri, verify_link
+from .fingerprint import content_digest, qr_data_uri, seal_data_uri, verify_link
 from .formatting import agency_code_of, cn_date, cn_numeral, is_placeholder_agency_code
 
 WEASYPRINT_LOGGER = "weasyprint"
@@ -82,6 +82,7 @@ def render_notice_html(doc: NoticeDocument) -> str:
     context.update(
         doc=doc,
         date_text=cn_date(doc.date),
+        seal=seal_data_uri(doc.seal),
         # The document's own date in the regulator's zone, never the clock: same notice, same bytes.
         iso_date=f"{doc.date.isoformat()}T00:00:00+08:00",
         # Our own files, never user input: inlined so the HTML needs nothing fetched.
@@ -93,13 +94,14 @@ def render_notice_html(doc: NoticeDocument) -> str:
     return render_to_string(template, context)
 
 
-def render_letter_pdf(*, template: str, context: dict, date) -> bytes:
+def render_letter_pdf(*, template: str, context: dict, date, seal: bytes = b"") -> bytes:
     """A letter that is not a notice (the SDK fan-out letters) in the notices' own typography:
     ``notice.css``, ``order.css`` and ``list.css`` inlined, the same fetcher, glyph check and
-    stable bytes (the document's date, never the clock)."""
+    stable bytes (the document's date, never the clock); ``seal`` as on a notice."""
     stylesheets = ("notice.css", "order.css", "list.css")
     context = {
         **context,
+        "seal": seal_data_uri(seal),
         "date_text": cn_date(date),
         "iso_date": f"{date.isoformat()}T00:00:00+08:00",
         "stylesheet": mark_safe("\n".join((pdf_static_dir() / name).read_text("utf-8") for name in stylesheets)),
