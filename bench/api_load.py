@@ -50,6 +50,9 @@ DEFAULT_SCALE_DB = "postgres://postgres@127.0.0.1:5432/rectify_scale"
 DEFAULT_DEMO_DB = "postgres://postgres@127.0.0.1:5432/rectify_demo_bench"
 DEMO_PASSWORD = "rectify-demo"
 REGULATOR, VENDOR, ANONYMOUS = "admin", "vendor_a", "anonymous"
+# A provincial regulator (Beijing's administration, issue 17): sees its own authority's records only.
+PROVINCIAL = "bench_bj_reviewer"
+PROVINCE_CODE = "110000"
 SEARCH_WORD = "天气"  # a product word of the demo and of the seed: a Chinese substring search
 
 
@@ -67,6 +70,18 @@ if case is not None:
     workflow.notice_approve(actor=reviewer, notice=notice)
     workflow.notice_request_publication(actor=reviewer, notice=notice)
     workflow.notice_publish(notice_id=notice.pk, actor=reviewer)
+"""
+
+
+# The provincial regulator is made in each database before its run (the one write the script makes
+# besides the logins): a reviewer of Beijing's administration with the demo password.
+ENSURE_PROVINCIAL = f"""
+from accounts.models import Authority, User
+from accounts.roles import Role
+user, _ = User.objects.get_or_create(username={PROVINCIAL!r}, defaults={{"role": Role.REVIEWER}})
+user.role, user.authority, user.is_active = Role.REVIEWER, Authority.objects.get(code={PROVINCE_CODE!r}), True
+user.set_password({DEMO_PASSWORD!r})
+user.save()
 """
 
 
@@ -173,6 +188,8 @@ def server_env(database_url: str, media_root: str, cache_url: str = "") -> dict:
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": media_root,
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # The demo publishes orders, which print the reply platform's address (NOTICE-FORMAT.md).
+        "SITE_URL": os.environ.get("SITE_URL", "https://rectify.bench.invalid"),
     }
     if cache_url:
         # A shared cache as in a deployment (sessions and the signed-in user from it, one register
@@ -396,6 +413,23 @@ def endpoints(f: dict) -> list[Endpoint]:
         Endpoint("/register/open-data/entries.json", ANONYMOUS, "/register/open-data/entries.json"),
         Endpoint("/register/open-data/entries.csv", ANONYMOUS, "/register/open-data/entries.csv"),
         Endpoint("/register/feed/", ANONYMOUS, "/register/feed/"),
+        Endpoint("/register/feed/<code>/", ANONYMOUS, f"/register/feed/{PROVINCE_CODE}/"),
+        Endpoint("/register/ ?authority", ANONYMOUS, q("/register/", authority=PROVINCE_CODE)),
+        # The same lists as a provincial regulator: scoped to Beijing by the indexes that lead with the
+        # authority (issue 17, part 6).
+        Endpoint("api cases (Beijing)", PROVINCIAL, f"{api}/cases/"),
+        Endpoint("api cases ?status=ordered (Beijing)", PROVINCIAL, q(f"{api}/cases/", status="ordered")),
+        Endpoint("api cases deep page (Beijing)", PROVINCIAL, "deep:" + f"{api}/cases/"),
+        Endpoint("api findings (Beijing)", PROVINCIAL, f"{api}/findings/"),
+        Endpoint("api inspections (Beijing)", PROVINCIAL, f"{api}/inspections/"),
+        Endpoint("api notices (Beijing)", PROVINCIAL, f"{api}/notices/"),
+        Endpoint("/ (home, Beijing)", PROVINCIAL, "/"),
+        Endpoint("/dashboard/ (Beijing)", PROVINCIAL, "/dashboard/"),
+        Endpoint("/cases/ (Beijing)", PROVINCIAL, "/cases/"),
+        Endpoint("/cases/ ?overdue (Beijing)", PROVINCIAL, q("/cases/", overdue="on")),
+        Endpoint("/inspections/ (Beijing)", PROVINCIAL, "/inspections/"),
+        Endpoint("/notices/ (Beijing)", PROVINCIAL, "/notices/"),
+        Endpoint("/decisions/ (Beijing)", PROVINCIAL, "/decisions/"),
     ]
     return e
 
@@ -479,6 +513,13 @@ def drain(url: str, limit: float) -> None:
 
 def run_database(label: str, url: str, args, port: int, only: re.Pattern | None) -> tuple[dict, dict[str, Result]]:
     env = server_env(url, args.media_root, args.cache_url)
+    subprocess.run(
+        [str(PYTHON), "manage.py", "shell", "-c", ENSURE_PROVINCIAL],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": url},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     f = facts(url)
     print(f"\n== {label}: {urlsplit(url).path.lstrip('/')} ({f['size']}, {f['cases']:,} cases, "
           f"{f['findings']:,} findings; {VENDOR} sees {f['vendor_cases']:,} served cases)", flush=True)  # fmt: skip
@@ -486,7 +527,12 @@ def run_database(label: str, url: str, args, port: int, only: re.Pattern | None)
     server = Server(env, port, args.workers, log)
     results: dict[str, Result] = {}
     try:
-        cookies = {REGULATOR: login(port, REGULATOR), VENDOR: login(port, VENDOR), ANONYMOUS: ""}
+        cookies = {
+            REGULATOR: login(port, REGULATOR),
+            VENDOR: login(port, VENDOR),
+            PROVINCIAL: login(port, PROVINCIAL),
+            ANONYMOUS: "",
+        }
         clients = {role: Client(port, cookie) for role, cookie in cookies.items()}
         warm = requests.Session()
         for _ in range(2 * args.workers):
