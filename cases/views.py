@@ -166,8 +166,9 @@ class CaseWithdrawView(PolicyMixin, View):
 
 
 class CaseTransferView(PolicyMixin, View):
-    """Hand the case to another authority (``cases.transfers.case_transfer``). The sender may no
-    longer see the case afterwards: then the case list takes them, with the message."""
+    """Hand the case to another authority (``cases.transfers.case_transfer``); its refusals show in the
+    form. The sender may no longer see the case afterwards: then the case list takes them, with the
+    message."""
 
     policy = {"POST": CASE_DECIDE}
 
@@ -182,8 +183,9 @@ class CaseTransferView(PolicyMixin, View):
                 case=case, actor=request.user, to_authority=to_authority, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("case-detail", pk=case.pk)
+            # The service's refusal on the page, with its status (403 another authority's, 409 finished).
+            form.add_error(None, exc.message)
+            return _case_page(request, case, transfer_form=form, status=exc.status if exc.status != 404 else 400)
         messages.success(request, MSG_TRANSFERRED % {"number": case.number, "authority": to_authority.name})
         if selectors.case_queryset_for(actor=request.user).filter(pk=case.pk).exists():
             return redirect("case-detail", pk=case.pk)

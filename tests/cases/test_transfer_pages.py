@@ -101,9 +101,8 @@ def test_another_provinces_reviewer_finds_no_case(client, world):
 def test_the_ministry_on_a_province_that_does_not_delegate_is_refused_with_a_message(client, world):
     case = world["case_bj"]
     response = _post(client, world["national"], case, world["guangdong"], **EN)
-    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
-    page = client.get(response["Location"], **EN).content.decode()
-    assert "This record belongs to another authority: only its own regulators act on it." in page
+    assert response.status_code == 403
+    assert "This record belongs to another authority: only its own regulators act on it." in response.content.decode()
     case.refresh_from_db()
     assert case.authority == world["beijing"]
     assert not case.events.filter(kind=events.TRANSFERRED).exists()
@@ -142,25 +141,26 @@ def test_a_national_reviewer_who_still_sees_the_case_returns_to_it(client, world
 
 
 @pytest.mark.parametrize(
-    ("status", "target", "message"),
+    ("status", "target", "answer", "message"),
     [
-        (CaseStatus.OPEN, "beijing", "The case already belongs to this authority."),
-        (CaseStatus.WITHDRAWN, "guangdong", "A closed or withdrawn case is not transferred."),
-        (CaseStatus.CLOSED, "guangdong", "A closed or withdrawn case is not transferred."),
+        (CaseStatus.OPEN, "beijing", 400, "The case already belongs to this authority."),
+        (CaseStatus.WITHDRAWN, "guangdong", 409, "A closed or withdrawn case is not transferred."),
+        (CaseStatus.CLOSED, "guangdong", 409, "A closed or withdrawn case is not transferred."),
     ],
 )
-def test_the_services_refusals_show_as_messages_on_the_case_page(client, world, status, target, message):
+def test_the_services_refusals_show_in_the_form_on_the_case_page(client, world, status, target, answer, message):
     case = world["case_bj"]
     Case.objects.filter(pk=case.pk).update(status=status)
     response = _post(client, world["bj"], case, world[target], **EN)
-    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
-    assert message in client.get(response["Location"], **EN).content.decode()
+    assert response.status_code == answer
+    assert response.context["transfer_form"].non_field_errors() == [message]
+    assert message in response.content.decode()
     assert not case.events.filter(kind=events.TRANSFERRED).exists()
 
 
 def test_the_same_authority_refusal_speaks_chinese(client, world):
     response = _post(client, world["bj"], world["case_bj"], world["beijing"], **ZH)
-    assert "案件已属于该管理机关。" in client.get(response["Location"], **ZH).content.decode()
+    assert "案件已属于该管理机关。" in response.content.decode()
 
 
 @pytest.mark.parametrize(("authority", "reason"), [("guangdong", "   "), (None, "经营者注册地在广东")])
