@@ -3,7 +3,19 @@
 Missing and not-yours both raise ``NotFound`` (404).
 """
 
-from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
@@ -133,7 +145,7 @@ def case_events(*, case: Case) -> QuerySet[CaseEvent]:
 
 
 def _authority_name(key: str) -> Subquery:
-    return Subquery(Authority.objects.filter(pk=OuterRef(key)).values("name")[:1])
+    return Subquery(Authority.objects.filter(pk=OuterRef(key)).order_by().values("name")[:1])
 
 
 def case_transfers_for(*, actor) -> QuerySet[CaseEvent]:
@@ -145,17 +157,20 @@ def case_transfers_for(*, actor) -> QuerySet[CaseEvent]:
     if not has_perm(actor, CASE_VIEW) or not getattr(actor, "authority_id", None):
         return CaseEvent.objects.none()
     rows = CaseEvent.objects.filter(kind=events.TRANSFERRED)
-    if not sees_all(actor):
+    if sees_all(actor):
+        visible = Value(True)
+    else:
+        # A province sees its own authority's cases (``authority_scope``), read here on the joined case.
         mine = actor.authority_id
         rows = rows.filter(Q(data__from_authority=mine) | Q(data__to_authority=mine))
-    visible = authority_scope(Case.objects.filter(pk=OuterRef("case_id")), actor=actor)
+        visible = ExpressionWrapper(Q(case__authority_id=mine), output_field=BooleanField())
     return (
         rows.select_related("case", "actor__authority")
         .annotate(
             from_id=Cast(KT("data__from_authority"), IntegerField()),
             to_id=Cast(KT("data__to_authority"), IntegerField()),
         )
-        .annotate(from_name=_authority_name("from_id"), to_name=_authority_name("to_id"), case_visible=Exists(visible))
+        .annotate(from_name=_authority_name("from_id"), to_name=_authority_name("to_id"), case_visible=visible)
         .order_by("-created_at", "-id")
     )
 
