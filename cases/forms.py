@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
+from accounts.models import Authority
 from accounts.reasons import REASON_MAX_LENGTH
 from cases import identity
 from cases.evidence import check_evidence, original_name
@@ -13,6 +14,7 @@ from products.models import ProductKind
 from products.selectors import scenario_list, vendor_list, version_list
 
 MSG_FILE_ERROR = _("%(name)s: %(error)s")
+MSG_NATIONAL = _("Ministry")  # the group of the national authority in the transfer form's list
 
 
 class MultipleFileInput(forms.FileInput):
@@ -191,6 +193,31 @@ class RequiredReasonForm(forms.Form):
     """A decision that must say why (the services check again through ``accounts.reasons``)."""
 
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=REASON_MAX_LENGTH)
+
+
+class CaseTransferForm(forms.Form):
+    """Hand a case to another authority (``cases.transfers.case_transfer`` checks who may, and where to).
+
+    The list offers the other authorities by GB/T 2260 code, grouped by region; any authority is
+    accepted here so that the service, not the form, refuses the case's own (one rule, one message).
+    """
+
+    authority = forms.ModelChoiceField(label=_("Receiving authority"), queryset=Authority.objects.order_by("code"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX_LENGTH,
+        help_text=_("For example: the vendor is registered in another province. Both authorities are told by e-mail."),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        kwargs.setdefault("prefix", "transfer")  # beside the withdrawal's reason on the case page
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list] = {}
+        for authority in Authority.objects.exclude(pk=case.authority_id).order_by("code"):
+            group = str(MSG_NATIONAL) if authority.is_national else authority.region
+            groups.setdefault(group, []).append((authority.pk, authority.name))
+        self.fields["authority"].choices = [("", "---------"), *groups.items()]
 
 
 class OpenCaseForm(forms.Form):

@@ -496,6 +496,12 @@ class CaseEvent(AuditEvent):
     class Meta(AuditEvent.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
+        # The transfers page (``selectors.case_transfers_for``) reads the few transfers newest first.
+        indexes = [
+            models.Index(
+                F("created_at").desc(), F("id").desc(), condition=Q(kind="transferred"), name="caseevent_transfers"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.from_status}→{self.to_status}"

@@ -3,12 +3,27 @@
 Missing and not-yours both raise ``NotFound`` (404).
 """
 
-from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 
 from accounts.errors import NotFound
+from accounts.models import Authority
 from accounts.roles import CASE_VIEW, INSPECTION_VIEW, PORTAL_VIEW, has_perm
 from accounts.scoping import authority_scope, sees_all
+from cases import events
 from cases.dashboard import figures as dashboard_figures
 from cases.models import (
     Campaign,
@@ -127,6 +142,37 @@ def case_findings_for(*, actor, case: Case) -> QuerySet[Finding]:
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("created_at", "id")
+
+
+def _authority_name(key: str) -> Subquery:
+    return Subquery(Authority.objects.filter(pk=OuterRef(key)).order_by().values("name")[:1])
+
+
+def case_transfers_for(*, actor) -> QuerySet[CaseEvent]:
+    """The transfers (``transferred`` events) into and out of the actor's authority, every one for a
+    national regulator, newest first (ARCHITECTURE.md §15). One query for a page: each row carries
+    its case and actor, both authorities' names (``from_name``, ``to_name``) and ``case_visible``,
+    whether the actor may open the case now: a province that sent a case away still lists the
+    transfer, but the case reads as missing to it (``accounts.scoping``)."""
+    if not has_perm(actor, CASE_VIEW) or not getattr(actor, "authority_id", None):
+        return CaseEvent.objects.none()
+    rows = CaseEvent.objects.filter(kind=events.TRANSFERRED)
+    if sees_all(actor):
+        visible = Value(True)
+    else:
+        # A province sees its own authority's cases (``authority_scope``), read here on the joined case.
+        mine = actor.authority_id
+        rows = rows.filter(Q(data__from_authority=mine) | Q(data__to_authority=mine))
+        visible = ExpressionWrapper(Q(case__authority_id=mine), output_field=BooleanField())
+    return (
+        rows.select_related("case", "actor__authority")
+        .annotate(
+            from_id=Cast(KT("data__from_authority"), IntegerField()),
+            to_id=Cast(KT("data__to_authority"), IntegerField()),
+        )
+        .annotate(from_name=_authority_name("from_id"), to_name=_authority_name("to_id"), case_visible=visible)
+        .order_by("-created_at", "-id")
+    )
 
 
 def inspection_queryset_for(*, actor) -> QuerySet[Inspection]:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("cases/export.csv", exports.case_list_csv, name="case-list-csv"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("cases/<int:pk>/withdraw/", views.CaseWithdrawView.as_view(), name="case-withdraw"),
+    path("cases/<int:pk>/transfer/", views.CaseTransferView.as_view(), name="case-transfer"),
+    path("cases/transfers/", views.CaseTransferListView.as_view(), name="case-transfers"),
     path("cases/<int:pk>/fanout/", sdk_views.SdkFanoutView.as_view(), name="case-fanout"),
     path("cases/<int:pk>/fanout/open-cases/", sdk_views.SdkFanoutOpenCasesView.as_view(), name="case-fanout-open"),
     path(

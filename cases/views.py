@@ -25,10 +25,12 @@ from accounts.roles import (
     INSPECTION_EDIT,
     INSPECTION_VIEW,
 )
-from cases import error_codes, identity, next_step, selectors, services, web, workflow
+from accounts.scoping import may_act
+from cases import error_codes, identity, next_step, selectors, services, transfers, web, workflow
 from cases.clock.calendar import working_days_between
 from cases.forms import (
     CaseFilterForm,
+    CaseTransferForm,
     ConfirmForm,
     InspectionForm,
     ManualFindingForm,
@@ -51,6 +53,7 @@ MSG_FINDING_CONFIRMED = _("Finding “%(title)s” confirmed.")
 MSG_FINDING_DISMISSED = _("Finding “%(title)s” dismissed.")
 MSG_DISMISS_REASON = _("Give a reason to dismiss a finding.")
 MSG_CASE_OPENED = _("Case %(number)s opened.")
+MSG_TRANSFERRED = _("Case %(number)s was transferred to %(authority)s.")
 
 
 def _with_overdue(cases: list, today: datetime.date | None = None) -> list:
@@ -106,12 +109,19 @@ def _clock(case) -> dict | None:
     }
 
 
-def _case_page(request, case, *, withdraw_form=None, status=200):
+def _may_transfer(actor, case) -> bool:
+    """Whether the page offers the transfer form (``cases.transfers.case_transfer`` decides)."""
+    return actor.can(CASE_DECIDE) and case.status not in transfers.FINISHED and may_act(actor, case.authority_id)
+
+
+def _case_page(request, case, *, withdraw_form=None, transfer_form=None, status=200):
     actor = request.user
     findings = selectors.case_findings_for(actor=actor, case=case).prefetch_related("evidence_files")
     timeline = web.timeline(selectors.case_events(case=case))
     case.is_overdue = case.overdue_on()
     can_withdraw = actor.can(CASE_DECIDE) and workflow.can_move(case.status, CaseStatus.WITHDRAWN)
+    if transfer_form is None and _may_transfer(actor, case):
+        transfer_form = CaseTransferForm(case=case)
     context = {
         "case": case,
         "findings": findings,
@@ -123,6 +133,7 @@ def _case_page(request, case, *, withdraw_form=None, status=200):
         "can_decide": actor.can(CASE_DECIDE),
         "can_withdraw": can_withdraw,
         "withdraw_form": withdraw_form or (RequiredReasonForm() if can_withdraw else None),
+        "transfer_form": transfer_form,
         # An SDK case: the apps embedding the SDK and the fan-out's actions (issue 18).
         **sdk_views.fanout_context(actor=actor, case=case, limit=10),
     }
@@ -152,6 +163,46 @@ class CaseWithdrawView(PolicyMixin, View):
         else:
             messages.success(request, MSG_WITHDRAWN % {"number": case.number})
         return redirect("case-detail", pk=case.pk)
+
+
+class CaseTransferView(PolicyMixin, View):
+    """Hand the case to another authority (``cases.transfers.case_transfer``); its refusals show in the
+    form. The sender may no longer see the case afterwards: then the case list takes them, with the
+    message."""
+
+    policy = {"POST": CASE_DECIDE}
+
+    def post(self, request, pk):
+        case = found_or_404(selectors.case_get_for, actor=request.user, case_id=pk)
+        form = CaseTransferForm(request.POST, case=case)
+        if not form.is_valid():
+            return _case_page(request, case, transfer_form=form, status=400)
+        to_authority = form.cleaned_data["authority"]
+        try:
+            case = transfers.case_transfer(
+                case=case, actor=request.user, to_authority=to_authority, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            # The service's refusal on the page, with its status (403 another authority's, 409 finished).
+            form.add_error(None, exc.message)
+            return _case_page(request, case, transfer_form=form, status=exc.status if exc.status != 404 else 400)
+        messages.success(request, MSG_TRANSFERRED % {"number": case.number, "authority": to_authority.name})
+        if selectors.case_queryset_for(actor=request.user).filter(pk=case.pk).exists():
+            return redirect("case-detail", pk=case.pk)
+        return redirect("case-list")
+
+
+class CaseTransferListView(PolicyMixin, ListView):
+    """The transfers into and out of the user's authority (a national user's: all), newest first."""
+
+    policy = {"GET": CASE_VIEW}
+    template_name = "cases/transfer_list.html"
+    context_object_name = "transfers"
+    paginate_by = PAGE_SIZE
+    paginator_class = BoundedPaginator
+
+    def get_queryset(self):
+        return selectors.case_transfers_for(actor=self.request.user)
 
 
 class InspectionListView(PolicyMixin, ListView):

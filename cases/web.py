@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import NotFound
+from accounts.models import Authority
 from cases import events
 from cases.clock.marks import REASON_DEADLINE_PASSED
 from cases.clock.upkeep import REASON_HELD, REASON_MOVED
@@ -41,6 +42,8 @@ EVENT_LABELS = {
     events.TIMELINE_CITED: _("A timeline window cited as evidence"),
     events.TRANSFERRED: _("Transferred to another authority"),
 }
+# A transfer names both authorities (cases.transfers): "Transferred from 北京市通信管理局 to 广东省通信管理局".
+MSG_TRANSFERRED_FROM_TO = _("Transferred from %(from)s to %(to)s")
 STATUS_LABELS = dict(CaseStatus.choices)
 # Reasons the system writes on events (the clock): stored in the language of the moment, shown in the page's.
 SYSTEM_REASONS = (REASON_DEADLINE_PASSED, REASON_MOVED, REASON_HELD)
@@ -60,12 +63,41 @@ def reason_label(reason: str) -> str:
     return str(_system_reasons().get(reason, reason))
 
 
+def transfer_label(from_name: str, to_name: str) -> str:
+    """A transfer in words, with both authorities' full names."""
+    return MSG_TRANSFERRED_FROM_TO % {"from": from_name, "to": to_name}
+
+
+def _transfer_names(event_list: list) -> dict[int, str]:
+    """The names of the authorities the transfers among ``event_list`` name (one query, if any)."""
+    ids = {
+        e.data.get(key)
+        for e in event_list
+        if e.kind == events.TRANSFERRED and isinstance(getattr(e, "data", None), dict)
+        for key in ("from_authority", "to_authority")
+    }
+    ids.discard(None)
+    return dict(Authority.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
+def _label(event, names: dict[int, str]) -> str:
+    if event.kind == events.TRANSFERRED and isinstance(getattr(event, "data", None), dict):
+        from_name = names.get(event.data.get("from_authority"))
+        to_name = names.get(event.data.get("to_authority"))
+        if from_name and to_name:
+            return transfer_label(from_name, to_name)
+    return EVENT_LABELS.get(event.kind, event.kind)
+
+
 def timeline(event_list) -> list[dict]:
-    """A case's events as the timelines show them: labels and system reasons in the page's language."""
+    """A case's events as the timelines show them: labels and system reasons in the page's language,
+    a transfer with the names of both authorities."""
+    event_list = list(event_list)
+    names = _transfer_names(event_list)
     return [
         {
             "event": e,
-            "label": EVENT_LABELS.get(e.kind, e.kind),
+            "label": _label(e, names),
             "from_label": STATUS_LABELS.get(e.from_status, e.from_status),
             "to_label": STATUS_LABELS.get(e.to_status, e.to_status),
             "reason": reason_label(e.reason),

@@ -362,6 +362,18 @@ MATRIX = [
         regulator(200, DECIDERS, anonymous=401),
         lambda w, key: {"reason": "重复立案"},
     ),
+    # The transfer page action (issue 17): deciders of the case's own authority; the sender may go to the list.
+    Route(
+        "case-transfer",
+        "POST",
+        "/cases/{pk}/transfer/",
+        ("case_a", "case_b"),
+        regulator(302, DECIDERS),
+        lambda w, key: {
+            "transfer-authority": Authority.objects.get(code="440000").pk,
+            "transfer-reason": "经营者注册地在广东",
+        },
+    ),
     # Notices: the public register shows published public notices only; drafts exist for nobody.
     Route(
         "notices:public-detail",
@@ -396,6 +408,7 @@ SCOPED = {
     "case-detail",
     "cases-api:case-detail",
     "cases-api:case-withdraw",
+    "case-transfer",
     "notices:regulator-detail",
 }
 # Every route on vendor B's objects runs on vendor C's (Beijing's) too; on the ministry's notices,

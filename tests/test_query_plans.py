@@ -107,6 +107,19 @@ def seed(sizes: dict, *, campaign_ids: list[int], agency_id: int, user_id: int, 
         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM cases_violationtype) vt
           ON vt.n = g % (SELECT count(*) FROM cases_violationtype)
         LEFT JOIN cases_case c ON c.number = 'RC-2026-' || lpad(i.id::text, 6, '0')""",
+        # Three events per case; one case in a hundred was transferred to its authority (issue 17).
+        f"""INSERT INTO cases_caseevent (case_id, kind, actor_id, from_status, to_status, reason, data, created_at)
+        SELECT c.id,
+               CASE WHEN k = 3 AND c.id % 100 = 0 THEN 'transferred'
+                    ELSE (ARRAY['opened','transition','note'])[k] END,
+               {user_id}, '', '', '',
+               CASE WHEN k = 3 AND c.id % 100 = 0
+                    THEN jsonb_build_object(
+                        'from_authority', (ARRAY{authority_ids})[1 + (c.id / 100) % {len(authority_ids)}],
+                        'to_authority', c.authority_id)
+                    ELSE '{{}}'::jsonb END,
+               c.created_at + (k || ' minutes')::interval
+        FROM cases_case c CROSS JOIN generate_series(1, 3) k""",
     ]
     with connection.cursor() as cursor:
         for statement in sql:
@@ -262,6 +275,9 @@ def list_queries(seeded) -> dict:
         ).qs,
         "findings of a province": selectors.finding_queryset_for(actor=seeded["province_inspector"]),
         "inspections of a province": selectors.inspection_rows(actor=seeded["province_inspector"]),
+        # The transfers page (issue 17): the partial index ``caseevent_transfers``, never every event.
+        "transfers": selectors.case_transfers_for(actor=reviewer),
+        "transfers of a province": selectors.case_transfers_for(actor=seeded["province_reviewer"]),
     }
     queries = {}
     for name, queryset in lists.items():

@@ -32,6 +32,7 @@ from django.utils import translation
 from accounts.models import User
 from cases import access as case_access
 from cases import events as case_events
+from cases import transfers as case_transfers
 from cases.ingest import jobs as scan_jobs
 from cases.ingest import service as ingest_service
 from cases.models import (
@@ -56,6 +57,7 @@ from notices import workflow as notice_workflow
 from notices.models import Notice, NoticeKind, NoticeStatus
 from notices.selectors import draftable_cases
 from notices.services import notice_draft
+from tests import factories
 from tests.cases.scanners.conftest import FIXTURES
 from tests.notices.conftest import RecordingRenderer, ensure_reference_data
 
@@ -257,6 +259,14 @@ def world(db, settings, tmp_path, monkeypatch):
     users = {u.username: u for u in User.objects.filter(username__in=ROLES)}
     admin_user, reviewer, inspector = users["admin"], users["reviewer"], users["inspector"]
     w = {"users": users}
+    # A case transferred to Beijing (issue 17): the transfers page and the case's timeline name both
+    # authorities. Made first, so that the sample case below stays the one of the latest event.
+    w["transferred"] = case_transfers.case_transfer(
+        case=factories.CaseFactory(),
+        actor=reviewer,
+        to_authority=factories.province("110000"),
+        reason="经营者注册地在北京",
+    )
 
     # Scanner jobs on a demo inspection: one that succeeds (findings with rule-built titles), one that fails.
     inspection = Inspection.objects.order_by("pk").first()
@@ -330,6 +340,7 @@ def _sample_kwargs(world) -> dict[str, dict]:
     if world.get("naming"):
         extra.append(reverse("notices:regulator-detail", kwargs={"pk": world["naming"].pk}))
     extra.append(reverse("scan-observations", kwargs={"pk": world["failed_job"].pk}))
+    extra.append(reverse("case-detail", kwargs={"pk": world["transferred"].pk}))
     extra.append(reverse("case-detail", kwargs={"pk": world["order"].case_id}) if world.get("order") else "")
     return kwargs, [e for e in extra if e]
 

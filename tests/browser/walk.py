@@ -23,6 +23,7 @@ NOT_PAGES = {
     "healthz",
     "case-list-csv",
     "case-withdraw",
+    "case-transfer",
     "case-open",
     "finding-create",
     "finding-confirm",
@@ -158,6 +159,17 @@ def build_world() -> dict:
         f"/cases/{sdk_case.pk}/fanout/",
     ]
 
+    # Issue 17: a case transferred to Beijing, for the transfers page and the case's timeline.
+    from accounts.models import Authority
+    from cases import transfers
+
+    transfers.case_transfer(
+        case=factories.CaseFactory(),
+        actor=reviewer,
+        to_authority=Authority.objects.get(code="110000"),
+        reason="经营者注册地在北京",
+    )
+
     vendor_a = users["vendor_a"]
     # Served cases only: an open case is still the regulator's file (the portal answers 404).
     own_cases = list(
@@ -174,6 +186,7 @@ def build_world() -> dict:
         "/",
         "/cases/",
         "/cases/?ordering=-deadline",
+        "/cases/transfers/",
         "/inspections/",
         "/inspections/?ordering=date",
         f"/inspections/{inspection.pk}/",
