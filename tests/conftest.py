@@ -4,6 +4,11 @@ from pathlib import Path
 
 import pytest
 
+# DRF's throttles keep ``timer = time.time`` as a class attribute: imported for the first time under
+# freezegun, that attribute is freezegun's function, bound as a method, and every throttled request
+# fails ("fake_time() takes 0 positional arguments"). Imported here, before any test freezes time.
+import rest_framework.throttling  # noqa: F401
+
 from accounts.roles import Role
 
 from . import factories
