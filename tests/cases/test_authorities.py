@@ -88,6 +88,57 @@ def test_the_ministry_acts_on_a_province_only_where_delegated(world):
     assert workflow.withdraw_case(case=case, actor=world["national"], reason="重复立案").status == CaseStatus.WITHDRAWN
 
 
+def test_a_scan_joins_another_authoritys_inspection_only_where_delegated(world, settings, tmp_path):
+    """Uploading, retrying and withdrawing a scan act on the inspection's authority (issue 17)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.ingest import jobs
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    inspection = factories.InspectionFactory(authority=world["beijing"])
+    har = b'{"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": []}}'
+
+    def upload(actor):
+        return jobs.scan_job_create(actor=actor, inspection=inspection, uploaded=SimpleUploadedFile("a.har", har))
+
+    for outsider in (world["national"], world["gd"]):
+        with pytest.raises(OtherAuthority):
+            upload(outsider)
+    job, created = upload(world["bj"])
+    assert created
+    for outsider in (world["national"], world["gd"]):
+        with pytest.raises(OtherAuthority):
+            jobs.scan_job_retry(actor=outsider, job=job)
+        with pytest.raises(OtherAuthority):
+            jobs.scan_job_withdraw(actor=outsider, job=job, reason="误传")
+    Authority.objects.filter(pk=world["beijing"].pk).update(delegated_to_national=True)
+    assert upload(world["national"])[0].pk == job.pk  # the same file: the same job
+    with pytest.raises(OtherAuthority):  # delegation lets the ministry in, not another province
+        upload(world["gd"])
+
+
+def test_the_drills_scan_their_own_inspection(settings, tmp_path):
+    """The drills upload through ``bench/drill_recovery.make_job`` (an inspector and an inspection
+    made by ``bench/ingest._fixtures``): the inspector must belong to the inspection's authority, or
+    the scan check refuses the drills' own scans (the reason issue 17's check was once backed out)."""
+    import sys
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from drill_recovery import make_job
+
+    from accounts.scoping import may_act
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    har = tmp_path / "drill.har"
+    har.write_bytes(b'{"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": []}}')
+    job = make_job(har)
+    inspector, inspection = job.created_by, job.inspection
+    assert inspector.authority_id is not None and inspection.authority_id == inspector.authority_id
+    assert may_act(inspector, inspection.authority_id)
+
+
 def test_an_inspection_belongs_to_its_inspectors_authority_in_a_campaign_it_joined(world):
     inspector = factories.UserFactory(role=Role.INSPECTOR, authority=world["beijing"])
     national_campaign = factories.CampaignFactory()
