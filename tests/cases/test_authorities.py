@@ -139,6 +139,31 @@ def test_the_drills_scan_their_own_inspection(settings, tmp_path):
     assert may_act(inspector, inspection.authority_id)
 
 
+def test_findings_and_a_case_are_the_inspections_authoritys(world):
+    """Recording, confirming and dismissing a finding and opening a case act on the inspection's
+    authority (issue 17's audit of the doors that had the check without a test)."""
+    from cases.models import FindingStatus, ViolationType
+
+    inspection = factories.InspectionFactory(authority=world["beijing"])
+    candidate = factories.FindingFactory(inspection=inspection)
+    confirmed = factories.FindingFactory(inspection=inspection, status=FindingStatus.CONFIRMED)
+    for outsider in (world["national"], world["gd"]):
+        with pytest.raises(OtherAuthority):
+            services.finding_create_manual(
+                actor=outsider, inspection=inspection, violation_type=ViolationType.objects.get(code="PI-01"), title="t"
+            )
+        with pytest.raises(OtherAuthority):
+            services.finding_confirm(actor=outsider, finding=candidate)
+        with pytest.raises(OtherAuthority):
+            services.finding_dismiss(actor=outsider, finding=candidate, reason="误报")
+        with pytest.raises(OtherAuthority):
+            services.case_open(actor=outsider, findings=[confirmed])
+    assert inspection.findings.count() == 2 and not inspection.findings.filter(case__isnull=False).exists()
+    candidate.refresh_from_db()
+    assert candidate.status == FindingStatus.CANDIDATE
+    assert services.case_open(actor=world["bj"], findings=[confirmed]).authority == world["beijing"]
+
+
 def test_an_inspection_belongs_to_its_inspectors_authority_in_a_campaign_it_joined(world):
     inspector = factories.UserFactory(role=Role.INSPECTOR, authority=world["beijing"])
     national_campaign = factories.CampaignFactory()
