@@ -77,14 +77,17 @@ def write_dense_har(count: int, path: Path) -> None:
 
 
 def _fixtures():
-    from accounts.models import User
+    """An inspector and an inspection of its authority (the ministry's): the scan services act on
+    the inspection's authority only for its own regulators (accounts.scoping)."""
+    from accounts.models import Authority, User
     from accounts.roles import Role
     from cases.models import Campaign, Inspection, InspectionMethod, TestingAgency
     from products.models import Product, ProductKind, ProductVersion, Vendor
     from products.validators import uscc_check_char
 
     tag = f"{os.getpid()}-{time.time_ns()}"
-    user = User.objects.create(username=f"bench-{tag}", role=Role.INSPECTOR)
+    # A regulator belongs to an authority: one without any acts on nothing (fail closed).
+    user = User.objects.create(username=f"bench-{tag}", role=Role.INSPECTOR, authority=Authority.objects.national())
     body = "91330100" + f"{time.time_ns() % 10**9:09d}"
     vendor = Vendor.objects.create(name=f"基准测试公司{tag}", credit_code=body + uscc_check_char(body))
     product = Product.objects.create(vendor=vendor, name=f"基准应用{tag}", kind=ProductKind.APP)
@@ -98,6 +101,7 @@ def _fixtures():
         date="2025-09-20",
         method=InspectionMethod.NETWORK,
         created_by=user,
+        authority=user.authority,  # an inspection belongs to its inspector's authority
     )
     return user, inspection
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict
+from accounts.scoping import require_act
 from cases import events as case_events
 from cases.clock.calendar import add_working_days
 from cases.models import Case, FindingStatus
@@ -81,6 +82,7 @@ def sdk_letters_issue(*, actor, case: Case, today: datetime.date | None = None) 
     sdk_case_check(case)
     today = today or timezone.localdate()
     locked = Case.objects.select_for_update().select_related("campaign", "product").get(pk=case.pk)
+    require_act(actor, locked.authority_id)  # the SDK case's authority writes its letters
     days = locked.campaign.deadline_working_days
     deadline = add_working_days(today, days)  # UnknownCalendarYear (400) rather than a guess
     done = set(locked.sdk_letters.values_list("vendor_id", flat=True))

@@ -1,9 +1,10 @@
 """The access-control matrix: route × role × object, with the expected status of each cell.
 
 The authority axis (ARCHITECTURE.md §15): the ministry's regulators (inspector, reviewer, admin),
-a Beijing and a Guangdong reviewer; vendor A's and B's records belong to the ministry, vendor C's
-to Beijing. A provincial regulator reaches its own authority's records only (another's are 404,
-as missing); a national one sees every record and acts on another authority's with 403.
+a Beijing and a Guangdong reviewer and a Guangdong inspector; vendor A's and B's records (cases,
+inspections, scan jobs) belong to the ministry, vendor C's to Beijing. A provincial regulator
+reaches its own authority's records only (another's are 404, as missing); a national one sees
+every record and acts on another authority's with 403.
 
 Every cell runs inside a savepoint that is rolled back, so an allowed write does not leak into
 the next cell. Every refusal (any 4xx, 403 and 404 above all) must leave the database (row count
@@ -14,6 +15,7 @@ does any route in the project whose view declares no policy.
 """
 
 import datetime
+import json
 import os
 from dataclasses import dataclass, field
 
@@ -21,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -28,6 +31,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import Authority
 from accounts.roles import Role
 from cases import access, responses
+from cases.ingest import jobs as scan_jobs
+from cases.ingest.service import scan_job_process
 from cases.models import Evidence
 from complaints import services as complaint_services
 from notices.models import Notice, NoticeKind, NoticeSeries, NoticeStatus
@@ -35,10 +40,21 @@ from products.models import VendorMembership
 from tests import factories
 from tests.cases.served import png, served_case
 
-ROLES = ("anonymous", "vendor_a", "vendor_b", "inspector", "reviewer", "admin", "province_bj", "province_gd")
+ROLES = (
+    "anonymous",
+    "vendor_a",
+    "vendor_b",
+    "inspector",
+    "reviewer",
+    "admin",
+    "province_bj",
+    "province_gd",
+    "inspector_gd",
+)
 REGULATORS = ("inspector", "reviewer", "admin")
-# Provincial reviewers and their authority; every other regulator is the ministry's.
-PROVINCIAL = {"province_bj": "bj", "province_gd": "gd"}
+# Provincial regulators: their authority and their role; every other regulator is the ministry's.
+PROVINCIAL = {"province_bj": ("bj", "reviewer"), "province_gd": ("gd", "reviewer"), "inspector_gd": ("gd", "inspector")}
+INSPECTION_EDITORS = ("inspector", "admin")
 VENDORS = ("vendor_a", "vendor_b")
 
 
@@ -93,13 +109,14 @@ def authority_of(key) -> str:
 
 
 def expected(route, role, key) -> int:
-    """The status of a cell: the route's expectation, on the authority axis. A provincial reviewer
-    is a reviewer on its own authority's records and finds another's missing (404); a national
-    regulator sees a province's records and is refused (403) what would change them."""
+    """The status of a cell: the route's expectation, on the authority axis. A provincial regulator
+    is a regulator of its role on its own authority's records and finds another's missing (404); a
+    national regulator sees a province's records and is refused (403) what would change them."""
     owner = OWNERS[key]
     if role in PROVINCIAL:
-        status = route.expect("reviewer", owner)
-        if route.scoped and key is not None and authority_of(key) != PROVINCIAL[role] and status != 403:
+        authority, as_role = PROVINCIAL[role]
+        status = route.expect(as_role, owner)
+        if route.scoped and key is not None and authority_of(key) != authority and status != 403:
             return 404
         return status
     status = route.expect(role, owner)
@@ -110,6 +127,12 @@ def expected(route, role, key) -> int:
 
 def _respond_data(world, key):
     return {"summary": "已修复", "fixed_version": "3.3.0", "files": [png()]}
+
+
+def _har(marker: str = "upload"):
+    """A scanner's HAR (an empty capture), distinct per ``marker``: the world's jobs hold "world-*"."""
+    body = {"log": {"version": "1.2", "creator": {"name": marker, "version": "1"}, "entries": []}}
+    return SimpleUploadedFile("capture.har", json.dumps(body).encode(), content_type="application/json")
 
 
 MATRIX = [
@@ -374,6 +397,49 @@ MATRIX = [
             "transfer-reason": "经营者注册地在广东",
         },
     ),
+    # Scans (issue 17): uploading to an inspection, retrying and withdrawing a job act on the
+    # inspection's authority; only inspection editors do. The jobs succeeded: a retry is refused
+    # with 409 to those who may act, and a withdrawal goes through.
+    Route(
+        "scan-page",
+        "POST",
+        "/inspections/{pk}/scans/",
+        ("inspection_a", "inspection_b"),
+        regulator(302, INSPECTION_EDITORS),
+        lambda w, key: {"file": _har(), "tool": ""},
+    ),
+    Route(
+        "scans-api:inspection-scans",
+        "POST",
+        "/api/v1/inspections/{pk}/scans/",
+        ("inspection_a", "inspection_b"),
+        regulator(202, INSPECTION_EDITORS, anonymous=401),
+        lambda w, key: {"file": _har()},
+    ),
+    Route("scan-retry", "POST", "/scans/{pk}/retry/", ("scanjob_a", "scanjob_b"), regulator(302, INSPECTION_EDITORS)),
+    Route(
+        "scans-api:retry",
+        "POST",
+        "/api/v1/scans/{pk}/retry/",
+        ("scanjob_a", "scanjob_b"),
+        regulator(409, INSPECTION_EDITORS, anonymous=401),
+    ),
+    Route(
+        "scan-withdraw",
+        "POST",
+        "/scans/{pk}/withdraw/",
+        ("scanjob_a", "scanjob_b"),
+        regulator(302, INSPECTION_EDITORS),
+        lambda w, key: {"reason": "误传"},
+    ),
+    Route(
+        "scans-api:withdraw",
+        "POST",
+        "/api/v1/scans/{pk}/withdraw/",
+        ("scanjob_a", "scanjob_b"),
+        regulator(200, INSPECTION_EDITORS, anonymous=401),
+        lambda w, key: {"reason": "误传"},
+    ),
     # Notices: the public register shows published public notices only; drafts exist for nobody.
     Route(
         "notices:public-detail",
@@ -410,6 +476,12 @@ SCOPED = {
     "cases-api:case-withdraw",
     "case-transfer",
     "notices:regulator-detail",
+    "scan-page",
+    "scans-api:inspection-scans",
+    "scan-retry",
+    "scans-api:retry",
+    "scan-withdraw",
+    "scans-api:withdraw",
 }
 # Every route on vendor B's objects runs on vendor C's (Beijing's) too; on the ministry's notices,
 # on Beijing's.
@@ -455,6 +527,12 @@ OWNERS = {
     "verifying_c": "c",
     "published_notice_bj": "published",
     "draft_notice_bj": "draft",
+    "inspection_a": "a",
+    "inspection_b": "b",
+    "inspection_c": "c",
+    "scanjob_a": "a",
+    "scanjob_b": "b",
+    "scanjob_c": "c",
     None: None,
 }
 
@@ -509,6 +587,10 @@ def _vendor_side(letter, reviewer, campaign):
         actor=reviewer,
         response=responses.response_submit(actor=user, case=verifying, summary="已整改", files=[png()]),
     )
+    # The case's inspection and a scan job on it, succeeded (uploaded by a regulator of its authority).
+    inspection = case.findings.first().inspection
+    job, _created = scan_jobs.scan_job_create(actor=reviewer, inspection=inspection, uploaded=_har(f"world-{letter}"))
+    scan_job_process(job_id=job.pk)
     order = _notice(actor=reviewer, status=NoticeStatus.PUBLISHED, kind=NoticeKind.ORDER, case=case, vendor=vendor)
     draft_order = _notice(actor=reviewer, status=NoticeStatus.DRAFT, kind=NoticeKind.ORDER, case=case, vendor=vendor)
     return {
@@ -521,6 +603,8 @@ def _vendor_side(letter, reviewer, campaign):
         f"verifying_{letter}": verifying,
         f"order_{letter}": order,
         f"draft_order_{letter}": draft_order,
+        f"inspection_{letter}": inspection,
+        f"scanjob_{letter}": job,
     }
 
 
@@ -534,6 +618,7 @@ def world(db, settings, tmp_path):
     beijing, guangdong = factories.province("110000"), factories.province("440000")
     province_bj = factories.UserFactory(role=Role.REVIEWER, username="reviewer-bj", authority=beijing)
     province_gd = factories.UserFactory(role=Role.REVIEWER, username="reviewer-gd", authority=guangdong)
+    inspector_gd = factories.UserFactory(role=Role.INSPECTOR, username="inspector-gd", authority=guangdong)
     # A national campaign both provinces take part in.
     campaign = factories.CampaignFactory()
     campaign.participants.add(beijing, guangdong)
@@ -543,6 +628,7 @@ def world(db, settings, tmp_path):
         "admin": admin,
         "province_bj": province_bj,
         "province_gd": province_gd,
+        "inspector_gd": inspector_gd,
         "campaign_a": campaign,
     }
     w.update(_vendor_side("a", reviewer, campaign))
@@ -591,6 +677,7 @@ def _clients(world):
         ("admin", world["admin"]),
         ("province_bj", world["province_bj"]),
         ("province_gd", world["province_gd"]),
+        ("inspector_gd", world["inspector_gd"]),
     ]:
         client = Client()
         client.force_login(user)

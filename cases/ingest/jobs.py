@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
 from accounts.reasons import reason_clean
+from accounts.scoping import require_act
 from cases import error_codes
 from cases.evidence import FileTooLarge, original_name, server_name, sha256_of
 from cases.ingest import failures
@@ -149,6 +150,7 @@ def scan_job_create(*, actor, inspection: Inspection, uploaded, tool: str = "") 
     as it stands and nothing new is stored or queued. A withdrawn job no longer holds its file: the
     same bytes make a new job (and are parsed again).
     """
+    require_act(actor, inspection.authority_id)  # a scan joins another authority's file only where delegated
     check_upload_size(uploaded.size)
     tool = (tool or "").strip().lower()
     if tool and tool not in known_tools():
@@ -434,6 +436,7 @@ def scan_job_retry(*, actor, job: ScanJob, tool: str = "") -> ScanJob:
     checked against the stored file like an upload) when the file was another tool's or not the
     named tool's structure. Anything else answers 409 with a code saying what would help.
     """
+    require_act(actor, Inspection.objects.values_list("authority_id", flat=True).get(pk=job.inspection_id))
     tool = (tool or "").strip().lower()
     if tool and tool not in known_tools():
         raise InvalidInput(
@@ -541,6 +544,7 @@ def scan_job_withdraw(*, actor, job: ScanJob, reason: str) -> Withdrawal:
     Findings of earlier jobs this job merged into keep their occurrence count (it is not known
     per job). The answer says how many were removed and why the others were kept.
     """
+    require_act(actor, Inspection.objects.values_list("authority_id", flat=True).get(pk=job.inspection_id))
     reason = reason_clean(reason)
     with transaction.atomic():
         locked = ScanJob.objects.select_for_update().get(pk=job.pk)

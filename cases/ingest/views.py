@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from accounts.errors import DomainError
+from accounts.errors import DomainError, Forbidden
 from accounts.policies import PolicyMixin
 from accounts.roles import INSPECTION_EDIT, INSPECTION_VIEW, has_perm
 from cases import identity, retest, scanners, selectors
@@ -139,6 +139,8 @@ class ScanRetryView(PolicyMixin, View):
         job = found_or_404(scan_selectors.scan_job_get_for, actor=request.user, job_id=pk)
         try:
             jobs.scan_job_retry(actor=request.user, job=job, tool=request.POST.get("tool", ""))
+        except Forbidden as exc:  # another authority's job (accounts.scoping): refused, with its status
+            return _page(request, job.inspection, error=exc.message, status=exc.status)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -153,6 +155,8 @@ class ScanWithdrawView(PolicyMixin, View):
         job = found_or_404(scan_selectors.scan_job_get_for, actor=request.user, job_id=pk)
         try:
             result = jobs.scan_job_withdraw(actor=request.user, job=job, reason=request.POST.get("reason", ""))
+        except Forbidden as exc:  # another authority's job (accounts.scoping): refused, with its status
+            return _page(request, job.inspection, error=exc.message, status=exc.status)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
 from accounts.reasons import reason_clean
+from accounts.scoping import require_act
 from cases import error_codes, events, services
 from cases.models import (
     Case,
@@ -217,14 +218,23 @@ def sdk_embeddings_recompute(*, job_ids=None) -> dict:
     return totals
 
 
-def _locked_embedding(embedding: SdkEmbedding) -> SdkEmbedding:
-    return SdkEmbedding.objects.select_for_update().get(pk=embedding.pk)
+def _locked_embedding(embedding: SdkEmbedding, *, actor) -> SdkEmbedding:
+    """The link locked, once ``actor`` is known to act for the authority of the re-test that proposed
+    its removal (the proposal job's inspection; accounts.scoping). A link with no proposal is
+    refused by the callers' status check."""
+    locked = SdkEmbedding.objects.select_for_update().get(pk=embedding.pk)
+    if locked.proposal_job_id is not None:
+        require_act(
+            actor,
+            ScanJob.objects.values_list("inspection__authority_id", flat=True).get(pk=locked.proposal_job_id),
+        )
+    return locked
 
 
 @transaction.atomic
 def embedding_removal_confirm(*, actor, embedding: SdkEmbedding, reason: str = "") -> SdkEmbedding:
     """A person confirms that the app no longer embeds the SDK: the link is closed (audited)."""
-    locked = _locked_embedding(embedding)
+    locked = _locked_embedding(embedding, actor=actor)
     if locked.status != EmbeddingStatus.REMOVAL_PROPOSED:
         raise Conflict(MSG_NOT_PROPOSED, code=error_codes.EMBEDDING_NOT_PROPOSED)
     locked.status = EmbeddingStatus.REMOVED
@@ -245,7 +255,7 @@ def embedding_removal_confirm(*, actor, embedding: SdkEmbedding, reason: str = "
 def embedding_removal_refuse(*, actor, embedding: SdkEmbedding, reason: str) -> SdkEmbedding:
     """A person refuses the proposal (the re-test missed the SDK): the link stays in place."""
     reason = reason_clean(reason)
-    locked = _locked_embedding(embedding)
+    locked = _locked_embedding(embedding, actor=actor)
     if locked.status != EmbeddingStatus.REMOVAL_PROPOSED:
         raise Conflict(MSG_NOT_PROPOSED, code=error_codes.EMBEDDING_NOT_PROPOSED)
     job_id = locked.proposal_job_id
@@ -292,6 +302,8 @@ def sdk_linked_cases_open(*, actor, case: Case) -> list[Case]:
     SDK case and each new case record the fan-out (audit). Links without a scan are left out.
     """
     sdk_case_check(case)
+    # The SDK case's authority fans out from it (each new case is also checked by ``case_open``).
+    require_act(actor, Case.objects.select_for_update().values_list("authority_id", flat=True).get(pk=case.pk))
     vt = _app_violation_type(case)
     embeddings = list(
         SdkEmbedding.objects.select_for_update(of=("self",))

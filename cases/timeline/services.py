@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import Conflict, InvalidInput
+from accounts.scoping import require_act
 from cases import events
 from cases.models import Finding, FindingStatus, Inspection, TimelineCitation
 from cases.timeline.selectors import MSG_BAD_WINDOW
@@ -26,6 +27,7 @@ NOTE_CHARS = 2000
 def inspection_consent_mark(*, actor, inspection: Inspection, at: datetime.datetime | None) -> Inspection:
     """Mark (or, with ``at=None``, clear) the moment of consent on the inspection's timeline."""
     locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    require_act(actor, locked.authority_id)  # the inspection's authority marks its timeline
     locked.consent_at = at
     locked.consent_marked_by = actor if at is not None else None
     locked.save(update_fields=["consent_at", "consent_marked_by"])
@@ -48,6 +50,8 @@ def finding_cite_window(
     The order to rectify drafted from the finding's case prints the window as an annex table.
     """
     locked = Finding.objects.select_for_update().get(pk=finding.pk)
+    # The finding's inspection's authority cites its evidence (accounts.scoping).
+    require_act(actor, Inspection.objects.values_list("authority_id", flat=True).get(pk=locked.inspection_id))
     if locked.status != FindingStatus.CONFIRMED:
         raise Conflict(MSG_NOT_CONFIRMED, code="finding_not_confirmed")
     if end <= start:

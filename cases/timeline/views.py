@@ -176,8 +176,12 @@ class TimelineConsentView(PolicyMixin, View):
             messages.error(request, _("Give a date and time."))
         else:
             at = None if request.POST.get("clear") else form.cleaned_data.get("at")
-            services.inspection_consent_mark(actor=request.user, inspection=inspection, at=at)
-            messages.success(request, MSG_CONSENT_MARKED if at else MSG_CONSENT_CLEARED)
+            try:
+                services.inspection_consent_mark(actor=request.user, inspection=inspection, at=at)
+            except DomainError as exc:  # another authority's inspection (accounts.scoping)
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, MSG_CONSENT_MARKED if at else MSG_CONSENT_CLEARED)
         return redirect(reverse("inspection-timeline", args=[inspection.pk]))
 
 

@@ -88,6 +88,82 @@ def test_the_ministry_acts_on_a_province_only_where_delegated(world):
     assert workflow.withdraw_case(case=case, actor=world["national"], reason="重复立案").status == CaseStatus.WITHDRAWN
 
 
+def test_a_scan_joins_another_authoritys_inspection_only_where_delegated(world, settings, tmp_path):
+    """Uploading, retrying and withdrawing a scan act on the inspection's authority (issue 17)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.ingest import jobs
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    inspection = factories.InspectionFactory(authority=world["beijing"])
+    har = b'{"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": []}}'
+
+    def upload(actor):
+        return jobs.scan_job_create(actor=actor, inspection=inspection, uploaded=SimpleUploadedFile("a.har", har))
+
+    for outsider in (world["national"], world["gd"]):
+        with pytest.raises(OtherAuthority):
+            upload(outsider)
+    job, created = upload(world["bj"])
+    assert created
+    for outsider in (world["national"], world["gd"]):
+        with pytest.raises(OtherAuthority):
+            jobs.scan_job_retry(actor=outsider, job=job)
+        with pytest.raises(OtherAuthority):
+            jobs.scan_job_withdraw(actor=outsider, job=job, reason="误传")
+    Authority.objects.filter(pk=world["beijing"].pk).update(delegated_to_national=True)
+    assert upload(world["national"])[0].pk == job.pk  # the same file: the same job
+    with pytest.raises(OtherAuthority):  # delegation lets the ministry in, not another province
+        upload(world["gd"])
+
+
+def test_the_drills_scan_their_own_inspection(settings, tmp_path):
+    """The drills upload through ``bench/drill_recovery.make_job`` (an inspector and an inspection
+    made by ``bench/ingest._fixtures``): the inspector must belong to the inspection's authority, or
+    the scan check refuses the drills' own scans (the reason issue 17's check was once backed out)."""
+    import sys
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from drill_recovery import make_job
+
+    from accounts.scoping import may_act
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    har = tmp_path / "drill.har"
+    har.write_bytes(b'{"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": []}}')
+    job = make_job(har)
+    inspector, inspection = job.created_by, job.inspection
+    assert inspector.authority_id is not None and inspection.authority_id == inspector.authority_id
+    assert may_act(inspector, inspection.authority_id)
+
+
+def test_findings_and_a_case_are_the_inspections_authoritys(world):
+    """Recording, confirming and dismissing a finding and opening a case act on the inspection's
+    authority (issue 17's audit of the doors that had the check without a test)."""
+    from cases.models import FindingStatus, ViolationType
+
+    inspection = factories.InspectionFactory(authority=world["beijing"])
+    candidate = factories.FindingFactory(inspection=inspection)
+    confirmed = factories.FindingFactory(inspection=inspection, status=FindingStatus.CONFIRMED)
+    for outsider in (world["national"], world["gd"]):
+        with pytest.raises(OtherAuthority):
+            services.finding_create_manual(
+                actor=outsider, inspection=inspection, violation_type=ViolationType.objects.get(code="PI-01"), title="t"
+            )
+        with pytest.raises(OtherAuthority):
+            services.finding_confirm(actor=outsider, finding=candidate)
+        with pytest.raises(OtherAuthority):
+            services.finding_dismiss(actor=outsider, finding=candidate, reason="误报")
+        with pytest.raises(OtherAuthority):
+            services.case_open(actor=outsider, findings=[confirmed])
+    assert inspection.findings.count() == 2 and not inspection.findings.filter(case__isnull=False).exists()
+    candidate.refresh_from_db()
+    assert candidate.status == FindingStatus.CANDIDATE
+    assert services.case_open(actor=world["bj"], findings=[confirmed]).authority == world["beijing"]
+
+
 def test_an_inspection_belongs_to_its_inspectors_authority_in_a_campaign_it_joined(world):
     inspector = factories.UserFactory(role=Role.INSPECTOR, authority=world["beijing"])
     national_campaign = factories.CampaignFactory()
@@ -172,3 +248,94 @@ def test_the_home_page_lists_a_provinces_own_work(world):
 
     assert verifying(world["bj"]) == ({bj_case.number}, 1)
     assert verifying(world["national"]) == ({bj_case.number, gd_case.number}, 2)
+
+
+def test_a_timeline_mark_and_citation_are_the_inspections_authoritys(world):
+    """Marking consent and citing a window change a province's inspection and finding (issue 17)."""
+    import datetime
+
+    from cases.models import FindingStatus
+    from cases.timeline import services as timeline
+
+    inspection = factories.InspectionFactory(authority=world["beijing"])
+    finding = factories.FindingFactory(inspection=inspection, status=FindingStatus.CONFIRMED)
+    at = datetime.datetime(2025, 9, 20, 10, 0, tzinfo=datetime.UTC)
+    window = {"start": at, "end": at + datetime.timedelta(minutes=5)}
+    for outsider in (world["national"], world["gd"]):
+        with pytest.raises(OtherAuthority):
+            timeline.inspection_consent_mark(actor=outsider, inspection=inspection, at=at)
+        with pytest.raises(OtherAuthority):
+            timeline.finding_cite_window(actor=outsider, finding=finding, **window)
+    inspection.refresh_from_db()
+    assert inspection.consent_at is None and not finding.timeline_citations.exists()
+    assert timeline.inspection_consent_mark(actor=world["bj"], inspection=inspection, at=at).consent_at == at
+    assert timeline.finding_cite_window(actor=world["bj"], finding=finding, **window).cited_by == world["bj"]
+    Authority.objects.filter(pk=world["beijing"].pk).update(delegated_to_national=True)
+    assert timeline.inspection_consent_mark(actor=world["national"], inspection=inspection, at=None).consent_at is None
+
+
+@pytest.fixture
+def beijing_fanout(world):
+    """A Beijing SDK case and a Beijing app whose scan shows the SDK."""
+    from cases.models import FindingStatus, ViolationType
+    from tests.cases.sdks.helpers import app_scanned, make_sdk
+
+    sdk = make_sdk()
+    app = app_scanned(actor=world["bj"])  # the inspection is its inspector's: Beijing's
+    pv = factories.ProductVersionFactory(product=sdk, version="9.6.1", package_name="com.umeng.analytics")
+    finding = factories.FindingFactory(
+        inspection=factories.InspectionFactory(product_version=pv, authority=world["beijing"]),
+        violation_type=ViolationType.objects.get(code="SDK-01"),
+        status=FindingStatus.CONFIRMED,
+    )
+    return {"sdk": sdk, "app": app, "case": services.case_open(actor=world["bj"], findings=[finding])}
+
+
+def test_the_sdk_fan_out_and_its_letters_are_the_sdk_cases_authoritys(world, beijing_fanout):
+    import datetime
+
+    from cases.sdks import services as sdk_services
+    from notices import sdk_letters
+
+    case = beijing_fanout["case"]
+    assert case.authority == world["beijing"]
+    issued = datetime.date(2025, 9, 26)
+    for outsider in (world["national"], world["gd"]):
+        with pytest.raises(OtherAuthority):
+            sdk_services.sdk_linked_cases_open(actor=outsider, case=case)
+        with pytest.raises(OtherAuthority):
+            sdk_letters.sdk_letters_issue(actor=outsider, case=case, today=issued)
+    assert not case.sdk_letters.exists() and not case.events.filter(kind=sdk_services.FANOUT_CASES_OPENED).exists()
+    [linked] = sdk_services.sdk_linked_cases_open(actor=world["bj"], case=case)
+    assert linked.authority == world["beijing"]
+    assert len(sdk_letters.sdk_letters_issue(actor=world["bj"], case=case, today=issued)) == 1
+
+
+def test_a_proposed_removal_is_decided_by_the_retests_authority(world, beijing_fanout):
+    from cases.models import EmbeddingStatus, SdkEmbedding
+    from cases.sdks import services as sdk_services
+    from tests.cases.sdks.helpers import exodus_report, ingest
+
+    first = beijing_fanout["app"]
+    later = factories.ProductVersionFactory(product=first.product_version.product, version="2.0")
+    retest = factories.InspectionFactory(
+        product_version=later, campaign=first.campaign, retest_of=first, created_by=world["bj"]
+    )
+    assert retest.authority == world["beijing"]
+    ingest(
+        actor=world["bj"],
+        inspection=retest,
+        content=exodus_report(package=later.package_name, version="2.0", trackers=[]),
+    )
+    embedding = SdkEmbedding.objects.get(sdk=beijing_fanout["sdk"])
+    assert embedding.status == EmbeddingStatus.REMOVAL_PROPOSED
+    for outsider in (world["national"], world["gd"]):
+        with pytest.raises(OtherAuthority):
+            sdk_services.embedding_removal_confirm(actor=outsider, embedding=embedding, reason="复检未见")
+        with pytest.raises(OtherAuthority):
+            sdk_services.embedding_removal_refuse(actor=outsider, embedding=embedding, reason="复检遗漏")
+    embedding.refresh_from_db()
+    assert embedding.status == EmbeddingStatus.REMOVAL_PROPOSED
+    assert sdk_services.embedding_removal_confirm(actor=world["bj"], embedding=embedding).status == (
+        EmbeddingStatus.REMOVED
+    )

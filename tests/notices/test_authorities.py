@@ -89,6 +89,37 @@ def test_a_province_cannot_draft_or_approve_anothers_notice():
 
 
 @pytest.mark.django_db
+def test_a_province_cannot_edit_publish_or_correct_anothers_notice():
+    """The doors past the draft check the issuer too (issue 17's audit): an edit of the text or a
+    row, the publication request, the access code and a correction."""
+    beijing, guangdong = factories.province("110000"), factories.province("440000")
+    bj_inspector, bj_reviewer = _staff(beijing)
+    gd_inspector, gd_reviewer = _staff(guangdong)
+    national = factories.UserFactory(role=Role.REVIEWER)
+    case = make_case(authority=beijing)
+    draft = services.notice_draft(actor=bj_inspector, kind=NoticeKind.NAMING, case_ids=[case.pk])
+    entry = draft.entries.first()
+    for outsider in (gd_inspector, national):
+        with pytest.raises(OtherAuthority):
+            services.notice_update(actor=outsider, notice=draft, title="改")
+        with pytest.raises(OtherAuthority):
+            services.notice_entry_update(actor=outsider, entry=entry, developer="改")
+        with pytest.raises(OtherAuthority):
+            services.notice_correct(actor=outsider, notice=draft)
+    draft.refresh_from_db()
+    assert draft.title != "改" and draft.entries.first().developer != "改"
+    assert services.notice_update(actor=bj_inspector, notice=draft, title="北京通报").title == "北京通报"
+    approved = workflow.notice_approve(actor=bj_reviewer, notice=draft)
+    for outsider in (gd_reviewer, national):
+        with pytest.raises(OtherAuthority):
+            workflow.notice_request_publication(actor=outsider, notice=approved)
+        with pytest.raises(OtherAuthority):
+            services.order_access_code_reveal(actor=outsider, notice=approved)
+    approved.refresh_from_db()
+    assert approved.status == "approved"
+
+
+@pytest.mark.django_db
 def test_a_provincial_order_and_naming_notice_print_their_authority(frozen, tmp_path, capsys):
     """The real renderer: page one of Beijing's served order and of its naming notice."""
     beijing = factories.province("110000")

@@ -67,6 +67,37 @@ def test_mark_consent_and_cite_a_window(client, inspector, reviewer, timed_inspe
     assert f"citation-{citation.pk}" in page.content.decode()
 
 
+def test_the_ministry_neither_marks_nor_cites_a_provinces_timeline(
+    client, inspector, reviewer, timed_inspection, finding_factory
+):
+    """A national regulator sees a province's inspection but does not change it (issue 17): the page
+    says why, nothing is written."""
+    from django.utils import translation
+
+    from accounts.scoping import MSG_OTHER_AUTHORITY
+    from cases.models import Inspection
+    from tests import factories
+
+    with translation.override("zh-hans"):  # the pages' default language
+        refusal = str(MSG_OTHER_AUTHORITY)
+    Inspection.objects.filter(pk=timed_inspection.pk).update(authority=factories.province("110000"))
+    finding = finding_factory(inspection=timed_inspection, status=FindingStatus.CONFIRMED)
+    client.force_login(inspector)
+    response = client.post(
+        reverse("timeline-consent", args=[timed_inspection.pk]), {"at": "2025-03-01T09:00:02"}, follow=True
+    )
+    assert refusal in response.content.decode()
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("timeline-cite", args=[timed_inspection.pk]),
+        {"finding": finding.pk, "from": "2025-03-01T09:00:00", "to": "2025-03-01T09:00:05"},
+        follow=True,
+    )
+    assert refusal in response.content.decode()
+    timed_inspection.refresh_from_db()
+    assert timed_inspection.consent_marked_by is None and not TimelineCitation.objects.exists()
+
+
 def test_a_candidate_cannot_be_cited(client, reviewer, timed_inspection, finding_factory):
     finding = finding_factory(inspection=timed_inspection)
     client.force_login(reviewer)
