@@ -17,6 +17,7 @@ REASON = "省局人手不足，请部局代为办理"
 
 @pytest.fixture
 def world():
+    factories.all_authorities()
     beijing, guangdong = factories.province("110000"), factories.province("440000")
     return {
         "beijing": beijing,

@@ -19,6 +19,7 @@ REASON = "省局人手不足，请部局代为办理"
 
 @pytest.fixture
 def world():
+    factories.all_authorities()
     beijing, guangdong = factories.province("110000"), factories.province("440000")
     return {
         "beijing": beijing,
@@ -80,6 +81,22 @@ def test_the_list_costs_the_same_few_queries_whatever_the_users_and_events(clien
     services.authority_delegation_set(authority=world["beijing"], actor=world["bj_admin"], delegated=True, reason="x")
     with django_assert_num_queries(4):
         assert client.get(LIST).status_code == 200
+
+
+def test_one_authority_costs_the_same_few_queries_however_long_its_history(client, world, django_assert_num_queries):
+    _as(client, world["national_admin"])
+    # session, user, the authority with its count, its history with the actors, the calendar banner
+    with django_assert_num_queries(5):
+        assert client.get(BEIJING).status_code == 200
+    for delegated in (True, False, True):
+        services.authority_delegation_set(
+            authority=world["beijing"], actor=world["bj_admin"], delegated=delegated, reason="x"
+        )
+    values = {f: getattr(world["beijing"], f) for f in services.EDITABLE} | {"masthead": "北京市通信管理局（新）"}
+    services.authority_edit(authority=world["beijing"], actor=world["national_admin"], reason="y", **values)
+    with django_assert_num_queries(5):
+        response = client.get(BEIJING)
+    assert len(response.context["history"]) == 4
 
 
 def test_the_navigation_links_the_list_for_administrators(client, world):

@@ -33,6 +33,7 @@ def _blocking_violations(page) -> list[str]:
 def test_a_provincial_administrator_grants_delegation_and_reads_it_in_the_history(
     live_server, browser, seed_data, locale
 ):
+    factories.all_authorities()
     beijing = factories.province("110000")
     admin = factories.UserFactory(role=Role.ADMIN, authority=beijing, username="bj-admin", first_name="京管")
     words = WORDS[locale]
