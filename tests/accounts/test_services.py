@@ -250,3 +250,36 @@ def test_a_cached_national_reviewer_acts_at_the_next_request_after_the_grant(wor
     done = client.post(url, {"reason": "重复立案"}, content_type="application/json")
     assert done.status_code == 200, done.content
     assert done.json()["status"] == CaseStatus.WITHDRAWN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_grants_make_one_change_and_one_event(require_postgresql):
+    """Four administrators grant at once (four threads, four connections): the row lock lets one
+    through; the other three find it granted and are refused, so the history has one grant."""
+    import threading
+
+    from django.db import connection
+
+    beijing = factories.province("110000")
+    actors = [factories.UserFactory(role=Role.ADMIN, authority=beijing) for _ in range(2)]
+    actors += [factories.UserFactory(role=Role.ADMIN) for _ in range(2)]
+    start, outcomes = threading.Barrier(len(actors)), []
+
+    def grant(actor):
+        try:
+            start.wait(timeout=60)
+            services.authority_delegation_set(authority=beijing, actor=actor, delegated=True, reason="同时授权")
+            outcomes.append("granted")
+        except Conflict as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=grant, args=(actor,)) for actor in actors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert sorted(outcomes) == sorted(["granted"] + [error_codes.AUTHORITY_DELEGATION_UNCHANGED] * 3)
+    assert AuthorityEvent.objects.filter(authority=beijing, kind=services.GRANTED).count() == 1
