@@ -17,7 +17,7 @@ PASSWORD = "pw-Rectify-2025"  # tests/factories.py
 REASON = "省局人手不足，请部局代为办理"
 WORDS = {
     "zh-CN": {"lang": "zh-CN", "nav": "管理机关", "grant": "委托部级用户办理", "granted": "部级用户现在可以办理"},
-    "en-US": {"lang": "en", "nav": "Regulatory authorities", "grant": "Grant delegation", "granted": "may now act"},
+    "en-US": {"lang": "en", "nav": "Authorities", "grant": "Grant delegation", "granted": "may now act"},
 }
 HISTORY = {"zh-CN": "委托部级用户办理", "en-US": "Delegation to national users granted"}
 AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
