@@ -1,7 +1,8 @@
 """Delegation in a real browser (issue 17), in Chinese and in English: a provincial administrator
 opens the authorities from the navigation, grants delegation to national users with a reason, and
 reads the grant in the authority's history. axe-core finds no serious or critical violation on the
-two pages (the same check as the full walk, tests/browser/test_accessibility.py, on these pages)."""
+two pages and neither is wider than a 390 px phone (the full walk's checks, on these two pages:
+tests/browser/test_accessibility.py)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -20,6 +21,8 @@ WORDS = {
     "en-US": {"lang": "en", "nav": "Authorities", "grant": "Grant delegation", "granted": "may now act"},
 }
 HISTORY = {"zh-CN": "委托部级用户办理", "en-US": "Delegation to national users granted"}
+PHONE = {"width": 390, "height": 844}
+FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
   .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ' ' + v.nodes.length)"""
 
@@ -66,6 +69,12 @@ def test_a_provincial_administrator_grants_delegation_and_reads_it_in_the_histor
         expect(history).to_contain_text(REASON)
         expect(history).to_contain_text("京管")
         assert _blocking_violations(page) == []
+
+        # On a 390 px phone neither page scrolls sideways (wide tables scroll in their own frame).
+        page.set_viewport_size(PHONE)
+        for path in ("/authorities/110000/", "/authorities/"):
+            page.goto(f"{live_server.url}{path}")
+            assert page.evaluate(FITS), path
     finally:
         context.close()
 
