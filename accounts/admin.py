@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, Authority, User
+from .models import ApiToken, Authority, AuthorityEvent, User
 
 # Django stores a permission's name in English when it migrates ("Can add scan job event"): the
 # admin's permission picker names it from the model's translated verbose name and the action instead.
@@ -35,11 +35,16 @@ class AuthorityAdmin(admin.ModelAdmin):
     """The authorities (ARCHITECTURE.md §15): edited by a national administrator only.
 
     A provincial superuser sees them but changes none; no one deletes one (records point at it).
+    Delegation and the printed names change on the authority's page only (``/authorities/<code>/``,
+    ``accounts.services``), where each change is audited: here they are read only.
     """
 
     list_display = ("code", "name", "short_name", "level", "doc_prefix", "delegated_to_national")
     list_filter = ("level", "delegated_to_national")
     search_fields = ("code", "name", "short_name", "doc_prefix")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("delegated_to_national", "short_name", "doc_prefix", "masthead", "signature") if obj else ()
 
     def has_add_permission(self, request):
         return _national_admin(request.user)
@@ -73,6 +78,14 @@ class ReadOnlyMixin:
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """A model only the services write (with their audit), shown in the admin and never changed there."""
+
+
+@admin.register(AuthorityEvent)
+class AuthorityEventAdmin(ReadOnlyAdmin):
+    """The authorities' history (append-only), written by ``accounts.services`` only."""
+
+    list_display = ("created_at", "authority", "kind", "actor", "reason")
+    list_filter = ("kind",)
 
 
 @admin.register(ApiToken)

@@ -1,4 +1,4 @@
-"""REST API for signing in (token) and the signed-in user.
+"""REST API for signing in (token), the signed-in user and the authorities (list, delegation).
 
 The token view authenticates through ``django.contrib.auth.authenticate(request=...)`` so that
 django-axes counts failures and refuses locked-out username/IP pairs, as on the sign-in page.
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,9 +16,17 @@ from accounts import error_codes
 from config.api import error_responses
 
 from . import roles as perms
+from . import selectors, services
 from .errors import DomainError, InvalidInput
 from .models import ApiToken
-from .serializers import ApiTokenSerializer, MeSerializer, TokenRequestSerializer, TokenSerializer
+from .serializers import (
+    ApiTokenSerializer,
+    AuthorityDelegationSerializer,
+    AuthoritySerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
 from .tokens import api_token_issue, api_token_list_for, api_token_revoke
 
 MSG_BAD_CREDENTIALS = _("Unable to sign in with the given username and password.")
@@ -102,3 +110,43 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     def destroy(self, request, *args, **kwargs):
         api_token_revoke(actor=request.user, token_id=int(kwargs["pk"]))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List the authorities",
+        description="The ministry's bureau and the 31 provincial administrations, by code, with whether each "
+        "delegates to national users and how many active regulators it has. Not paginated (32 rows).",
+        responses={200: AuthoritySerializer(many=True), **error_responses(401, 403)},
+    )
+)
+class AuthorityListApi(generics.ListAPIView):
+    """Every authority (ARCHITECTURE.md §15): regulators only."""
+
+    policy = {"GET": perms.REFERENCE_VIEW}
+    serializer_class = AuthoritySerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.authority_list()
+
+
+class AuthorityDelegationApi(APIView):
+    """Grant or revoke an authority's delegation to national users (``accounts.services``)."""
+
+    policy = {"POST": perms.AUTHORITY_MANAGE}
+
+    @extend_schema(
+        summary="Grant or revoke an authority's delegation to national users",
+        description="Its own administrators or a national administrator, with a reason. Refused: "
+        "`authority_not_yours` (403), `authority_delegation_unchanged` (409, already so), "
+        "`authority_ministry_not_delegated` (400), `reason_required` (400).",
+        request=AuthorityDelegationSerializer,
+        responses={200: AuthoritySerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, code):
+        data = AuthorityDelegationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        authority = selectors.authority_get(code=code)
+        services.authority_delegation_set(authority=authority, actor=request.user, **data.validated_data)
+        return Response(AuthoritySerializer(selectors.authority_get(code=code)).data)

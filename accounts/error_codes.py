@@ -19,3 +19,9 @@ STORAGE_FULL = "storage_full"
 STORAGE_UNAVAILABLE = "storage_unavailable"
 # Authorities (accounts.scoping): a record of another authority that the actor may see but not act on.
 OTHER_AUTHORITY = "other_authority"
+# Authorities' own settings (accounts.services): who may change them, and changes that change nothing.
+AUTHORITY_NOT_YOURS = "authority_not_yours"
+AUTHORITY_NATIONAL_ONLY = "authority_national_only"
+AUTHORITY_DELEGATION_UNCHANGED = "authority_delegation_unchanged"
+AUTHORITY_MINISTRY_NOT_DELEGATED = "authority_ministry_not_delegated"
+AUTHORITY_UNCHANGED = "authority_unchanged"

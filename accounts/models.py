@@ -180,6 +180,20 @@ class AuditEvent(models.Model):
         )
 
 
+class AuthorityEvent(AuditEvent):
+    """Append-only audit of an authority's own settings: delegation granted or revoked, and the
+    national administrator's edits of its names and document number prefix (``accounts.services``)."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(AuditEvent.Meta):
+        verbose_name = _("authority event")
+        verbose_name_plural = _("authority events")
+
+    def __str__(self) -> str:
+        return f"{self.authority_id} {self.kind}"
+
+
 class Heartbeat(models.Model):
     """When a background process last showed it was alive (``accounts.health``).
 

@@ -35,6 +35,9 @@ NOTICE_DRAFT = "notice.draft"
 NOTICE_APPROVE = "notice.approve"
 CALENDAR_EDIT = "calendar.edit"
 TOKEN_MANAGE = "token.manage"  # list and revoke any user's API tokens
+# Delegate to national users (own authority; a national administrator: any) and, national only,
+# edit an authority's printed names (accounts.services checks which authority).
+AUTHORITY_MANAGE = "authority.manage"
 COMPLAINT_VIEW = "complaint.view"  # complaints with the complainants' contacts (regulators only)
 COMPLAINT_TRIAGE = "complaint.triage"  # match, merge, dismiss, import; an inspection also needs inspection.edit
 
@@ -57,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             NOTICE_APPROVE,
             CALENDAR_EDIT,
             TOKEN_MANAGE,
+            AUTHORITY_MANAGE,
         }
     ),
     Role.INSPECTOR: frozenset(

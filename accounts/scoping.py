@@ -3,8 +3,10 @@
 A provincial regulator sees and acts on its own authority's records only (national-campaign
 records are assigned to a province by their ``authority``). A national regulator sees every
 authority's records and acts on the ministry's own, and on a province's where the province has
-delegated to national users (``Authority.delegated_to_national``). A regulator without an
-authority sees nothing (fail closed). Vendors are scoped by their vendor, not here.
+delegated to national users (``Authority.delegated_to_national``, granted and revoked through
+``accounts.services`` with an audit event; read from the table at each check, never from a cached
+user). A regulator without an authority sees nothing (fail closed). Vendors are scoped by their
+vendor, not here.
 
 Selectors filter with ``authority_scope``; services refuse with ``require_act``.
 """

@@ -1,8 +1,9 @@
-"""API shapes for signing in and for the signed-in user."""
+"""API shapes for signing in, the signed-in user and the authorities."""
 
 from rest_framework import serializers
 
-from .models import ApiToken, User
+from .models import ApiToken, Authority, User
+from .reasons import REASON_MAX_LENGTH
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -41,3 +42,29 @@ class MeSerializer(serializers.ModelSerializer):
     def get_vendor(self, obj) -> int | None:
         membership = getattr(obj, "membership", None)
         return membership.vendor_id if membership else None
+
+
+class AuthoritySerializer(serializers.ModelSerializer):
+    region = serializers.CharField(read_only=True, help_text="The region (大区) of a province; empty for the ministry.")
+    active_regulators = serializers.IntegerField(read_only=True, help_text="Its active regulator users.")
+
+    class Meta:
+        model = Authority
+        fields = [
+            "code",
+            "name",
+            "short_name",
+            "level",
+            "region",
+            "doc_prefix",
+            "masthead",
+            "signature",
+            "delegated_to_national",
+            "active_regulators",
+        ]
+        read_only_fields = fields
+
+
+class AuthorityDelegationSerializer(serializers.Serializer):
+    delegated = serializers.BooleanField(help_text="true: national users act on its records; false: only see them.")
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, help_text="Why; kept in the authority's history.")

@@ -29,7 +29,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
-from accounts.models import User
+from accounts import services as authority_services
+from accounts.models import Authority, User
+from accounts.services import authority_delegation_set, authority_edit
 from cases import access as case_access
 from cases import events as case_events
 from cases import transfers as case_transfers
@@ -226,6 +228,7 @@ def raw_slugs() -> set[str]:
     slugs |= {scan_jobs.UPLOADED, scan_jobs.STARTED, scan_jobs.SUCCEEDED, scan_jobs.FAILED, scan_jobs.REQUEUED}
     slugs |= {scan_jobs.RETRIED, scan_jobs.WITHDRAWN, case_access.ACCESS_CODE_ISSUED, case_access.ACCESS_CLAIMED}
     slugs |= set(registry.names())
+    slugs |= set(authority_services.LABELS)  # granted, revoked, edited
     return slugs
 
 
@@ -292,6 +295,19 @@ def world(db, settings, tmp_path, monkeypatch):
     w.setdefault("naming", published.filter(kind=NoticeKind.NAMING).first())
     w["draft"] = w.get("draft") or Notice.objects.filter(status=NoticeStatus.DRAFT).order_by("pk").first()
     w["notice"] = w.get("draft") or w.get("naming") or w.get("order")
+    # Issue 17: an authority with a history (a grant and an edit, its page says both in words).
+    delegating = Authority.objects.get(code="110000")
+    authority_delegation_set(authority=delegating, actor=admin_user, delegated=True, reason="省局请部局代为办理")
+    authority_edit(
+        authority=delegating,
+        actor=admin_user,
+        short_name=delegating.short_name,
+        doc_prefix=delegating.doc_prefix,
+        masthead=f"{delegating.masthead}（版头）",
+        signature=delegating.signature,
+        reason="版头更新",
+    )
+    w["delegating"] = delegating
     assert w["notice"] is not None, "the demo gave no case a notice could list"
     return w
 
@@ -332,6 +348,7 @@ def _sample_kwargs(world) -> dict[str, dict]:
         "decisions:extension": {"pk": extension.pk} if extension else None,
         "decisions:case": {"pk": case},
         "dashboard:campaign": {"pk": inspection.campaign_id},
+        "authority-detail": {"code": world["delegating"].code},
     }
     # Other pages of the published order and failed job, beside the draft and the good job.
     extra = []

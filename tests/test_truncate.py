@@ -15,6 +15,7 @@ TABLES = [
     "notices_noticeitem",
     "notices_noticeevent",
     "outbox_outboxevent",
+    "accounts_authorityevent",
 ]
 
 

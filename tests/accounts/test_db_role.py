@@ -24,7 +24,7 @@ from cases.notifications import ORDER_SERVED, case_email_enqueue
 from outbox.models import OutboxEvent, OutboxJob
 from tests.cases.ingest.test_service import fake_scanner, lines  # noqa: F401  (fixture)
 
-APPEND_ONLY = ["cases_caseevent", "outbox_outboxevent", "notices_noticeevent"]
+APPEND_ONLY = ["cases_caseevent", "outbox_outboxevent", "notices_noticeevent", "accounts_authorityevent"]
 
 
 @pytest.fixture

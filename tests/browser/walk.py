@@ -170,6 +170,14 @@ def build_world() -> dict:
         reason="经营者注册地在北京",
     )
 
+    # Issue 17: Beijing delegates to national users (the history of its page has a row).
+    from accounts import services as authority_services
+
+    beijing = Authority.objects.get(code="110000")
+    authority_services.authority_delegation_set(
+        authority=beijing, actor=users["admin"], delegated=True, reason="省局请部局代为办理"
+    )
+
     vendor_a = users["vendor_a"]
     # Served cases only: an open case is still the regulator's file (the portal answers 404).
     own_cases = list(
@@ -230,6 +238,9 @@ def build_world() -> dict:
                 *regulator_common,
                 *case_pages,
                 "/calendar/import/",
+                "/authorities/",
+                "/authorities/110000/",
+                "/authorities/100000/",
                 "/products/new/",
                 "/vendors/new/",
                 "/inspections/new/",
