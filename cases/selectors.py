@@ -7,6 +7,7 @@ from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 
 from accounts.errors import NotFound
+from accounts.models import REGIONS, AuthorityLevel
 from accounts.roles import CASE_VIEW, INSPECTION_VIEW, PORTAL_VIEW, has_perm
 from accounts.scoping import authority_scope, sees_all
 from cases.dashboard import figures as dashboard_figures
@@ -101,6 +102,9 @@ def case_list(*, actor, filters: dict | None = None, ordering: str = CASE_DEFAUL
         qs = qs.filter(vendor_id=filters["vendor"])
     if str(filters.get("authority") or "").isdecimal():
         qs = qs.filter(authority_id=int(filters["authority"]))
+    if filters.get("region") in REGIONS:
+        # A region's provinces (the dashboard's drill-down): their codes start with its digit.
+        qs = qs.filter(authority__level=AuthorityLevel.PROVINCIAL, authority__code__startswith=filters["region"])
     if filters.get("kind"):
         qs = qs.filter(product__kind=filters["kind"])
     if filters.get("overdue") in {True, "1", "true", "on"}:

@@ -1,0 +1,37 @@
+"""The dashboard's figures kept per authority (ARCHITECTURE.md §15): every count of a campaign is one
+authority's, so a drill-down to one authority or region reads its own rows. The rows are recounted
+from the cases (the old ``authority`` dimension, the cases by authority and state, goes: the states
+now carry their authority); the index of one authority's running clocks serves its lists."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+def fill(apps, schema_editor):
+    from cases.dashboard.figures import rebuild
+
+    rebuild(apps)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('accounts', '0004_i17_authorities_authority'),
+        ('cases', '0024_sdk_embedding_label'),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(model_name='dashboardfigure', name='dashboard_figure_unique'),
+        migrations.RemoveConstraint(model_name='deadlinefigure', name='deadline_figure_unique'),
+        migrations.AddField(
+            model_name='dashboardfigure',
+            name='authority',
+            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.authority'),
+        ),
+        migrations.AddField(
+            model_name='deadlinefigure',
+            name='authority',
+            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.authority'),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]
