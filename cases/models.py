@@ -828,6 +828,13 @@ class DashboardFigure(models.Model):
                 fields=["campaign", "authority", "dimension", "key"], name="dashboard_figure_unique"
             ),
         ]
+        # Every campaign's total beside its name (the dashboard's campaign buttons, the campaign list),
+        # all authorities' or a drill-down's: the states only.
+        indexes = [
+            models.Index(
+                fields=["authority", "campaign"], condition=Q(dimension="state"), name="dashboard_figure_states"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.authority_id} {self.dimension}:{self.key} = {self.n}"

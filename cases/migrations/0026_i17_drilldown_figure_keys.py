@@ -32,6 +32,10 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('campaign', 'authority', 'deadline', 'status'), name='deadline_figure_unique'),
         ),
         migrations.AddIndex(
+            model_name='dashboardfigure',
+            index=models.Index(condition=models.Q(('dimension', 'state')), fields=['authority', 'campaign'], name='dashboard_figure_states'),
+        ),
+        migrations.AddIndex(
             model_name='case',
             index=models.Index(condition=models.Q(('status__in', ['named', 'ordered', 'overdue', 'responded'])), fields=['authority', 'campaign', 'deadline', 'id'], name='case_authority_clock'),
         ),
