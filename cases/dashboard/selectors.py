@@ -1,8 +1,9 @@
 """Reads for the regulator dashboard of one campaign (ARCHITECTURE.md §7 pages, §11).
 
-Every count comes from the maintained figures (``cases.dashboard.figures``): a few hundred rows
-whatever the number of cases. Only the two short lists (the most overdue cases, the first due this
-week) read cases, ``LIST_LIMIT`` rows each.
+Every count comes from the maintained figures (``cases.dashboard.figures``), kept per authority: a
+few thousand rows nationwide, a few hundred for a drill-down (one authority, one region:
+``dashboard_scope``, ARCHITECTURE.md §15), whatever the number of cases. Only the two short lists
+(the most overdue cases, the first due this week) read cases, ``LIST_LIMIT`` rows each.
 """
 
 import datetime
