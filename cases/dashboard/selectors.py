@@ -186,7 +186,7 @@ def campaign_dashboard(
 
     # One query: the running clocks past their deadline or due this week, by authority. A running
     # clock past its deadline is overdue even before the hourly mark moves it (case_overdue_q).
-    clocks = (
+    clocks = list(
         scoped(DeadlineFigure.objects.filter(campaign_id=campaign.pk, status__in=CLOCK_RUNNING - {S.OVERDUE}))
         .order_by()
         .values("authority_id")
@@ -252,7 +252,6 @@ def campaign_dashboard(
         "campaign_totals": totals,
         "by_authority": by_authority,
         "by_region": by_region,
-        "authority_id": scope.authority_ids[0] if scope.authority_ids and len(scope.authority_ids) == 1 else None,
         "scope": scope,
         "authorities": authorities,
     }
