@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.errors import DomainError
-from accounts.models import Authority
+from accounts.models import REGIONS, Authority
 from accounts.reasons import REASON_MAX_LENGTH
 from cases import identity
 from cases.evidence import check_evidence, original_name
@@ -82,11 +82,23 @@ class CaseFilterForm(forms.Form):
     vendor = forms.ModelChoiceField(label=_("Vendor"), queryset=vendor_list(), required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Product kind"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    # The dashboard's drill-down (ARCHITECTURE.md §15) links here with its authority or region; each
+    # shows as a chip to remove. The list stays within what the reader sees (``case_queryset_for``).
+    authority = forms.ModelChoiceField(
+        label=_("Authority"), queryset=Authority.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), choices=[("", ""), *REGIONS.items()], required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("All states")), *CaseStatus.choices]
         self.fields["kind"].choices = [("", _("All kinds")), *ProductKind.choices]
+
+    @property
+    def region_label(self) -> str:
+        return str(REGIONS.get(self.cleaned_data.get("region") or "", "")) if self.is_valid() else ""
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -99,6 +111,8 @@ class CaseFilterForm(forms.Form):
             "vendor": data["vendor"].pk if data["vendor"] else None,
             "kind": data["kind"],
             "overdue": data["overdue"],
+            "authority": data["authority"].pk if data["authority"] else None,
+            "region": data["region"],
         }
 
 

@@ -388,6 +388,12 @@ class Case(models.Model):
                 condition=Q(status__in=sorted(CLOCK_RUNNING)),
                 name="case_campaign_clock",
             ),
+            # The same, for one authority's (a drill-down, a province's dashboard: ARCHITECTURE.md §15).
+            models.Index(
+                fields=["authority", "campaign", "deadline", "id"],
+                condition=Q(status__in=sorted(CLOCK_RUNNING)),
+                name="case_authority_clock",
+            ),
             models.Index(fields=["-created_at", "-id"], name="case_list_order"),
             models.Index(fields=["authority", "-created_at", "-id"], name="case_authority_order"),
             models.Index(fields=["authority", "status", "-created_at", "-id"], name="case_authority_status_order"),
@@ -809,44 +815,61 @@ class DashboardFigure(models.Model):
     ``dimension`` is ``state`` (key: the case status), ``kind`` (key: ``kind/category``),
     ``month`` (key: ``YYYY-MM`` the case was opened, in the regulator's zone) or ``violation``
     (key: the ViolationType id; n counts the cases with at least one confirmed finding of it).
+    Each count is one authority's (the cases' ``Case.authority``): the national dashboard sums the
+    authorities, a drill-down (one authority, one region) sums its own (ARCHITECTURE.md §15).
     Written only by ``cases.dashboard.figures``, in the transaction of the change that moves it.
     """
 
-    # The unique constraint below leads with the campaign: it is the campaign's index.
+    # The unique constraint below leads with the campaign, then the authority: it is the index of a
+    # campaign's figures and of one authority's among them.
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+", db_index=False)
     dimension = models.CharField(max_length=16)
     key = models.CharField(max_length=64)
     n = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "dimension", "key"], name="dashboard_figure_unique"),
+            models.UniqueConstraint(
+                fields=["campaign", "authority", "dimension", "key"], name="dashboard_figure_unique"
+            ),
+        ]
+        # Every campaign's total beside its name (the dashboard's campaign buttons, the campaign list),
+        # all authorities' or a drill-down's: the states only.
+        indexes = [
+            models.Index(
+                fields=["authority", "campaign"], condition=Q(dimension="state"), name="dashboard_figure_states"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id} {self.dimension}:{self.key} = {self.n}"
+        return f"{self.campaign_id} {self.authority_id} {self.dimension}:{self.key} = {self.n}"
 
 
 class DeadlineFigure(models.Model):
     """How many cases of a campaign in a state whose clock runs (``CLOCK_RUNNING``) are due on a day.
 
     "Overdue" and "due this week" move with the date: they are summed from these rows at read time
-    (deadline before today, or within the week). Written only by ``cases.dashboard.figures``.
+    (deadline before today, or within the week). One authority's, as ``DashboardFigure``. Written
+    only by ``cases.dashboard.figures``.
     """
 
-    # The unique constraint below leads with the campaign: it is the campaign's index.
+    # The unique constraint below leads with the campaign, then the authority (as DashboardFigure's).
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+", db_index=False)
     status = models.CharField(max_length=16, choices=CaseStatus.choices)
     deadline = models.DateField()
     n = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "deadline", "status"], name="deadline_figure_unique"),
+            models.UniqueConstraint(
+                fields=["campaign", "authority", "deadline", "status"], name="deadline_figure_unique"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id} {self.status} {self.deadline} = {self.n}"
+        return f"{self.campaign_id} {self.authority_id} {self.status} {self.deadline} = {self.n}"
 
 
 class EmbeddingStatus(models.TextChoices):

@@ -20,7 +20,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
 from accounts.errors import NotFound
-from accounts.models import Authority
+from accounts.models import REGIONS, Authority, AuthorityLevel
 from accounts.roles import CASE_VIEW, INSPECTION_VIEW, PORTAL_VIEW, has_perm
 from accounts.scoping import authority_scope, sees_all
 from cases import events
@@ -116,6 +116,9 @@ def case_list(*, actor, filters: dict | None = None, ordering: str = CASE_DEFAUL
         qs = qs.filter(vendor_id=filters["vendor"])
     if str(filters.get("authority") or "").isdecimal():
         qs = qs.filter(authority_id=int(filters["authority"]))
+    if filters.get("region") in REGIONS:
+        # A region's provinces (the dashboard's drill-down): their codes start with its digit.
+        qs = qs.filter(authority__level=AuthorityLevel.PROVINCIAL, authority__code__startswith=filters["region"])
     if filters.get("kind"):
         qs = qs.filter(product__kind=filters["kind"])
     if filters.get("overdue") in {True, "1", "true", "on"}:

@@ -76,3 +76,41 @@ def test_dashboard_charts_in_english_with_wrapped_labels(live_server, browser, r
         page.screenshot(path=str(preview_dir / "dashboard-en.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_national_reviewer_drills_down_and_the_charts_follow(live_server, browser, reviewer, seed_data):
+    beijing, guangdong = factories.province("110000"), factories.province("440000")
+    campaign = factories.CampaignFactory(name="2025年专项行动", name_en="2025 campaign")
+    campaign.participants.add(beijing, guangdong)
+    for authority, n in ((beijing, 1), (guangdong, 2)):
+        actor = factories.UserFactory(role="reviewer", authority=authority)
+        for _ in range(n):
+            served_case(campaign=campaign, actor=actor)
+    served_case(campaign=campaign)  # the ministry's
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    cases_drawn = "() => document.getElementById('chart-by_state').chart.data.datasets[0].data.reduce((a, b) => a + b)"
+    try:
+        page.goto(f"{live_server.url}/login/?next=/dashboard/campaigns/{campaign.pk}/")
+        page.fill("#id_username", reviewer.username)
+        page.fill("#id_password", PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator("[data-testid=scope]")).to_have_text("全国")
+        page.wait_for_function("() => !!document.getElementById('chart-by_state').chart")
+        assert page.evaluate(cases_drawn) == 4
+
+        page.select_option("#id_authority", str(guangdong.pk))
+        page.locator("[data-testid=drill-down] button[type=submit]").click()
+        expect(page.locator("[data-testid=scope]")).to_have_text("广东省通信管理局")
+        assert f"authority={guangdong.pk}" in page.url  # a shareable address
+        page.wait_for_function("() => !!document.getElementById('chart-by_state').chart")
+        assert page.evaluate(cases_drawn) == 2
+
+        page.goto(f"{live_server.url}/dashboard/campaigns/{campaign.pk}/")
+        page.select_option("#id_region", "1")
+        page.locator("[data-testid=drill-down] button[type=submit]").click()
+        expect(page.locator("[data-testid=scope]")).to_have_text("华北大区")
+        page.wait_for_function("() => !!document.getElementById('chart-by_state').chart")
+        assert page.evaluate(cases_drawn) == 1
+    finally:
+        context.close()

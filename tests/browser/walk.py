@@ -189,6 +189,7 @@ def build_world() -> dict:
     product = Product.objects.order_by("pk").first()
     vendor = Vendor.objects.order_by("pk").first()
     campaign = Campaign.objects.order_by("pk").first()
+    drilled_authority = Case.objects.order_by("pk").values_list("authority_id", flat=True).first()
 
     regulator_common = [
         "/",
@@ -207,6 +208,11 @@ def build_world() -> dict:
         f"/vendors/{vendor.pk}/",
         "/dashboard/",
         f"/dashboard/campaigns/{campaign.pk}/",
+        # The drill-down (issue 17): one authority's, one region's (a province sees its own either way),
+        # and the case list it links to with the same filter.
+        f"/dashboard/?authority={drilled_authority}",
+        "/dashboard/?region=1",
+        "/cases/?overdue=on&region=1",
         "/calendar/",
         "/notices/",
         f"/notices/{published.pk}/",

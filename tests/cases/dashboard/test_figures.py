@@ -8,10 +8,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from accounts.errors import DomainError
-from cases import services, workflow
+from accounts.models import Authority
+from cases import services, transfers, workflow
 from cases.dashboard import figures
 from cases.dashboard.figures import KIND, MONTH, STATE, VIOLATION
 from cases.models import (
@@ -37,13 +39,14 @@ def assert_figures_agree():
 
 
 def figure(campaign, dimension, key) -> int:
-    row = DashboardFigure.objects.filter(campaign=campaign, dimension=dimension, key=key).first()
-    return row.n if row else 0
+    """The campaign's count, summed over its authorities (the rows are kept per authority)."""
+    rows = DashboardFigure.objects.filter(campaign=campaign, dimension=dimension, key=key)
+    return rows.aggregate(n=Sum("n"))["n"] or 0
 
 
 def day(campaign, status, deadline) -> int:
-    row = DeadlineFigure.objects.filter(campaign=campaign, status=status, deadline=deadline).first()
-    return row.n if row else 0
+    rows = DeadlineFigure.objects.filter(campaign=campaign, status=status, deadline=deadline)
+    return rows.aggregate(n=Sum("n"))["n"] or 0
 
 
 def confirmed_finding(actor, inspection, code="PI-01"):
@@ -206,7 +209,18 @@ def _random_walk(rng: random.Random, reviewer, steps: int) -> None:
         for p in products
     ]
     days = [D(2025, 10, d) for d in (9, 10, 13, 17)]
+    # Cases move between the ministry and two provinces (delegated: the national reviewer keeps
+    # acting on them), so the figures are compared per authority too (ARCHITECTURE.md §15).
+    authorities = [Authority.objects.national()]
+    for code in ("110000", "440000"):
+        province = factories.province(code)
+        province.delegated_to_national = True
+        province.save(update_fields=["delegated_to_national"])
+        authorities.append(province)
     moves = {
+        "transfer": lambda c: transfers.case_transfer(
+            case=c, actor=reviewer, to_authority=rng.choice(authorities), reason="注册地变更"
+        ),
         "order": lambda c: workflow.order_case(case=c, actor=reviewer, served_on=SERVED, deadline=rng.choice(days)),
         "respond": lambda c: workflow.respond_case(case=c, actor=reviewer),
         "accept": lambda c: workflow.accept_response_case(case=c, actor=reviewer),
@@ -268,6 +282,8 @@ def test_a_random_sequence_of_real_operations_leaves_the_figures_equal_to_a_reco
     expected = figures.recount()
     assert figures.stored() == expected
     assert expected[0]  # not vacuous
+    # The comparison is per authority: the walk left cases (and so figures) with more than one.
+    assert len({authority for _campaign, authority, _dimension, _key in expected[0]}) > 1
 
 
 @pytest.mark.django_db
