@@ -27,8 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_mail import admin_addresses, bilingual_message
+from accounts.errors import Forbidden
 from accounts.roles import CALENDAR_EDIT, require
-from cases import events, workflow
+from accounts.scoping import sees_all
+from cases import error_codes, events, workflow
 from cases.clock.calendar import SEED_FILE, Calendar, UnknownCalendarYear, known_until
 from cases.clock.holiday_notice import HOLIDAY, WORKDAY, Day, Notice, check_schedule, notice_parse
 from cases.models import (
@@ -214,10 +216,19 @@ def notice_preview(*, text: str, year: int | None = None) -> Preview:
     return schedule_preview(year=notice.year, days=notice.days, notice=notice)
 
 
+MSG_CALENDAR_NATIONAL_ONLY = _(
+    "The working-day calendar is the State Council's, one for every authority: only the ministry's "
+    "administrators change it."
+)
+
+
 def _require(actor) -> None:
-    """``actor`` None is the system (the seed); a person needs the calendar permission."""
+    """``actor`` None is the system (the seed); a person needs the calendar permission and, since one
+    calendar moves every authority's deadlines, a national authority (ARCHITECTURE.md §15)."""
     if actor is not None:
         require(actor, CALENDAR_EDIT)
+        if not sees_all(actor):
+            raise Forbidden(MSG_CALENDAR_NATIONAL_ONLY, code=error_codes.CALENDAR_NATIONAL_ONLY)
 
 
 def schedule_save(

@@ -74,6 +74,19 @@ def test_only_an_administrator_imports(reviewer):
     assert not CalendarYear.objects.filter(year=2027).exists()
 
 
+def test_only_a_national_administrator_imports_the_national_calendar(admin):
+    """One State Council calendar moves every authority's deadlines: a provincial administrator may
+    read it but not change it (issue 17)."""
+    from accounts.models import Authority
+
+    beijing_admin = factories.UserFactory(role="admin", authority=Authority.objects.get(code="110000"))
+    with pytest.raises(Forbidden) as refused:
+        notice_import(actor=beijing_admin, text=NOTICE_2027)
+    assert refused.value.code == "calendar_national_only"
+    assert not CalendarYear.objects.filter(year=2027).exists()
+    assert notice_import(actor=admin, text=NOTICE_2027) is not None  # the ministry's administrator
+
+
 def test_a_refused_notice_saves_nothing(admin):
     with pytest.raises(NoticeInvalid):
         notice_import(actor=admin, text=NOTICE_2027.replace("共7天", "共6天"))
