@@ -15,6 +15,7 @@ from notices import error_codes
 from . import selectors, services, workflow
 from .models import Notice
 from .serializers import (
+    NOTICE_LIST_ROWS,
     AccessCodeSerializer,
     DraftableCaseSerializer,
     NoticeDetailSerializer,
@@ -68,8 +69,9 @@ class NoticeListCreateApi(generics.GenericAPIView):
         ids = selectors.notice_list(actor=request.user, filters=query.validated_data, counted=False)
         # The page is sought on the list's order alone (its fields, no joins), then its rows are read.
         keys = self.paginate_queryset(ids.select_related(None).prefetch_related(None).only("pk", "created_at"))
-        page = selectors.notices_in_order([notice.pk for notice in keys], actor=request.user)
-        return self.get_paginated_response(NoticeListSerializer(page, many=True).data)
+        ids = [notice.pk for notice in keys]
+        page = selectors.notice_rows_in_order(ids, actor=request.user, columns=NOTICE_LIST_ROWS.columns)
+        return self.get_paginated_response(NOTICE_LIST_ROWS.render(page))
 
     @extend_schema(request=NoticeDraftSerializer, responses={201: NoticeDetailSerializer, **_errors(400, 403)})
     def post(self, request):

@@ -4,8 +4,18 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from accounts.reasons import REASON_MAX_LENGTH
+from config.rows import RowPlan
 
-from .models import Notice, NoticeEntry, NoticeEvent, NoticeItem, NoticeKind, NoticeSeries, NoticeStatus
+from .models import (
+    Notice,
+    NoticeEntry,
+    NoticeEvent,
+    NoticeItem,
+    NoticeKind,
+    NoticeSeries,
+    NoticeStatus,
+    batch_label_of,
+)
 
 
 class NoticeEntrySerializer(serializers.ModelSerializer):
@@ -69,6 +79,20 @@ class NoticeListSerializer(serializers.ModelSerializer):
             "pdf_sha256",
             "created_at",
         ]
+
+
+# The list as dicts (config.rows): the same JSON as NoticeListSerializer; ``entry_count`` is set on
+# each row by ``notices.selectors.notice_rows_in_order``.
+NOTICE_LIST_ROWS = RowPlan(
+    NoticeListSerializer,
+    computed={
+        "entry_count": ([], lambda row: row["entry_count"]),
+        "batch_label": (
+            ["year", "batch_number", "overall_number"],
+            lambda row: batch_label_of(row["year"], row["batch_number"], row["overall_number"]),
+        ),
+    },
+)
 
 
 class NoticeDetailSerializer(NoticeListSerializer):
