@@ -20,6 +20,8 @@ from cases.serializers import (
     CASE_LIST_ROWS,
     FINDING_ROWS,
     INSPECTION_ROWS,
+    TESTING_AGENCY_ROWS,
+    VIOLATION_TYPE_ROWS,
     ActionReasonSerializer,
     CampaignSerializer,
     CaseDetailSerializer,
@@ -75,8 +77,9 @@ class CampaignViewSet(PlannedListMixin, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One testing agency", responses={200: TestingAgencySerializer, **_DETAIL_ERRORS}),
 )
-class TestingAgencyViewSet(viewsets.ReadOnlyModelViewSet):
+class TestingAgencyViewSet(PlannedListMixin, viewsets.ReadOnlyModelViewSet):
     policy = {"GET": perms.REFERENCE_VIEW}
+    row_plan = TESTING_AGENCY_ROWS
     serializer_class = TestingAgencySerializer
 
     def get_queryset(self):
@@ -89,8 +92,9 @@ class TestingAgencyViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One violation type", responses={200: ViolationTypeSerializer, **_DETAIL_ERRORS}),
 )
-class ViolationTypeViewSet(viewsets.ReadOnlyModelViewSet):
+class ViolationTypeViewSet(PlannedListMixin, viewsets.ReadOnlyModelViewSet):
     policy = {"GET": perms.REFERENCE_VIEW}
+    row_plan = VIOLATION_TYPE_ROWS
     serializer_class = ViolationTypeSerializer
     filterset_class = ViolationTypeFilter
 

@@ -83,6 +83,10 @@ class ViolationTypeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name_zh", "name_en", "applies_to", "legal_basis", "active"]
 
 
+TESTING_AGENCY_ROWS = RowPlan(TestingAgencySerializer)
+VIOLATION_TYPE_ROWS = RowPlan(ViolationTypeSerializer)
+
+
 class ViolationTypeRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = ViolationType

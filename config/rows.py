@@ -126,9 +126,11 @@ class RowPlan:
         serializer_class: type[serializers.Serializer],
         *,
         computed: dict[str, tuple[Iterable[str], Callable[[dict], object]]] | None = None,
+        model=None,
     ):
         self.serializer_class = serializer_class
         self.computed = computed or {}
+        self.model = model  # for a plain Serializer (a ModelSerializer names its own)
 
     @cached_property
     def _compiled(self) -> tuple[list[str], list]:
@@ -141,7 +143,7 @@ class RowPlan:
         return self._compiled[0]
 
     def _compile(self, serializer, prefix: list[str], columns: dict, *, top: bool) -> list:
-        model = serializer.Meta.model
+        model = self.model if top and self.model is not None else serializer.Meta.model
         steps = []
         for field in serializer._readable_fields:
             name = field.field_name

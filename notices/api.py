@@ -15,6 +15,7 @@ from notices import error_codes
 from . import selectors, services, workflow
 from .models import Notice
 from .serializers import (
+    DRAFTABLE_CASE_ROWS,
     NOTICE_LIST_ROWS,
     AccessCodeSerializer,
     DraftableCaseSerializer,
@@ -160,8 +161,8 @@ class DraftableCasesApi(generics.GenericAPIView):
     )
     def get(self, request):
         qs = selectors.draftable_cases(kind=request.query_params.get("kind", ""), actor=request.user)
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(DraftableCaseSerializer(page, many=True).data)
+        page = self.paginate_queryset(DRAFTABLE_CASE_ROWS.values(qs))
+        return self.get_paginated_response(DRAFTABLE_CASE_ROWS.render(page))
 
 
 class PublicVerifyApi(APIView):

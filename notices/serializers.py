@@ -4,6 +4,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from accounts.reasons import REASON_MAX_LENGTH
+from cases.models import Case
 from config.rows import RowPlan
 
 from .models import (
@@ -190,6 +191,9 @@ class DraftableCaseSerializer(serializers.Serializer):
     product = serializers.CharField(source="product.name")
     version = serializers.CharField(source="product_version.version")
     deadline = serializers.DateField(allow_null=True)
+
+
+DRAFTABLE_CASE_ROWS = RowPlan(DraftableCaseSerializer, model=Case)
 
 
 def verified_notice_data(notice: Notice) -> dict:

@@ -15,7 +15,16 @@ from rest_framework.renderers import JSONRenderer
 
 from cases import selectors as case_selectors
 from cases.models import Case, CaseStatus, Finding, FindingSource, FindingStatus, ScanJob
-from cases.serializers import CampaignSerializer, CaseListSerializer, FindingSerializer, InspectionSerializer
+from cases.serializers import (
+    CampaignSerializer,
+    CaseListSerializer,
+    FindingSerializer,
+    InspectionSerializer,
+    ViolationTypeSerializer,
+)
+from cases.serializers import (
+    TestingAgencySerializer as AgencySerializer,
+)
 from config.rows import RowPlan, prototype
 from notices.models import Notice, NoticeKind
 from notices.serializers import NoticeListSerializer
@@ -182,6 +191,8 @@ def test_the_notice_list_writes_what_its_serializer_wrote(as_admin, admin_user, 
         ("products", ProductSerializer, lambda: Product.objects.in_bulk()),
         ("versions", VersionSerializer, lambda: ProductVersion.objects.in_bulk()),
         ("campaigns", CampaignSerializer, lambda: case_selectors.campaign_list().in_bulk()),
+        ("testing-agencies", AgencySerializer, lambda: case_selectors.testing_agency_list().in_bulk()),
+        ("violation-types", ViolationTypeSerializer, lambda: case_selectors.violation_type_list().in_bulk()),
     ],
 )
 def test_the_reference_lists_write_what_their_serializers_wrote(as_admin, variety, path, serializer_class, rows):
@@ -297,3 +308,18 @@ def test_the_case_detail_writes_what_its_serializer_wrote(api_client, admin_user
             }
             expected = render(CaseDetailSerializer(found, context=context).data)
         assert render(body) == expected
+
+
+def test_the_draftable_cases_write_what_their_serializer_wrote(as_admin, admin_user):
+    from notices import selectors as notice_selectors
+    from notices.serializers import DraftableCaseSerializer
+    from tests.notices.conftest import make_case
+
+    make_case(deadline=datetime.date(2026, 1, 5))
+    make_case()  # no deadline
+    response = as_admin.get(f"{API}/notices/draftable-cases/", {"kind": "naming"})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == 2 and any(row["deadline"] is None for row in results)
+    cases = notice_selectors.draftable_cases(kind="naming", actor=admin_user).in_bulk()
+    same_bytes(results, DraftableCaseSerializer, cases, "zh-hans")
