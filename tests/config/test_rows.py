@@ -323,3 +323,32 @@ def test_the_draftable_cases_write_what_their_serializer_wrote(as_admin, admin_u
     assert len(results) == 2 and any(row["deadline"] is None for row in results)
     cases = notice_selectors.draftable_cases(kind="naming", actor=admin_user).in_bulk()
     same_bytes(results, DraftableCaseSerializer, cases, "zh-hans")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_scan_jobs_write_what_their_serializer_wrote(as_admin, variety, language):
+    """``prototype(ScanJobSerializer)`` (built once) for jobs in each state, list and detail."""
+    from cases.ingest.api import ScanJobSerializer
+    from cases.models import ScanStatus
+
+    job = ScanJob.objects.get()
+    inspection = job.inspection
+    made = dict(inspection=inspection, original_name="r.json", size=2, created_by=job.created_by)
+    ScanJob.objects.create(
+        **made,
+        sha256="1" * 64,
+        status=ScanStatus.SUCCEEDED,
+        counts={"by_kind": {"x": 2}, "not_applicable": {"PI-02": 1}},
+    )
+    ScanJob.objects.create(
+        **made, sha256="2" * 64, status=ScanStatus.FAILED, failure_code="timeout", failure_params={"seconds": 60}
+    )
+    ScanJob.objects.create(**made, sha256="3" * 64, status=ScanStatus.WITHDRAWN, withdrawn_at=timezone.now())
+    response = as_admin.get(f"{API}/inspections/{inspection.pk}/scans/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    results = response.json()
+    assert len(results) == 4 and any(row["failure"] for row in results) and any(row["withdrawal"] for row in results)
+    with translation.override(language):
+        same_bytes(results, ScanJobSerializer, ScanJob.objects.in_bulk(), language)
+        detail = as_admin.get(f"{API}/scans/{job.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
+        assert render(detail) == render(ScanJobSerializer(ScanJob.objects.get(pk=job.pk)).data)
