@@ -6,6 +6,7 @@ keep their codes: ``details = {"field": [{"message": ..., "code": ...}]}``.
 
 import sys
 
+import django_filters
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -215,6 +216,25 @@ class FilterBackend(DjangoFilterBackend):
         if filterset_class is not None and not _names_a_filter(request.query_params, filterset_class):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet with its form class built once per class and model, not for every
+    request (each filter's form field, its label, a new class: about half of a filtered list's
+    filtering cost, issue 14). The form itself is still made per request from the data. For
+    filters whose fields do not depend on the request (no ``queryset`` callable on the request):
+    every filter set of the API's lists."""
+
+    def get_form_class(self):
+        cache = type(self).__dict__.get("_form_classes")
+        if cache is None:
+            cache = {}
+            type(self)._form_classes = cache
+        model = self.queryset.model
+        form_class = cache.get(model)
+        if form_class is None:
+            form_class = cache[model] = super().get_form_class()
+        return form_class
 
 
 def _names_a_filter(params, filterset_class) -> bool:
