@@ -109,3 +109,18 @@ def test_seed_scale_accepts_a_database_holding_the_demo(require_postgresql, sett
     call_command("load_demo", stdout=io.StringIO())
     assert Notice.objects.exists()
     seeding.check_database(force=False)  # does not refuse
+
+
+def test_seed_scale_on_the_demo_numbers_after_the_demos_batches(require_postgresql, settings, tmp_path):
+    """The demo published batch 1 of this year: seeded notices of the same authority, series and
+    year continue after it (the full-scale seed failed on notice_unique_batch_version)."""
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", stdout=io.StringIO())
+    demo = set(Notice.objects.filter(batch_number__isnull=False).values_list("issuer_id", "series", "year"))
+    assert demo
+    call_command("seed_scale", scale=0.005, seed=14, stdout=io.StringIO())
+    numbered = Notice.objects.filter(batch_number__isnull=False)
+    shared = [key for key in numbered.values_list("issuer_id", "series", "year") if key in demo]
+    assert len(shared) > len(demo)  # seeded notices in a year the demo already numbered
+    keys = list(numbered.values_list("issuer_id", "series", "year", "batch_number", "version"))
+    assert len(keys) == len(set(keys))
