@@ -69,8 +69,9 @@ class NoticeListCreateApi(generics.GenericAPIView):
         query.is_valid(raise_exception=True)
         ids = selectors.notice_list(actor=request.user, filters=query.validated_data, counted=False)
         # The page is sought on the list's order alone (its fields, no joins), then its rows are read.
-        keys = self.paginate_queryset(ids.select_related(None).prefetch_related(None).only("pk", "created_at"))
-        ids = [notice.pk for notice in keys]
+        # Read as dicts of the ordering's fields (the cursor's values), not model instances.
+        keys = self.paginate_queryset(ids.select_related(None).prefetch_related(None).values("id", "created_at"))
+        ids = [key["id"] for key in keys]
         page = selectors.notice_rows_in_order(ids, actor=request.user, columns=NOTICE_LIST_ROWS.columns)
         return self.get_paginated_response(NOTICE_LIST_ROWS.render(page))
 

@@ -352,3 +352,18 @@ def test_the_scan_jobs_write_what_their_serializer_wrote(as_admin, variety, lang
         same_bytes(results, ScanJobSerializer, ScanJob.objects.in_bulk(), language)
         detail = as_admin.get(f"{API}/scans/{job.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
         assert render(detail) == render(ScanJobSerializer(ScanJob.objects.get(pk=job.pk)).data)
+
+
+def test_the_notice_list_pages_by_cursor_on_rows_read_as_dicts(as_admin, inspector):
+    from notices import services
+    from tests.notices.conftest import make_case
+
+    drafted = [services.notice_draft(actor=inspector, kind=NoticeKind.NAMING, case_ids=[make_case().pk]) for _ in "abc"]
+    seen, url = [], f"{API}/notices/?page_size=1"
+    while url:
+        body = as_admin.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert seen == [notice.pk for notice in reversed(drafted)]
+    back = as_admin.get(body["previous"]).json()["results"]
+    assert [row["id"] for row in back] == [drafted[1].pk]
