@@ -16,6 +16,12 @@ from cases import selectors, services, transfers, workflow
 from cases.clock.calendar import add_working_days
 from cases.filters import CaseFilter, FindingFilter, InspectionFilter, ViolationTypeFilter
 from cases.serializers import (
+    CAMPAIGN_ROWS,
+    CASE_LIST_ROWS,
+    FINDING_ROWS,
+    INSPECTION_ROWS,
+    TESTING_AGENCY_ROWS,
+    VIOLATION_TYPE_ROWS,
     ActionReasonSerializer,
     CampaignSerializer,
     CaseDetailSerializer,
@@ -36,9 +42,12 @@ from cases.serializers import (
     TestingAgencySerializer,
     VendorCaseEventSerializer,
     ViolationTypeSerializer,
+    case_detail_data,
+    finding_rows_with_products,
 )
 from config import limits
 from config.api import error_responses
+from config.rows import PlannedListMixin
 
 _LIST_ERRORS = error_responses(400, 401, 403, 404)
 _DETAIL_ERRORS = error_responses(401, 403, 404)
@@ -53,9 +62,10 @@ _MOVE_ERRORS = error_responses(400, 401, 403, 404, 409)
     list=extend_schema(summary="List campaigns", responses={200: CampaignSerializer(many=True), **_LIST_ERRORS}),
     retrieve=extend_schema(summary="One campaign", responses={200: CampaignSerializer, **_DETAIL_ERRORS}),
 )
-class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
+class CampaignViewSet(PlannedListMixin, viewsets.ReadOnlyModelViewSet):
     policy = {"GET": perms.REFERENCE_VIEW}
     serializer_class = CampaignSerializer
+    row_plan = CAMPAIGN_ROWS
 
     def get_queryset(self):
         return selectors.campaign_list(actor=self.request.user)
@@ -67,8 +77,9 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One testing agency", responses={200: TestingAgencySerializer, **_DETAIL_ERRORS}),
 )
-class TestingAgencyViewSet(viewsets.ReadOnlyModelViewSet):
+class TestingAgencyViewSet(PlannedListMixin, viewsets.ReadOnlyModelViewSet):
     policy = {"GET": perms.REFERENCE_VIEW}
+    row_plan = TESTING_AGENCY_ROWS
     serializer_class = TestingAgencySerializer
 
     def get_queryset(self):
@@ -81,8 +92,9 @@ class TestingAgencyViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One violation type", responses={200: ViolationTypeSerializer, **_DETAIL_ERRORS}),
 )
-class ViolationTypeViewSet(viewsets.ReadOnlyModelViewSet):
+class ViolationTypeViewSet(PlannedListMixin, viewsets.ReadOnlyModelViewSet):
     policy = {"GET": perms.REFERENCE_VIEW}
+    row_plan = VIOLATION_TYPE_ROWS
     serializer_class = ViolationTypeSerializer
     filterset_class = ViolationTypeFilter
 
@@ -102,9 +114,10 @@ class ViolationTypeViewSet(viewsets.ReadOnlyModelViewSet):
         responses={201: InspectionSerializer, **error_responses(400, 401, 403)},
     ),
 )
-class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InspectionViewSet(PlannedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     policy = {"GET": perms.INSPECTION_VIEW, "POST": perms.INSPECTION_EDIT}
     serializer_class = InspectionSerializer
+    row_plan = INSPECTION_ROWS
     filterset_class = InspectionFilter
 
     def get_queryset(self):
@@ -165,6 +178,11 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         return selectors.finding_list(actor=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # The rows as dicts (config.rows), their inspections' products in a second query.
+        page = self.paginate_queryset(FINDING_ROWS.values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(finding_rows_with_products(page))
 
     def get_object(self):
         return selectors.finding_get_for(actor=self.request.user, finding_id=self.kwargs["pk"])
@@ -239,10 +257,11 @@ def _move_schema(summary: str):
         responses={201: CaseDetailSerializer, **error_responses(400, 401, 403, 409)},
     ),
 )
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(PlannedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     # Reads are for any signed-in user: the selector decides which cases each one sees.
     policy = {"GET": perms.AUTHENTICATED, "POST": perms.CASE_OPEN}
     serializer_class = CaseListSerializer
+    row_plan = CASE_LIST_ROWS
     filterset_class = CaseFilter
 
     def get_queryset(self):
@@ -251,18 +270,24 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_object(self):
         return selectors.case_get_for(actor=self.request.user, case_id=self.kwargs["pk"])
 
-    def _detail(self, case, status_code=status.HTTP_200_OK):
+    def _detail(self, case, status_code=status.HTTP_200_OK, *, fresh: bool = False):
+        """The case as the selector reads it (read again after a move, unless ``fresh``)."""
         actor = self.request.user
-        case = selectors.case_get_for(actor=actor, case_id=case.pk)
-        context = {
-            "findings": selectors.case_findings_for(actor=actor, case=case),
-            "events": selectors.case_events(case=case),
-            "event_serializer": CaseEventSerializer if actor.can(perms.CASE_VIEW) else VendorCaseEventSerializer,
-        }
-        return Response(CaseDetailSerializer(case, context=context).data, status=status_code)
+        if not fresh:
+            case = selectors.case_get_for(actor=actor, case_id=case.pk)
+        events = CaseEventSerializer if actor.can(perms.CASE_VIEW) else VendorCaseEventSerializer
+        return Response(
+            case_detail_data(
+                case,
+                findings=selectors.case_findings_for(actor=actor, case=case),
+                events=selectors.case_events(case=case),
+                event_serializer=events,
+            ),
+            status=status_code,
+        )
 
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        return self._detail(self.get_object(), fresh=True)
 
     def create(self, request):
         data = CaseOpenSerializer(data=request.data, context=self.get_serializer_context())

@@ -18,10 +18,11 @@ from cases.models import (
     case_overdue_q,
 )
 from cases.selectors import case_search
+from config.api import FilterSet
 from products.models import ProductKind
 
 
-class ViolationTypeFilter(df.FilterSet):
+class ViolationTypeFilter(FilterSet):
     active = df.BooleanFilter()
     applies_to = df.ChoiceFilter(
         method="by_applies_to",
@@ -37,7 +38,7 @@ class ViolationTypeFilter(df.FilterSet):
         return queryset.filter(applies_to__regex=rf"(^|;){value}(;|$)")
 
 
-class InspectionFilter(df.FilterSet):
+class InspectionFilter(FilterSet):
     campaign = df.NumberFilter(field_name="campaign_id")
     product_version = df.NumberFilter(field_name="product_version_id")
     product = df.NumberFilter(field_name="product_version__product_id")
@@ -52,7 +53,7 @@ class InspectionFilter(df.FilterSet):
         fields = ["campaign", "product_version", "product", "vendor", "agency", "method", "date", "retest_of"]
 
 
-class FindingFilter(df.FilterSet):
+class FindingFilter(FilterSet):
     # No DISTINCT: a finding has one status; DISTINCT would sort every matching row.
     status = df.MultipleChoiceFilter(choices=FindingStatus.choices, distinct=False)
     source = df.ChoiceFilter(choices=FindingSource.choices)
@@ -81,7 +82,7 @@ class FindingFilter(df.FilterSet):
         ]
 
 
-class CaseFilter(df.FilterSet):
+class CaseFilter(FilterSet):
     status = df.MultipleChoiceFilter(choices=CaseStatus.choices, label="State (repeat for several)", distinct=False)
     campaign = df.NumberFilter(field_name="campaign_id")
     vendor = df.NumberFilter(field_name="vendor_id")

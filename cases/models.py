@@ -417,10 +417,13 @@ class Case(models.Model):
 
     def overdue_on(self, today: datetime.date | None = None) -> bool:
         """``case_overdue_q`` for one loaded case (tests keep the two in step)."""
-        today = today or timezone.localdate()
-        return self.status == CaseStatus.OVERDUE or (
-            self.status in CLOCK_RUNNING and self.deadline is not None and self.deadline < today
-        )
+        return case_is_overdue(self.status, self.deadline, today)
+
+
+def case_is_overdue(status: str, deadline: datetime.date | None, today: datetime.date | None = None) -> bool:
+    """``Case.overdue_on`` from the two columns (for rows read without the model)."""
+    today = today or timezone.localdate()
+    return status == CaseStatus.OVERDUE or (status in CLOCK_RUNNING and deadline is not None and deadline < today)
 
 
 class FindingStatus(models.TextChoices):

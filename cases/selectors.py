@@ -230,6 +230,12 @@ def finding_list(*, actor) -> QuerySet[Finding]:
     )
 
 
+def inspections_by_id(ids) -> QuerySet[Inspection]:
+    """The inspections of ``ids``, unscoped: for a caller showing rows it already read scoped (the
+    findings list's products, ``cases.serializers.finding_rows_with_products``)."""
+    return Inspection.objects.filter(pk__in=list(ids)).order_by()
+
+
 def finding_get_for(*, actor, finding_id: int) -> Finding:
     try:
         return finding_queryset_for(actor=actor).get(pk=finding_id)

@@ -6,6 +6,7 @@ keep their codes: ``details = {"field": [{"message": ..., "code": ...}]}``.
 
 import sys
 
+import django_filters
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -13,6 +14,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import BasePagination
@@ -81,7 +83,8 @@ class Pagination(BasePagination):
             rows = self._by_cursor(keyset, cursor, size)
         else:
             rows = self._by_page(queryset, keyset, size)
-        self.count, self.count_exact = capped_count(queryset, self.count_limit)
+        # A list read as dicts (config.rows) counts on its queryset without the columns' joins.
+        self.count, self.count_exact = capped_count(getattr(queryset, "count_from", queryset), self.count_limit)
         return rows
 
     def _by_cursor(self, keyset: Keyset, cursor: str, size: int) -> list:
@@ -199,6 +202,47 @@ class Pagination(BasePagination):
                 "schema": integer,
             },
         ]
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which builds the view's filter set and its form for every request
+    (a deep copy of each filter and form field: about a millisecond). A request whose parameters
+    name none of the filters (``page_size``, ``cursor``, nothing) gets the queryset as it is,
+    which is what the filter set answers then: each filter returns the queryset as given for an
+    empty value. A filter set with a required filter is always built (it refuses the request)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not _names_a_filter(request.query_params, filterset_class):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet with its form class built once per class and model, not for every
+    request (each filter's form field, its label, a new class: about half of a filtered list's
+    filtering cost, issue 14). The form itself is still made per request from the data. For
+    filters whose fields do not depend on the request (no ``queryset`` callable on the request):
+    every filter set of the API's lists."""
+
+    def get_form_class(self):
+        cache = type(self).__dict__.get("_form_classes")
+        if cache is None:
+            cache = {}
+            type(self)._form_classes = cache
+        model = self.queryset.model
+        form_class = cache.get(model)
+        if form_class is None:
+            form_class = cache[model] = super().get_form_class()
+        return form_class
+
+
+def _names_a_filter(params, filterset_class) -> bool:
+    filters = filterset_class.base_filters
+    if any(f.extra.get("required") for f in filters.values()):
+        return True
+    # A range filter's form reads ``date_after`` and ``date_before``: any key starting with a name.
+    return any(key == name or key.startswith(f"{name}_") for key in params for name in filters)
 
 
 def _invalid(field: str, message, code: str) -> exceptions.ValidationError:

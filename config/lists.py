@@ -132,6 +132,12 @@ class Keyset:
         """The ordering values of a row, as JSON-ready values."""
         values = []
         for path, _desc, field in self.fields:
+            if isinstance(row, dict):  # a row read with .values() (config.rows)
+                value = row[path]
+                if not isinstance(value, int | str | float):
+                    value = field.value_to_string(_Holder(field, value))
+                values.append(value)
+                continue
             obj = row
             parts = path.split("__")
             for part in parts[:-1]:

@@ -15,6 +15,8 @@ from notices import error_codes
 from . import selectors, services, workflow
 from .models import Notice
 from .serializers import (
+    DRAFTABLE_CASE_ROWS,
+    NOTICE_LIST_ROWS,
     AccessCodeSerializer,
     DraftableCaseSerializer,
     NoticeDetailSerializer,
@@ -67,9 +69,11 @@ class NoticeListCreateApi(generics.GenericAPIView):
         query.is_valid(raise_exception=True)
         ids = selectors.notice_list(actor=request.user, filters=query.validated_data, counted=False)
         # The page is sought on the list's order alone (its fields, no joins), then its rows are read.
-        keys = self.paginate_queryset(ids.select_related(None).prefetch_related(None).only("pk", "created_at"))
-        page = selectors.notices_in_order([notice.pk for notice in keys], actor=request.user)
-        return self.get_paginated_response(NoticeListSerializer(page, many=True).data)
+        # Read as dicts of the ordering's fields (the cursor's values), not model instances.
+        keys = self.paginate_queryset(ids.select_related(None).prefetch_related(None).values("id", "created_at"))
+        ids = [key["id"] for key in keys]
+        page = selectors.notice_rows_in_order(ids, actor=request.user, columns=NOTICE_LIST_ROWS.columns)
+        return self.get_paginated_response(NOTICE_LIST_ROWS.render(page))
 
     @extend_schema(request=NoticeDraftSerializer, responses={201: NoticeDetailSerializer, **_errors(400, 403)})
     def post(self, request):
@@ -158,8 +162,8 @@ class DraftableCasesApi(generics.GenericAPIView):
     )
     def get(self, request):
         qs = selectors.draftable_cases(kind=request.query_params.get("kind", ""), actor=request.user)
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(DraftableCaseSerializer(page, many=True).data)
+        page = self.paginate_queryset(DRAFTABLE_CASE_ROWS.values(qs))
+        return self.get_paginated_response(DRAFTABLE_CASE_ROWS.render(page))
 
 
 class PublicVerifyApi(APIView):

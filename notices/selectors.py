@@ -137,6 +137,23 @@ def notices_in_order(ids: list[int], *, actor) -> list[Notice]:
     return with_entry_counts([rows[pk] for pk in ids if pk in rows])
 
 
+def notice_rows_in_order(ids: list[int], *, actor, columns: list[str]) -> list[dict]:
+    """``notices_in_order`` as dicts of ``columns`` (``.values()``), each with its ``entry_count``."""
+    found = notice_list(actor=actor, counted=False).filter(pk__in=list(ids)).values("id", *columns)
+    rows = {row["id"]: row for row in found}
+    counts = dict(
+        NoticeEntry.objects.filter(notice__in=list(rows))
+        .order_by()
+        .values("notice")
+        .annotate(n=Count("*"))
+        .values_list("notice", "n")
+    )
+    page = [rows[pk] for pk in ids if pk in rows]
+    for row in page:
+        row["entry_count"] = counts.get(row["id"], 0)
+    return page
+
+
 def with_entry_counts(notices) -> list[Notice]:
     """Set ``entry_count`` on each of ``notices`` (one query for all of them)."""
     notices = list(notices)

@@ -4,8 +4,19 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from accounts.reasons import REASON_MAX_LENGTH
+from cases.models import Case
+from config.rows import RowPlan
 
-from .models import Notice, NoticeEntry, NoticeEvent, NoticeItem, NoticeKind, NoticeSeries, NoticeStatus
+from .models import (
+    Notice,
+    NoticeEntry,
+    NoticeEvent,
+    NoticeItem,
+    NoticeKind,
+    NoticeSeries,
+    NoticeStatus,
+    batch_label_of,
+)
 
 
 class NoticeEntrySerializer(serializers.ModelSerializer):
@@ -69,6 +80,20 @@ class NoticeListSerializer(serializers.ModelSerializer):
             "pdf_sha256",
             "created_at",
         ]
+
+
+# The list as dicts (config.rows): the same JSON as NoticeListSerializer; ``entry_count`` is set on
+# each row by ``notices.selectors.notice_rows_in_order``.
+NOTICE_LIST_ROWS = RowPlan(
+    NoticeListSerializer,
+    computed={
+        "entry_count": ([], lambda row: row["entry_count"]),
+        "batch_label": (
+            ["year", "batch_number", "overall_number"],
+            lambda row: batch_label_of(row["year"], row["batch_number"], row["overall_number"]),
+        ),
+    },
+)
 
 
 class NoticeDetailSerializer(NoticeListSerializer):
@@ -166,6 +191,9 @@ class DraftableCaseSerializer(serializers.Serializer):
     product = serializers.CharField(source="product.name")
     version = serializers.CharField(source="product_version.version")
     deadline = serializers.DateField(allow_null=True)
+
+
+DRAFTABLE_CASE_ROWS = RowPlan(DraftableCaseSerializer, model=Case)
 
 
 def verified_notice_data(notice: Notice) -> dict:

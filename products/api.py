@@ -9,10 +9,19 @@ from rest_framework.response import Response
 
 from accounts import roles as perms
 from config.api import error_responses
+from config.rows import PlannedListMixin
 
 from . import selectors, services
 from .filters import ProductFilter, ScenarioFilter, VendorFilter, VersionFilter
-from .serializers import ProductSerializer, ScenarioSerializer, VendorSerializer, VersionSerializer
+from .serializers import (
+    PRODUCT_ROWS,
+    VENDOR_ROWS,
+    VERSION_ROWS,
+    ProductSerializer,
+    ScenarioSerializer,
+    VendorSerializer,
+    VersionSerializer,
+)
 
 READ_WRITE = {"GET": perms.REFERENCE_VIEW, "POST": perms.REFERENCE_EDIT}
 
@@ -43,7 +52,8 @@ _CREATE_ERRORS = error_responses(400, 401, 403)
         responses={201: VendorSerializer, **_CREATE_ERRORS},
     ),
 )
-class VendorViewSet(_ListCreateRetrieve):
+class VendorViewSet(PlannedListMixin, _ListCreateRetrieve):
+    row_plan = VENDOR_ROWS
     serializer_class = VendorSerializer
     filterset_class = VendorFilter
     create_service = staticmethod(services.vendor_create)
@@ -57,7 +67,8 @@ class VendorViewSet(_ListCreateRetrieve):
     retrieve=extend_schema(summary="One product", responses={200: ProductSerializer, **_DETAIL_ERRORS}),
     create=extend_schema(summary="Register a product", responses={201: ProductSerializer, **_CREATE_ERRORS}),
 )
-class ProductViewSet(_ListCreateRetrieve):
+class ProductViewSet(PlannedListMixin, _ListCreateRetrieve):
+    row_plan = PRODUCT_ROWS
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
     create_service = staticmethod(services.product_create)
@@ -71,7 +82,8 @@ class ProductViewSet(_ListCreateRetrieve):
     retrieve=extend_schema(summary="One product version", responses={200: VersionSerializer, **_DETAIL_ERRORS}),
     create=extend_schema(summary="Register a product version", responses={201: VersionSerializer, **_CREATE_ERRORS}),
 )
-class VersionViewSet(_ListCreateRetrieve):
+class VersionViewSet(PlannedListMixin, _ListCreateRetrieve):
+    row_plan = VERSION_ROWS
     serializer_class = VersionSerializer
     filterset_class = VersionFilter
     create_service = staticmethod(services.version_create)

@@ -2,12 +2,14 @@
 
 import django_filters as df
 
+from config.api import FilterSet
+
 from .models import Product, ProductKind, ProductVersion, ScenarioType, TerminalCategory, Vendor
 from .selectors import product_search, scenario_filter, vendor_search
 from .validators import region_prefix_valid
 
 
-class VendorFilter(df.FilterSet):
+class VendorFilter(FilterSet):
     q = df.CharFilter(method="search", label="Name, English name or credit code contains")
     credit_code = df.CharFilter(method="by_credit_code", label="Unified social credit code (exact)")
 
@@ -22,7 +24,7 @@ class VendorFilter(df.FilterSet):
         return queryset.filter(credit_code=value.strip().upper())
 
 
-class ProductFilter(df.FilterSet):
+class ProductFilter(FilterSet):
     vendor = df.NumberFilter(field_name="vendor_id")
     kind = df.ChoiceFilter(choices=ProductKind.choices)
     terminal_category = df.ChoiceFilter(choices=TerminalCategory.choices)
@@ -36,7 +38,7 @@ class ProductFilter(df.FilterSet):
         return product_search(queryset, value)
 
 
-class VersionFilter(df.FilterSet):
+class VersionFilter(FilterSet):
     product = df.NumberFilter(field_name="product_id")
     vendor = df.NumberFilter(field_name="product__vendor_id")
     kind = df.ChoiceFilter(field_name="product__kind", choices=ProductKind.choices)
@@ -51,7 +53,7 @@ class VersionFilter(df.FilterSet):
         return queryset.filter(file_sha256=value.strip().lower())
 
 
-class ScenarioFilter(df.FilterSet):
+class ScenarioFilter(FilterSet):
     vendor = df.NumberFilter(field_name="vendor_id")
     scenario_type = df.ChoiceFilter(method="by_type", choices=ScenarioType.choices)
     region = df.CharFilter(

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from config.rows import RowPlan
+
 from . import selectors
 from .models import Product, ProductKind, ProductVersion, ScenarioType, Vendor
 from .validators import validate_division_code
@@ -120,3 +122,9 @@ class ScenarioSerializer(serializers.ModelSerializer):
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
         return {**{k: v for k, v in values.items() if k != "scenario"}, **values.get("scenario", {})}
+
+
+# The lists as dicts (config.rows): the same JSON as their serializers.
+VENDOR_ROWS = RowPlan(VendorSerializer)
+PRODUCT_ROWS = RowPlan(ProductSerializer)
+VERSION_ROWS = RowPlan(VersionSerializer)

@@ -85,3 +85,11 @@ def test_production_cookies_and_transport_are_secure():
         "CELERY_BROKER_URL": "redis://cache.example.test:6379/0",
         "ALLOWED_HOSTS": ["rectify.example.test"],
     }
+
+
+def test_production_api_answers_json_only():
+    """No browsable HTML pages in production (issue 14): one renderer, nothing to negotiate."""
+    code = "from django.conf import settings as s; print(s.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
+    result = run_python(code, production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['rest_framework.renderers.JSONRenderer']"

@@ -32,6 +32,7 @@ from cases.selectors import inspection_get_for
 from cases.serializers import IdentityMismatchSerializer
 from config import limits
 from config.api import error_responses
+from config.rows import prototype
 
 COMPARISON_LIMIT = 100
 COMPARISON_MAX_LIMIT = 1000
@@ -186,7 +187,7 @@ class ScanJobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ScanCountsSerializer)
     def get_counts(self, job: ScanJob) -> dict:
-        return ScanCountsSerializer(job).data
+        return prototype(ScanCountsSerializer).to_representation(job)
 
     @extend_schema_field(IdentityMismatchSerializer(many=True))
     def get_identity_mismatch(self, job: ScanJob) -> list[dict]:
@@ -238,7 +239,11 @@ class InspectionScansApi(APIView):
     @extend_schema(responses={200: ScanJobSerializer(many=True), **error_responses(401, 403, 404)})
     def get(self, request, pk: int):
         inspection = inspection_get_for(actor=request.user, inspection_id=pk)
-        return Response(ScanJobSerializer(selectors.scan_jobs_of(inspection=inspection), many=True).data)
+        # Serializers built once per process (config.rows.prototype): the same JSON as .data.
+        jobs_data = prototype(ScanJobSerializer, many=True).to_representation(
+            selectors.scan_jobs_of(inspection=inspection)
+        )
+        return Response(jobs_data)
 
     @extend_schema(
         request=ScanUploadSerializer,
@@ -273,7 +278,8 @@ class ScanJobApi(APIView):
 
     @extend_schema(responses={200: ScanJobSerializer, **error_responses(401, 403, 404)})
     def get(self, request, pk: int):
-        return Response(ScanJobSerializer(selectors.scan_job_get_for(actor=request.user, job_id=pk)).data)
+        job = selectors.scan_job_get_for(actor=request.user, job_id=pk)
+        return Response(prototype(ScanJobSerializer).to_representation(job))
 
 
 class ScanRetrySerializer(serializers.Serializer):

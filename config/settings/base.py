@@ -181,7 +181,8 @@ CACHE_URL = env("CACHE_URL", default="")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, one client per pool (config/cache.py).
+            "BACKEND": "config.cache.Cache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=""),
         }
@@ -230,7 +231,8 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.policies.DeclaredPolicy"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter's backend, skipped when no parameter names a filter (config.api.FilterBackend).
+    "DEFAULT_FILTER_BACKENDS": ["config.api.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,0 +1,273 @@
+"""API lists without the serializer machinery per row (issue 14): the same JSON, less Python.
+
+A DRF serializer costs, per request, the building of its fields (a deep copy of the declared ones,
+the model fields mapped again for every nested serializer) and, per row, a model instance for each
+related object and a round of ``get_attribute`` and ``to_representation`` calls per field. At 20
+rows with five related objects each, that was most of an API list's CPU.
+
+``RowPlan(SerializerClass)`` reads the serializer once per process and compiles it into a plan:
+the ``.values()`` columns the rows need (a nested object's fields through its relation, ``a__b``)
+and, per output key, the field's own ``to_representation`` (so dates, datetimes in the current time
+zone and choices come out exactly as the serializer writes them). ``plan.values(queryset)`` reads
+dicts instead of model instances; ``plan.render(rows)`` writes the same list of dicts the serializer
+would: the same keys in the same order, ``None`` for an empty relation, a field whose source runs
+through an empty relation answered as DRF answers it (its default, ``None`` when it allows null,
+left out otherwise). A field that is not a column (a property, a ``SerializerMethodField``) is given
+as ``computed={name: (columns, function(row))}``; a field the plan cannot read refuses at build.
+
+``prototype(SerializerClass, many=...)`` is the other half, for details: one serializer instance per
+process whose fields are built once; ``.to_representation(instance)`` writes what ``.data`` would.
+It must not be given a context (it is shared by every request).
+
+Tests compare each plan's output with its serializer's on factory data (tests/test_rows.py and the
+list tests of each app).
+"""
+
+from collections.abc import Callable, Iterable
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
+from rest_framework.fields import SkipField, empty
+from rest_framework.relations import PrimaryKeyRelatedField
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from .lists import Keyset
+
+_SKIP = object()
+
+
+def _identity(value):
+    return value
+
+
+def _fallback(field) -> Callable[[], object]:
+    """What DRF answers for ``field`` when its source runs through an empty relation."""
+    if field.default is not empty:
+        return field.get_default
+    if field.allow_null:
+        return lambda: None
+    if not field.required:
+        return lambda: _SKIP
+
+    def refuse():  # as the serializer does: an error, not a row without the field
+        raise AttributeError(f"{field.field_name}: {field.source} runs through an empty relation")
+
+    return refuse
+
+
+def _plain_datetime(field) -> bool:
+    """A DateTimeField as DRF writes it by default: ISO 8601 in the current time zone."""
+    return (
+        type(field) is serializers.DateTimeField
+        and not hasattr(field, "format")
+        and not hasattr(field, "timezone")
+        and settings.USE_TZ
+        and (api_settings.DATETIME_FORMAT or "").lower() == ISO_8601
+    )
+
+
+def _current_timezone():
+    return timezone.get_current_timezone()
+
+
+def _iso_datetime(value, tz) -> str:
+    """``DateTimeField().to_representation(value)`` with the current time zone ``tz``."""
+    if isinstance(value, str):
+        return value
+    if timezone.is_aware(value):
+        value = value.astimezone(tz)
+    else:  # as the field does: made aware (and checked) by the field itself
+        return serializers.DateTimeField().to_representation(value)
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _nullable_steps(model, path: list[str]) -> list[int]:
+    """The positions k (1..) such that the relation ``path[:k]`` may be empty (a null foreign key)."""
+    found = []
+    for k, name in enumerate(path[:-1], start=1):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            found.append(k)  # not a field: assume it may be empty
+            continue
+        if not field.is_relation:
+            break
+        if field.null or not field.concrete:
+            found.append(k)
+        model = field.related_model
+    return found
+
+
+def _is_column(model, path: list[str]) -> bool:
+    """``path`` (attribute names from ``model``) ends on a concrete field, through forward relations."""
+    for i, name in enumerate(path):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if field.many_to_many or field.one_to_many or (field.one_to_one and not field.concrete):
+            return False
+        if i < len(path) - 1:
+            if not field.is_relation:
+                return False
+            model = field.related_model
+    return True
+
+
+class RowPlan:
+    def __init__(
+        self,
+        serializer_class: type[serializers.Serializer],
+        *,
+        computed: dict[str, tuple[Iterable[str], Callable[[dict], object]]] | None = None,
+        model=None,
+    ):
+        self.serializer_class = serializer_class
+        self.computed = computed or {}
+        self.model = model  # for a plain Serializer (a ModelSerializer names its own)
+
+    @cached_property
+    def _compiled(self) -> tuple[list[str], list]:
+        columns: dict[str, None] = {}
+        steps = self._compile(self.serializer_class(), [], columns, top=True)
+        return list(columns), steps
+
+    @property
+    def columns(self) -> list[str]:
+        return self._compiled[0]
+
+    def _compile(self, serializer, prefix: list[str], columns: dict, *, top: bool) -> list:
+        model = self.model if top and self.model is not None else serializer.Meta.model
+        steps = []
+        for field in serializer._readable_fields:
+            name = field.field_name
+            if top and name in self.computed:
+                needs, function = self.computed[name]
+                for column in needs:
+                    columns[column] = None
+                steps.append((name, "computed", function, None, None))
+                continue
+            if isinstance(field, serializers.SerializerMethodField) or field.source == "*":
+                raise ValueError(f"{name}: not a column; give it in computed=")
+            attrs = list(field.source_attrs)
+            path = prefix + attrs
+            # Relations between the object and the field's value that may be empty.
+            checks = ["__".join(path[: len(prefix) + k]) for k in _nullable_steps(model, attrs)]
+            for column in checks:
+                columns[column] = None
+            fallback = _fallback(field) if checks else None
+            if isinstance(field, serializers.BaseSerializer):
+                if isinstance(field, serializers.ListSerializer):
+                    raise ValueError(f"{name}: a list of objects is not a column")
+                relation = "__".join(path)
+                columns[relation] = None
+                nested = self._compile(field, path, columns, top=False)
+                steps.append((name, "nested", (relation, nested), checks, fallback))
+                continue
+            # Not a field of the model: an annotation of the list's queryset (finding_count), if any.
+            annotation = top and len(attrs) == 1 and field.read_only
+            if not (annotation or _is_column(model, attrs)):
+                raise ValueError(f"{name}: {field.source} is not a column of {model.__name__}; give it in computed=")
+            column = "__".join(path)
+            columns[column] = None
+            if isinstance(field, PrimaryKeyRelatedField):
+                convert = field.pk_field.to_representation if field.pk_field is not None else _identity
+            elif _plain_datetime(field):
+                # DateTimeField.to_representation asks for the current time zone for every value:
+                # the plan asks once per page (``render``) and writes what the field writes.
+                steps.append((name, "datetime", column, checks, fallback))
+                continue
+            else:
+                convert = field.to_representation
+            steps.append((name, "column", (column, convert), checks, fallback))
+        return steps
+
+    @staticmethod
+    def _row(steps: list, row: dict, tz) -> dict:
+        out = {}
+        for name, kind, how, checks, fallback in steps:
+            if kind == "computed":
+                out[name] = how(row)
+                continue
+            if kind == "datetime" and not checks:
+                value = row[how]
+                out[name] = _iso_datetime(value, tz) if value else None
+                continue
+            if checks and any(row[column] is None for column in checks):
+                # A default stands for the attribute: None stays None, another value is written.
+                value = fallback()
+                if value is _SKIP:
+                    continue
+                if value is not None and kind != "column":
+                    raise ValueError(f"{name}: a default value for an empty relation")
+                out[name] = None if value is None else how[1](value)
+                continue
+            if kind == "datetime":
+                value = row[how]
+                out[name] = _iso_datetime(value, tz) if value else None
+            elif kind == "nested":
+                relation, nested = how
+                out[name] = None if row[relation] is None else RowPlan._row(nested, row, tz)
+            else:
+                column, convert = how
+                value = row[column]
+                out[name] = None if value is None else convert(value)
+        return out
+
+    def values(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` read as dicts of the plan's columns (and of its ordering, for the cursor)."""
+        columns = dict.fromkeys(self.columns)
+        if Keyset.supports(queryset):
+            for item in Keyset(queryset).ordering:
+                columns[item.lstrip("-")] = None
+        rows = queryset.select_related(None).prefetch_related(None).values(*columns)
+        # The joins of the columns stay in a values() query: the list's total is counted on the
+        # queryset without them (config.api.Pagination), as it was before.
+        rows.count_from = queryset
+        return rows
+
+    def render(self, rows: Iterable[dict]) -> list[dict]:
+        steps, tz = self._compiled[1], _current_timezone()
+        return [self._row(steps, row, tz) for row in rows]
+
+    def render_one(self, row: dict) -> dict:
+        return self._row(self._compiled[1], row, _current_timezone())
+
+
+class PlannedListMixin:
+    # A viewset's ``list`` through ``row_plan`` (a ``RowPlan``): the same filters, pagination and
+    # JSON as ``ListModelMixin`` with the serializer, read as dicts. The schema still names the
+    # serializer (``extend_schema``). No docstring: drf-spectacular would describe every operation
+    # of the viewsets with it.
+
+    row_plan: RowPlan
+
+    def list(self, request, *args, **kwargs):
+        rows = self.row_plan.values(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response(self.row_plan.render(rows))
+        return self.get_paginated_response(self.row_plan.render(page))
+
+
+_PROTOTYPES: dict = {}
+
+
+def prototype(serializer_class: type[serializers.BaseSerializer], *, many: bool = False):
+    """One instance of ``serializer_class`` per process, its fields built once (no context)."""
+    key = (serializer_class, many)
+    found = _PROTOTYPES.get(key)
+    if found is None:
+        found = _PROTOTYPES[key] = serializer_class(many=many)
+        # Build the fields now, once.
+        (found.child if many else found).fields  # noqa: B018
+    return found
+
+
+__all__ = ["PlannedListMixin", "RowPlan", "SkipField", "prototype"]
