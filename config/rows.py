@@ -9,6 +9,7 @@ that Django builds on each call (hashing each lazy label, so translating it). ``
 ``{% include %}``. Each gives exactly what it replaces (``tests/config/test_rows.py``).
 """
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.encoding import force_str
 from django.utils.translation import get_language
@@ -19,8 +20,9 @@ _split: dict[tuple, tuple[str, str] | None] = {}
 
 
 def object_url(viewname: str, pk) -> str:
-    """``reverse(viewname, args=[pk])`` for a view whose only argument is an integer id."""
-    key = (viewname, get_script_prefix(), get_urlconf())
+    """``reverse(viewname, args=[pk])`` for a view whose only argument is an integer id (kept per
+    URL configuration and script prefix, as ``reverse()`` would find it)."""
+    key = (viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     parts = _split.get(key, False)
     if parts is False:
         url = reverse(viewname, args=[int(_MARK)])

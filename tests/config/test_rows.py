@@ -72,3 +72,9 @@ def test_choice_label_is_get_display(language):
         assert choice_label(notice, "status") == notice.get_status_display()
         shown = Template('{% load rows %}{{ case|display:"status" }}').render(Context({"case": case}))
         assert shown == Template("{{ case.get_status_display }}").render(Context({"case": case}))
+
+
+def test_object_url_follows_the_url_configuration(settings):
+    assert object_url("case-detail", 5) == "/cases/5/"
+    settings.ROOT_URLCONF = "tests.config.rows_urls"
+    assert object_url("case-detail", 5) == reverse("case-detail", args=[5]) == "/elsewhere/5/"
