@@ -913,12 +913,6 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
     notice_id = w.next_id("notices_notice")
     cursor.execute("SELECT authority_id, series, year, yearly, overall FROM notices_noticecounter")
     counters = {(a, series): [year, yearly, overall] for a, series, year, yearly, overall in cursor.fetchall()}
-    # The batches already taken (the demo publishes notices of its own): a year's numbering goes on after them.
-    cursor.execute(
-        "SELECT issuer_id, series, year, max(batch_number) FROM notices_notice "
-        "WHERE batch_number IS NOT NULL GROUP BY issuer_id, series, year"
-    )
-    taken = {(a, series, year): batch for a, series, year, batch in cursor.fetchall()}
     cursor.execute("SELECT id, name FROM accounts_authority")
     authority_names = dict(cursor.fetchall())
     escalated = [k for k, case in enumerate(cases) if case[2] in ("named", "removal", "overdue")] or list(
@@ -936,7 +930,7 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
         issuer = pick_authority()
         counter = counters.setdefault((issuer, series), [None, 0, 0])
         if counter[0] != day.year:
-            counter[0], counter[1] = day.year, taken.get((issuer, series, day.year), 0)
+            counter[0], counter[1] = day.year, 0
         counter[1] += 1
         counter[2] += 1
         notices.append((nid, kind, series, day))
