@@ -381,7 +381,10 @@ class Case(models.Model):
         # The list's order, alone and after each filter; the decision queue's re-tests by age
         # (docs/ARCHITECTURE.md, "Lists at scale"). Substring search: trigram indexes (migration).
         indexes = [
-            models.Index(fields=["status", "deadline"]),
+            # A state's cases in deadline order (the home page's and the decision queue's lists): with
+            # the id, the index gives the order whole; without it PostgreSQL walked case_deadline_order
+            # and filtered the state (145 ms for the re-tests at national scale, issue 14).
+            models.Index(fields=["status", "deadline", "id"], name="case_status_deadline"),
             # The dashboard's lists: a campaign's running clocks in deadline order (ARCHITECTURE.md §11).
             models.Index(
                 fields=["campaign", "deadline", "id"],

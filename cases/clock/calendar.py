@@ -6,6 +6,7 @@ calendar table does not know is an explicit error: the schedule is published eac
 the next year, and guessing would put wrong deadlines on legal documents.
 """
 
+import bisect
 import contextlib
 import datetime
 from pathlib import Path
@@ -46,6 +47,7 @@ class Calendar:
         if kinds is None:
             kinds = dict(OfficialDay.objects.filter(date__year__in=self.years).values_list("date", "kind"))
         self.kinds = dict(kinds)
+        self._changes = None
 
     def check(self, day: datetime.date) -> None:
         if day.year not in self.years:
@@ -73,15 +75,36 @@ class Calendar:
         return day
 
     def working_days_between(self, start: datetime.date, end: datetime.date) -> int:
-        """Count working days in (start, end]; negative when end is before start."""
+        """Count working days in (start, end]; negative when end is before start.
+
+        Without walking the days (a list of overdue cases counts years of them, issue 14): the
+        Monday–Fridays of the span, plus the make-up working days on a weekend, less the holidays
+        on a weekday, both found by bisection. Each year of the span must be known, as when the days
+        were walked (the first unknown one is the error)."""
         if end < start:
             return -self.working_days_between(end, start)
-        self.check(start)
-        count, day = 0, start
-        while day < end:
-            day += datetime.timedelta(days=1)
-            count += self.is_working_day(day)
-        return count
+        for year in range(start.year, end.year + 1):
+            self.check(datetime.date(year, 1, 1))
+        weeks, rest = divmod((end - start).days, 7)
+        weekday = start.weekday()
+        count = weeks * 5 + sum(1 for i in range(1, rest + 1) if (weekday + i) % 7 < 5)
+        dates, running = self._exceptions()
+        return count + running[bisect.bisect_right(dates, end)] - running[bisect.bisect_right(dates, start)]
+
+    def _exceptions(self) -> tuple[list[datetime.date], list[int]]:
+        """The official days that change a Monday–Friday count, in order, with the running sum of
+        their changes (+1 a make-up working day on a weekend, -1 a holiday on a weekday)."""
+        if self._changes is None:
+            dates, running = [], [0]
+            for day in sorted(self.kinds):
+                weekday = day.weekday() < 5
+                kind = self.kinds[day]
+                change = (kind == DayKind.MAKEUP_WORKDAY and not weekday) - (kind == DayKind.HOLIDAY and weekday)
+                if change:
+                    dates.append(day)
+                    running.append(running[-1] + change)
+            self._changes = dates, running
+        return self._changes
 
 
 def is_working_day(day: datetime.date) -> bool:

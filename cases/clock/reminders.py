@@ -108,7 +108,7 @@ def clock_run(*, today: datetime.date) -> dict[str, list[int]]:
 def proposal_list(*, kind: str) -> QuerySet[Case]:
     """Cases proposed for the next notice of ``kind`` that still qualify (named or removed ones drop out)."""
     status = S.OVERDUE if kind == ProposalKind.NAMING else S.NAMED
-    # EXISTS rather than a join and DISTINCT: the (status, deadline) index gives the order, and a
+    # EXISTS rather than a join and DISTINCT: the (status, deadline, id) index gives the order, and a
     # page of the list reads that many rows (docs/ARCHITECTURE.md, "Lists at scale").
     proposed = EscalationProposal.objects.filter(case=OuterRef("pk"), kind=kind)
     return (

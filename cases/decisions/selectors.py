@@ -4,6 +4,8 @@ Regulators only, each for the authorities whose cases they see (``accounts.scopi
 else gets ``NotFound``, as for a missing row.
 """
 
+from django.db.models import QuerySet
+
 from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, has_perm
 from accounts.scoping import authority_scope
@@ -18,21 +20,31 @@ def _regulator(actor) -> None:
 
 
 def decision_queue(*, actor) -> dict:
+    """The queue's lists, each with only the columns its rows show (a page has up to 250 rows:
+    loading whole cases, products and reports cost more than rendering them, issue 14)."""
     _regulator(actor)
     return {
         "responses": authority_scope(VendorResponse.objects.all(), actor=actor, field="case__authority")
         .filter(status=DecisionStatus.PENDING)
-        .select_related("case__vendor", "case__product")
+        .select_related("case__vendor")
+        .only("created_at", "case__number", "case__vendor__name")
         .order_by("created_at", "id"),
         "extensions": authority_scope(ExtensionRequest.objects.all(), actor=actor, field="case__authority")
         .filter(status=DecisionStatus.PENDING)
-        .select_related("case__vendor", "case__product")
+        .select_related("case__vendor")
+        .only("case__number", "case__deadline", "case__vendor__name")
         .order_by("created_at", "id"),
         "verifying": authority_scope(Case.objects.all(), actor=actor)
         .filter(status=S.VERIFYING)
-        .select_related("vendor", "product", "product_version")
+        .select_related("product", "product_version")
+        .only("number", "product__name", "product_version__version")
         .order_by("updated_at", "id"),
     }
+
+
+def queue_proposals(proposals) -> QuerySet[Case]:
+    """A list of proposed cases (``cases.clock.reminders.proposal_list``) with what the queue shows."""
+    return proposals.select_related(None).select_related("vendor").only("number", "deadline", "vendor__name")
 
 
 def response_get_for(*, actor, response_id) -> VendorResponse:

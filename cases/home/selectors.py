@@ -4,9 +4,9 @@ Built for a national database (a hundred thousand cases, a million findings): ev
 indexed filter counted up to ``COUNT_CAP`` (the (status, created_at, id) indexes of the decision
 queue for pending reports and requests, the (status, id) index of findings for candidates, the
 ``home_openable_finding`` partial index for confirmed findings without a case, the (status,
-deadline) index of cases), all counts in one query, and every list is LIMITed. No join over
-a whole table, no per-row count. The number of queries is fixed per role (one per list, one for
-the counts; ``tests/cases/home/test_views.py`` pins it).
+deadline, id) index of cases, which also gives the lists' order whole), all counts in one query,
+and every list is LIMITed. No join over a whole table, no per-row count. The number of queries
+is fixed per role (one per list, one for the counts; ``tests/cases/home/test_views.py`` pins it).
 """
 
 import datetime
@@ -29,6 +29,7 @@ from accounts.roles import (
 from accounts.scoping import authority_scope
 from cases.clock.calendar import known_until
 from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Finding, FindingStatus, VendorResponse
+from config.page_rows import object_url
 from notices.links import draft_url
 from notices.models import Notice, NoticeEntry, NoticeKind, NoticeStatus
 
@@ -91,7 +92,7 @@ def _pending(model, key: str, title, url_name: str, when: str, actor) -> Work:
         title,
         pending,
         reverse("decisions:queue"),
-        [Item(r.case.number, reverse(url_name, args=[r.pk]), r.case.vendor.name, getattr(r, when)) for r in rows],
+        [Item(r.case.number, object_url(url_name, r.pk), r.case.vendor.name, getattr(r, when)) for r in rows],
     )
 
 
@@ -120,7 +121,7 @@ def _verifying(actor) -> Work:
         _("Cases to verify with a re-test"),
         cases,
         reverse("decisions:queue"),
-        [Item(c.number, reverse("decisions:case", args=[c.pk]), c.vendor.name) for c in rows],
+        [Item(c.number, object_url("decisions:case", c.pk), c.vendor.name) for c in rows],
     )
 
 
@@ -139,7 +140,7 @@ def _notices_to_approve(actor) -> Work:
         [
             Item(
                 n.title,
-                reverse("notices:regulator-detail", args=[n.pk]),
+                object_url("notices:regulator-detail", n.pk),
                 n.drafted_by.get_full_name() or n.drafted_by.username,
                 n.created_at,
             )
@@ -156,7 +157,7 @@ def _notices_to_publish(actor) -> Work:
         _("Approved notices to publish"),
         approved,
         f"{reverse('notices:regulator-list')}?status={NoticeStatus.APPROVED}",
-        [Item(n.title, reverse("notices:regulator-detail", args=[n.pk]), "", n.approved_at) for n in rows],
+        [Item(n.title, object_url("notices:regulator-detail", n.pk), "", n.approved_at) for n in rows],
     )
 
 
@@ -168,7 +169,7 @@ def _my_drafts(actor) -> Work:
         _("Your drafts waiting for a second person"),
         drafts,
         f"{reverse('notices:regulator-list')}?status={NoticeStatus.DRAFT}",
-        [Item(n.title, reverse("notices:regulator-detail", args=[n.pk]), "", n.created_at) for n in rows],
+        [Item(n.title, object_url("notices:regulator-detail", n.pk), "", n.created_at) for n in rows],
     )
 
 
@@ -185,7 +186,7 @@ def _awaiting_order(actor) -> Work:
         _("Open cases waiting for an order"),
         cases,
         draft_url(NoticeKind.ORDER),
-        [Item(c.number, reverse("case-detail", args=[c.pk]), c.vendor.name, c.created_at) for c in rows],
+        [Item(c.number, object_url("case-detail", c.pk), c.vendor.name, c.created_at) for c in rows],
     )
 
 
@@ -202,7 +203,7 @@ def _ready_for_naming(actor) -> Work:
         _("Overdue cases ready for the next batch"),
         cases,
         draft_url(NoticeKind.NAMING),
-        [Item(c.number, reverse("case-detail", args=[c.pk]), c.vendor.name, c.deadline) for c in rows],
+        [Item(c.number, object_url("case-detail", c.pk), c.vendor.name, c.deadline) for c in rows],
         alert=True,
     )
 
@@ -222,7 +223,7 @@ def _candidates(actor) -> Work:
         [
             Item(
                 f.display_title,
-                reverse("inspection-detail", args=[f.inspection_id]) + f"#finding-{f.pk}",
+                object_url("inspection-detail", f.inspection_id) + f"#finding-{f.pk}",
                 "",
                 f.created_at,
             )
@@ -246,7 +247,7 @@ def _openable(actor) -> Work:
         [
             Item(
                 f.display_title,
-                reverse("inspection-detail", args=[f.inspection_id]) + f"#finding-{f.pk}",
+                object_url("inspection-detail", f.inspection_id) + f"#finding-{f.pk}",
                 "",
                 f.created_at,
             )

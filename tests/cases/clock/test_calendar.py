@@ -1,6 +1,7 @@
 """The working-day clock on the seeded official calendar, and its API endpoint."""
 
 import datetime
+import random
 
 import holidays
 import pytest
@@ -192,3 +193,36 @@ def test_without_a_shared_cache_known_years_are_read_each_time(settings, django_
     calendar.known_years()
     with django_assert_num_queries(1):
         calendar.known_years()
+
+
+def _walked(cal, start, end):
+    """The day-by-day count ``working_days_between`` replaced (issue 14): the reference."""
+    if end < start:
+        return -_walked(cal, end, start)
+    cal.check(start)
+    count, day = 0, start
+    while day < end:
+        day += datetime.timedelta(days=1)
+        count += cal.is_working_day(day)
+    return count
+
+
+def test_working_days_between_counts_what_walking_the_days_counts():
+    cal = calendar.Calendar()
+    rng = random.Random(14)
+    years = sorted(cal.years)
+    first, last = D(years[0], 1, 1), D(years[-1], 12, 31)
+    spans = [(D(2025, 9, 26), D(2025, 10, 10)), (D(2026, 2, 13), D(2026, 2, 14)), (D(2025, 1, 1), D(2025, 1, 1))]
+    for _ in range(400):
+        start = first + datetime.timedelta(days=rng.randint(0, (last - first).days))
+        spans.append((start, min(last, start + datetime.timedelta(days=rng.choice([1, 3, 6, 7, 8, 30, 400, 1500])))))
+    for start, end in spans:
+        assert cal.working_days_between(start, end) == _walked(cal, start, end), (start, end)
+        assert cal.working_days_between(end, start) == _walked(cal, end, start), (end, start)
+
+
+def test_working_days_between_names_the_first_unknown_year_as_walking_did():
+    cal = calendar.Calendar(years={2025, 2027}, kinds={})
+    with pytest.raises(UnknownCalendarYear) as error:
+        cal.working_days_between(D(2025, 12, 1), D(2027, 1, 5))
+    assert error.value.details == {"year": 2026}
