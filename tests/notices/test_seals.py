@@ -270,7 +270,8 @@ def test_the_sdk_letter_carries_the_seal_of_the_sdk_cases_authority(reviewer, tm
     case = sdk_case(sdk=sdk, actor=reviewer)
     Case.objects.filter(pk=case.pk).update(authority=beijing)
     issued = datetime.date(2025, 9, 26)
-    (letter,) = sdk_letters.sdk_letters_issue(actor=reviewer, case=Case.objects.get(pk=case.pk), today=issued)
+    beijing_reviewer = factories.UserFactory(role="reviewer", authority=beijing)  # the case's authority writes
+    (letter,) = sdk_letters.sdk_letters_issue(actor=beijing_reviewer, case=Case.objects.get(pk=case.pk), today=issued)
     letter = SdkLetter.objects.select_related("sdk_case__authority").get(pk=letter.pk)
 
     plain = sdk_letters.sdk_letter_render(letter)
