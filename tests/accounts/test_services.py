@@ -252,7 +252,9 @@ def test_a_cached_national_reviewer_acts_at_the_next_request_after_the_grant(wor
     assert done.json()["status"] == CaseStatus.WITHDRAWN
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush at the end then leaves the tables for the live-server tests that
+# follow (tests/browser/conftest.py) to reload, instead of post_migrate's rows they would collide with.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_grants_make_one_change_and_one_event(require_postgresql):
     """Four administrators grant at once (four threads, four connections): the row lock lets one
     through; the other three find it granted and are refused, so the history has one grant."""
