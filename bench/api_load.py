@@ -7,7 +7,7 @@ clients, at scale and on the demo alone, in one run (issue 14).
 The scale database is made beforehand (bench/README.md): ``migrate``, ``load_demo``, then
 ``manage.py seed_scale`` in a database of its own (default ``rectify_scale``). The demo database
 (default ``rectify_demo_bench``) is created here when it is missing: ``migrate`` + ``load_demo``,
-and one naming notice published through the app's workflow (the demo has none).
+and one more naming notice published through the app's workflow (for the demo's overdue case).
 Neither is written to by the measurements (GET only; logins write a session row and axes' log).
 
 For each database in turn (demo, then scale) the script starts gunicorn with the production settings
@@ -56,9 +56,9 @@ PROVINCE_CODE = "110000"
 SEARCH_WORD = "天气"  # a product word of the demo and of the seed: a Chinese substring search
 
 
-# The demo has no published notice: one is drafted, approved and published through the app's own
-# services (PDF by WeasyPrint) for the demo's overdue case, so the register's notice, PDF and the
-# regulator's notice page have a demo figure too.
+# One more naming notice, drafted, approved and published through the app's own services (PDF by
+# WeasyPrint) for the demo's overdue case: the register's notice, PDF and the regulator's notice page
+# have a demo figure whatever the demo itself publishes.
 PUBLISH_DEMO_NOTICE = """
 from accounts.models import User
 from cases.models import Case
