@@ -13,7 +13,8 @@ it, and it moves less with the machine's load than the wall time) and the number
 request. The test client keeps one database
 connection for the whole run: a server opening one per request (``CONN_MAX_AGE`` 0) pays that on
 top. ``--profile NAME`` runs cProfile over the requests of the endpoints matching NAME and prints
-the 40 most expensive functions (cumulative).
+the 40 most expensive functions (cumulative); ``--sql`` prints the queries of one request of each
+endpoint with their times (to ``EXPLAIN`` them).
 
 Reads only (GET); the sign-ins write sessions.
 """
@@ -61,6 +62,7 @@ def main() -> None:
     parser.add_argument("--only", help="endpoint names matching this regular expression")
     parser.add_argument("--requests", type=int, default=9)
     parser.add_argument("--profile", help="cProfile the endpoints matching this regular expression")
+    parser.add_argument("--sql", action="store_true", help="print each query of one request and its time")
     args = parser.parse_args()
     only = re.compile(args.only) if args.only else None
     profile_re = re.compile(args.profile) if args.profile else None
@@ -98,6 +100,9 @@ def main() -> None:
             f"{len(queries)} | {response.status_code} |",
             flush=True,
         )
+        if args.sql:
+            for query in queries.captured_queries:
+                print(f"    {float(query['time']) * 1000:.1f} ms  {query['sql']}")
         if profiler:
             pstats.Stats(profiler).sort_stats(os.environ.get("FLOOR_SORT", "cumulative")).print_stats(40)
 

@@ -385,6 +385,9 @@ class Case(models.Model):
             # the id, the index gives the order whole; without it PostgreSQL walked case_deadline_order
             # and filtered the state (145 ms for the re-tests at national scale, issue 14).
             models.Index(fields=["status", "deadline", "id"], name="case_status_deadline"),
+            # The same for one authority's (a province's home page counts and lists, its overdue list):
+            # without it a province's overdue count ANDed bitmaps of the national status indexes.
+            models.Index(fields=["authority", "status", "deadline", "id"], name="case_authority_status_deadline"),
             # The dashboard's lists: a campaign's running clocks in deadline order (ARCHITECTURE.md §11).
             models.Index(
                 fields=["campaign", "deadline", "id"],
@@ -487,6 +490,9 @@ class Finding(models.Model):
             models.Index(
                 fields=["id"], condition=Q(status="confirmed", case__isnull=True), name="home_openable_finding"
             ),
+            # A province's candidate findings (its home page's count): its inspections, each probing this
+            # small index (67,000 of a million rows) instead of finding_inspection_status (issue 14).
+            models.Index(fields=["inspection"], condition=Q(status="candidate"), name="finding_candidate_inspection"),
         ]
 
     def __str__(self) -> str:
@@ -599,8 +605,13 @@ class VendorResponse(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("vendor response")
         verbose_name_plural = _("vendor responses")
-        # The decision queue: pending reports, oldest first.
-        indexes = [models.Index(fields=["status", "created_at", "id"], name="response_queue_order")]
+        indexes = [
+            # The decision queue: pending reports, oldest first.
+            models.Index(fields=["status", "created_at", "id"], name="response_queue_order"),
+            # A province's pending reports (its home page's and decision queue's counts): the pending
+            # reports' cases, read from this small index alone and joined to the authority's cases.
+            models.Index(fields=["case"], condition=Q(status="pending"), name="response_pending_case"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status}"

@@ -42,9 +42,15 @@ def decision_queue(*, actor) -> dict:
     }
 
 
-def queue_proposals(proposals) -> QuerySet[Case]:
-    """A list of proposed cases (``cases.clock.reminders.proposal_list``) with what the queue shows."""
-    return proposals.select_related(None).select_related("vendor").only("number", "deadline", "vendor__name")
+def queue_proposals(proposals, *, actor) -> QuerySet[Case]:
+    """A list of proposed cases (``cases.clock.reminders.proposal_list``) with what the queue shows:
+    the actor's authority's cases, like the rest of the queue (ARCHITECTURE.md §15)."""
+    return (
+        authority_scope(proposals, actor=actor)
+        .select_related(None)
+        .select_related("vendor")
+        .only("number", "deadline", "vendor__name")
+    )
 
 
 def response_get_for(*, actor, response_id) -> VendorResponse:

@@ -66,8 +66,8 @@ def _queue_page(request, name: str, rows) -> dict:
 def queue(request):
     """What waits, oldest first: each list pages on its own, ``QUEUE_ROWS`` rows a page."""
     lists = decision_selectors.decision_queue(actor=request.user)
-    lists["naming"] = decision_selectors.queue_proposals(reminders.proposal_list(kind=ProposalKind.NAMING))
-    lists["removal"] = decision_selectors.queue_proposals(reminders.proposal_list(kind=ProposalKind.REMOVAL))
+    for kind, name in ((ProposalKind.NAMING, "naming"), (ProposalKind.REMOVAL, "removal")):
+        lists[name] = decision_selectors.queue_proposals(reminders.proposal_list(kind=kind), actor=request.user)
     pages = {name: _queue_page(request, name, rows) for name, rows in lists.items()}
     context = {name: page["rows"] for name, page in pages.items()}
     return render(request, "cases/decisions/queue.html", {**context, "pages": pages})

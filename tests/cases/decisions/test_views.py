@@ -2,6 +2,7 @@
 on one page each have a reason (duplicate id="id_reason", issue 15); a grant starts from the date the
 vendor asked for, rendered in ISO whatever the language."""
 
+import datetime
 import re
 from collections import Counter
 
@@ -9,7 +10,11 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
+from accounts.models import Authority
+from accounts.roles import Role
 from cases import responses
+from cases.models import CaseStatus, EscalationProposal, ProposalKind
+from tests import factories
 from tests.cases.home.world import work_world
 
 pytestmark = [pytest.mark.django_db]
@@ -88,3 +93,26 @@ def test_each_list_of_the_queue_pages_on_its_own(client, reviewer, inspector, mo
     assert second["response"].case.number in page and "Page 2 of 2" in page
     # The extensions stay on their first page; a page number past the end shows the first.
     assert client.get(url, {"responses": 99}).status_code == 200
+
+
+def test_a_provinces_queue_proposes_only_its_own_cases(client):
+    """The proposals for naming and removal are scoped like the rest of the queue (ARCHITECTURE.md
+    §15): a province's reviewer sees its own proposed cases, not another authority's numbers and
+    vendors; the ministry's reviewer sees both."""
+    beijing, guangdong = factories.province("110000"), factories.province("440000")
+    cases = {}
+    for authority in (beijing, guangdong):
+        for status, kind in ((CaseStatus.OVERDUE, ProposalKind.NAMING), (CaseStatus.NAMED, ProposalKind.REMOVAL)):
+            case = factories.CaseFactory(authority=authority, status=status, deadline=datetime.date(2025, 9, 1))
+            EscalationProposal.objects.create(case=case, kind=kind, deadline=case.deadline)
+            cases[authority.code, kind] = case.number
+    url = reverse("decisions:queue")
+
+    client.force_login(factories.UserFactory(role=Role.REVIEWER, authority=beijing))
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert cases["110000", ProposalKind.NAMING] in page and cases["110000", ProposalKind.REMOVAL] in page
+    assert cases["440000", ProposalKind.NAMING] not in page and cases["440000", ProposalKind.REMOVAL] not in page
+
+    client.force_login(factories.UserFactory(role=Role.REVIEWER, authority=Authority.objects.national()))
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert all(number in page for number in cases.values())
