@@ -23,6 +23,7 @@ Tests compare each plan's output with its serializer's on factory data (tests/te
 list tests of each app).
 """
 
+import weakref
 from collections.abc import Callable, Iterable
 from functools import cached_property
 
@@ -121,6 +122,9 @@ def _is_column(model, path: list[str]) -> bool:
 
 
 class RowPlan:
+    # Every plan alive, for config.warmup to compile at a worker's start.
+    instances: "weakref.WeakSet[RowPlan]" = weakref.WeakSet()
+
     def __init__(
         self,
         serializer_class: type[serializers.Serializer],
@@ -131,6 +135,7 @@ class RowPlan:
         self.serializer_class = serializer_class
         self.computed = computed or {}
         self.model = model  # for a plain Serializer (a ModelSerializer names its own)
+        RowPlan.instances.add(self)
 
     @cached_property
     def _compiled(self) -> tuple[list[str], list]:
