@@ -12,7 +12,8 @@ milliseconds, the median CPU time of this process (Python's share: the database'
 it, and it moves less with the machine's load than the wall time) and the number of queries of one
 request. The test client keeps one database
 connection for the whole run: a server opening one per request (``CONN_MAX_AGE`` 0) pays that on
-top. ``--profile NAME`` runs cProfile over the requests of the endpoints matching NAME and prints
+top. ``--sql`` prints the statements of one request of each endpoint (to ``EXPLAIN`` them).
+``--profile NAME`` runs cProfile over the requests of the endpoints matching NAME and prints
 the 40 most expensive functions (cumulative).
 
 Reads only (GET); the sign-ins write sessions.
@@ -61,6 +62,7 @@ def main() -> None:
     parser.add_argument("--only", help="endpoint names matching this regular expression")
     parser.add_argument("--requests", type=int, default=9)
     parser.add_argument("--profile", help="cProfile the endpoints matching this regular expression")
+    parser.add_argument("--sql", action="store_true", help="print the SQL of one request of each endpoint")
     args = parser.parse_args()
     only = re.compile(args.only) if args.only else None
     profile_re = re.compile(args.profile) if args.profile else None
@@ -98,6 +100,9 @@ def main() -> None:
             f"{len(queries)} | {response.status_code} |",
             flush=True,
         )
+        if args.sql:
+            for query in queries.captured_queries:
+                print(f"    [{query['time']}s] {query['sql']}")
         if profiler:
             pstats.Stats(profiler).sort_stats(os.environ.get("FLOOR_SORT", "cumulative")).print_stats(40)
 
