@@ -151,6 +151,18 @@ def _lookup(model, column: str) -> Subquery | F | None:
     return Subquery(related.order_by().values(rest))
 
 
+def _joined(queryset: QuerySet) -> set[str]:
+    """The relations the queryset joins already (for a filter: ``?kind=`` joins the product): their
+    columns come from that join, which costs nothing more."""
+    query = queryset.query
+    base = query.base_table
+    return {
+        join.join_field.name
+        for alias, join in query.alias_map.items()
+        if getattr(join, "parent_alias", None) == base and query.alias_refcount.get(alias)
+    }
+
+
 class RowPlan:
     # Every plan alive, for config.warmup to compile at a worker's start.
     instances: "weakref.WeakSet[RowPlan]" = weakref.WeakSet()
@@ -263,9 +275,11 @@ class RowPlan:
                 columns[item.lstrip("-")] = None
         ordering = set(Keyset(queryset).ordering if Keyset.supports(queryset) else ())
         ordering = {item.lstrip("-") for item in ordering}
+        joined = _joined(queryset)
         plain, looked_up = [], {}
         for column in columns:
-            lookup = None if column in ordering else _lookup(queryset.model, column)
+            own = column in ordering or column.partition("__")[0] in joined
+            lookup = None if own else _lookup(queryset.model, column)
             if lookup is None:
                 plain.append(column)
             else:
