@@ -5,15 +5,16 @@ the model fields mapped again for every nested serializer) and, per row, a model
 related object and a round of ``get_attribute`` and ``to_representation`` calls per field. At 20
 rows with five related objects each, that was most of an API list's CPU.
 
-``RowPlan(SerializerClass)`` reads the serializer once per process and compiles it into a plan:
-the ``.values()`` columns the rows need (a nested object's fields through its relation, ``a__b``)
-and, per output key, the field's own ``to_representation`` (so dates, datetimes in the current time
-zone and choices come out exactly as the serializer writes them). ``plan.values(queryset)`` reads
-dicts instead of model instances; ``plan.render(rows)`` writes the same list of dicts the serializer
-would: the same keys in the same order, ``None`` for an empty relation, a field whose source runs
-through an empty relation answered as DRF answers it (its default, ``None`` when it allows null,
-left out otherwise). A field that is not a column (a property, a ``SerializerMethodField``) is given
-as ``computed={name: (columns, function(row))}``; a field the plan cannot read refuses at build.
+``RowPlan(SerializerClass)`` reads the serializer once per process and compiles it into a plan: the
+``.values()`` columns the rows need (a nested object's fields through its relation, ``a__b``, read
+by a subquery on the row's key rather than a join: see ``_lookup``) and, per output key, the field's
+own ``to_representation`` (so dates, datetimes in the current time zone and choices come out exactly
+as the serializer writes them). ``plan.values(queryset)`` reads dicts instead of model instances;
+``plan.render(rows)`` writes the same list of dicts the serializer would: the same keys in the same
+order, ``None`` for an empty relation, a field whose source runs through an empty relation answered
+as DRF answers it (its default, ``None`` when it allows null, left out otherwise). A field that is
+not a column (a property, a ``SerializerMethodField``) is given as ``computed={name: (columns,
+function(row))}``; a field the plan cannot read refuses at build.
 
 ``prototype(SerializerClass, many=...)`` is the other half, for details: one serializer instance per
 process whose fields are built once; ``.to_representation(instance)`` writes what ``.data`` would.
