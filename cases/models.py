@@ -485,6 +485,9 @@ class Finding(models.Model):
             models.Index(fields=["status", "id"], name="finding_status_order"),
             models.Index(fields=["source", "id"], name="finding_source_order"),
             models.Index(fields=["violation_type", "id"], name="finding_type_order"),
+            # A type and a state together (?violation_type=&status=): the capped total reads its
+            # 1,001 entries, not every finding of the type (issue 14).
+            models.Index(fields=["violation_type", "status", "id"], name="finding_type_status_order"),
             models.Index(fields=["inspection", "status"], name="finding_inspection_status"),
             # The home page's confirmed findings without a case (cases.home.selectors).
             models.Index(

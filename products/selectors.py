@@ -10,11 +10,26 @@ from .models import OfflineScenario, Product, ProductKind, ProductVersion, Vendo
 SEARCH_IDS = 1000
 
 
+# A trigram index serves a substring search from this many characters on.
+TRIGRAM_MIN_CHARS = 3
+
+
+def name_contains(text: str, field: str = "name") -> Q:
+    """``field`` contains ``text`` (any case): ``UPPER(name) LIKE UPPER('%text%')``, the form the
+    trigram index of each name serves (products 0005) from three characters on.
+
+    Shorter text reads the table whatever the form; when it has no letter with a case (``天气``,
+    digits), a plain ``LIKE`` finds the same rows without upper-casing every name it reads (issue
+    14: 20,000 product names in 1.5 ms instead of 4.2)."""
+    if len(text) < TRIGRAM_MIN_CHARS and text.upper() == text.lower():
+        return Q(**{f"{field}__contains": text})
+    return Q(**{f"{field}__icontains": text})
+
+
 def name_search(queryset: QuerySet, text: str) -> QuerySet:
-    """Vendors or products whose name contains ``text`` (any case): ``UPPER(name) LIKE UPPER('%text%')``,
-    the form the trigram index of each name serves (products 0005) from three characters on; shorter
-    text reads the table (a few thousand rows)."""
-    return queryset.filter(name__icontains=text)
+    """Vendors or products whose name contains ``text`` (any case), see ``name_contains``; shorter
+    text than a trigram reads the table (a few thousand rows)."""
+    return queryset.filter(name_contains(text))
 
 
 def matching_ids(queryset: QuerySet, text: str, field: str) -> Q:
@@ -63,7 +78,7 @@ def product_search(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
     text = text.strip()
     if not text:
         return queryset
-    return queryset.filter(Q(name__icontains=text) | matching_ids(Vendor.objects.all(), text, "vendor_id"))
+    return queryset.filter(name_contains(text) | matching_ids(Vendor.objects.all(), text, "vendor_id"))
 
 
 def product_rows() -> QuerySet[Product]:

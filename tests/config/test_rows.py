@@ -367,3 +367,33 @@ def test_the_notice_list_pages_by_cursor_on_rows_read_as_dicts(as_admin, inspect
     assert seen == [notice.pk for notice in reversed(drafted)]
     back = as_admin.get(body["previous"]).json()["results"]
     assert [row["id"] for row in back] == [drafted[1].pk]
+
+
+def test_related_columns_are_read_by_subqueries_not_joins(admin_user, variety):
+    """A list row's related objects (a case's authority, campaign, vendor, product and version)
+    are read by one subquery per column, after the page's LIMIT, not by joins: PostgreSQL's
+    search of the join orders grew with each one (4 ms to plan a case page at scale, 9 ms a
+    finding page filtered by vendor, for under 1 ms of work). The ordering stays the row's own."""
+    from cases.serializers import CASE_LIST_ROWS, FINDING_ROWS, INSPECTION_ROWS
+
+    lists = {
+        CASE_LIST_ROWS: case_selectors.case_list(actor=admin_user),
+        FINDING_ROWS: case_selectors.finding_list(actor=admin_user),
+        INSPECTION_ROWS: case_selectors.inspection_queryset_for(actor=admin_user),
+    }
+    for plan, queryset in lists.items():
+        rows = plan.values(queryset)
+        sql = str(rows.query)
+        table = queryset.model._meta.db_table
+        outer_from = sql[sql.rindex(f' FROM "{table}"') :]
+        assert " JOIN " not in outer_from, sql
+        assert sql.count("(SELECT ") >= 3, sql
+        # A related object's key is the row's own column, not a subquery.
+        assert '"campaign__id"' not in sql or f'"{table}"."campaign_id" AS "campaign__id"' in sql
+        # The counted queryset is the list's own, without the columns.
+        assert rows.count_from is queryset
+    # An empty relation reads None, as the LEFT JOIN did: findings without a case or a scan.
+    finding = Finding.objects.filter(case__isnull=True, scan_job__isnull=True).first()
+    assert finding is not None
+    row = FINDING_ROWS.values(Finding.objects.filter(pk=finding.pk)).get()
+    assert row["case__number"] is None and row["scan_job__identity_mismatch"] is None
