@@ -23,7 +23,7 @@ from cases.web import found_or_404
 from config.lists import BoundedPaginator
 
 # Rows a page of each list of the queue shows (the oldest first).
-QUEUE_ROWS = 50
+QUEUE_ROWS = 25
 
 MSG_ACCEPTED = _("The report was accepted; the case is now under verification.")
 MSG_REJECTED = _("The report was rejected; the vendor was told why.")
