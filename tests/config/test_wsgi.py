@@ -55,3 +55,54 @@ def test_warm_makes_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert warm() >= 0
     assert all("_compiled" in vars(plan) for plan in RowPlan.instances)
+
+
+@pytest.mark.django_db
+def test_warm_connection_plans_a_read_of_every_table():
+    from django.apps import apps
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from config.warmup import warm_connection
+
+    with CaptureQueriesContext(connection) as queries:
+        assert warm_connection() >= 0
+    planned = {q["sql"] for q in queries.captured_queries}
+    for table in ("cases_case", "cases_finding", "cases_inspection", "products_product", "notices_notice"):
+        assert f'EXPLAIN SELECT * FROM "{table}"' in planned or f"EXPLAIN SELECT * FROM {table}" in planned
+    assert len(planned) == len(
+        {m._meta.db_table for m in apps.get_models() if m._meta.managed and not m._meta.proxy and not m._meta.swapped}
+    )
+    assert all(q["sql"].startswith("EXPLAIN SELECT * FROM ") for q in queries.captured_queries)
+
+
+def test_warm_connection_survives_a_database_that_does_not_answer():
+    # A worker starting while PostgreSQL is down logs it and serves: its first request connects.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nowhere",
+    }
+    probe = "import django; django.setup()\nfrom config.warmup import warm_connection\nprint(warm_connection() >= 0)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "True"
+    assert "the database did not answer" in out.stderr
+
+
+def test_gunicorn_config_sizes_workers_and_warms_each_after_it_loads(monkeypatch):
+    import runpy
+    from unittest import mock
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["workers"] == os.cpu_count() * 2 + 1
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 3
+
+    worker = mock.Mock(pid=1234)
+    with mock.patch("config.warmup.warm_connection", return_value=0.012) as warmed:
+        conf["post_worker_init"](worker)
+    warmed.assert_called_once_with()
+    assert worker.log.info.call_args.args[1:] == (1234, 12.0)
