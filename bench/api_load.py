@@ -213,6 +213,7 @@ class Server:
     def __init__(self, env: dict, port: int, workers: int, log: Path):
         self.port = port
         self.log = log.open("a")
+        start = log.stat().st_size
         gunicorn = PYTHON.with_name("gunicorn")
         self.proc = subprocess.Popen(
             [str(gunicorn), "-b", f"127.0.0.1:{port}", "-w", str(workers), "--timeout", "300", "config.wsgi"],
@@ -226,12 +227,22 @@ class Server:
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return
+                    break
             except OSError:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
                     self.stop()
                     raise SystemExit(f"gunicorn did not start on port {port}; see {log}") from None
                 time.sleep(0.3)
+        # The master listens before its workers have loaded the application: measure once each
+        # worker has said it is ready (gunicorn.conf.py's post_worker_init), as a load balancer's
+        # health check would wait, else the first endpoint's figures include the workers' start.
+        while time.monotonic() < deadline:
+            with log.open(encoding="utf-8", errors="replace") as text:
+                text.seek(start)
+                if text.read().count("database connection warmed") >= workers:
+                    return
+            time.sleep(0.3)
+        print(f"  (not every worker said it was ready within 60 s; see {log})", flush=True)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
