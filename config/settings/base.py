@@ -79,6 +79,17 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # (CONN_HEALTH_CHECKS), so a restarted database costs one failed check, not a 500.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL searches every order of the tables a query joins, up to join_collapse_limit (8) at a
+# time: a list page's query that joins its row's campaign, authority, agency, author, version,
+# product and vendor (select_related) spent 8-13 ms planning for 0.5 ms of execution (issue 14).
+# The lists are driven by their own table (the filters and the order are its columns, each served
+# by an index), so a search over 4 at a time finds the same plans at a fifth of the cost; measured
+# on every endpoint of bench/api_load.py at scale, no query got slower (bench/README.md). Empty: the
+# server's own setting (e.g. behind a pooler that refuses startup options).
+JOIN_COLLAPSE_LIMIT = env.str("DB_JOIN_COLLAPSE_LIMIT", default="4")
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and JOIN_COLLAPSE_LIMIT:
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c join_collapse_limit={int(JOIN_COLLAPSE_LIMIT)}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
