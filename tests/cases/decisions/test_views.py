@@ -116,3 +116,31 @@ def test_a_provinces_queue_proposes_only_its_own_cases(client):
     client.force_login(factories.UserFactory(role=Role.REVIEWER, authority=Authority.objects.national()))
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert all(number in page for number in cases.values())
+
+
+def test_a_provinces_queue_lists_only_its_own_reports_and_requests(client):
+    """The reports and requests for more time are scoped by their case's authority (read through
+    ``accounts.scoping.authority_scope_through``): Beijing's reviewer sees Beijing's, not
+    Guangdong's; the ministry's reviewer sees both."""
+    from cases.models import ExtensionRequest, VendorResponse
+
+    beijing, guangdong = factories.province("110000"), factories.province("440000")
+    numbers = {}
+    for authority in (beijing, guangdong):
+        for _ in range(2):
+            responded = factories.CaseFactory(authority=authority, status=CaseStatus.RESPONDED)
+            vendor_user = factories.VendorUserFactory(vendor=responded.vendor)
+            VendorResponse.objects.create(case=responded, submitted_by=vendor_user, summary="已整改")
+            ordered = factories.CaseFactory(authority=authority, status=CaseStatus.ORDERED)
+            ExtensionRequest.objects.create(case=ordered, requested_by=vendor_user, reason="测试排期推迟")
+            numbers.setdefault(authority.code, []).extend([responded.number, ordered.number])
+    url = reverse("decisions:queue")
+
+    client.force_login(factories.UserFactory(role=Role.REVIEWER, authority=beijing))
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert all(number in page for number in numbers["110000"])
+    assert not any(number in page for number in numbers["440000"])
+
+    client.force_login(factories.UserFactory(role=Role.REVIEWER, authority=Authority.objects.national()))
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert all(number in page for number in numbers["110000"] + numbers["440000"])
