@@ -102,7 +102,11 @@ def test_gunicorn_config_sizes_workers_and_warms_each_after_it_loads(monkeypatch
     assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 3
 
     worker = mock.Mock(pid=1234)
-    with mock.patch("config.warmup.warm_connection", return_value=0.012) as warmed:
+    with (
+        mock.patch("config.warmup.warm_connection", return_value=0.012) as warmed,
+        mock.patch("gc.freeze") as frozen,
+    ):
         conf["post_worker_init"](worker)
     warmed.assert_called_once_with()
+    frozen.assert_called_once_with()
     assert worker.log.info.call_args.args[1:] == (1234, 12.0)
