@@ -1,5 +1,7 @@
 """config.page_rows: the per-row shortcuts give exactly what ``reverse()`` and ``accounts/_name.html`` give."""
 
+import datetime
+
 import pytest
 from django.template import Context, Template
 from django.template.loader import render_to_string
@@ -78,3 +80,26 @@ def test_object_url_follows_the_url_configuration(settings):
     assert object_url("case-detail", 5) == "/cases/5/"
     settings.ROOT_URLCONF = "tests.config.rows_urls"
     assert object_url("case-detail", 5) == reverse("case-detail", args=[5]) == "/elsewhere/5/"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        datetime.date(2026, 1, 5),
+        datetime.date(999, 12, 31),
+        # 16:30 UTC is 00:30 the next day in Shanghai: both filters show the local day.
+        datetime.datetime(2026, 12, 31, 16, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 1, 1, 5, tzinfo=datetime.UTC),
+    ],
+)
+def test_iso_day_and_minute_are_the_date_filter(value):
+    for ours, django in (("iso_day", 'date:"Y-m-d"'), ("iso_minute", 'date:"Y-m-d H:i"')):
+        if ours == "iso_minute" and isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            continue  # a day has no minute ("date" would print 00:00; iso_minute is for datetimes)
+        mine = Template("{% load rows %}{{ v|" + ours + ' }}|{{ v|default:"—"|' + ours + " }}").render(
+            Context({"v": value})
+        )
+        theirs = Template("{{ v|" + django + ' }}|{{ v|default:"—"|' + django + " }}").render(Context({"v": value}))
+        assert mine == theirs
