@@ -113,6 +113,8 @@ def test_case_findings_for_a_vendor_are_the_confirmed_ones(vendor_user, reviewer
         (S.RESPONDED, TODAY - datetime.timedelta(days=1), True),
         (S.NAMED, TODAY - datetime.timedelta(days=1), True),
         (S.OVERDUE, None, True),
+        (S.OVERDUE, TODAY + datetime.timedelta(days=1), True),
+        (S.ORDERED, None, False),
         (S.VERIFYING, TODAY - datetime.timedelta(days=1), False),
         (S.CLOSED, TODAY - datetime.timedelta(days=1), False),
         (S.OPEN, None, False),
@@ -127,6 +129,8 @@ def test_overdue_predicate_and_query_agree(case_factory, status, deadline, overd
     assert case.overdue_on(today=TODAY) is overdue
     assert Case.objects.overdue(TODAY).filter(pk=case.pk).exists() is overdue
     assert Case.objects.filter(case_overdue_q(TODAY), pk=case.pk).exists() is overdue
+    # ``?overdue=false``: the others, a running clock without a deadline included (NULL is not late).
+    assert Case.objects.exclude(case_overdue_q(TODAY)).filter(pk=case.pk).exists() is not overdue
     assert (case in campaign_dashboard(campaign=case.campaign, today=TODAY)["overdue"]) is overdue
 
 
