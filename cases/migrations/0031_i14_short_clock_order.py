@@ -16,10 +16,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['named', 'ordered', 'overdue', 'responded'])), fields=['-created_at', '-id'], include=('status', 'deadline'), name='case_clock_order'),
+            index=models.Index(condition=models.Q(('status__in', ['named', 'ordered', 'overdue', 'responded'])), fields=['-created_at', '-id', 'status', 'deadline'], name='case_clock_order'),
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['named', 'ordered', 'overdue', 'responded'])), fields=['authority', '-created_at', '-id'], include=('status', 'deadline'), name='case_authority_clock_order'),
+            index=models.Index(condition=models.Q(('status__in', ['named', 'ordered', 'overdue', 'responded'])), fields=['authority', '-created_at', '-id', 'status', 'deadline'], name='case_authority_clock_order'),
         ),
     ]

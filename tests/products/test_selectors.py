@@ -25,9 +25,11 @@ def test_a_name_search_finds_what_a_case_insensitive_contains_finds(text):
 def test_a_short_text_without_letter_cases_skips_upper_case():
     # One character (two on SQLite): no index serves it; without cased letters a plain LIKE is the same test.
     assert "UPPER" not in str(selectors.name_search(Product.objects.all(), "天").query)
-    # A letter with a case, or three characters and more (the trigram index's form): UPPER() LIKE.
-    assert "UPPER" in str(selectors.name_search(Product.objects.all(), "a").query)
-    assert "UPPER" in str(selectors.name_search(Product.objects.all(), "天气预").query)
+    # A letter with a case, or three characters and more (the trigram index's form): UPPER() LIKE
+    # on PostgreSQL (SQLite's LIKE ignores the case of ASCII letters by itself).
+    if connection.vendor == "postgresql":
+        assert "UPPER" in str(selectors.name_search(Product.objects.all(), "a").query)
+        assert "UPPER" in str(selectors.name_search(Product.objects.all(), "天气预").query)
 
 
 def test_two_characters_go_to_the_bigram_index_on_postgresql_only():
