@@ -9,6 +9,11 @@ answers ``rectify_bigrams(UPPER(name::text)) @> ARRAY[UPPER('天气')]``: exactl
 each character to one character. ``fastupdate = off`` as for the trigram indexes. The tables are
 ANALYZEd so that the planner has the statistics of the new expressions (their most common bigrams).
 SQLite has neither: ``name_contains`` keeps ``icontains`` there.
+
+``COST 1000`` (some 10 µs a call, against 1 µs for a ``LIKE``): the query keeps the ``LIKE`` beside the
+bigram test, and PostgreSQL, which evaluates the cheaper condition first, then computes the bigrams of
+the names that already match only; with the default cost it walked the product list in name order
+computing the bigrams of every name it passed (1,095 names, 10 ms, for 25 rows).
 """
 
 from django.db import migrations
@@ -17,7 +22,7 @@ from accounts.migration_operations import postgresql_only
 
 FUNCTION = """
 CREATE OR REPLACE FUNCTION rectify_bigrams(text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000
 AS $$ SELECT ARRAY(SELECT DISTINCT substr($1, i, 2) FROM generate_series(1, char_length($1) - 1) AS i) $$
 """
 
