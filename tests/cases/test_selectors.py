@@ -4,6 +4,7 @@ and not-yours both raise NotFound."""
 import datetime
 
 import pytest
+from django.db.models import Q
 
 from accounts.errors import NotFound
 from accounts.roles import Role
@@ -168,3 +169,21 @@ def test_the_clock_running_states_have_one_home():
 
     assert dashboard.CLOCK_RUNNING is portal.CLOCK_RUNNING is models.CLOCK_RUNNING
     assert models.CLOCK_RUNNING == {S.ORDERED, S.RESPONDED, S.OVERDUE, S.NAMED}
+
+
+@pytest.mark.parametrize("text", ["天气", "ab", "AB", "Ab", "预报", "12"])
+def test_a_two_character_case_search_finds_what_icontains_finds(case_factory, text):
+    """``case_search`` (issue 14): the cases whose product or vendor name contains two characters,
+    in any case, whatever the path (the bigram index on PostgreSQL, ``icontains`` on SQLite)."""
+    names = [("天气预报", "北京科技"), ("今日天气", "上海ab有限公司"), ("ABC 天气", "深圳"), ("Xab12", "杭州")]
+    names += [("地图", "AB 公司"), ("视频", "成都"), ("aB1c", "天气通")]
+    for product_name, vendor_name in names:
+        vendor = factories.VendorFactory(name=vendor_name)
+        product = factories.ProductFactory(vendor=vendor, name=product_name)
+        case_factory(product_version=factories.ProductVersionFactory(product=product))
+    cases = Case.objects.all()
+    expected = cases.filter(Q(product__name__icontains=text) | Q(vendor__name__icontains=text))
+    assert sorted(selectors.case_search(cases, text).values_list("pk", flat=True)) == sorted(
+        expected.values_list("pk", flat=True)
+    )
+    assert expected.exists()
