@@ -81,7 +81,7 @@ def _fixtures():
     the inspection's authority only for its own regulators (accounts.scoping)."""
     from accounts.models import Authority, User
     from accounts.roles import Role
-    from cases.models import Campaign, Inspection, InspectionMethod, TestingAgency
+    from cases.models import Campaign, Inspection, InspectionMethod, TestingAgency, inspection_vendor_id
     from products.models import Product, ProductKind, ProductVersion, Vendor
     from products.validators import uscc_check_char
 
@@ -97,6 +97,7 @@ def _fixtures():
     inspection = Inspection.objects.create(
         campaign=campaign,
         product_version=version,
+        vendor_id=inspection_vendor_id(version),  # the version's product's vendor, as the services carry it
         agency=agency,
         date="2025-09-20",
         method=InspectionMethod.NETWORK,

@@ -42,7 +42,8 @@ class InspectionFilter(FilterSet):
     campaign = df.NumberFilter(field_name="campaign_id")
     product_version = df.NumberFilter(field_name="product_version_id")
     product = df.NumberFilter(field_name="product_version__product_id")
-    vendor = df.NumberFilter(field_name="product_version__product__vendor_id")
+    # The inspection's own vendor column (Inspection.vendor, its index in the list's order: issue 14).
+    vendor = df.NumberFilter(field_name="vendor_id")
     agency = df.NumberFilter(field_name="agency_id")
     method = df.ChoiceFilter(choices=InspectionMethod.choices)
     date = df.DateFromToRangeFilter(label="Date range (date_after, date_before)")
@@ -60,7 +61,8 @@ class FindingFilter(FilterSet):
     inspection = df.NumberFilter(field_name="inspection_id")
     campaign = df.NumberFilter(field_name="inspection__campaign_id")
     product_version = df.NumberFilter(field_name="inspection__product_version_id")
-    vendor = df.NumberFilter(field_name="inspection__product_version__product__vendor_id")
+    # The finding's own vendor column (Finding.vendor, its index in the list's order: issue 14).
+    vendor = df.NumberFilter(field_name="vendor_id")
     violation_type = df.CharFilter(field_name="violation_type__code", label="Violation type code, e.g. PI-01")
     case = df.NumberFilter(field_name="case_id")
     in_case = df.BooleanFilter(field_name="case", lookup_expr="isnull", exclude=True, label="Belongs to a case")

@@ -651,13 +651,14 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
                 rng.choice(agencies)[0],
                 address,
                 inspection_authority[k],
+                products[versions[v][1]][1],  # the version's product's vendor (cases.models.inspection_vendor_id)
             )
 
     w.copy(
         "cases_inspection",
         (
             "id date method notes created_at campaign_id created_by_id product_version_id retest_of_id agency_id "
-            "device_address authority_id"
+            "device_address authority_id vendor_id"
         ).split(),
         insp_rows(),
     )
@@ -819,6 +820,9 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
                 scan,
                 type_id,
                 1,
+                # The inspection's authority and vendor (cases.models.finding_carried).
+                inspection_authority[insp],
+                products[versions[v][1]][1],
             )
 
     w.copy(
@@ -826,7 +830,7 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
         (
             "id status source title description evidence rule locus fingerprint decided_at decision_reason "
             "created_at case_id created_by_id decided_by_id inspection_id scan_job_id violation_type_id "
-            "occurrences"
+            "occurrences authority_id vendor_id"
         ).split(),
         finding_rows(),
     )

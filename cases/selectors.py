@@ -211,8 +211,9 @@ def inspection_get_for(*, actor, inspection_id: int) -> Inspection:
 def finding_queryset_for(*, actor) -> QuerySet[Finding]:
     if not has_perm(actor, INSPECTION_VIEW):
         return Finding.objects.none()
-    # scan_job: its identity mismatch warns on each of its candidates (cases.identity).
-    return authority_scope(Finding.objects.all(), actor=actor, field="inspection__authority").select_related(
+    # scan_job: its identity mismatch warns on each of its candidates (cases.identity). Scoped by the
+    # finding's own authority (its inspection's, carried: cases.models.finding_carried).
+    return authority_scope(Finding.objects.all(), actor=actor).select_related(
         "violation_type", "inspection__product_version__product__vendor", "case", "decided_by", "scan_job"
     )
 
@@ -297,9 +298,7 @@ def evidence_get_for(*, actor, evidence_id: int) -> Evidence:
     if not sees_all(actor):
         own = getattr(actor, "authority_id", None)
         evidence = evidence.filter(
-            Q(inspection__authority_id=own)
-            | Q(finding__inspection__authority_id=own)
-            | Q(response__case__authority_id=own)
+            Q(inspection__authority_id=own) | Q(finding__authority_id=own) | Q(response__case__authority_id=own)
         )
     try:
         return evidence.get(pk=evidence_id)

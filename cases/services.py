@@ -26,6 +26,8 @@ from cases.models import (
     InspectionMethod,
     TestingAgency,
     ViolationType,
+    finding_carried,
+    inspection_vendor_id,
 )
 from products.services import scenario_visit_version
 
@@ -79,6 +81,7 @@ def inspection_create(
         authority_id=authority,
         campaign=campaign,
         product_version=product_version,
+        vendor_id=inspection_vendor_id(product_version),
         agency=agency,
         date=date,
         method=method,
@@ -158,6 +161,7 @@ def finding_create_manual(
     locus = f"manual:{uuid.uuid4().hex}"
     finding = Finding.objects.create(
         inspection=inspection,
+        **finding_carried(inspection),
         violation_type=violation_type,
         source=FindingSource.MANUAL,
         title=title.strip(),

@@ -41,12 +41,21 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ("name", "vendor__name")
     inlines = [ProductVersionInline, SdkSignatureInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A product never changes vendor: its cases, inspections and findings carry it
+        # (cases.models.inspection_vendor_id).
+        return ("vendor",) if obj is not None else ()
+
 
 @admin.register(ProductVersion)
 class ProductVersionAdmin(admin.ModelAdmin):
     list_display = ("product", "version", "build", "source_shown", "package_name")
     list_select_related = ("product",)
     search_fields = ("product__name", "version", "package_name")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A version never moves to another product (and so vendor): see ProductAdmin.
+        return ("product",) if obj is not None else ()
 
     @admin.display(description=_("distribution source"), ordering="source")
     def source_shown(self, obj):

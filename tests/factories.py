@@ -25,6 +25,8 @@ from cases.models import (
     RetestLink,
     TestingAgency,
     ViolationType,
+    finding_carried,
+    inspection_vendor_id,
 )
 from complaints import figures as complaint_figures
 from products.models import (
@@ -175,6 +177,8 @@ class InspectionFactory(DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
     # The inspecting authority is the inspector's (cases.services.inspection_create).
     authority = factory.LazyAttribute(lambda i: i.created_by.authority or Authority.objects.national())
+    # Carried from the version (cases.models.inspection_vendor_id), as the services do.
+    vendor_id = factory.LazyAttribute(lambda i: inspection_vendor_id(i.product_version))
 
 
 class FindingFactory(DjangoModelFactory):
@@ -182,6 +186,9 @@ class FindingFactory(DjangoModelFactory):
         model = Finding
 
     inspection = factory.SubFactory(InspectionFactory)
+    # Carried from the inspection (cases.models.finding_carried), as the services and the ingest do.
+    authority_id = factory.LazyAttribute(lambda f: finding_carried(f.inspection)["authority_id"])
+    vendor_id = factory.LazyAttribute(lambda f: finding_carried(f.inspection)["vendor_id"])
     violation_type = factory.LazyFunction(lambda: ViolationType.objects.get(code="PI-01"))
     status = FindingStatus.CANDIDATE
     title = factory.Sequence(lambda n: f"启动即收集IMEI {n}")

@@ -9,6 +9,7 @@ versions, vendors, audit events or observations) fails the test, with the plan.
 PostgreSQL only: SQLite has neither these plans nor the trigram indexes.
 """
 
+import json
 import re
 
 import pytest
@@ -83,15 +84,18 @@ def seed(sizes: dict, *, campaign_ids: list[int], agency_id: int, user_id: int, 
         FROM generate_series(1, {sizes["versions"]}) g
         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM products_product) p
           ON p.n = g % {sizes["products"]}""",
-        f"""INSERT INTO cases_inspection (authority_id, campaign_id, product_version_id, agency_id, date, method,
-            notes, device_address, created_by_id, created_at)
+        # An inspection carries its version's product's vendor (cases.models.inspection_vendor_id).
+        f"""INSERT INTO cases_inspection (authority_id, campaign_id, product_version_id, vendor_id, agency_id, date,
+            method, notes, device_address, created_by_id, created_at)
         SELECT (ARRAY{authority_ids})[1 + g % {len(authority_ids)}],
-               (ARRAY{campaign_ids})[1 + g % {len(campaign_ids)}], pv.id, {agency_id},
+               (ARRAY{campaign_ids})[1 + g % {len(campaign_ids)}], pv.id, pv.vendor_id, {agency_id},
                DATE '2026-01-01' + (g % 300)::int,
                (ARRAY['manual','static','dynamic','network','device'])[1 + g % 5], '', '', {user_id}, now()
         FROM generate_series(1, {sizes["inspections"]}) g
-        JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM products_productversion) pv
-          ON pv.n = g % {sizes["versions"]}""",
+        JOIN (SELECT pv.id, p.vendor_id, row_number() OVER (ORDER BY pv.id) - 1 AS n
+              FROM products_productversion pv JOIN products_product p ON p.id = pv.product_id) pv
+          ON pv.n = g % {sizes["versions"]}
+        ORDER BY g""",
         f"""INSERT INTO cases_case (number, authority_id, campaign_id, vendor_id, product_id, product_version_id,
             status, status_before_response, served_on, deadline, opened_by_id, created_at, updated_at)
         SELECT 'RC-2026-' || lpad(i.id::text, 6, '0'), i.authority_id, i.campaign_id, p.vendor_id, p.id, pv.id,
@@ -100,12 +104,13 @@ def seed(sizes: dict, *, campaign_ids: list[int], agency_id: int, user_id: int, 
         FROM cases_inspection i JOIN products_productversion pv ON pv.id = i.product_version_id
         JOIN products_product p ON p.id = pv.product_id
         ORDER BY i.id LIMIT {sizes["cases"]}""",
-        f"""INSERT INTO cases_finding (inspection_id, violation_type_id, status, source, title, description,
-            evidence, rule, locus, fingerprint, occurrences, case_id, decision_reason, created_at)
-        SELECT i.id, vt.id, (ARRAY['candidate','confirmed','dismissed'])[1 + g % 3], 'scan', '发现' || g, '',
-               '{{}}', '', '', md5(g::text), 1, CASE WHEN g % 2 = 0 THEN c.id END, '', now()
+        # A finding carries its inspection's authority and vendor (cases.models.finding_carried).
+        f"""INSERT INTO cases_finding (inspection_id, authority_id, vendor_id, violation_type_id, status, source,
+            title, description, evidence, rule, locus, fingerprint, occurrences, case_id, decision_reason, created_at)
+        SELECT i.id, i.authority_id, i.vendor_id, vt.id, (ARRAY['candidate','confirmed','dismissed'])[1 + g % 3],
+               'scan', '发现' || g, '', '{{}}', '', '', md5(g::text), 1, CASE WHEN g % 2 = 0 THEN c.id END, '', now()
         FROM generate_series(1, {sizes["findings"]}) g
-        JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM cases_inspection) i
+        JOIN (SELECT id, authority_id, vendor_id, row_number() OVER (ORDER BY id) - 1 AS n FROM cases_inspection) i
           ON i.n = g % {sizes["inspections"]}
         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM cases_violationtype) vt
           ON vt.n = g % (SELECT count(*) FROM cases_violationtype)
@@ -146,7 +151,6 @@ def seq_scans(plan, rows: dict | None = None) -> list[str]:
     fewer than ``LARGE_ROWS`` rows (``rows``: table -> rows, from pg_class), which PostgreSQL
     rightly reads whole when that is cheaper than an index.
     """
-    import json
 
     found = []
 
@@ -368,9 +372,15 @@ def seed_responses(user_id: int) -> None:
 # (the country's rows of that state, joined to or ANDed with the province's afterwards).
 LED_BY_THE_AUTHORITY = re.compile(r"Index Cond: \(+authority_id = ")
 PROVINCE_COUNTS = {
-    # Its inspections, each probing the candidates' partial index (finding_inspection_status holds
-    # every finding: 11 ms for Beijing's count at national scale, 2 ms with it).
-    "candidates": (re.compile("finding_candidate_inspection"), ("finding_inspection_status", "finding_status_order")),
+    # Its candidates by their own authority in a candidates' partial index: at national scale (vacuumed)
+    # an index-only scan of finding_candidate_authority (0.4 ms for Beijing; probing its inspections in
+    # finding_candidate_inspection 3.5-5.6 ms, a bitmap of all its findings ANDed with every
+    # candidate's 41 ms). Here, unvacuumed (a test's transaction), PostgreSQL may rightly walk
+    # finding_candidate_inspection and filter the authority on the row.
+    "candidates": (
+        re.compile("finding_candidate_(authority|inspection)"),
+        ("finding_inspection_status", "finding_status_order", "finding_authority_order"),
+    ),
     # The pending reports' cases from their partial index alone (not the reports' heap: 12 ms, 2 ms).
     "responses": (re.compile("response_pending_case"), ("response_queue_order",)),
     # Its own cases by an index led by the authority: at national scale case_authority_status_deadline
@@ -400,7 +410,6 @@ def test_the_total_of_findings_by_state_and_type_reads_its_own_entries_only(seed
     (type, state, id) index (at scale an index-only scan that stops at 1,001 entries). Without it
     PostgreSQL gathered every finding of the type in a bitmap (60,000 at scale) and filtered them
     by state, to count a thousand."""
-    import json
 
     findings = selectors.finding_queryset_for(actor=seeded["inspector"])
     queryset = FindingFilter({"status": ["confirmed"], "violation_type": "PI-01"}, queryset=findings).qs
@@ -503,3 +512,71 @@ def test_seq_scans_are_found_in_a_plan():
     assert seq_scans([{"Plan": {"Node Type": "Limit", "Plans": [scan]}}]) == []
     assert seq_scans([{"Plan": {"Node Type": "Seq Scan", "Relation Name": "cases_campaign"}}]) == []
     assert seq_scans([{"Plan": sort}], rows={"cases_case": 100}) == []
+
+
+def _row_nodes(node) -> list[dict]:
+    """The nodes of a plan that find its rows: all but the scalar subqueries of the page's columns
+    (``config.rows``: SubPlans run for the rows of the page only)."""
+    if isinstance(node, list):
+        return [n for item in node for n in _row_nodes(item)]
+    if "Plan" in node:
+        return _row_nodes(node["Plan"])
+    if node.get("Parent Relationship") in ("SubPlan", "InitPlan"):
+        return []
+    return [node] + [n for child in node.get("Plans", []) for n in _row_nodes(child)]
+
+
+def test_the_lists_by_vendor_and_a_provinces_findings_read_their_own_columns(seeded):
+    """``?vendor=`` on inspections and findings, and a province's findings (issue 14): each filters
+    on the row's own column (``Inspection.vendor``, ``Finding.vendor``, ``Finding.authority``, carried
+    from the parents: ``cases.models``), joining nothing, and the lists by vendor read the index led by
+    it in the list's order, page and capped total alike. Before, the vendor was three tables away and a
+    finding's authority one: the lists walked their order probing each row's version and product (or
+    inspection) until a page belonged. A province holds a fifth of this seed's findings, so
+    PostgreSQL rightly walks the list's order and filters the row's own column; at national scale
+    (Beijing: 62,730 of 1,000,036) it reads ``finding_authority_order`` (bench/README.md)."""
+    from cases.serializers import FINDING_ROWS, INSPECTION_ROWS
+
+    vendor = seeded["vendor"]
+    findings = selectors.finding_list(actor=seeded["inspector"])
+    inspections = selectors.inspection_queryset_for(actor=seeded["inspector"])
+    lists = {
+        "inspections by vendor": (
+            InspectionFilter({"vendor": vendor.pk}, queryset=inspections).qs,
+            INSPECTION_ROWS,
+            "inspection_vendor_order",
+        ),
+        "findings by vendor": (
+            FindingFilter({"vendor": vendor.pk}, queryset=findings).qs,
+            FINDING_ROWS,
+            "finding_vendor_order",
+        ),
+        "findings of a province": (selectors.finding_list(actor=seeded["province_inspector"]), FINDING_ROWS, None),
+    }
+    offenders, sizes = {}, table_rows()
+    for name, (queryset, rows, index) in lists.items():
+        ordering = Keyset(queryset).ordering
+        for part, query in (
+            ("page", rows.values(queryset.order_by(*ordering))[: PAGE + 1]),
+            ("total", queryset.order_by().values("pk")[: COUNT_LIMIT + 1]),
+        ):
+            plan = json.loads(plan_of(query))
+            nodes = _row_nodes(plan)
+            tables = {n.get("Relation Name") for n in nodes} - {None}
+            indexes = {n.get("Index Name") for n in nodes} - {None}
+            if len(tables) != 1 or seq_scans(plan, sizes) or (index is not None and index not in indexes):
+                offenders[f"{name}: {part} (wants {index or 'its own table only'})"] = plan_text(query)
+    assert not offenders, "A list joins its parents or misses its own column's index:\n" + "\n\n".join(
+        f"{k}:\n{v}" for k, v in offenders.items()
+    )
+    # The same rows as through the joins.
+    assert set(FindingFilter({"vendor": vendor.pk}, queryset=findings).qs.values_list("pk", flat=True)) == set(
+        Finding.objects.filter(inspection__product_version__product__vendor=vendor).values_list("pk", flat=True)
+    )
+    assert set(InspectionFilter({"vendor": vendor.pk}, queryset=inspections).qs.values_list("pk", flat=True)) == set(
+        Inspection.objects.filter(product_version__product__vendor=vendor).values_list("pk", flat=True)
+    )
+    province = seeded["province_inspector"].authority_id
+    assert set(selectors.finding_list(actor=seeded["province_inspector"]).values_list("pk", flat=True)) == set(
+        Finding.objects.filter(inspection__authority_id=province).values_list("pk", flat=True)
+    )

@@ -212,9 +212,9 @@ def _ready_for_naming(actor) -> Work:
 
 
 def _candidates(actor) -> Work:
-    findings = authority_scope(Finding.objects.all(), actor=actor, field="inspection__authority").filter(
-        status=FindingStatus.CANDIDATE
-    )
+    # By the finding's own authority (its inspection's, carried): the partial index
+    # ``finding_candidate_authority`` holds a province's candidates in the list's order.
+    findings = authority_scope(Finding.objects.all(), actor=actor).filter(status=FindingStatus.CANDIDATE)
     rows = findings.only("id", "title", "source", "rule", "evidence", "inspection_id", "created_at").order_by("-id")[
         :LIST_LIMIT
     ]
@@ -236,7 +236,7 @@ def _candidates(actor) -> Work:
 
 
 def _openable(actor) -> Work:
-    findings = authority_scope(Finding.objects.all(), actor=actor, field="inspection__authority").filter(
+    findings = authority_scope(Finding.objects.all(), actor=actor).filter(
         status=FindingStatus.CONFIRMED, case__isnull=True
     )
     rows = findings.only("id", "title", "source", "rule", "evidence", "inspection_id", "created_at").order_by("-id")[

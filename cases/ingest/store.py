@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from cases.models import Finding, FindingSource, FindingStatus, Inspection, ScanJob, ScanObservation
+from cases.models import Finding, FindingSource, FindingStatus, Inspection, ScanJob, ScanObservation, finding_carried
 
 # Spool row layout (see cases.ingest.service.write_row).
 COLUMNS = ("seq", "violation_type_id", "title", "rule", "locus", "fingerprint", "evidence")
@@ -40,24 +40,30 @@ CORRECTION_BATCH = 50_000
 def save_spool(*, job: ScanJob, spool: TextIO) -> int:
     """Upsert the spooled candidates of ``job``; call inside a transaction. Return how many are new."""
     # FOR NO KEY UPDATE: serialises ingests into one inspection, while findings added by hand
-    # (their foreign-key check takes FOR KEY SHARE) go on.
-    list(Inspection.objects.select_for_update(no_key=True).filter(pk=job.inspection_id).values_list("pk"))
+    # (their foreign-key check takes FOR KEY SHARE) go on. Its authority and vendor go on each
+    # new finding (``finding_carried``).
+    inspection = (
+        Inspection.objects.select_for_update(no_key=True).only("authority_id", "vendor_id").get(pk=job.inspection_id)
+    )
+    carried = finding_carried(inspection)
     if connection.vendor == "postgresql":
-        return _save_postgresql(job=job, spool=spool)
-    return _save_batches(job=job, rows=csv.reader(spool))
+        return _save_postgresql(job=job, spool=spool, carried=carried)
+    return _save_batches(job=job, rows=csv.reader(spool), carried=carried)
 
 
 def _column(name: str) -> str:
     return connection.ops.quote_name(Finding._meta.get_field(name).column)
 
 
-def _save_postgresql(*, job: ScanJob, spool: TextIO) -> int:
+def _save_postgresql(*, job: ScanJob, spool: TextIO, carried: dict[str, int]) -> int:
     table = connection.ops.quote_name(Finding._meta.db_table)
     occurrences = _column("occurrences")
     target = ", ".join(
         _column(name)
         for name in (
             "inspection",
+            "authority",
+            "vendor",
             "violation_type",
             "status",
             "source",
@@ -91,7 +97,7 @@ def _save_postgresql(*, job: ScanJob, spool: TextIO) -> int:
             f"""
             WITH upserted AS (
                 INSERT INTO {table} ({target})
-                SELECT %s, s.violation_type_id, %s, %s, s.title, '', s.evidence, s.rule, s.locus,
+                SELECT %s, %s, %s, s.violation_type_id, %s, %s, s.title, '', s.evidence, s.rule, s.locus,
                        s.fingerprint, s.n, %s, %s, %s, ''
                 FROM (
                     SELECT DISTINCT ON (fingerprint) *, count(*) OVER (PARTITION BY fingerprint) AS n
@@ -105,6 +111,8 @@ def _save_postgresql(*, job: ScanJob, spool: TextIO) -> int:
             """,
             [
                 job.inspection_id,
+                carried["authority_id"],
+                carried["vendor_id"],
                 FindingStatus.CANDIDATE,
                 FindingSource.SCAN,
                 job.pk,
@@ -118,7 +126,7 @@ def _save_postgresql(*, job: ScanJob, spool: TextIO) -> int:
     return created
 
 
-def _save_batches(*, job: ScanJob, rows: Iterable[list[str]]) -> int:
+def _save_batches(*, job: ScanJob, rows: Iterable[list[str]], carried: dict[str, int]) -> int:
     created = 0
     rows = iter(rows)
     while batch := list(itertools.islice(rows, BATCH)):
@@ -138,6 +146,7 @@ def _save_batches(*, job: ScanJob, rows: Iterable[list[str]]) -> int:
             [
                 Finding(
                     inspection_id=job.inspection_id,
+                    **carried,
                     violation_type_id=int(row[1]),
                     status=FindingStatus.CANDIDATE,
                     source=FindingSource.SCAN,

@@ -36,6 +36,7 @@ from cases.models import (
     SdkEmbedding,
     SdkEmbeddingEvent,
     ViolationType,
+    finding_carried,
 )
 from cases.sdks import figures, matching
 from products.models import ProductKind, SdkSignature
@@ -320,6 +321,7 @@ def sdk_linked_cases_open(*, actor, case: Case) -> list[Case]:
         locus = f"sdk:{embedding.sdk_id}:case:{case.pk}"
         finding = Finding.objects.create(
             inspection=inspection,
+            **finding_carried(inspection),
             violation_type=vt,
             status=FindingStatus.CONFIRMED,
             source=FindingSource.SCAN,

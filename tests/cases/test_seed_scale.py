@@ -13,6 +13,7 @@ from cases.dashboard import figures as dashboard_figures
 from cases.models import Case, CaseEvent, Evidence, Finding, Inspection
 from notices.models import Notice, NoticeCounter, NoticeEntry, NoticeEvent, NoticeSeries
 from products.models import Product, ProductVersion, Vendor, VendorEvent
+from tests.cases.test_carried import disagreeing
 
 SCALE = 0.001
 
@@ -97,6 +98,9 @@ def test_seeded_records_belong_to_the_ministry_and_the_provinces(seeded):
     by_authority = dict(Case.objects.values_list("authority").annotate(n=Count("id")).values_list("authority", "n"))
     assert national.pk in by_authority and len(by_authority) > 5
     assert not Finding.objects.filter(case__isnull=False).exclude(case__authority=F("inspection__authority")).exists()
+    # The carried columns (issue 14): each inspection's vendor, each finding's authority and vendor.
+    assert disagreeing() == {"inspections": [], "findings": []}
+    assert Finding.objects.exclude(authority=national).exists()
     assert Notice.objects.filter(status="published").exclude(issuer=national).exists()
     assert User.objects.get(username="seed_reviewer_04").authority.code == "110000"
     assert User.objects.get(username="seed_reviewer_05").authority.code == "440000"

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from cases.ingest import jobs, service, store
-from cases.models import Finding, FindingSource, FindingStatus, ScanJob, ScanJobEvent, ScanStatus
+from cases.models import Finding, FindingSource, FindingStatus, ScanJob, ScanJobEvent, ScanStatus, finding_carried
 from cases.scanners import Candidate, Observation, ScanError
 from cases.services import finding_confirm
 
@@ -304,7 +304,7 @@ def test_batched_store_matches_the_postgresql_store(fake_scanner, monkeypatch, i
         tally = service.read_into_spool(job=leased, stream=stream, spool=spool)
     spool.seek(0)
     monkeypatch.setattr(store, "BATCH", 8)  # several batches, with fingerprints repeating across them
-    created = store._save_batches(job=leased, rows=csv.reader(spool))
+    created = store._save_batches(job=leased, rows=csv.reader(spool), carried=finding_carried(inspection))
 
     assert tally.candidates == 40
     assert created == by_copy.findings_created == 21
@@ -312,6 +312,10 @@ def test_batched_store_matches_the_postgresql_store(fake_scanner, monkeypatch, i
     assert sorted(Finding.objects.filter(inspection=inspection).values_list(*fields)) == sorted(
         Finding.objects.filter(scan_job=by_copy).values_list(*fields)
     )
+    # Both paths carry the inspection's authority and vendor onto each finding (issue 14).
+    for made in (inspection, by_copy.inspection):
+        carried = {(made.authority_id, made.vendor_id)}
+        assert set(Finding.objects.filter(inspection=made).values_list("authority_id", "vendor_id")) == carried
 
 
 def test_second_delivery_of_a_finished_job_does_nothing(fake_scanner, inspector, inspection):
