@@ -554,6 +554,14 @@ class Finding(models.Model):
             models.Index(
                 fields=["id"], condition=Q(status="confirmed", case__isnull=True), name="home_openable_finding"
             ),
+            # A province's confirmed findings without a case (its home page's list and count): by the
+            # finding's own authority, PostgreSQL walked all of the province's findings for none (63,000
+            # rows, 104-190 ms for Beijing at scale; this index: 0.04 ms).
+            models.Index(
+                fields=["authority", "id"],
+                condition=Q(status="confirmed", case__isnull=True),
+                name="finding_openable_authority",
+            ),
             # A province's candidate findings (its home page's count): its inspections, each probing this
             # small index (67,000 of a million rows) instead of finding_inspection_status (issue 14).
             models.Index(fields=["inspection"], condition=Q(status="candidate"), name="finding_candidate_inspection"),
