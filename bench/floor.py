@@ -57,6 +57,20 @@ def client_for(role: str) -> Client:
     return client
 
 
+def warmed(f: dict, only: re.Pattern | None):
+    """The endpoints asked in process (not the deep pages, found by paging, nor the open data's
+    downloads), each with a signed-in client (one per role) after one warm-up request."""
+    clients: dict[str, Client] = {}
+    for endpoint in endpoints(f):
+        if only and not only.search(endpoint.name):
+            continue
+        if not endpoint.path or endpoint.path.startswith("deep:") or "open-data" in endpoint.path:
+            continue
+        client = clients.get(endpoint.role) or clients.setdefault(endpoint.role, client_for(endpoint.role))
+        client.get(endpoint.path)
+        yield endpoint, client
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="endpoint names matching this regular expression")
@@ -68,19 +82,12 @@ def main() -> None:
     profile_re = re.compile(args.profile) if args.profile else None
     db = settings.DATABASES["default"]
     f = facts(f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
-    clients: dict[str, Client] = {}
     print(f"database {db['NAME']} ({f['size']}, {f['cases']:,} cases, {f['findings']:,} findings)")
     print(
         "| endpoint | as | median ms | fastest ms | Python CPU ms | queries | status |\n"
         "|---|---|---:|---:|---:|---:|---|"
     )
-    for endpoint in endpoints(f):
-        if only and not only.search(endpoint.name):
-            continue
-        if not endpoint.path or endpoint.path.startswith("deep:") or "open-data" in endpoint.path:
-            continue
-        client = clients.get(endpoint.role) or clients.setdefault(endpoint.role, client_for(endpoint.role))
-        client.get(endpoint.path)
+    for endpoint, client in warmed(f, only):
         profiler = cProfile.Profile() if profile_re and profile_re.search(endpoint.name) else None
         times, cpu = [], []
         for _ in range(args.requests):

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # bench.floor sets Django up with the production settings, as gunicorn runs them.
-from bench.floor import CaptureQueriesContext, client_for, connection, endpoints, facts, settings  # noqa: E402
+from bench.floor import CaptureQueriesContext, connection, facts, settings, warmed  # noqa: E402
 
 TIME = re.compile(r"(Planning|Execution) Time: ([\d.]+)")
 
@@ -55,15 +55,8 @@ def main() -> None:
         "| most slowed query (ms) |\n"
         "|---|---|---:|---:|---:|---|"
     )
-    clients: dict = {}
     totals = [0.0, 0.0]
-    for endpoint in endpoints(f):
-        if only and not only.search(endpoint.name):
-            continue
-        if not endpoint.path or endpoint.path.startswith("deep:") or "open-data" in endpoint.path:
-            continue
-        client = clients.get(endpoint.role) or clients.setdefault(endpoint.role, client_for(endpoint.role))
-        client.get(endpoint.path)
+    for endpoint, client in warmed(f, only):
         with CaptureQueriesContext(connection) as queries:
             client.get(endpoint.path)
         selects = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
