@@ -49,20 +49,6 @@ def authority_scope(queryset: QuerySet, *, actor, field: str = "authority") -> Q
     return queryset.filter(**{f"{field}_id": authority.pk})
 
 
-def authority_scope_through(queryset: QuerySet, *, actor, owner: QuerySet, field: str) -> QuerySet:
-    """``authority_scope`` for records scoped by their owner's authority (a case's reports and
-    requests: ``field="case"``, ``owner=Case.objects``), written as ``field IN (the owner's ids of
-    the authority)``: PostgreSQL reads those ids from the owner's authority index, instead of
-    joining every owner of the authority's rows (a province's pending extension requests: 4.8 ms
-    joined, 2.1 ms so, issue 17)."""
-    authority = _authority(actor)
-    if authority is None:
-        return queryset.none()
-    if authority.is_national:
-        return queryset
-    return queryset.filter(**{f"{field}__in": owner.filter(authority_id=authority.pk).values("pk")})
-
-
 def authority_act_scope(queryset: QuerySet, *, actor, field: str = "authority") -> QuerySet:
     """``queryset`` narrowed to the records ``actor`` may act on (what it drafts a notice from)."""
     authority = _authority(actor)

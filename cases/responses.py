@@ -74,6 +74,7 @@ def response_submit(
             raise Conflict(MSG_NOT_RESPONDABLE, code=error_codes.CASE_NOT_RESPONDABLE, status=locked.status)
         response = VendorResponse.objects.create(
             case=locked,
+            authority_id=locked.authority_id,
             submitted_by=actor,
             summary=summary,
             fixed_version=(fixed_version or "").strip(),
@@ -114,7 +115,11 @@ def extension_request(
                 requested_deadline=[str(MSG_REQUESTED_NOT_LATER)],
             )
         extension = ExtensionRequest.objects.create(
-            case=locked, requested_by=actor, reason=reason, requested_deadline=requested_deadline
+            case=locked,
+            authority_id=locked.authority_id,
+            requested_by=actor,
+            reason=reason,
+            requested_deadline=requested_deadline,
         )
         events.record(
             case=locked,

@@ -840,8 +840,9 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
     responses = {}
     response_rows = []
     extension_rows = []
-    for k, (cid, _insp, status, served, _deadline, _created, vendor) in enumerate(cases):
+    for k, (cid, insp, status, served, _deadline, _created, vendor) in enumerate(cases):
         submitter = vendor_users.get(vendor, reviewers[0])
+        authority = inspection_authority[insp]  # the case's, carried (VendorResponse.authority)
         if "responded" in PATHS[status]:
             rid = response_id + len(response_rows)
             responses[k] = rid
@@ -860,25 +861,27 @@ def _seed(*, scale: float, rng: random.Random, today: datetime.date, report: See
                     cid,
                     None if pending else rng.choice(reviewers),
                     submitter,
+                    authority,
                 )
             )
         if status in ("ordered", "responded") and rng.random() < 0.05:
             at = _at(served, rng)
             extension_rows.append(
-                ("产品版本发布周期需要更多时间。", "pending", None, "", None, at, cid, None, submitter)
+                ("产品版本发布周期需要更多时间。", "pending", None, "", None, at, cid, None, submitter, authority)
             )
     w.copy(
         "cases_vendorresponse",
         (
             "id summary fixed_version text status decision_reason decided_at created_at case_id decided_by_id "
-            "submitted_by_id"
+            "submitted_by_id authority_id"
         ).split(),
         response_rows,
     )
     w.copy(
         "cases_extensionrequest",
         (
-            "reason status new_deadline decision_reason decided_at created_at case_id decided_by_id requested_by_id"
+            "reason status new_deadline decision_reason decided_at created_at case_id decided_by_id requested_by_id "
+            "authority_id"
         ).split(),
         extension_rows,
     )

@@ -46,6 +46,9 @@ def case_transfer(*, case: Case, actor, to_authority: Authority, reason: str) ->
         with figures.state_moving(locked):
             locked.authority = to_authority
             locked.save(update_fields=["authority", "updated_at"])
+        # The case's reports and requests carry its authority (the receiving queue lists them).
+        for carried in (locked.responses, locked.extension_requests):
+            carried.update(authority=to_authority)
         event = events.record(
             case=locked,
             kind=events.TRANSFERRED,

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from accounts.errors import NotFound
 from accounts.roles import CASE_VIEW, has_perm
-from accounts.scoping import authority_scope, authority_scope_through
+from accounts.scoping import authority_scope
 from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, VendorResponse
 
 S = CaseStatus
@@ -24,16 +24,14 @@ def decision_queue(*, actor) -> dict:
     loading whole cases, products and reports cost more than rendering them, issue 14)."""
     _regulator(actor)
     return {
-        "responses": authority_scope_through(
-            VendorResponse.objects.all(), actor=actor, owner=Case.objects, field="case"
-        )
+        # By the report's and request's own (carried) authority: a province's are a range of the
+        # pending partial index, in the queue's order (response_pending_authority).
+        "responses": authority_scope(VendorResponse.objects.all(), actor=actor)
         .filter(status=DecisionStatus.PENDING)
         .select_related("case__vendor")
         .only("created_at", "case__number", "case__vendor__name")
         .order_by("created_at", "id"),
-        "extensions": authority_scope_through(
-            ExtensionRequest.objects.all(), actor=actor, owner=Case.objects, field="case"
-        )
+        "extensions": authority_scope(ExtensionRequest.objects.all(), actor=actor)
         .filter(status=DecisionStatus.PENDING)
         .select_related("case__vendor")
         .only("case__number", "case__deadline", "case__vendor__name")

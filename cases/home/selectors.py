@@ -29,7 +29,7 @@ from accounts.roles import (
     NOTICE_DRAFT,
     has_perm,
 )
-from accounts.scoping import authority_scope, authority_scope_through
+from accounts.scoping import authority_scope
 from cases.clock.calendar import known_until
 from cases.models import Case, CaseStatus, DecisionStatus, ExtensionRequest, Finding, FindingStatus, VendorResponse
 from config.page_rows import object_url
@@ -86,9 +86,7 @@ def _count_all(work: list[Work]) -> None:
 
 def _pending(model, key: str, title, url_name: str, when: str, actor) -> Work:
     """The vendors' reports or requests for more time waiting for a decision, oldest first."""
-    pending = authority_scope_through(model.objects.all(), actor=actor, owner=Case.objects, field="case").filter(
-        status=DecisionStatus.PENDING
-    )
+    pending = authority_scope(model.objects.all(), actor=actor).filter(status=DecisionStatus.PENDING)
     rows = pending.select_related("case__vendor").order_by("created_at", "id")[:LIST_LIMIT]
     return Work(
         key,

@@ -339,3 +339,36 @@ def test_a_proposed_removal_is_decided_by_the_retests_authority(world, beijing_f
     assert sdk_services.embedding_removal_confirm(actor=world["bj"], embedding=embedding).status == (
         EmbeddingStatus.REMOVED
     )
+
+
+def test_reports_and_requests_carry_their_cases_authority_and_move_with_it(world):
+    """A report and a request for more time carry the case's authority when sent (``cases.responses``)
+    and move with the case (``cases.transfers``): the receiving province's queue lists them, the
+    sender's no longer does."""
+    from cases import responses
+    from cases.decisions.selectors import decision_queue
+    from cases.models import Case
+    from tests.cases.served import png, served_case
+
+    case = served_case()
+    Case.objects.filter(pk=case.pk).update(authority=world["beijing"])
+    case.refresh_from_db()
+    staff = factories.VendorUserFactory(vendor=case.vendor)
+    request = responses.extension_request(actor=staff, case=case, reason="国庆假期，测试排期推迟")
+    report = responses.response_submit(actor=staff, case=case, summary="移除读取IMEI的代码", files=[png()])
+    assert request.authority_id == report.authority_id == world["beijing"].pk
+
+    def queued(actor):
+        queue = decision_queue(actor=actor)
+        return tuple(set(queue[name].values_list("pk", flat=True)) for name in ("responses", "extensions"))
+
+    assert queued(world["bj"]) == ({report.pk}, {request.pk})
+    assert queued(world["gd"]) == (set(), set())
+
+    transfers.case_transfer(case=case, actor=world["bj"], to_authority=world["guangdong"], reason="企业注册地在广东省")
+    report.refresh_from_db()
+    request.refresh_from_db()
+    assert request.authority_id == report.authority_id == world["guangdong"].pk
+    assert queued(world["gd"]) == ({report.pk}, {request.pk})
+    assert queued(world["bj"]) == (set(), set())
+    assert queued(world["national"]) == ({report.pk}, {request.pk})

@@ -119,8 +119,8 @@ def test_a_provinces_queue_proposes_only_its_own_cases(client):
 
 
 def test_a_provinces_queue_lists_only_its_own_reports_and_requests(client):
-    """The reports and requests for more time are scoped by their case's authority (read through
-    ``accounts.scoping.authority_scope_through``): Beijing's reviewer sees Beijing's, not
+    """The reports and requests for more time are scoped by their case's authority (carried on
+    each, ``VendorResponse.authority``): Beijing's reviewer sees Beijing's, not
     Guangdong's; the ministry's reviewer sees both."""
     from cases.models import ExtensionRequest, VendorResponse
 
@@ -130,9 +130,13 @@ def test_a_provinces_queue_lists_only_its_own_reports_and_requests(client):
         for _ in range(2):
             responded = factories.CaseFactory(authority=authority, status=CaseStatus.RESPONDED)
             vendor_user = factories.VendorUserFactory(vendor=responded.vendor)
-            VendorResponse.objects.create(case=responded, submitted_by=vendor_user, summary="已整改")
+            VendorResponse.objects.create(
+                case=responded, authority=authority, submitted_by=vendor_user, summary="已整改"
+            )
             ordered = factories.CaseFactory(authority=authority, status=CaseStatus.ORDERED)
-            ExtensionRequest.objects.create(case=ordered, requested_by=vendor_user, reason="测试排期推迟")
+            ExtensionRequest.objects.create(
+                case=ordered, authority=authority, requested_by=vendor_user, reason="测试排期推迟"
+            )
             numbers.setdefault(authority.code, []).extend([responded.number, ordered.number])
     url = reverse("decisions:queue")
 
