@@ -112,8 +112,8 @@ class InspectionMethod(models.TextChoices):
 
 
 # Columns copied down from a record's parents so that a list filters and scopes on its own row, by
-# an index led by the column and ending with the list's order (issue 14; ARCHITECTURE.md, "Denormalised
-# vendor and authority"). The rules live here, once; every door that writes an inspection or a finding
+# an index led by the column and ending with the list's order (issue 14; ARCHITECTURE.md §23, "Columns
+# carried down from the parents"). The rules live here, once; every door that writes an inspection or a finding
 # uses them (the services, the scan ingest, the SDK fan-out, the seeding and the bench and test
 # fixtures), and the migrations' backfill says the same in SQL. None of the parents moves: an
 # inspection's authority and version, and a version's product and a product's vendor, are never
@@ -688,8 +688,7 @@ class VendorResponse(models.Model):
         indexes = [
             # The decision queue: pending reports, oldest first.
             models.Index(fields=["status", "created_at", "id"], name="response_queue_order"),
-            # A province's pending reports (its home page's and decision queue's counts): the pending
-            # reports' cases, read from this small index alone and joined to the authority's cases.
+            # A case's pending report (``cases.next_step``), and the pending reports' cases whole.
             models.Index(fields=["case"], condition=Q(status="pending"), name="response_pending_case"),
             # The same by the carried authority, in the queue's order (a province's queue and home page:
             # 2 ms walking the country's pending reports for Beijing's, issue 17).

@@ -4,10 +4,11 @@ Built for a national database (a hundred thousand cases, a million findings): ev
 indexed filter counted up to ``COUNT_CAP`` (the (status, created_at, id) indexes of the decision
 queue for pending reports and requests, the (status, id) index of findings for candidates, the
 ``home_openable_finding`` partial index for confirmed findings without a case, the (status,
-deadline, id) index of cases, which also gives the lists' order whole; for a province, indexes led
-by its work: its inspections probing ``finding_candidate_inspection``, the pending reports' cases
-from ``response_pending_case``, (authority, status, deadline, id) for its cases; the plan test
-``tests/test_query_plans.py`` checks them), all counts in one query, and every list is LIMITed.
+deadline, id) index of cases, which also gives the lists' order whole; for a province, partial
+indexes led by the authority its records carry: ``finding_candidate_authority``,
+``finding_openable_authority``, ``response_pending_authority``, ``extension_pending_authority``,
+and (authority, status, deadline, id) for its cases; the plan test ``tests/test_query_plans.py``
+checks them), all counts in one query, and every list is LIMITed.
 No join over a whole table, no per-row count. The number of queries is fixed per role (one per
 list, one for the counts; ``tests/cases/home/test_views.py`` pins it).
 """
