@@ -17,9 +17,9 @@ import math
 import operator
 from functools import reduce
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Expression, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
@@ -27,12 +27,72 @@ from django.utils.functional import cached_property
 COUNT_LIMIT = 1000
 
 
-def count_per_row(related: QuerySet, link: str) -> Coalesce:
+class CountPerRow(Expression):
+    """``(SELECT COUNT(*) FROM related WHERE related.link = <the row's key> [AND related's filter])``,
+    written directly rather than built as a ``Subquery`` of a grouped queryset for every request
+    (its clone, resolution and compilation cost a list ~0.5 ms of CPU: issue 14). The related
+    queryset's own filter (``status = 'candidate'``) is compiled with it, on the related table by
+    an alias of its own; ``count_per_row`` gives this only a queryset of one table without a join."""
+
+    contains_aggregate = False
+    contains_over_clause = False
+    ALIAS = "count_per_row"  # the related table's alias: a list may count rows of its own table
+
+    def __init__(self, related: QuerySet, link_column: str):
+        super().__init__(output_field=IntegerField())
+        self.related, self.link_column = related, link_column
+        self.key = F("pk")
+
+    def get_source_expressions(self):
+        return [self.key]
+
+    def set_source_expressions(self, exprs):
+        (self.key,) = exprs
+
+    def as_sql(self, compiler, connection):
+        key_sql, params = compiler.compile(self.key)
+        quote = connection.ops.quote_name
+        table, alias = quote(self.related.model._meta.db_table), quote(self.ALIAS)
+        sql = f"SELECT COUNT(*) FROM {table} {alias} WHERE {alias}.{quote(self.link_column)} = {key_sql}"
+        query = self.related.query
+        inner = query.get_compiler(connection=connection)
+        where = query.where.relabeled_clone({query.base_table: self.ALIAS}) if query.base_table else query.where
+        try:
+            where_sql, where_params = inner.compile(where)
+        except FullResultSet:
+            where_sql, where_params = "", ()
+        if where_sql:
+            sql += f" AND ({where_sql})"
+            params = [*params, *where_params]
+        return f"({sql})", params
+
+
+def count_per_row(related: QuerySet, link: str) -> Expression:
     """How many ``related`` rows point (by ``link``) at each outer row, as an annotation.
 
     A correlated subquery: with ORDER BY ... LIMIT, PostgreSQL computes it after the limit, for the
-    rows shown; an index on ``link`` makes each one a short index scan.
+    rows shown; an index on ``link`` makes each one a short index scan. Written directly
+    (``CountPerRow``) when ``related`` reads its own table alone; otherwise built by the ORM.
     """
+    field = related.model._meta.get_field(link)
+    query = related.query
+    plain = (
+        field.many_to_one
+        and len(query.alias_map) <= 1
+        and not query.annotations
+        and not query.distinct
+        and not query.is_sliced
+        and not query.combinator
+    )
+    if plain:
+        try:
+            query.get_compiler(related.db).compile(query.where)
+        except FullResultSet:
+            pass
+        except EmptyResultSet:
+            plain = False
+    if plain:
+        return CountPerRow(related, field.column)
     rows = related.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
