@@ -280,7 +280,8 @@ class Client:
         second, beside gunicorn's 62 % and PostgreSQL's 18 %), which the server's answers then
         waited for; this spends a tenth of that. gunicorn's sync workers close every connection
         after its answer, so the body ends where the stream does."""
-        host, port = urlsplit(self.base).hostname, urlsplit(self.base).port
+        address = urlsplit(self.base)
+        host, port = address.hostname, address.port
         head = "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
         request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{head}Connection: close\r\n\r\n".encode()
         with socket.create_connection((host, port), timeout=timeout) as connection:
@@ -683,7 +684,8 @@ def main() -> int:
     load_after = os.getloadavg()
     header = (
         f"{os.cpu_count()} cores, Python {platform.python_version()}, gunicorn {args.workers} sync workers "
-        f"(production settings), {args.clients} clients ({args.client}), at most {args.requests} requests or {args.seconds:g} s "
+        f"(production settings), {args.clients} clients ({args.client}), "
+        f"at most {args.requests} requests or {args.seconds:g} s "
         f"per endpoint, timeout {args.timeout:g} s; scale database {scale_facts['size']} "
         f"({scale_facts['cases']:,} cases, {scale_facts['findings']:,} findings), demo {demo_facts['size']}; "
         f"load average {load[0]:.1f} before, {load_after[0]:.1f} after; {time.monotonic() - started:.0f} s in all"

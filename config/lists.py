@@ -27,27 +27,37 @@ from django.utils.functional import cached_property
 COUNT_LIMIT = 1000
 
 
-class CountPerRow(Expression):
-    """``(SELECT COUNT(*) FROM related WHERE related.link = <the row's key> [AND related's filter])``,
-    written directly rather than built as a ``Subquery`` of a grouped queryset for every request
-    (its clone, resolution and compilation cost a list ~0.5 ms of CPU: issue 14). The related
-    queryset's own filter (``status = 'candidate'``) is compiled with it, on the related table by
-    an alias of its own; ``count_per_row`` gives this only a queryset of one table without a join."""
+class RowKeyExpression(Expression):
+    """A scalar subquery correlated on one column of the outer row (``key``), whose SQL a subclass
+    writes in ``as_sql`` from ``compiler.compile(self.key)``: the key is the only expression
+    resolved against the outer query (``CountPerRow``; ``config.rows.RelatedColumn``)."""
 
     contains_aggregate = False
     contains_over_clause = False
-    ALIAS = "count_per_row"  # the related table's alias: a list may count rows of its own table
 
-    def __init__(self, related: QuerySet, link_column: str):
-        super().__init__(output_field=IntegerField())
-        self.related, self.link_column = related, link_column
-        self.key = F("pk")
+    def __init__(self, key: str, output_field):
+        super().__init__(output_field=output_field)
+        self.key = F(key)
 
     def get_source_expressions(self):
         return [self.key]
 
     def set_source_expressions(self, exprs):
         (self.key,) = exprs
+
+
+class CountPerRow(RowKeyExpression):
+    """``(SELECT COUNT(*) FROM related WHERE related.link = <the row's key> [AND related's filter])``,
+    written directly rather than built as a ``Subquery`` of a grouped queryset for every request
+    (its clone, resolution and compilation cost a list ~0.5 ms of CPU: issue 14). The related
+    queryset's own filter (``status = 'candidate'``) is compiled with it, on the related table by
+    an alias of its own; ``count_per_row`` gives this only a queryset of one table without a join."""
+
+    ALIAS = "count_per_row"  # the related table's alias: a list may count rows of its own table
+
+    def __init__(self, related: QuerySet, link_column: str):
+        super().__init__("pk", IntegerField())
+        self.related, self.link_column = related, link_column
 
     def as_sql(self, compiler, connection):
         key_sql, params = compiler.compile(self.key)

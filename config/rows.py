@@ -31,7 +31,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Expression, F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField, empty
@@ -39,7 +39,7 @@ from rest_framework.relations import PrimaryKeyRelatedField
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from .lists import Keyset
+from .lists import Keyset, RowKeyExpression
 
 _SKIP = object()
 
@@ -123,7 +123,7 @@ def _is_column(model, path: list[str]) -> bool:
     return True
 
 
-class RelatedColumn(Expression):
+class RelatedColumn(RowKeyExpression):
     """``(SELECT r.column FROM table r WHERE r.key = <the row's foreign key>)``, written directly.
 
     What ``Subquery(Related.objects.filter(key=OuterRef(fk)).values(column))`` writes for one step
@@ -134,19 +134,9 @@ class RelatedColumn(Expression):
     SQL and the values (converted by the related field, as the subquery's were) are the same.
     """
 
-    contains_aggregate = False
-    contains_over_clause = False
-
-    def __init__(self, key, table: str, target: str, column: str, output_field):
-        super().__init__(output_field=output_field)
-        self.key = key if hasattr(key, "resolve_expression") else F(key)
+    def __init__(self, key: str, table: str, target: str, column: str, output_field):
+        super().__init__(key, output_field)
         self.table, self.target, self.column = table, target, column
-
-    def get_source_expressions(self):
-        return [self.key]
-
-    def set_source_expressions(self, exprs):
-        (self.key,) = exprs
 
     def as_sql(self, compiler, connection):
         key_sql, params = compiler.compile(self.key)
